@@ -1,0 +1,247 @@
+"""Account snapshots: the input of ``marginspec evaluate`` in the API's vocabulary (SNAP-*).
+
+Parsing reports every problem with a JSON pointer (``/positions/0/markPrice``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+from marginspec.errors import InputError
+from marginspec.numbers import exact, exact_nonnegative, exact_positive
+from marginspec.ruleset import RuleSet
+
+MAX_LEVERAGE = 125  # LEV-1: POST /fapi/v3/leverage takes an int from 1 to 125 (A-API)
+
+
+class PositionSide(enum.Enum):
+    BOTH = "BOTH"
+    LONG = "LONG"
+    SHORT = "SHORT"
+
+
+class MarginType(enum.Enum):
+    CROSS = "cross"
+    ISOLATED = "isolated"
+
+
+class OrderSide(enum.Enum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+    @property
+    def direction(self) -> int:
+        return 1 if self is OrderSide.BUY else -1
+
+
+#: Conditional orders need no margin until triggered (ORD-3, B-MREQ).
+CONDITIONAL_TYPES = frozenset(
+    {"STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"}
+)
+
+
+@attrs.frozen
+class Position:
+    symbol: str
+    position_side: PositionSide
+    position_amt: Fraction
+    entry_price: Fraction
+    mark_price: Fraction
+    margin_type: MarginType
+    leverage: int
+    isolated_wallet: Fraction = Fraction(0)
+
+
+@attrs.frozen
+class OpenOrder:
+    symbol: str
+    side: OrderSide
+    position_side: PositionSide
+    price: Fraction
+    quantity: Fraction  # remaining: origQty − executedQty
+    reduce_only: bool = False
+    order_type: str = "LIMIT"
+
+    @property
+    def needs_margin(self) -> bool:
+        return self.order_type not in CONDITIONAL_TYPES
+
+
+@attrs.frozen
+class Account:
+    cross_wallet_balance: Fraction
+    positions: tuple[Position, ...]
+    open_orders: tuple[OpenOrder, ...] = ()
+    dual_side_position: bool = False
+
+
+def _require(data: Mapping[str, Any], key: str, pointer: str) -> Any:
+    if key not in data:
+        raise InputError(pointer, f"missing required field {key!r}")
+    return data[key]
+
+
+def _object(value: Any, pointer: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(pointer or "/", f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _list(value: Any, pointer: str) -> Sequence[Any]:
+    if not isinstance(value, list):
+        raise InputError(pointer, f"expected a JSON array, got {type(value).__name__}")
+    return value
+
+
+def _enum(kind: type[enum.Enum], value: Any, pointer: str, aliases: Mapping[str, str]) -> Any:
+    text = aliases.get(str(value).upper(), str(value)) if isinstance(value, str) else value
+    try:
+        return kind(text)
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in kind)
+        raise InputError(pointer, f"{value!r} is not one of {allowed}") from None
+
+
+_MARGIN_ALIASES = {"CROSS": "cross", "CROSSED": "cross", "ISOLATED": "isolated"}
+
+
+def parse_position(data: Any, pointer: str, ruleset: RuleSet) -> Position:
+    obj = _object(data, pointer)
+    symbol = _require(obj, "symbol", pointer)
+    if not isinstance(symbol, str):
+        raise InputError(f"{pointer}/symbol", "expected a string")
+    market = ruleset.market(symbol, f"{pointer}/symbol")
+    side = _enum(PositionSide, obj.get("positionSide", "BOTH"), f"{pointer}/positionSide", {})
+    amt = exact(_require(obj, "positionAmt", pointer), f"{pointer}/positionAmt")
+    if side is PositionSide.LONG and amt < 0:
+        raise InputError(
+            f"{pointer}/positionAmt", "a LONG position's positionAmt must not be negative"
+        )
+    if side is PositionSide.SHORT and amt > 0:
+        raise InputError(
+            f"{pointer}/positionAmt", "a SHORT position's positionAmt must not be positive"
+        )
+    entry = exact_nonnegative(obj.get("entryPrice", "0"), f"{pointer}/entryPrice")
+    if amt != 0 and entry == 0:
+        raise InputError(f"{pointer}/entryPrice", "an open position needs a positive entryPrice")
+    mark = exact_positive(_require(obj, "markPrice", pointer), f"{pointer}/markPrice")
+    margin_type = _enum(
+        MarginType, obj.get("marginType", "cross"), f"{pointer}/marginType", _MARGIN_ALIASES
+    )
+    leverage_raw = _require(obj, "leverage", pointer)
+    leverage_value = exact(leverage_raw, f"{pointer}/leverage")
+    if leverage_value.denominator != 1 or not 1 <= leverage_value <= MAX_LEVERAGE:
+        raise InputError(
+            f"{pointer}/leverage", f"must be an integer from 1 to {MAX_LEVERAGE} (LEV-1)"
+        )
+    leverage = int(leverage_value)
+    if leverage > market.max_leverage:
+        raise InputError(
+            f"{pointer}/leverage",
+            f"{leverage}x exceeds {symbol}'s maximum leverage {market.max_leverage}x (LEV-1)",
+        )
+    wallet = Fraction(0)
+    if margin_type is MarginType.ISOLATED:
+        wallet = exact_nonnegative(
+            _require(obj, "isolatedWallet", pointer), f"{pointer}/isolatedWallet"
+        )
+    elif "isolatedWallet" in obj and exact(obj["isolatedWallet"], f"{pointer}/isolatedWallet") != 0:
+        raise InputError(
+            f"{pointer}/isolatedWallet", "only an isolated position has an isolated wallet"
+        )
+    return Position(symbol, side, amt, entry, mark, margin_type, leverage, wallet)
+
+
+def parse_order(data: Any, pointer: str, ruleset: RuleSet) -> OpenOrder:
+    obj = _object(data, pointer)
+    symbol = _require(obj, "symbol", pointer)
+    if not isinstance(symbol, str):
+        raise InputError(f"{pointer}/symbol", "expected a string")
+    ruleset.market(symbol, f"{pointer}/symbol")
+    side = _enum(OrderSide, _require(obj, "side", pointer), f"{pointer}/side", {})
+    position_side = _enum(
+        PositionSide, obj.get("positionSide", "BOTH"), f"{pointer}/positionSide", {}
+    )
+    price = exact_positive(_require(obj, "price", pointer), f"{pointer}/price")
+    orig = exact_positive(_require(obj, "origQty", pointer), f"{pointer}/origQty")
+    executed = exact_nonnegative(obj.get("executedQty", "0"), f"{pointer}/executedQty")
+    if executed > orig:
+        raise InputError(f"{pointer}/executedQty", "exceeds origQty")
+    reduce_only = obj.get("reduceOnly", False)
+    if not isinstance(reduce_only, bool):
+        raise InputError(f"{pointer}/reduceOnly", "expected true or false")
+    order_type = obj.get("type", "LIMIT")
+    if not isinstance(order_type, str):
+        raise InputError(f"{pointer}/type", "expected a string")
+    return OpenOrder(symbol, side, position_side, price, orig - executed, reduce_only, order_type)
+
+
+def parse_account(data: Any, ruleset: RuleSet) -> Account:
+    """An :class:`Account` from the ``evaluate`` input JSON (already decoded)."""
+    obj = _object(data, "")
+    wallet = exact(_require(obj, "crossWalletBalance", "/"), "/crossWalletBalance")
+    dual = obj.get("dualSidePosition", False)
+    if not isinstance(dual, bool):
+        raise InputError("/dualSidePosition", "expected true or false")
+    positions = tuple(
+        parse_position(p, f"/positions/{i}", ruleset)
+        for i, p in enumerate(_list(obj.get("positions", []), "/positions"))
+    )
+    orders = tuple(
+        parse_order(o, f"/openOrders/{i}", ruleset)
+        for i, o in enumerate(_list(obj.get("openOrders", []), "/openOrders"))
+    )
+    account = Account(wallet, positions, orders, dual)
+    check_account(account)
+    return account
+
+
+def check_account(account: Account) -> None:
+    """SNAP-2: the consistency an exchange guarantees between positions and orders."""
+    seen: dict[tuple[str, PositionSide], int] = {}
+    per_symbol: dict[str, Position] = {}
+    for index, position in enumerate(account.positions):
+        pointer = f"/positions/{index}"
+        if account.dual_side_position and position.position_side is PositionSide.BOTH:
+            raise InputError(
+                f"{pointer}/positionSide", "hedge mode (dualSidePosition) needs LONG or SHORT"
+            )
+        if not account.dual_side_position and position.position_side is not PositionSide.BOTH:
+            raise InputError(
+                f"{pointer}/positionSide",
+                'one-way mode needs BOTH; set "dualSidePosition": true for hedge mode',
+            )
+        key = (position.symbol, position.position_side)
+        if key in seen:
+            raise InputError(
+                pointer,
+                f"duplicate position {position.symbol} {position.position_side.value} (also /positions/{seen[key]})",
+            )
+        seen[key] = index
+        first = per_symbol.setdefault(position.symbol, position)
+        for field, label in (
+            ("mark_price", "markPrice"),
+            ("leverage", "leverage"),
+            ("margin_type", "marginType"),
+        ):
+            if getattr(first, field) != getattr(position, field):
+                raise InputError(
+                    f"{pointer}/{label}",
+                    f"differs from the other {position.symbol} position: one {label} per symbol",
+                )
+    for index, order in enumerate(account.open_orders):
+        pointer = f"/openOrders/{index}"
+        if order.symbol not in per_symbol:
+            raise InputError(
+                f"{pointer}/symbol",
+                f'no position entry for {order.symbol}: add one with "positionAmt": "0" '
+                "to give its leverage, margin type and mark price",
+            )
+        if account.dual_side_position and order.position_side is PositionSide.BOTH:
+            raise InputError(f"{pointer}/positionSide", "hedge mode needs LONG or SHORT")
+        if not account.dual_side_position and order.position_side is not PositionSide.BOTH:
+            raise InputError(f"{pointer}/positionSide", "one-way mode needs BOTH")

@@ -1,0 +1,131 @@
+"""Leverage brackets and tiered maintenance margin (rules BRK-*, MM-*, LEV-*).
+
+Every function here is a formula over :data:`~marginspec.symbolic.Real`, so the same
+code runs on exact numbers and on Z3 terms (see :mod:`marginspec.symbolic`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+import attrs
+from marginspec.symbolic import Cond, Real, all_of, maximum, minimum, select, total
+
+
+class Boundary(enum.Enum):
+    """Which bracket owns a notional exactly on a boundary (BRK-3, option ``bracket_boundary``)."""
+
+    CAP_INCLUSIVE = "cap-inclusive"  # floor < N <= cap: Binance's "0 < Position <= 50,000"
+    FLOOR_INCLUSIVE = "floor-inclusive"  # floor <= N < cap: ccxt, freqtrade
+
+
+@attrs.frozen
+class Bracket:
+    """One row of ``GET /fapi/v1/leverageBracket`` (BRK-1)."""
+
+    bracket: int
+    notional_floor: Real
+    notional_cap: Real
+    initial_leverage: Real
+    maint_margin_ratio: Real
+    cum: Real
+
+
+Table = Sequence[Bracket]
+
+
+def below_cap(notional: Real, bracket: Bracket, boundary: Boundary) -> Cond:
+    """The notional does not exceed this bracket's upper end (BRK-3)."""
+    if boundary is Boundary.CAP_INCLUSIVE:
+        return notional <= bracket.notional_cap
+    return notional < bracket.notional_cap
+
+
+def above_floor(notional: Real, bracket: Bracket, boundary: Boundary) -> Cond:
+    """The notional lies above this bracket's lower end (BRK-3)."""
+    if boundary is Boundary.CAP_INCLUSIVE:
+        return notional > bracket.notional_floor
+    return notional >= bracket.notional_floor
+
+
+def in_bracket(notional: Real, table: Table, index: int, boundary: Boundary) -> Cond:
+    """``notional`` belongs to ``table[index]`` (BRK-3, BRK-4).
+
+    The first bracket also owns notional 0; the last one owns everything above its
+    floor, because MM must stay defined past the last cap (BRK-4).
+    """
+    bracket = table[index]
+    low: Cond = True if index == 0 else above_floor(notional, bracket, boundary)
+    high: Cond = True if index == len(table) - 1 else below_cap(notional, bracket, boundary)
+    return all_of([low, high])
+
+
+def bracket_value(table: Table, notional: Real, field: str, boundary: Boundary) -> Real:
+    """A field of the bracket that owns ``notional`` (BRK-3, BRK-4)."""
+    result: Real = getattr(table[-1], field)
+    for bracket in reversed(table[:-1]):
+        result = select(below_cap(notional, bracket, boundary), getattr(bracket, field), result)
+    return result
+
+
+def maint_margin_ratio(table: Table, notional: Real, boundary: Boundary) -> Real:
+    return bracket_value(table, notional, "maint_margin_ratio", boundary)
+
+
+def maint_amount(table: Table, notional: Real, boundary: Boundary) -> Real:
+    return bracket_value(table, notional, "cum", boundary)
+
+
+def max_leverage(table: Table, notional: Real, boundary: Boundary) -> Real:
+    """The highest leverage allowed for a position of this notional (LEV-2)."""
+    return bracket_value(table, notional, "initial_leverage", boundary)
+
+
+def maint_margin(table: Table, notional: Real, boundary: Boundary) -> Real:
+    """MM-1: ``MM = N × MMR(bracket of N) − cum(bracket of N)``, N = |notional| at mark."""
+    return notional * maint_margin_ratio(table, notional, boundary) - maint_amount(
+        table, notional, boundary
+    )
+
+
+def maint_margin_by_portions(table: Table, notional: Real) -> Real:
+    """MM-2: the "tax bracket" form, each portion of N at its own bracket's rate.
+
+    Equal to :func:`maint_margin` for every well-formed table (proof T-MM-1); it needs
+    no boundary rule because MM is continuous at every boundary (MM-3).
+    """
+    portions: list[Real] = []
+    for index, bracket in enumerate(table):
+        above = maximum(notional - bracket.notional_floor, 0)
+        portion = (
+            above
+            if index == len(table) - 1
+            else minimum(above, bracket.notional_cap - bracket.notional_floor)
+        )
+        portions.append(portion * bracket.maint_margin_ratio)
+    return total(portions)
+
+
+def max_notional(table: Table, leverage: Real) -> Real:
+    """LEV-3: the largest ``notionalCap`` among brackets whose ``initialLeverage >= L``.
+
+    0 when the leverage exceeds every bracket's limit (no position may be held).
+    """
+    result: Real = 0
+    for bracket in table:
+        result = select(
+            bracket.initial_leverage >= leverage, maximum(result, bracket.notional_cap), result
+        )
+    return result
+
+
+def expected_cum(table: Table, index: int) -> Real:
+    """BRK-2: ``cum[k] = floor[k]·(MMR[k] − MMR[k−1]) + cum[k−1]``, ``cum[1] = 0``."""
+    if index == 0:
+        return 0
+    previous, current = table[index - 1], table[index]
+    return (
+        current.notional_floor * (current.maint_margin_ratio - previous.maint_margin_ratio)
+        + previous.cum
+    )

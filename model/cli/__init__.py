@@ -1,0 +1,14 @@
+"""The ``marginspec`` command line (click).
+
+One module per command; each registers itself on :data:`main`. Every user-facing
+error is a :class:`~marginspec.errors.MarginspecError` turned into one line on stderr
+and exit status 2 by :func:`run_guarded`, never a traceback.
+"""
+
+from __future__ import annotations
+
+# Importing a command module registers its command on ``main``.
+from marginspec.cli import evaluate as _evaluate  # noqa: F401  (registers commands)
+from marginspec.cli.app import main
+
+__all__ = ["main"]

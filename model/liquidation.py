@@ -1,0 +1,118 @@
+"""Liquidation and bankruptcy prices (rules LIQ-2 … LIQ-7, BKR-1).
+
+The official formula (B-LIQ), for the position(s) of one symbol that share a price:
+
+    LP = (WB − TMM1 + UPNL1 + Σ cum − Σ amt·EP) / (Σ |amt|·MMR − Σ amt)
+
+``WB`` is the cross wallet (cross) or the isolated wallet (isolated, where TMM1 =
+UPNL1 = 0); TMM1 and UPNL1 are the other cross positions' MM and uPnL held at their
+own marks. MMR and cum belong to the bracket of the notional *at the liquidation
+price* (LIQ-3): every combination of brackets is solved and the consistent one kept.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import attrs
+from marginspec.brackets import Boundary, Table, in_bracket
+from marginspec.symbolic import (
+    Cond,
+    Real,
+    absolute,
+    all_of,
+    div_or,
+    select,
+    select_cond,
+    total,
+)
+
+
+@attrs.frozen
+class Leg:
+    """One position that moves with the symbol's price: ``BOTH``, or ``LONG``/``SHORT``."""
+
+    position_amt: Real
+    entry_price: Real
+    table: Table
+
+
+@attrs.frozen
+class PriceResult:
+    """A price that may not exist: ``exists`` is False for "no liquidation price" (LIQ-5)."""
+
+    exists: Cond
+    price: Real
+
+
+def _candidate(
+    legs: Sequence[Leg],
+    combination: Sequence[int],
+    base: Real,
+    boundary: Boundary,
+) -> PriceResult:
+    numerator = base + total(
+        leg.table[k].cum - leg.position_amt * leg.entry_price
+        for leg, k in zip(legs, combination, strict=True)
+    )
+    denominator = total(
+        absolute(leg.position_amt) * leg.table[k].maint_margin_ratio - leg.position_amt
+        for leg, k in zip(legs, combination, strict=True)
+    )
+    price = div_or(numerator, denominator, 0)
+    consistent = all_of(
+        [denominator != 0, price > 0]
+        + [
+            in_bracket(absolute(leg.position_amt) * price, leg.table, k, boundary)
+            for leg, k in zip(legs, combination, strict=True)
+        ]
+    )
+    return PriceResult(consistent, price)
+
+
+def liquidation_price(
+    legs: Sequence[Leg],
+    wallet_balance: Real,
+    other_maint_margin: Real,
+    other_unrealized_pnl: Real,
+    mark_price: Real,
+    boundary: Boundary,
+) -> PriceResult:
+    """LIQ-2/LIQ-3/LIQ-4: the price of this symbol at which margin balance = MM.
+
+    Only the symbol's own price moves (LIQ-2). The bracket of each leg is the one of
+    its notional at that price (LIQ-3). If more than one price is consistent, which
+    can only happen for a hedged pair of unequal sides, the one nearest the mark is
+    the liquidation price (LIQ-4). No positive consistent price: none (LIQ-5).
+    """
+    base = wallet_balance - other_maint_margin + other_unrealized_pnl
+    best = PriceResult(False, 0)
+    for combination in itertools.product(*(range(len(leg.table)) for leg in legs)):
+        candidate = _candidate(legs, combination, base, boundary)
+        closer = absolute(candidate.price - mark_price) < absolute(best.price - mark_price)
+        take = all_of([candidate.exists, select_cond(best.exists, closer, True)])
+        best = PriceResult(
+            select_cond(take, True, best.exists), select(take, candidate.price, best.price)
+        )
+    return best
+
+
+def bankruptcy_price(
+    legs: Sequence[Leg],
+    wallet_balance: Real,
+    other_unrealized_pnl: Real,
+) -> PriceResult:
+    """BKR-1: the price at which margin balance = 0 (A-ADL, B-ADL), LIQ-2 with MMR = cum = 0.
+
+    Other positions enter with their uPnL only; a fully hedged pair (Σ amt = 0) or a
+    non-positive price has none.
+    """
+    numerator = (
+        wallet_balance
+        + other_unrealized_pnl
+        - total(leg.position_amt * leg.entry_price for leg in legs)
+    )
+    denominator = -total(leg.position_amt for leg in legs)
+    price = div_or(numerator, denominator, 0)
+    return PriceResult(all_of([denominator != 0, price > 0]), price)

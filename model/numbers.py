@@ -1,0 +1,105 @@
+"""Exact numbers at the boundary: parsing (floats refused) and display rounding.
+
+The model computes with :class:`fractions.Fraction`; values arrive as decimal
+strings, ints or :class:`decimal.Decimal` and leave as decimal strings rounded by
+the display rule (DISP-1, DISP-2).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+from marginspec.errors import InputError
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def exact(value: object, where: str = "") -> Fraction:
+    """Parse an exact number; a binary float is refused (it is never exact)."""
+    if isinstance(value, bool):
+        raise InputError(where, f"expected a number, got the boolean {value!r}")
+    if isinstance(value, float):
+        raise InputError(
+            where,
+            f"binary float {value!r} refused: give exact numbers as decimal strings "
+            f'(for example "{value!r}")',
+        )
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError(where, f"{value} is not a finite number")
+        return Fraction(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL_TEXT.match(text):
+            raise InputError(where, f"{value!r} is not a decimal number")
+        return Fraction(Decimal(text))
+    raise InputError(where, f"expected a decimal string or integer, got {type(value).__name__}")
+
+
+def exact_nonnegative(value: object, where: str = "") -> Fraction:
+    number = exact(value, where)
+    if number < 0:
+        raise InputError(where, f"must not be negative, got {to_plain(number)}")
+    return number
+
+
+def exact_positive(value: object, where: str = "") -> Fraction:
+    number = exact(value, where)
+    if number <= 0:
+        raise InputError(where, f"must be positive, got {to_plain(number)}")
+    return number
+
+
+class Rounding(enum.Enum):
+    """How displayed values are rounded (DISP-2)."""
+
+    DOWN = "down"  # toward zero: Binance shows 462.665 as 462.66 (B-COST, C-1)
+    HALF_EVEN = "half-even"
+    HALF_UP = "half-up"  # away from zero on a tie, as ccxt rounds prices
+
+
+def round_to(value: Fraction, decimals: int, rounding: Rounding) -> Fraction:
+    """``value`` rounded to ``decimals`` places by ``rounding`` (exact)."""
+    scale = 10**decimals
+    scaled = value * scale
+    sign = -1 if scaled < 0 else 1
+    magnitude = abs(scaled)
+    whole = magnitude.numerator // magnitude.denominator
+    rest = magnitude - whole
+    if rounding is Rounding.HALF_UP:
+        whole += 1 if rest >= Fraction(1, 2) else 0
+    elif rounding is Rounding.HALF_EVEN and (
+        rest > Fraction(1, 2) or (rest == Fraction(1, 2) and whole % 2 == 1)
+    ):
+        whole += 1
+    return Fraction(sign * whole, scale)
+
+
+def to_plain(value: Fraction) -> str:
+    """Exact decimal text of a value with a finite expansion, else ``p/q``."""
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    digits = str(abs(value.numerator * 10**places // value.denominator)).rjust(places + 1, "0")
+    text = (
+        digits if places == 0 else f"{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
+    )
+    return f"-{text}" if value < 0 else text
+
+
+def display(value: Fraction, decimals: int, rounding: Rounding) -> str:
+    """A decimal string with at most ``decimals`` places, trailing zeros dropped (DISP-1)."""
+    return to_plain(round_to(value, decimals, rounding))

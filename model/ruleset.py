@@ -1,0 +1,144 @@
+"""Rule sets: markets, their bracket tables and the rule-set options (RS-*, BRK-*, OPT-*)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from fractions import Fraction
+
+import attrs
+from marginspec.brackets import Boundary, Bracket, expected_cum
+from marginspec.errors import InputError, RuleSetError
+from marginspec.numbers import Rounding, to_plain
+
+
+class Trigger(enum.Enum):
+    """LIQ-1: liquidation when margin balance < MM (``lt``) or <= MM (``le``)."""
+
+    LT = "lt"
+    LE = "le"
+
+
+class NoPrice(enum.Enum):
+    """LIQ-5: how "no liquidation price" is written: ``null`` (default) or ``"0"`` (API)."""
+
+    NULL = "null"
+    ZERO = "zero"
+
+
+@attrs.frozen
+class Options:
+    """The named choices where venues or sources differ (spec/rules.md, section OPT)."""
+
+    bracket_boundary: Boundary = Boundary.CAP_INCLUSIVE
+    liquidation_trigger: Trigger = Trigger.LT
+    display_decimals: int = 8
+    display_rounding: Rounding = Rounding.DOWN
+    no_liquidation_price: NoPrice = NoPrice.NULL
+
+
+@attrs.frozen
+class Market:
+    """One perpetual market: filters, fees, funding settings and its bracket table."""
+
+    symbol: str
+    brackets: tuple[Bracket, ...]
+    tick_size: Fraction = Fraction(1, 10)
+    step_size: Fraction = Fraction(1, 1000)
+    min_notional: Fraction = Fraction(5)
+    maker_fee: Fraction = Fraction(0)
+    taker_fee: Fraction = Fraction(4, 10000)
+    liquidation_fee: Fraction = Fraction(1, 100)
+    funding_interval_hours: int = 8
+    interest_rate: Fraction = Fraction(1, 10000)
+    funding_cap: Fraction = Fraction(3, 1000)
+    funding_floor: Fraction = Fraction(-3, 1000)
+
+    @property
+    def max_leverage(self) -> int:
+        return int(self.brackets[0].initial_leverage)
+
+
+@attrs.frozen
+class RuleSet:
+    name: str
+    markets: Mapping[str, Market]
+    options: Options = Options()
+    source: str = ""
+    description: str = ""
+
+    def market(self, symbol: str, where: str = "") -> Market:
+        try:
+            return self.markets[symbol]
+        except KeyError:
+            known = ", ".join(sorted(self.markets)[:8])
+            more = "…" if len(self.markets) > 8 else ""
+            raise InputError(
+                where, f"unknown symbol {symbol!r} in rule set {self.name!r} (known: {known}{more})"
+            ) from None
+
+
+def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
+    """BRK-2, BRK-5: refuse an ill-formed table, naming file, symbol and bracket."""
+
+    def fail(index: int, message: str) -> RuleSetError:
+        number = brackets[index].bracket if index < len(brackets) else index + 1
+        return RuleSetError(f"{where}: {symbol} bracket {number}", message)
+
+    if not brackets:
+        raise RuleSetError(f"{where}: {symbol}", "empty bracket table")
+    for index, b in enumerate(brackets):
+        if b.bracket != index + 1:
+            raise fail(index, f"brackets must be numbered 1, 2, … in order; found {b.bracket}")
+        if not b.initial_leverage > 0 or Fraction(b.initial_leverage).denominator != 1:
+            raise fail(
+                index, f"initialLeverage must be a positive integer, got {b.initial_leverage}"
+            )
+        if not 0 <= b.maint_margin_ratio < 1:
+            raise fail(
+                index, f"maintMarginRatio must be in [0, 1), got {to_plain(b.maint_margin_ratio)}"
+            )
+        if not b.notional_cap > b.notional_floor:
+            raise fail(
+                index,
+                f"notionalCap {to_plain(b.notional_cap)} must exceed notionalFloor "
+                f"{to_plain(b.notional_floor)}",
+            )
+        if index == 0:
+            if b.notional_floor != 0:
+                raise fail(
+                    index, f"the first notionalFloor must be 0, got {to_plain(b.notional_floor)}"
+                )
+        else:
+            previous = brackets[index - 1]
+            if b.notional_floor > previous.notional_cap:
+                raise fail(
+                    index,
+                    f"gap: notionalFloor {to_plain(b.notional_floor)} above the previous cap "
+                    f"{to_plain(previous.notional_cap)}",
+                )
+            if b.notional_floor < previous.notional_cap:
+                raise fail(
+                    index,
+                    f"overlap: notionalFloor {to_plain(b.notional_floor)} below the previous cap "
+                    f"{to_plain(previous.notional_cap)}",
+                )
+            if b.maint_margin_ratio < previous.maint_margin_ratio:
+                raise fail(
+                    index,
+                    f"maintMarginRatio decreases: {to_plain(b.maint_margin_ratio)} after "
+                    f"{to_plain(previous.maint_margin_ratio)}",
+                )
+            if b.initial_leverage > previous.initial_leverage:
+                raise fail(
+                    index,
+                    f"initialLeverage increases: {b.initial_leverage} after "
+                    f"{previous.initial_leverage}",
+                )
+        expected = expected_cum(brackets, index)
+        if b.cum != expected:
+            raise fail(
+                index,
+                f"cum {to_plain(b.cum)} does not match the recurrence "
+                f"floor·(MMR − previous MMR) + previous cum = {to_plain(Fraction(expected))}",
+            )

@@ -1,0 +1,1 @@
+"""The normative rules (``rules.md``) and rule-set data (``rulesets/*.toml``), shipped as data."""
