@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
 import attrs
 from marginspec.errors import InputError
-from marginspec.numbers import exact, exact_nonnegative, exact_positive
+from marginspec.numbers import Exact, exact, exact_nonnegative, exact_positive
 from marginspec.ruleset import RuleSet
 
 MAX_LEVERAGE = 125  # LEV-1: POST /fapi/v3/leverage takes an int from 1 to 125 (A-API)
@@ -48,12 +47,12 @@ CONDITIONAL_TYPES = frozenset(
 class Position:
     symbol: str
     position_side: PositionSide
-    position_amt: Fraction
-    entry_price: Fraction
-    mark_price: Fraction
+    position_amt: Exact
+    entry_price: Exact
+    mark_price: Exact
     margin_type: MarginType
     leverage: int
-    isolated_wallet: Fraction = Fraction(0)
+    isolated_wallet: Exact = Exact(0)
 
 
 @attrs.frozen
@@ -61,8 +60,8 @@ class OpenOrder:
     symbol: str
     side: OrderSide
     position_side: PositionSide
-    price: Fraction
-    quantity: Fraction  # remaining: origQty − executedQty
+    price: Exact
+    quantity: Exact  # remaining: origQty − executedQty
     reduce_only: bool = False
     order_type: str = "LIMIT"
 
@@ -73,7 +72,7 @@ class OpenOrder:
 
 @attrs.frozen
 class Account:
-    cross_wallet_balance: Fraction
+    cross_wallet_balance: Exact
     positions: tuple[Position, ...]
     open_orders: tuple[OpenOrder, ...] = ()
     dual_side_position: bool = False
@@ -144,7 +143,7 @@ def parse_position(data: Any, pointer: str, ruleset: RuleSet) -> Position:
             f"{pointer}/leverage",
             f"{leverage}x exceeds {symbol}'s maximum leverage {market.max_leverage}x (LEV-1)",
         )
-    wallet = Fraction(0)
+    wallet = Exact(0)
     if margin_type is MarginType.ISOLATED:
         wallet = exact_nonnegative(
             _require(obj, "isolatedWallet", pointer), f"{pointer}/isolatedWallet"

@@ -10,7 +10,7 @@ import enum
 from collections.abc import Sequence
 
 import attrs
-from marginspec.symbolic import Cond, Real, all_of, maximum, minimum, select, total
+from marginspec.symbolic import Cond, Real, all_of, first, maximum, minimum, select, total
 
 
 class Boundary(enum.Enum):
@@ -62,11 +62,15 @@ def in_bracket(notional: Real, table: Table, index: int, boundary: Boundary) -> 
 
 
 def bracket_value(table: Table, notional: Real, field: str, boundary: Boundary) -> Real:
-    """A field of the bracket that owns ``notional`` (BRK-3, BRK-4)."""
-    result: Real = getattr(table[-1], field)
-    for bracket in reversed(table[:-1]):
-        result = select(below_cap(notional, bracket, boundary), getattr(bracket, field), result)
-    return result
+    """A field of the bracket that owns ``notional``: the first whose cap it does not exceed (BRK-3, BRK-4)."""
+    return first(
+        (
+            (lambda b=bracket: (below_cap(notional, b, boundary), getattr(b, field)))
+            for bracket in table[:-1]
+        ),
+        getattr(table[-1], field),
+        select,
+    )
 
 
 def maint_margin_ratio(table: Table, notional: Real, boundary: Boundary) -> Real:

@@ -8,63 +8,63 @@ This module only composes the formulas of :mod:`marginspec.brackets`,
 from __future__ import annotations
 
 from collections import defaultdict
-from fractions import Fraction
 
 import attrs
 from marginspec import brackets, liquidation, margin, transfers
 from marginspec.account import Account, MarginType, OpenOrder, OrderSide, Position, PositionSide
+from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet, Trigger
 
 
 @attrs.frozen
 class PositionFigures:
     position: Position
-    notional: Fraction
-    initial_margin: Fraction
-    open_order_initial_margin: Fraction
-    maint_margin: Fraction
-    maint_margin_ratio: Fraction
-    maint_amount: Fraction
+    notional: Exact
+    initial_margin: Exact
+    open_order_initial_margin: Exact
+    maint_margin: Exact
+    maint_margin_ratio: Exact
+    maint_amount: Exact
     bracket: int
-    unrealized_pnl: Fraction
-    isolated_margin: Fraction | None
-    margin_ratio: Fraction | None
-    liquidation_price: Fraction | None
-    bankruptcy_price: Fraction | None
-    max_notional: Fraction
-    max_add_margin: Fraction | None
-    max_remove_margin: Fraction | None
+    unrealized_pnl: Exact
+    isolated_margin: Exact | None
+    margin_ratio: Exact | None
+    liquidation_price: Exact | None
+    bankruptcy_price: Exact | None
+    max_notional: Exact
+    max_add_margin: Exact | None
+    max_remove_margin: Exact | None
     liquidatable: bool | None
 
 
 @attrs.frozen
 class AccountFigures:
     positions: tuple[PositionFigures, ...]
-    total_wallet_balance: Fraction
-    total_cross_wallet_balance: Fraction
-    total_unrealized_pnl: Fraction
-    total_cross_unrealized_pnl: Fraction
-    total_margin_balance: Fraction
-    total_position_initial_margin: Fraction
-    total_open_order_initial_margin: Fraction
-    total_initial_margin: Fraction
-    total_maint_margin: Fraction
-    cross_maint_margin: Fraction
-    margin_ratio: Fraction | None
-    available_balance: Fraction
-    max_withdraw: Fraction
+    total_wallet_balance: Exact
+    total_cross_wallet_balance: Exact
+    total_unrealized_pnl: Exact
+    total_cross_unrealized_pnl: Exact
+    total_margin_balance: Exact
+    total_position_initial_margin: Exact
+    total_open_order_initial_margin: Exact
+    total_initial_margin: Exact
+    total_maint_margin: Exact
+    cross_maint_margin: Exact
+    margin_ratio: Exact | None
+    available_balance: Exact
+    max_withdraw: Exact
     liquidatable: bool
 
 
-def _order_values(orders: list[OpenOrder]) -> tuple[Fraction, Fraction]:
+def _order_values(orders: list[OpenOrder]) -> tuple[Exact, Exact]:
     """ORD-1 inputs: (bid value, ask value) of the orders that need margin (ORD-3)."""
     bids = sum(
         (o.quantity * o.price for o in orders if o.needs_margin and o.side is OrderSide.BUY),
-        Fraction(0),
+        Exact(0),
     )
     asks = sum(
         (o.quantity * o.price for o in orders if o.needs_margin and o.side is OrderSide.SELL),
-        Fraction(0),
+        Exact(0),
     )
     return bids, asks
 
@@ -87,13 +87,13 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
                 attrs.evolve(
                     template,
                     position_side=side,
-                    position_amt=Fraction(0),
-                    entry_price=Fraction(0),
-                    isolated_wallet=Fraction(0),
+                    position_amt=Exact(0),
+                    entry_price=Exact(0),
+                    isolated_wallet=Exact(0),
                 )
             )
 
-    base: dict[int, dict[str, Fraction]] = {}
+    base: dict[int, dict[str, Exact]] = {}
     for index, p in enumerate(positions):
         table = ruleset.market(p.symbol).brackets
         signed = margin.notional(p.position_amt, p.mark_price)
@@ -102,8 +102,8 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
         base[index] = {
             "notional": signed,
             "abs": size,
-            "im": margin.initial_margin(size, Fraction(p.leverage)),
-            "ooim": margin.open_order_initial_margin(signed, bids, asks, Fraction(p.leverage)),
+            "im": margin.initial_margin(size, Exact(p.leverage)),
+            "ooim": margin.open_order_initial_margin(signed, bids, asks, Exact(p.leverage)),
             "mm": brackets.maint_margin(table, size, boundary),
             "mmr": brackets.maint_margin_ratio(table, size, boundary),
             "cum": brackets.maint_amount(table, size, boundary),
@@ -113,10 +113,10 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
     cross = [i for i, p in enumerate(positions) if p.margin_type is MarginType.CROSS]
     isolated = [i for i, p in enumerate(positions) if p.margin_type is MarginType.ISOLATED]
     cross_wb = account.cross_wallet_balance
-    cross_upnl = sum((base[i]["upnl"] for i in cross), Fraction(0))
-    cross_mm = sum((base[i]["mm"] for i in cross), Fraction(0))
-    cross_im = sum((base[i]["im"] + base[i]["ooim"] for i in cross), Fraction(0))
-    iso_ooim = sum((base[i]["ooim"] for i in isolated), Fraction(0))
+    cross_upnl = sum((base[i]["upnl"] for i in cross), Exact(0))
+    cross_mm = sum((base[i]["mm"] for i in cross), Exact(0))
+    cross_im = sum((base[i]["im"] + base[i]["ooim"] for i in cross), Exact(0))
+    iso_ooim = sum((base[i]["ooim"] for i in isolated), Exact(0))
     available = transfers.available_balance(cross_wb, cross_upnl, cross_im, iso_ooim)
     withdraw = transfers.max_withdraw(cross_wb, cross_mm, iso_ooim, available)
     cross_balance = margin.margin_balance(cross_wb, cross_upnl)
@@ -128,7 +128,7 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
         table = ruleset.market(p.symbol).brackets
         if p.margin_type is MarginType.ISOLATED:
             legs = [liquidation.Leg(p.position_amt, p.entry_price, table)]
-            wallet, other_mm, other_upnl = p.isolated_wallet, Fraction(0), Fraction(0)
+            wallet, other_mm, other_upnl = p.isolated_wallet, Exact(0), Exact(0)
         else:
             same = [
                 i
@@ -145,10 +145,10 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
             ]
             others = [i for i in cross if positions[i].symbol != p.symbol]
             wallet = cross_wb
-            other_mm = sum((base[i]["mm"] for i in others), Fraction(0))
-            other_upnl = sum((base[i]["upnl"] for i in others), Fraction(0))
-        lp: Fraction | None = None
-        bp: Fraction | None = None
+            other_mm = sum((base[i]["mm"] for i in others), Exact(0))
+            other_upnl = sum((base[i]["upnl"] for i in others), Exact(0))
+        lp: Exact | None = None
+        bp: Exact | None = None
         if p.position_amt != 0:
             liq = liquidation.liquidation_price(
                 legs, wallet, other_mm, other_upnl, p.mark_price, boundary
@@ -163,7 +163,7 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
             ratio = b["mm"] / iso_margin if iso_margin > 0 else None
             add = withdraw
             remove = transfers.max_isolated_removal(
-                p.isolated_wallet, b["mm"], b["upnl"], b["abs"], Fraction(p.leverage)
+                p.isolated_wallet, b["mm"], b["upnl"], b["abs"], Exact(p.leverage)
             )
             liquidatable = p.position_amt != 0 and bool(
                 margin.below_maintenance(iso_margin, b["mm"], strict)
@@ -183,17 +183,17 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
                 margin_ratio=ratio,
                 liquidation_price=lp,
                 bankruptcy_price=bp,
-                max_notional=Fraction(brackets.max_notional(table, Fraction(p.leverage))),
+                max_notional=Exact(brackets.max_notional(table, Exact(p.leverage))),
                 max_add_margin=add,
                 max_remove_margin=remove,
                 liquidatable=liquidatable,
             )
         )
 
-    total_iso_wallet = sum((positions[i].isolated_wallet for i in isolated), Fraction(0))
-    total_upnl = sum((b["upnl"] for b in base.values()), Fraction(0))
-    position_im = sum((b["im"] for b in base.values()), Fraction(0))
-    order_im = sum((b["ooim"] for b in base.values()), Fraction(0))
+    total_iso_wallet = sum((positions[i].isolated_wallet for i in isolated), Exact(0))
+    total_upnl = sum((b["upnl"] for b in base.values()), Exact(0))
+    position_im = sum((b["im"] for b in base.values()), Exact(0))
+    order_im = sum((b["ooim"] for b in base.values()), Exact(0))
     return AccountFigures(
         positions=tuple(figures),
         total_wallet_balance=cross_wb + total_iso_wallet,
@@ -204,16 +204,16 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
         total_position_initial_margin=position_im,
         total_open_order_initial_margin=order_im,
         total_initial_margin=position_im + order_im,
-        total_maint_margin=sum((b["mm"] for b in base.values()), Fraction(0)),
+        total_maint_margin=sum((b["mm"] for b in base.values()), Exact(0)),
         cross_maint_margin=cross_mm,
         margin_ratio=(cross_mm / cross_balance if cross_balance > 0 else None),
-        available_balance=Fraction(available),
-        max_withdraw=Fraction(withdraw),
+        available_balance=Exact(available),
+        max_withdraw=Exact(withdraw),
         liquidatable=has_cross and bool(margin.below_maintenance(cross_balance, cross_mm, strict)),
     )
 
 
-def _bracket_number(table: brackets.Table, notional: Fraction, boundary: brackets.Boundary) -> int:
+def _bracket_number(table: brackets.Table, notional: Exact, boundary: brackets.Boundary) -> int:
     """The number of the bracket that owns ``notional`` (BRK-3)."""
     return next(
         b.bracket for k, b in enumerate(table) if brackets.in_bracket(notional, table, k, boundary)

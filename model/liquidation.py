@@ -23,6 +23,7 @@ from marginspec.symbolic import (
     absolute,
     all_of,
     div_or,
+    first,
     select,
     select_cond,
     total,
@@ -61,14 +62,24 @@ def _candidate(
         for leg, k in zip(legs, combination, strict=True)
     )
     price = div_or(numerator, denominator, 0)
-    consistent = all_of(
-        [denominator != 0, price > 0]
-        + [
+    checks = itertools.chain(
+        (denominator != 0, price > 0),
+        (
             in_bracket(absolute(leg.position_amt) * price, leg.table, k, boundary)
             for leg, k in zip(legs, combination, strict=True)
-        ]
+        ),
     )
-    return PriceResult(consistent, price)
+    return PriceResult(all_of(checks), price)
+
+
+def _merge(cond: Cond, then: PriceResult, otherwise: PriceResult) -> PriceResult:
+    return PriceResult(
+        select_cond(cond, then.exists, otherwise.exists), select(cond, then.price, otherwise.price)
+    )
+
+
+def _as_option(result: PriceResult) -> tuple[Cond, PriceResult]:
+    return result.exists, result
 
 
 def liquidation_price(
@@ -87,8 +98,17 @@ def liquidation_price(
     the liquidation price (LIQ-4). No positive consistent price: none (LIQ-5).
     """
     base = wallet_balance - other_maint_margin + other_unrealized_pnl
+    combinations = itertools.product(*(range(len(leg.table)) for leg in legs))
+    if len(legs) == 1:
+        # One leg: at most one bracket is consistent (theorem THM-LIQ-1), so the
+        # first consistent candidate is the answer and the rest need not be solved.
+        candidates = (
+            (lambda c=combination: _as_option(_candidate(legs, c, base, boundary)))
+            for combination in combinations
+        )
+        return first(candidates, PriceResult(False, 0), _merge)
     best = PriceResult(False, 0)
-    for combination in itertools.product(*(range(len(leg.table)) for leg in legs)):
+    for combination in combinations:
         candidate = _candidate(legs, combination, base, boundary)
         closer = absolute(candidate.price - mark_price) < absolute(best.price - mark_price)
         take = all_of([candidate.exists, select_cond(best.exists, closer, True)])

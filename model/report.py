@@ -7,23 +7,22 @@ does not exist is ``null`` or ``"0"`` by option LIQ-5.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from marginspec.evaluate import AccountFigures, PositionFigures
-from marginspec.numbers import display
+from marginspec.numbers import Exact, display
 from marginspec.ruleset import NoPrice, Options
 
 
-def _num(value: Fraction, options: Options) -> str:
+def _num(value: Exact, options: Options) -> str:
     return display(value, options.display_decimals, options.display_rounding)
 
 
-def _opt(value: Fraction | None, options: Options) -> str | None:
+def _opt(value: Exact | None, options: Options) -> str | None:
     return None if value is None else _num(value, options)
 
 
-def _price(value: Fraction | None, options: Options) -> str | None:
+def _price(value: Exact | None, options: Options) -> str | None:
     if value is None:
         return "0" if options.no_liquidation_price is NoPrice.ZERO else None
     return _num(value, options)

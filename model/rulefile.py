@@ -9,14 +9,13 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
-from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from marginspec.brackets import Boundary, Bracket
 from marginspec.errors import InputError, RuleSetError
-from marginspec.numbers import Rounding, exact, to_plain
+from marginspec.numbers import Exact, Rounding, exact, to_plain
 from marginspec.ruleset import Market, NoPrice, Options, RuleSet, Trigger, check_table
 
 DEFAULT_RULESET = "aster-pro"
@@ -90,7 +89,7 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
     return Options(**values)
 
 
-def _number(table: Mapping[str, Any], key: str, where: str) -> Fraction:
+def _number(table: Mapping[str, Any], key: str, where: str) -> Exact:
     if key not in table:
         raise RuleSetError(where, f"missing {key!r}")
     try:
@@ -178,8 +177,8 @@ def parse_ruleset(text: str, where: str) -> RuleSet:
     )
 
 
-def _toml_number(value: Fraction | int) -> str:
-    return f'"{to_plain(Fraction(value))}"'
+def _toml_number(value: Exact | int) -> str:
+    return f'"{to_plain(Exact(value))}"'
 
 
 def dump_ruleset(ruleset: RuleSet) -> str:

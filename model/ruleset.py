@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from fractions import Fraction
 
 import attrs
 from marginspec.brackets import Boundary, Bracket, expected_cum
 from marginspec.errors import InputError, RuleSetError
-from marginspec.numbers import Rounding, to_plain
+from marginspec.numbers import Exact, Rounding, to_plain
 
 
 class Trigger(enum.Enum):
@@ -43,16 +42,16 @@ class Market:
 
     symbol: str
     brackets: tuple[Bracket, ...]
-    tick_size: Fraction = Fraction(1, 10)
-    step_size: Fraction = Fraction(1, 1000)
-    min_notional: Fraction = Fraction(5)
-    maker_fee: Fraction = Fraction(0)
-    taker_fee: Fraction = Fraction(4, 10000)
-    liquidation_fee: Fraction = Fraction(1, 100)
+    tick_size: Exact = Exact(1, 10)
+    step_size: Exact = Exact(1, 1000)
+    min_notional: Exact = Exact(5)
+    maker_fee: Exact = Exact(0)
+    taker_fee: Exact = Exact(4, 10000)
+    liquidation_fee: Exact = Exact(1, 100)
     funding_interval_hours: int = 8
-    interest_rate: Fraction = Fraction(1, 10000)
-    funding_cap: Fraction = Fraction(3, 1000)
-    funding_floor: Fraction = Fraction(-3, 1000)
+    interest_rate: Exact = Exact(1, 10000)
+    funding_cap: Exact = Exact(3, 1000)
+    funding_floor: Exact = Exact(-3, 1000)
 
     @property
     def max_leverage(self) -> int:
@@ -90,7 +89,7 @@ def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
     for index, b in enumerate(brackets):
         if b.bracket != index + 1:
             raise fail(index, f"brackets must be numbered 1, 2, … in order; found {b.bracket}")
-        if not b.initial_leverage > 0 or Fraction(b.initial_leverage).denominator != 1:
+        if not b.initial_leverage > 0 or Exact(b.initial_leverage).denominator != 1:
             raise fail(
                 index, f"initialLeverage must be a positive integer, got {b.initial_leverage}"
             )
@@ -140,5 +139,5 @@ def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
             raise fail(
                 index,
                 f"cum {to_plain(b.cum)} does not match the recurrence "
-                f"floor·(MMR − previous MMR) + previous cum = {to_plain(Fraction(expected))}",
+                f"floor·(MMR − previous MMR) + previous cum = {to_plain(Exact(expected))}",
             )

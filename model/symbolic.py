@@ -9,35 +9,67 @@ kind of value it was given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from fractions import Fraction
-from typing import TypeAlias
+from collections.abc import Callable, Iterable
+from typing import TypeAlias, TypeVar
 
 import z3
+from gmpy2 import mpq
 
-#: A number: exact at run time, a Z3 real term in the proofs.
-Real: TypeAlias = "Fraction | z3.ArithRef"
+#: A number: exact at run time (``gmpy2.mpq``, see marginspec.numbers), a Z3 real
+#: term in the proofs.
+Real: TypeAlias = "mpq | z3.ArithRef"
 #: A truth value: ``bool`` at run time, a Z3 boolean term in the proofs.
 Cond: TypeAlias = "bool | z3.BoolRef"
 
 
+_ExprRef = z3.ExprRef
+_ZERO = mpq(0)
+T = TypeVar("T")
+
+
 def is_symbolic(value: object) -> bool:
     """True for a Z3 expression, False for an exact number or a bool."""
-    return isinstance(value, z3.ExprRef)
+    return isinstance(value, _ExprRef)
 
 
 def select(cond: Cond, then: Real, otherwise: Real) -> Real:
     """``then`` where ``cond`` holds, else ``otherwise`` (Z3: ``If``)."""
-    if is_symbolic(cond):
-        return z3.If(cond, then, otherwise)
-    return then if cond else otherwise
+    if cond.__class__ is bool:  # the common, concrete case first: this is the hot path
+        return then if cond else otherwise
+    return z3.If(cond, then, otherwise)
+
+
+def first(
+    options: Iterable[Callable[[], tuple[Cond, T]]],
+    default: T,
+    merge: Callable[[Cond, T, T], T],
+) -> T:
+    """The value of the first option whose condition holds, else ``default``.
+
+    Each option is a thunk giving ``(condition, value)``. At run time the options are
+    evaluated in order and the search stops at the first true condition, so later
+    options cost nothing; on Z3 terms every option is built and folded with ``merge``
+    (an ``If``) from the last to the first, which means the same thing.
+    """
+    pending: list[tuple[Cond, T]] = []
+    result = default
+    for option in options:
+        cond, value = option()
+        if cond is True:
+            result = value
+            break
+        if cond is not False:
+            pending.append((cond, value))
+    for cond, value in reversed(pending):
+        result = merge(cond, value, result)
+    return result
 
 
 def select_cond(cond: Cond, then: Cond, otherwise: Cond) -> Cond:
     """:func:`select` for truth values."""
-    if is_symbolic(cond) or is_symbolic(then) or is_symbolic(otherwise):
-        return z3.If(cond, then, otherwise)
-    return then if cond else otherwise
+    if cond.__class__ is bool and then.__class__ is bool and otherwise.__class__ is bool:
+        return then if cond else otherwise
+    return z3.If(cond, then, otherwise)
 
 
 def div_or(numerator: Real, denominator: Real, default: Real) -> Real:
@@ -68,17 +100,25 @@ def clamp(value: Real, low: Real, high: Real) -> Real:
 
 
 def all_of(conds: Iterable[Cond]) -> Cond:
-    items = list(conds)
-    if any(is_symbolic(c) for c in items):
-        return z3.And(*items) if items else z3.BoolVal(True)
-    return all(items)
+    """Conjunction; at run time it stops at the first false condition."""
+    symbolic: list[Cond] = []
+    for cond in conds:
+        if cond is False:
+            return False
+        if cond is not True:
+            symbolic.append(cond)
+    return z3.And(*symbolic) if symbolic else True
 
 
 def any_of(conds: Iterable[Cond]) -> Cond:
-    items = list(conds)
-    if any(is_symbolic(c) for c in items):
-        return z3.Or(*items) if items else z3.BoolVal(False)
-    return any(items)
+    """Disjunction; at run time it stops at the first true condition."""
+    symbolic: list[Cond] = []
+    for cond in conds:
+        if cond is True:
+            return True
+        if cond is not False:
+            symbolic.append(cond)
+    return z3.Or(*symbolic) if symbolic else False
 
 
 def negate(cond: Cond) -> Cond:
@@ -90,7 +130,7 @@ def negate(cond: Cond) -> Cond:
 def total(values: Iterable[Real]) -> Real:
     """Sum that starts from an exact zero (``sum`` would start from the int 0, which
     is harmless, but this keeps an empty sum exact and typed)."""
-    result: Real = Fraction(0)
+    result: Real = _ZERO
     first = True
     for value in values:
         result = value if first else result + value
