@@ -61,16 +61,31 @@ def in_bracket(notional: Real, table: Table, index: int, boundary: Boundary) -> 
     return all_of([low, high])
 
 
-def bracket_value(table: Table, notional: Real, field: str, boundary: Boundary) -> Real:
-    """A field of the bracket that owns ``notional``: the first whose cap it does not exceed (BRK-3, BRK-4)."""
-    return first(
-        (
-            (lambda b=bracket: (below_cap(notional, b, boundary), getattr(b, field)))
-            for bracket in table[:-1]
-        ),
-        getattr(table[-1], field),
-        select,
+def _merge_brackets(cond: Cond, then: Bracket, otherwise: Bracket) -> Bracket:
+    return Bracket(
+        *(select(cond, getattr(then, f.name), getattr(otherwise, f.name)) for f in _FIELDS)
     )
+
+
+_FIELDS = attrs.fields(Bracket)
+
+
+def owning_bracket(table: Table, notional: Real, boundary: Boundary) -> Bracket:
+    """BRK-3, BRK-4: the bracket that owns ``notional``, the first whose cap it does not exceed.
+
+    At run time this is one of the table's rows; on Z3 terms each field is an ``If`` chain.
+    """
+    return first(
+        ((lambda b=bracket: (below_cap(notional, b, boundary), b)) for bracket in table[:-1]),
+        table[-1],
+        _merge_brackets,
+    )
+
+
+def bracket_value(table: Table, notional: Real, field: str, boundary: Boundary) -> Real:
+    """One field of :func:`owning_bracket`."""
+    value: Real = getattr(owning_bracket(table, notional, boundary), field)
+    return value
 
 
 def maint_margin_ratio(table: Table, notional: Real, boundary: Boundary) -> Real:
@@ -86,11 +101,14 @@ def max_leverage(table: Table, notional: Real, boundary: Boundary) -> Real:
     return bracket_value(table, notional, "initial_leverage", boundary)
 
 
+def maint_margin_in(bracket: Bracket, notional: Real) -> Real:
+    """MM-1 within a known bracket: ``N × MMR − cum``."""
+    return notional * bracket.maint_margin_ratio - bracket.cum
+
+
 def maint_margin(table: Table, notional: Real, boundary: Boundary) -> Real:
     """MM-1: ``MM = N × MMR(bracket of N) − cum(bracket of N)``, N = |notional| at mark."""
-    return notional * maint_margin_ratio(table, notional, boundary) - maint_amount(
-        table, notional, boundary
-    )
+    return maint_margin_in(owning_bracket(table, notional, boundary), notional)
 
 
 def maint_margin_by_portions(table: Table, notional: Real) -> Real:

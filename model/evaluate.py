@@ -56,29 +56,71 @@ class AccountFigures:
     liquidatable: bool
 
 
+_ZERO = Exact(0)
+
+
 def _order_values(orders: list[OpenOrder]) -> tuple[Exact, Exact]:
     """ORD-1 inputs: (bid value, ask value) of the orders that need margin (ORD-3)."""
-    bids = sum(
-        (o.quantity * o.price for o in orders if o.needs_margin and o.side is OrderSide.BUY),
-        Exact(0),
-    )
-    asks = sum(
-        (o.quantity * o.price for o in orders if o.needs_margin and o.side is OrderSide.SELL),
-        Exact(0),
-    )
+    bids = asks = _ZERO
+    for o in orders:
+        if o.needs_margin:
+            if o.side is OrderSide.BUY:
+                bids += o.quantity * o.price
+            else:
+                asks += o.quantity * o.price
     return bids, asks
 
 
-def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
-    boundary = ruleset.options.bracket_boundary
-    strict = ruleset.options.liquidation_trigger is Trigger.LT
-    orders: dict[tuple[str, PositionSide], list[OpenOrder]] = defaultdict(list)
-    for order in account.open_orders:
-        orders[(order.symbol, order.position_side)].append(order)
+@attrs.frozen
+class _Base:
+    """The figures of one position that need no other position."""
 
+    position: Position
+    table: brackets.Table
+    notional: Exact
+    size: Exact
+    leverage: Exact
+    im: Exact
+    ooim: Exact
+    bracket: brackets.Bracket
+    mm: Exact
+    upnl: Exact
+
+    @property
+    def cross(self) -> bool:
+        return self.position.margin_type is MarginType.CROSS
+
+
+def _base(
+    p: Position, table: brackets.Table, orders: list[OpenOrder], boundary: brackets.Boundary
+) -> _Base:
+    signed = margin.notional(p.position_amt, p.mark_price)
+    size = abs(signed)
+    leverage = Exact(p.leverage)
+    bids, asks = _order_values(orders) if orders else (_ZERO, _ZERO)
+    owner = brackets.owning_bracket(table, size, boundary)
+    return _Base(
+        position=p,
+        table=table,
+        notional=signed,
+        size=size,
+        leverage=leverage,
+        im=margin.initial_margin(size, leverage),
+        ooim=margin.open_order_initial_margin(signed, bids, asks, leverage),
+        bracket=owner,
+        mm=brackets.maint_margin_in(owner, size),
+        upnl=margin.unrealized_pnl(p.position_amt, p.entry_price, p.mark_price),
+    )
+
+
+def _with_order_sides(
+    account: Account, orders: dict[tuple[str, PositionSide], list[OpenOrder]]
+) -> list[Position]:
+    """The positions, plus a zero position for every hedge side that has only orders.
+
+    Such orders margin against an empty position with the symbol's settings (ORD-1 per side).
+    """
     positions = list(account.positions)
-    # An order on a hedge side without a position entry margins against a zero position
-    # with the symbol's settings (ORD-1 per side).
     present = {(p.symbol, p.position_side) for p in positions}
     for symbol, side in orders:
         if (symbol, side) not in present:
@@ -87,134 +129,132 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
                 attrs.evolve(
                     template,
                     position_side=side,
-                    position_amt=Exact(0),
-                    entry_price=Exact(0),
-                    isolated_wallet=Exact(0),
+                    position_amt=_ZERO,
+                    entry_price=_ZERO,
+                    isolated_wallet=_ZERO,
                 )
             )
+    return positions
 
-    base: dict[int, dict[str, Exact]] = {}
-    for index, p in enumerate(positions):
-        table = ruleset.market(p.symbol).brackets
-        signed = margin.notional(p.position_amt, p.mark_price)
-        size = abs(signed)
-        bids, asks = _order_values(orders.get((p.symbol, p.position_side), []))
-        base[index] = {
-            "notional": signed,
-            "abs": size,
-            "im": margin.initial_margin(size, Exact(p.leverage)),
-            "ooim": margin.open_order_initial_margin(signed, bids, asks, Exact(p.leverage)),
-            "mm": brackets.maint_margin(table, size, boundary),
-            "mmr": brackets.maint_margin_ratio(table, size, boundary),
-            "cum": brackets.maint_amount(table, size, boundary),
-            "upnl": margin.unrealized_pnl(p.position_amt, p.entry_price, p.mark_price),
-        }
 
-    cross = [i for i, p in enumerate(positions) if p.margin_type is MarginType.CROSS]
-    isolated = [i for i, p in enumerate(positions) if p.margin_type is MarginType.ISOLATED]
+def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
+    """Every figure of ``account`` under ``ruleset`` (the rules are cited where each is computed)."""
+    boundary = ruleset.options.bracket_boundary
+    strict = ruleset.options.liquidation_trigger is Trigger.LT
+    orders: dict[tuple[str, PositionSide], list[OpenOrder]] = defaultdict(list)
+    for order in account.open_orders:
+        orders[(order.symbol, order.position_side)].append(order)
+    positions = _with_order_sides(account, orders) if orders else account.positions
+    markets = ruleset.markets
+    bases = [
+        _base(p, markets[p.symbol].brackets, orders.get((p.symbol, p.position_side), []), boundary)
+        for p in positions
+    ]
+
     cross_wb = account.cross_wallet_balance
-    cross_upnl = sum((base[i]["upnl"] for i in cross), Exact(0))
-    cross_mm = sum((base[i]["mm"] for i in cross), Exact(0))
-    cross_im = sum((base[i]["im"] + base[i]["ooim"] for i in cross), Exact(0))
-    iso_ooim = sum((base[i]["ooim"] for i in isolated), Exact(0))
+    cross_upnl = cross_mm = cross_im = iso_ooim = iso_wallet = _ZERO
+    has_cross = False
+    for b in bases:
+        if b.cross:
+            cross_upnl += b.upnl
+            cross_mm += b.mm
+            cross_im += b.im + b.ooim
+            has_cross = has_cross or b.position.position_amt != 0
+        else:
+            iso_ooim += b.ooim
+            iso_wallet += b.position.isolated_wallet
     available = transfers.available_balance(cross_wb, cross_upnl, cross_im, iso_ooim)
     withdraw = transfers.max_withdraw(cross_wb, cross_mm, iso_ooim, available)
     cross_balance = margin.margin_balance(cross_wb, cross_upnl)
-    has_cross = any(positions[i].position_amt != 0 for i in cross)
 
-    figures = []
-    for index, p in enumerate(positions):
-        b = base[index]
-        table = ruleset.market(p.symbol).brackets
-        if p.margin_type is MarginType.ISOLATED:
-            legs = [liquidation.Leg(p.position_amt, p.entry_price, table)]
-            wallet, other_mm, other_upnl = p.isolated_wallet, Exact(0), Exact(0)
-        else:
-            same = [
-                i
-                for i in cross
-                if positions[i].symbol == p.symbol and positions[i].position_amt != 0
-            ]
-            legs = [
-                liquidation.Leg(
-                    positions[i].position_amt,
-                    positions[i].entry_price,
-                    ruleset.market(positions[i].symbol).brackets,
-                )
-                for i in same
-            ]
-            others = [i for i in cross if positions[i].symbol != p.symbol]
-            wallet = cross_wb
-            other_mm = sum((base[i]["mm"] for i in others), Exact(0))
-            other_upnl = sum((base[i]["upnl"] for i in others), Exact(0))
-        lp: Exact | None = None
-        bp: Exact | None = None
-        if p.position_amt != 0:
-            liq = liquidation.liquidation_price(
-                legs, wallet, other_mm, other_upnl, p.mark_price, boundary
-            )
-            lp = liq.price if liq.exists else None
-            bkr = liquidation.bankruptcy_price(legs, wallet, other_upnl)
-            bp = bkr.price if bkr.exists else None
-        iso_margin = ratio = add = remove = None
-        liquidatable: bool | None = None
-        if p.margin_type is MarginType.ISOLATED:
-            iso_margin = margin.margin_balance(p.isolated_wallet, b["upnl"])
-            ratio = b["mm"] / iso_margin if iso_margin > 0 else None
-            add = withdraw
-            remove = transfers.max_isolated_removal(
-                p.isolated_wallet, b["mm"], b["upnl"], b["abs"], Exact(p.leverage)
-            )
-            liquidatable = p.position_amt != 0 and bool(
-                margin.below_maintenance(iso_margin, b["mm"], strict)
-            )
-        figures.append(
-            PositionFigures(
-                position=p,
-                notional=b["notional"],
-                initial_margin=b["im"],
-                open_order_initial_margin=b["ooim"],
-                maint_margin=b["mm"],
-                maint_margin_ratio=b["mmr"],
-                maint_amount=b["cum"],
-                bracket=_bracket_number(table, b["abs"], boundary),
-                unrealized_pnl=b["upnl"],
-                isolated_margin=iso_margin,
-                margin_ratio=ratio,
-                liquidation_price=lp,
-                bankruptcy_price=bp,
-                max_notional=Exact(brackets.max_notional(table, Exact(p.leverage))),
-                max_add_margin=add,
-                max_remove_margin=remove,
-                liquidatable=liquidatable,
-            )
-        )
-
-    total_iso_wallet = sum((positions[i].isolated_wallet for i in isolated), Exact(0))
-    total_upnl = sum((b["upnl"] for b in base.values()), Exact(0))
-    position_im = sum((b["im"] for b in base.values()), Exact(0))
-    order_im = sum((b["ooim"] for b in base.values()), Exact(0))
+    figures = tuple(
+        _position_figures(b, bases, cross_wb, cross_mm, cross_upnl, withdraw, boundary, strict)
+        for b in bases
+    )
+    total_upnl = sum((b.upnl for b in bases), _ZERO)
+    position_im = sum((b.im for b in bases), _ZERO)
+    order_im = sum((b.ooim for b in bases), _ZERO)
     return AccountFigures(
-        positions=tuple(figures),
-        total_wallet_balance=cross_wb + total_iso_wallet,
+        positions=figures,
+        total_wallet_balance=cross_wb + iso_wallet,
         total_cross_wallet_balance=cross_wb,
         total_unrealized_pnl=total_upnl,
         total_cross_unrealized_pnl=cross_upnl,
-        total_margin_balance=cross_wb + total_iso_wallet + total_upnl,
+        total_margin_balance=cross_wb + iso_wallet + total_upnl,
         total_position_initial_margin=position_im,
         total_open_order_initial_margin=order_im,
         total_initial_margin=position_im + order_im,
-        total_maint_margin=sum((b["mm"] for b in base.values()), Exact(0)),
+        total_maint_margin=sum((b.mm for b in bases), _ZERO),
         cross_maint_margin=cross_mm,
-        margin_ratio=(cross_mm / cross_balance if cross_balance > 0 else None),
-        available_balance=Exact(available),
-        max_withdraw=Exact(withdraw),
+        margin_ratio=(cross_mm / cross_balance if cross_balance > 0 else None),  # MR-1
+        available_balance=available,
+        max_withdraw=withdraw,
         liquidatable=has_cross and bool(margin.below_maintenance(cross_balance, cross_mm, strict)),
     )
 
 
-def _bracket_number(table: brackets.Table, notional: Exact, boundary: brackets.Boundary) -> int:
-    """The number of the bracket that owns ``notional`` (BRK-3)."""
-    return next(
-        b.bracket for k, b in enumerate(table) if brackets.in_bracket(notional, table, k, boundary)
+def _position_figures(
+    b: _Base,
+    bases: list[_Base],
+    cross_wb: Exact,
+    cross_mm: Exact,
+    cross_upnl: Exact,
+    withdraw: Exact,
+    boundary: brackets.Boundary,
+    strict: bool,
+) -> PositionFigures:
+    p = b.position
+    lp: Exact | None = None
+    bp: Exact | None = None
+    if p.position_amt != 0:
+        if b.cross:
+            # LIQ-2: the symbol's cross positions move together; every other cross
+            # position enters with its MM (TMM1) and uPnL (UPNL1) at its own mark.
+            same = [o for o in bases if o.cross and o.position.symbol == p.symbol]
+            legs = [
+                liquidation.Leg(o.position.position_amt, o.position.entry_price, o.table)
+                for o in same
+                if o.position.position_amt != 0
+            ]
+            wallet = cross_wb
+            other_mm = cross_mm - sum((o.mm for o in same), _ZERO)
+            other_upnl = cross_upnl - sum((o.upnl for o in same), _ZERO)
+        else:
+            # Isolated: the position's own wallet, no other position (B-LIQ).
+            legs = [liquidation.Leg(p.position_amt, p.entry_price, b.table)]
+            wallet, other_mm, other_upnl = p.isolated_wallet, _ZERO, _ZERO
+        liq = liquidation.liquidation_price(
+            legs, wallet, other_mm, other_upnl, p.mark_price, boundary
+        )
+        lp = liq.price if liq.exists else None
+        bkr = liquidation.bankruptcy_price(legs, wallet, other_upnl)
+        bp = bkr.price if bkr.exists else None
+    iso_margin = ratio = add = remove = None
+    liquidatable: bool | None = None
+    if not b.cross:
+        iso_margin = margin.margin_balance(p.isolated_wallet, b.upnl)
+        ratio = b.mm / iso_margin if iso_margin > 0 else None
+        add = withdraw  # XFER-2: the same two caps as a withdrawal
+        remove = transfers.max_isolated_removal(p.isolated_wallet, b.mm, b.upnl, b.size, b.leverage)
+        liquidatable = p.position_amt != 0 and bool(
+            margin.below_maintenance(iso_margin, b.mm, strict)
+        )
+    return PositionFigures(
+        position=p,
+        notional=b.notional,
+        initial_margin=b.im,
+        open_order_initial_margin=b.ooim,
+        maint_margin=b.mm,
+        maint_margin_ratio=b.bracket.maint_margin_ratio,
+        maint_amount=b.bracket.cum,
+        bracket=b.bracket.bracket,
+        unrealized_pnl=b.upnl,
+        isolated_margin=iso_margin,
+        margin_ratio=ratio,
+        liquidation_price=lp,
+        bankruptcy_price=bp,
+        max_notional=brackets.max_notional(b.table, b.leverage),
+        max_add_margin=add,
+        max_remove_margin=remove,
+        liquidatable=liquidatable,
     )

@@ -49,24 +49,28 @@ class PriceResult:
 
 def _candidate(
     legs: Sequence[Leg],
+    sizes: Sequence[Real],
     combination: Sequence[int],
-    base: Real,
+    numerator_base: Real,
+    denominator_base: Real,
     boundary: Boundary,
 ) -> PriceResult:
-    numerator = base + total(
-        leg.table[k].cum - leg.position_amt * leg.entry_price
-        for leg, k in zip(legs, combination, strict=True)
-    )
-    denominator = total(
-        absolute(leg.position_amt) * leg.table[k].maint_margin_ratio - leg.position_amt
-        for leg, k in zip(legs, combination, strict=True)
-    )
+    """The B-LIQ formula solved with each leg in the bracket ``combination`` names.
+
+    ``numerator_base`` = WB − TMM1 + UPNL1 − Σ amt·EP and ``denominator_base`` = −Σ amt
+    do not depend on the brackets, so they are computed once by the caller.
+    """
+    numerator = numerator_base
+    denominator = denominator_base
+    for leg, size, k in zip(legs, sizes, combination, strict=True):
+        numerator = numerator + leg.table[k].cum
+        denominator = denominator + size * leg.table[k].maint_margin_ratio
     price = div_or(numerator, denominator, 0)
     checks = itertools.chain(
         (denominator != 0, price > 0),
         (
-            in_bracket(absolute(leg.position_amt) * price, leg.table, k, boundary)
-            for leg, k in zip(legs, combination, strict=True)
+            in_bracket(size * price, leg.table, k, boundary)
+            for leg, size, k in zip(legs, sizes, combination, strict=True)
         ),
     )
     return PriceResult(all_of(checks), price)
@@ -97,19 +101,27 @@ def liquidation_price(
     can only happen for a hedged pair of unequal sides, the one nearest the mark is
     the liquidation price (LIQ-4). No positive consistent price: none (LIQ-5).
     """
-    base = wallet_balance - other_maint_margin + other_unrealized_pnl
+    sizes = [absolute(leg.position_amt) for leg in legs]
+    numerator_base = (
+        wallet_balance
+        - other_maint_margin
+        + other_unrealized_pnl
+        - total(leg.position_amt * leg.entry_price for leg in legs)
+    )
+    denominator_base = -total(leg.position_amt for leg in legs)
     combinations = itertools.product(*(range(len(leg.table)) for leg in legs))
+
+    def solve(combination: Sequence[int]) -> PriceResult:
+        return _candidate(legs, sizes, combination, numerator_base, denominator_base, boundary)
+
     if len(legs) == 1:
         # One leg: at most one bracket is consistent (theorem THM-LIQ-1), so the
         # first consistent candidate is the answer and the rest need not be solved.
-        candidates = (
-            (lambda c=combination: _as_option(_candidate(legs, c, base, boundary)))
-            for combination in combinations
-        )
+        candidates = ((lambda c=combination: _as_option(solve(c))) for combination in combinations)
         return first(candidates, PriceResult(False, 0), _merge)
     best = PriceResult(False, 0)
     for combination in combinations:
-        candidate = _candidate(legs, combination, base, boundary)
+        candidate = solve(combination)
         closer = absolute(candidate.price - mark_price) < absolute(best.price - mark_price)
         take = all_of([candidate.exists, select_cond(best.exists, closer, True)])
         best = PriceResult(

@@ -32,11 +32,23 @@ def is_symbolic(value: object) -> bool:
     return isinstance(value, _ExprRef)
 
 
+def lift(value: object) -> z3.ExprRef:
+    """A Z3 term for a value: exact rationals become ``RealVal`` (Z3 cannot coerce them
+    when no other operand is a term)."""
+    if isinstance(value, _ExprRef):
+        return value
+    if isinstance(value, bool):
+        return z3.BoolVal(value)
+    if isinstance(value, int):
+        return z3.IntVal(value)
+    return z3.RealVal(str(value))  # mpq and Fraction print as "p/q", which Z3 parses exactly
+
+
 def select(cond: Cond, then: Real, otherwise: Real) -> Real:
     """``then`` where ``cond`` holds, else ``otherwise`` (Z3: ``If``)."""
     if cond.__class__ is bool:  # the common, concrete case first: this is the hot path
         return then if cond else otherwise
-    return z3.If(cond, then, otherwise)
+    return z3.If(cond, lift(then), lift(otherwise))
 
 
 def first(
@@ -69,7 +81,7 @@ def select_cond(cond: Cond, then: Cond, otherwise: Cond) -> Cond:
     """:func:`select` for truth values."""
     if cond.__class__ is bool and then.__class__ is bool and otherwise.__class__ is bool:
         return then if cond else otherwise
-    return z3.If(cond, then, otherwise)
+    return z3.If(cond, lift(then), lift(otherwise))
 
 
 def div_or(numerator: Real, denominator: Real, default: Real) -> Real:
@@ -78,7 +90,7 @@ def div_or(numerator: Real, denominator: Real, default: Real) -> Real:
     Lazy on purpose: at run time the division is not attempted when it would fail.
     """
     if is_symbolic(numerator) or is_symbolic(denominator):
-        return z3.If(denominator == 0, default, numerator / denominator)
+        return z3.If(denominator == 0, lift(default), lift(numerator) / denominator)
     return default if denominator == 0 else numerator / denominator
 
 
