@@ -223,8 +223,9 @@ def _position_figures(
             # Isolated: the position's own wallet, no other position (B-LIQ).
             legs = [liquidation.Leg(p.position_amt, p.entry_price, b.table)]
             wallet, other_mm, other_upnl = p.isolated_wallet, _ZERO, _ZERO
+        start = (b.bracket.bracket - 1,) if len(legs) == 1 else ()
         liq = liquidation.liquidation_price(
-            legs, wallet, other_mm, other_upnl, p.mark_price, boundary
+            legs, wallet, other_mm, other_upnl, p.mark_price, boundary, start
         )
         lp = liq.price if liq.exists else None
         bkr = liquidation.bankruptcy_price(legs, wallet, other_upnl)

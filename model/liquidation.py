@@ -13,7 +13,7 @@ price* (LIQ-3): every combination of brackets is solved and the consistent one k
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 from marginspec.brackets import Boundary, Table, in_bracket
@@ -93,6 +93,7 @@ def liquidation_price(
     other_unrealized_pnl: Real,
     mark_price: Real,
     boundary: Boundary,
+    start: Sequence[int] = (),
 ) -> PriceResult:
     """LIQ-2/LIQ-3/LIQ-4: the price of this symbol at which margin balance = MM.
 
@@ -100,6 +101,10 @@ def liquidation_price(
     its notional at that price (LIQ-3). If more than one price is consistent, which
     can only happen for a hedged pair of unequal sides, the one nearest the mark is
     the liquidation price (LIQ-4). No positive consistent price: none (LIQ-5).
+
+    ``start`` optionally names, per leg, the bracket index to try first (the bracket
+    at the mark): with one leg the answer is unique, so the order of the search
+    changes only its cost, never its result.
     """
     sizes = [absolute(leg.position_amt) for leg in legs]
     numerator_base = (
@@ -109,7 +114,14 @@ def liquidation_price(
         - total(leg.position_amt * leg.entry_price for leg in legs)
     )
     denominator_base = -total(leg.position_amt for leg in legs)
-    combinations = itertools.product(*(range(len(leg.table)) for leg in legs))
+    combinations: Iterable[Sequence[int]] = itertools.product(
+        *(range(len(leg.table)) for leg in legs)
+    )
+    if len(legs) == 1 and start:
+        near = start[0]
+        combinations = (
+            (k,) for k in sorted(range(len(legs[0].table)), key=lambda k: (abs(k - near), k))
+        )
 
     def solve(combination: Sequence[int]) -> PriceResult:
         return _candidate(legs, sizes, combination, numerator_base, denominator_base, boundary)
