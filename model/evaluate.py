@@ -137,8 +137,13 @@ def _with_order_sides(
     return positions
 
 
-def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
-    """Every figure of ``account`` under ``ruleset`` (the rules are cited where each is computed)."""
+def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> AccountFigures:
+    """Every figure of ``account`` under ``ruleset`` (the rules are cited where each is computed).
+
+    ``prices=False`` skips the liquidation and bankruptcy prices (reported as None), the
+    costly part, for callers that need only margins and balances (the account model's
+    checks); every other figure is the same.
+    """
     boundary = ruleset.options.bracket_boundary
     strict = ruleset.options.liquidation_trigger is Trigger.LT
     orders: dict[tuple[str, PositionSide], list[OpenOrder]] = defaultdict(list)
@@ -168,7 +173,9 @@ def evaluate(account: Account, ruleset: RuleSet) -> AccountFigures:
     cross_balance = margin.margin_balance(cross_wb, cross_upnl)
 
     figures = tuple(
-        _position_figures(b, bases, cross_wb, cross_mm, cross_upnl, withdraw, boundary, strict)
+        _position_figures(
+            b, bases, cross_wb, cross_mm, cross_upnl, withdraw, boundary, strict, prices
+        )
         for b in bases
     )
     total_upnl = sum((b.upnl for b in bases), _ZERO)
@@ -202,11 +209,12 @@ def _position_figures(
     withdraw: Exact,
     boundary: brackets.Boundary,
     strict: bool,
+    prices: bool = True,
 ) -> PositionFigures:
     p = b.position
     lp: Exact | None = None
     bp: Exact | None = None
-    if p.position_amt != 0:
+    if p.position_amt != 0 and prices:
         if b.cross:
             # LIQ-2: the symbol's cross positions move together; every other cross
             # position enters with its MM (TMM1) and uPnL (UPNL1) at its own mark.

@@ -16,7 +16,15 @@ from typing import Any
 from marginspec.brackets import Boundary, Bracket
 from marginspec.errors import InputError, RuleSetError
 from marginspec.numbers import Exact, Rounding, exact, to_plain
-from marginspec.ruleset import Market, NoPrice, Options, RuleSet, Trigger, check_table
+from marginspec.ruleset import (
+    AdlRanking,
+    Market,
+    NoPrice,
+    Options,
+    RuleSet,
+    Trigger,
+    check_table,
+)
 
 DEFAULT_RULESET = "aster-pro"
 
@@ -75,6 +83,7 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
         "liquidation_trigger": Trigger,
         "display_rounding": Rounding,
         "no_liquidation_price": NoPrice,
+        "adl_ranking": AdlRanking,
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -195,6 +204,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
         f"display_decimals = {o.display_decimals}",
         f'display_rounding = "{o.display_rounding.value}"',
         f'no_liquidation_price = "{o.no_liquidation_price.value}"',
+        f'adl_ranking = "{o.adl_ranking.value}"',
     ]
     for market in ruleset.markets.values():
         lines += ["", "[[markets]]", f'symbol = "{market.symbol}"']

@@ -18,6 +18,13 @@ class Trigger(enum.Enum):
     LE = "le"
 
 
+class AdlRanking(enum.Enum):
+    """ADL-2: how auto-deleveraging ranks the opposite positions (A-ADL current vs older/B-ADL)."""
+
+    ASTER = "aster"  # current Aster page: PNL% × effective leverage (÷ when PNL% < 0)
+    BINANCE = "binance"  # Binance and the older Aster Pro page: PnL% × margin ratio
+
+
 class NoPrice(enum.Enum):
     """LIQ-5: how "no liquidation price" is written: ``null`` (default) or ``"0"`` (API)."""
 
@@ -34,6 +41,7 @@ class Options:
     display_decimals: int = 8
     display_rounding: Rounding = Rounding.DOWN
     no_liquidation_price: NoPrice = NoPrice.NULL
+    adl_ranking: AdlRanking = AdlRanking.ASTER
 
 
 @attrs.frozen

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 # Importing a command module registers its command on ``main``.
 from marginspec.cli import evaluate as _evaluate  # noqa: F401  (registers commands)
+from marginspec.cli import replay as _replay  # noqa: F401  (replay, trace run)
 from marginspec.cli.app import main
 
 __all__ = ["main"]

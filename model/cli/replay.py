@@ -1,0 +1,88 @@
+"""``marginspec replay TRACE.json`` and ``marginspec trace run ACTIONS.json`` (TRACE-*).
+
+replay: exit 0 when the model agrees with every step, 1 at the first divergence
+(step, JSON pointer, expected, actual, rule IDs on stdout), 2 on bad input.
+trace run: execute a list of actions and write the full trace (outcomes and
+snapshots), which ``replay`` then accepts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from marginspec.cli.app import guarded, main
+from marginspec.errors import InputError
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(str(path), f"cannot read ({error.strerror})") from None
+    try:
+        return json.loads(text, parse_float=_refuse_float(path))
+    except json.JSONDecodeError as error:
+        raise InputError(str(path), f"malformed JSON: {error}") from None
+
+
+def _refuse_float(path: Path) -> Any:
+    def parse(text: str) -> Any:
+        raise InputError(
+            str(path), f'JSON number {text} refused: write exact numbers as strings ("{text}")'
+        )
+
+    return parse
+
+
+@main.command()
+@click.argument("trace", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--no-check", is_flag=True, help="Skip the invariant checks (INV-*) while replaying.")
+@guarded
+def replay(trace: Path, no_check: bool) -> None:
+    """Replay TRACE.json against the model; exit 1 at the first divergence."""
+    from marginspec.exchange.trace import replay as run_replay
+
+    document = _read_json(trace)
+    try:
+        divergence = run_replay(document, trace.parent, check=not no_check)
+    except InputError as error:
+        raise InputError(f"{trace}: {error.where}", error.message) from None
+    if divergence is not None:
+        click.echo(f"{trace}: divergence at {divergence.report()}")
+        sys.exit(1)
+    steps = len(document.get("steps", []))
+    click.echo(f"{trace}: {steps} steps agree with the model")
+
+
+@main.group()
+def trace() -> None:
+    """Write traces for the account model."""
+
+
+@trace.command("run")
+@click.argument("actions", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the trace here (default: stdout).",
+)
+@guarded
+def run(actions: Path, output: Path | None) -> None:
+    """Execute ACTIONS.json ({"ruleset", "initial", "actions": [...]}) and print the full trace."""
+    from marginspec.exchange.trace import run_actions
+
+    document = _read_json(actions)
+    try:
+        result = run_actions(document, actions.parent)
+    except InputError as error:
+        raise InputError(f"{actions}: {error.where}", error.message) from None
+    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -1,0 +1,354 @@
+"""Actions: one frozen class per exchange operation, with its JSON form (ACT-*, TRACE-2).
+
+JSON names follow the exchange API (Aster ``/fapi/v3``, copied from Binance USDⓈ-M):
+``{"action": "placeOrder", "account": "A", "symbol": "BTCUSDT", "side": "BUY",
+"positionSide": "BOTH", "type": "LIMIT", "price": "80000", "quantity": "0.1",
+"reduceOnly": false}``. Numbers are decimal strings (exact; a JSON float is refused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+from marginspec.account import MarginType, OrderSide, PositionSide
+from marginspec.errors import InputError
+from marginspec.numbers import Exact, exact, to_plain
+
+
+@attrs.frozen
+class Deposit:
+    """ACT-1: transfer into the futures wallet (``POST /fapi/v3/asset/wallet/transfer``)."""
+
+    account: str
+    amount: Exact
+
+
+@attrs.frozen
+class Withdraw:
+    """ACT-2: transfer out of the futures wallet, capped by ``maxWithdrawAmount`` (XFER-1)."""
+
+    account: str
+    amount: Exact
+
+
+@attrs.frozen
+class SetLeverage:
+    """ACT-3: ``POST /fapi/v3/leverage`` (symbol, leverage)."""
+
+    account: str
+    symbol: str
+    leverage: int
+
+
+@attrs.frozen
+class SetMarginType:
+    """ACT-4: ``POST /fapi/v3/marginType`` (symbol, ``ISOLATED`` or ``CROSSED``)."""
+
+    account: str
+    symbol: str
+    margin_type: MarginType
+
+
+@attrs.frozen
+class SetPositionMode:
+    """ACT-5: ``POST /fapi/v3/positionSide/dual`` (``dualSidePosition``: hedge mode)."""
+
+    account: str
+    dual_side_position: bool
+
+
+@attrs.frozen
+class PlaceOrder:
+    """ACT-6: ``POST /fapi/v3/order``, type LIMIT (GTC)."""
+
+    account: str
+    symbol: str
+    side: OrderSide
+    position_side: PositionSide
+    price: Exact
+    quantity: Exact
+    reduce_only: bool = False
+
+
+@attrs.frozen
+class CancelOrder:
+    """ACT-7: ``DELETE /fapi/v3/order`` (by ``orderId``)."""
+
+    account: str
+    order_id: int
+
+
+@attrs.frozen
+class Fill:
+    """ACT-8: the taker order trades against the resting maker order (FILL-1).
+
+    The price is the maker's limit price; ``quantity`` defaults to the smaller of the
+    two remaining quantities.
+    """
+
+    maker_order_id: int
+    taker_order_id: int
+    quantity: Exact | None = None
+
+
+@attrs.frozen
+class MarkPrice:
+    """ACT-9: a new mark price for a symbol (``markPriceUpdate`` stream)."""
+
+    symbol: str
+    mark_price: Exact
+
+
+@attrs.frozen
+class Funding:
+    """ACT-10: funding settlement at ``fundingRate`` (``FUNDING_FEE`` income)."""
+
+    symbol: str
+    funding_rate: Exact
+
+
+@attrs.frozen
+class PositionMargin:
+    """ACT-11: ``POST /fapi/v3/positionMargin``: type 1 adds, type 2 removes isolated margin."""
+
+    account: str
+    symbol: str
+    position_side: PositionSide
+    amount: Exact
+    type: int
+
+
+@attrs.frozen
+class LiquidationSweep:
+    """ACT-12: liquidate every account below maintenance (LIQP-*), then ADL (ADL-*)."""
+
+
+Action: TypeAlias = (
+    Deposit
+    | Withdraw
+    | SetLeverage
+    | SetMarginType
+    | SetPositionMode
+    | PlaceOrder
+    | CancelOrder
+    | Fill
+    | MarkPrice
+    | Funding
+    | PositionMargin
+    | LiquidationSweep
+)
+
+# ---------------------------------------------------------------- JSON form
+
+_MARGIN_TYPES = {"ISOLATED": MarginType.ISOLATED, "CROSSED": MarginType.CROSS}
+_MARGIN_NAMES = {v: k for k, v in _MARGIN_TYPES.items()}
+
+
+class _Reader:
+    def __init__(self, data: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+        self.data = data
+        self.where = where
+        for key in data:
+            if key not in allowed and key != "action":
+                raise InputError(f"{where}/{key}", f"unknown field for action {data['action']!r}")
+
+    def _get(self, key: str, default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise InputError(self.where or "/", f"missing required field {key!r}")
+            return default
+        return self.data[key]
+
+    def text(self, key: str) -> str:
+        value = self._get(key)
+        if not isinstance(value, str) or not value:
+            raise InputError(f"{self.where}/{key}", "expected a non-empty string")
+        return value
+
+    def number(self, key: str) -> Exact:
+        return exact(self._get(key), f"{self.where}/{key}")
+
+    def optional_number(self, key: str) -> Exact | None:
+        value = self._get(key, None)
+        return None if value is None else exact(value, f"{self.where}/{key}")
+
+    def integer(self, key: str) -> int:
+        value = self._get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{self.where}/{key}", "expected an integer")
+        return value
+
+    def boolean(self, key: str, default: bool | None = None) -> bool:
+        value = self._get(key, ... if default is None else default)
+        if not isinstance(value, bool):
+            raise InputError(f"{self.where}/{key}", "expected true or false")
+        return value
+
+    def choice(self, key: str, table: Mapping[str, Any], default: str | None = None) -> Any:
+        value = self._get(key, ... if default is None else default)
+        if value not in table:
+            allowed = ", ".join(repr(k) for k in table)
+            raise InputError(f"{self.where}/{key}", f"{value!r} is not one of {allowed}")
+        return table[value]
+
+
+_SIDES = {s.value: s for s in OrderSide}
+_POSITION_SIDES = {s.value: s for s in PositionSide}
+
+
+def _place(r: _Reader) -> PlaceOrder:
+    order_type = r._get("type", "LIMIT")
+    if order_type != "LIMIT":
+        raise InputError(f"{r.where}/type", f"only LIMIT orders are modelled, got {order_type!r}")
+    return PlaceOrder(
+        account=r.text("account"),
+        symbol=r.text("symbol"),
+        side=r.choice("side", _SIDES),
+        position_side=r.choice("positionSide", _POSITION_SIDES, "BOTH"),
+        price=r.number("price"),
+        quantity=r.number("quantity"),
+        reduce_only=r.boolean("reduceOnly", False),
+    )
+
+
+_PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
+    "deposit": ({"account", "amount"}, lambda r: Deposit(r.text("account"), r.number("amount"))),
+    "withdraw": ({"account", "amount"}, lambda r: Withdraw(r.text("account"), r.number("amount"))),
+    "setLeverage": (
+        {"account", "symbol", "leverage"},
+        lambda r: SetLeverage(r.text("account"), r.text("symbol"), r.integer("leverage")),
+    ),
+    "setMarginType": (
+        {"account", "symbol", "marginType"},
+        lambda r: SetMarginType(
+            r.text("account"), r.text("symbol"), r.choice("marginType", _MARGIN_TYPES)
+        ),
+    ),
+    "setPositionMode": (
+        {"account", "dualSidePosition"},
+        lambda r: SetPositionMode(r.text("account"), r.boolean("dualSidePosition")),
+    ),
+    "placeOrder": (
+        {
+            "account",
+            "symbol",
+            "side",
+            "positionSide",
+            "type",
+            "price",
+            "quantity",
+            "reduceOnly",
+        },
+        _place,
+    ),
+    "cancelOrder": (
+        {"account", "orderId"},
+        lambda r: CancelOrder(r.text("account"), r.integer("orderId")),
+    ),
+    "fill": (
+        {"makerOrderId", "takerOrderId", "quantity"},
+        lambda r: Fill(
+            r.integer("makerOrderId"), r.integer("takerOrderId"), r.optional_number("quantity")
+        ),
+    ),
+    "markPrice": (
+        {"symbol", "markPrice"},
+        lambda r: MarkPrice(r.text("symbol"), r.number("markPrice")),
+    ),
+    "funding": (
+        {"symbol", "fundingRate"},
+        lambda r: Funding(r.text("symbol"), r.number("fundingRate")),
+    ),
+    "positionMargin": (
+        {"account", "symbol", "positionSide", "amount", "type"},
+        lambda r: PositionMargin(
+            r.text("account"),
+            r.text("symbol"),
+            r.choice("positionSide", _POSITION_SIDES, "BOTH"),
+            r.number("amount"),
+            r.integer("type"),
+        ),
+    ),
+    "liquidationSweep": (set(), lambda r: LiquidationSweep()),
+}
+
+ACTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
+
+
+def parse_action(data: Any, where: str = "") -> Action:
+    """An action from its JSON form (already decoded); errors name the JSON pointer."""
+    if not isinstance(data, dict):
+        raise InputError(where or "/", "an action must be a JSON object")
+    name = data.get("action")
+    if name not in _PARSERS:
+        raise InputError(
+            f"{where}/action", f"{name!r} is not one of {', '.join(repr(n) for n in _PARSERS)}"
+        )
+    allowed, parse = _PARSERS[name]
+    return parse(_Reader(data, where, allowed))
+
+
+def _num(value: Exact) -> str:
+    return to_plain(value)
+
+
+def action_json(action: Action) -> dict[str, Any]:
+    """The canonical JSON form of an action (every field written, numbers exact)."""
+    match action:
+        case Deposit(account, amount):
+            return {"action": "deposit", "account": account, "amount": _num(amount)}
+        case Withdraw(account, amount):
+            return {"action": "withdraw", "account": account, "amount": _num(amount)}
+        case SetLeverage(account, symbol, leverage):
+            return {
+                "action": "setLeverage",
+                "account": account,
+                "symbol": symbol,
+                "leverage": leverage,
+            }
+        case SetMarginType(account, symbol, margin_type):
+            return {
+                "action": "setMarginType",
+                "account": account,
+                "symbol": symbol,
+                "marginType": _MARGIN_NAMES[margin_type],
+            }
+        case SetPositionMode(account, dual):
+            return {"action": "setPositionMode", "account": account, "dualSidePosition": dual}
+        case PlaceOrder(account, symbol, side, position_side, price, quantity, reduce_only):
+            return {
+                "action": "placeOrder",
+                "account": account,
+                "symbol": symbol,
+                "side": side.value,
+                "positionSide": position_side.value,
+                "type": "LIMIT",
+                "price": _num(price),
+                "quantity": _num(quantity),
+                "reduceOnly": reduce_only,
+            }
+        case CancelOrder(account, order_id):
+            return {"action": "cancelOrder", "account": account, "orderId": order_id}
+        case Fill(maker, taker, quantity):
+            out: dict[str, Any] = {"action": "fill", "makerOrderId": maker, "takerOrderId": taker}
+            if quantity is not None:
+                out["quantity"] = _num(quantity)
+            return out
+        case MarkPrice(symbol, mark):
+            return {"action": "markPrice", "symbol": symbol, "markPrice": _num(mark)}
+        case Funding(symbol, rate):
+            return {"action": "funding", "symbol": symbol, "fundingRate": _num(rate)}
+        case PositionMargin(account, symbol, position_side, amount, kind):
+            return {
+                "action": "positionMargin",
+                "account": account,
+                "symbol": symbol,
+                "positionSide": position_side.value,
+                "amount": _num(amount),
+                "type": kind,
+            }
+        case LiquidationSweep():
+            return {"action": "liquidationSweep"}
+    raise TypeError(f"not an action: {action!r}")

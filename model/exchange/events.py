@@ -1,0 +1,60 @@
+"""Events an accepted action reports (TRACE-3): trades, funding, liquidations, ADL.
+
+``type`` uses the API's vocabulary: ``TRADE`` (a fill, one per party), ``FUNDING_FEE``,
+``LIQUIDATION`` (a position taken over by the insurance fund, LIQP-5),
+``INSURANCE_CLEAR`` (clearance fee, LIQP-4), ``ADL`` (a position closed against a
+bankrupt one, ADL-1), ``INSURANCE_COVER`` (a negative balance reset to zero, IF-2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from marginspec.numbers import Exact, display
+from marginspec.ruleset import Options
+
+
+@attrs.frozen
+class Event:
+    type: str
+    account: str
+    symbol: str = ""
+    position_side: str = ""
+    side: str = ""
+    order_id: int | None = None
+    quantity: Exact | None = None
+    price: Exact | None = None
+    realized_pnl: Exact | None = None
+    commission: Exact | None = None
+    amount: Exact | None = None
+
+
+_FIELDS = (
+    ("symbol", "symbol"),
+    ("position_side", "positionSide"),
+    ("side", "side"),
+)
+_NUMBERS = (
+    ("quantity", "quantity"),
+    ("price", "price"),
+    ("realized_pnl", "realizedPnl"),
+    ("commission", "commission"),
+    ("amount", "amount"),
+)
+
+
+def event_json(event: Event, options: Options) -> dict[str, Any]:
+    """Numbers as decimal strings by the display rule (DISP-1), empty fields left out."""
+    out: dict[str, Any] = {"type": event.type, "account": event.account}
+    for attr, key in _FIELDS:
+        value = getattr(event, attr)
+        if value:
+            out[key] = value
+    if event.order_id is not None:
+        out["orderId"] = event.order_id
+    for attr, key in _NUMBERS:
+        value = getattr(event, attr)
+        if value is not None:
+            out[key] = display(value, options.display_decimals, options.display_rounding)
+    return out

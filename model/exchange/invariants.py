@@ -1,0 +1,218 @@
+"""Invariants of the account model (INV-*), each a named function returning violations.
+
+``check(before, action, after, outcome, ruleset)`` runs them all; the model's tests
+and ``Model(check=True)`` call it after every transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from marginspec import margin
+from marginspec.numbers import to_plain
+from marginspec.ruleset import RuleSet
+
+from marginspec.exchange.actions import Action, LiquidationSweep, MarkPrice
+from marginspec.exchange.refusals import Outcome
+from marginspec.exchange.state import INSURANCE_FUND, ZERO, ExchangeState
+from marginspec.exchange.view import figures
+
+Violation = str
+
+
+def equity_conserved(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """INV-1: Σ cross wallets + Σ isolated wallets (the fund included) + fee income
+    + Σ uPnL at mark = deposits − withdrawals, exactly.
+
+    Cash alone is not conserved: with average entry prices a trade realises PnL
+    against the closer's own entry while the counterparty's uPnL absorbs the
+    difference (spec/account-model.md, INV-1).
+    """
+    total = after.fee_income
+    for acct in after.accounts.values():
+        total += acct.cross_wallet
+        for (symbol, _), pos in acct.positions.items():
+            total += pos.isolated_wallet + margin.unrealized_pnl(
+                pos.position_amt, pos.entry_price, after.mark_prices[symbol]
+            )
+    if total != after.net_deposits:
+        return [f"INV-1: equity {to_plain(total)} != net deposits {to_plain(after.net_deposits)}"]
+    return []
+
+
+def open_interest_balanced(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """INV-2: per symbol, long open interest = short open interest (Σ positionAmt = 0);
+    hence Σ uPnL does not depend on the mark price."""
+    sums = dict.fromkeys(ruleset.markets, ZERO)
+    for acct in after.accounts.values():
+        for (symbol, _), pos in acct.positions.items():
+            sums[symbol] += pos.position_amt
+    return [f"INV-2: {s} net open interest {to_plain(v)}" for s, v in sums.items() if v != 0]
+
+
+def nobody_below_maintenance(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """INV-3: after a sweep no account (the fund aside) is below maintenance with a position."""
+    if not isinstance(action, LiquidationSweep):
+        return []
+    out = []
+    for name in after.accounts:
+        if name == INSURANCE_FUND:
+            continue
+        f = figures(after, name, ruleset)
+        if f.liquidatable:
+            out.append(f"INV-3: {name} cross margin below maintenance after the sweep")
+        out += [
+            f"INV-3: {name} {p.position.symbol} {p.position.position_side.value} isolated below maintenance after the sweep"
+            for p in f.positions
+            if p.liquidatable
+        ]
+    return out
+
+
+def isolation(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """INV-4: an isolated liquidation never touches the cross wallet (its loss stops at its
+    isolated wallet), and a mark move changes nothing but that mark."""
+    out = []
+    if isinstance(action, MarkPrice) and outcome.accepted:
+        if after.accounts != before.accounts or after.fee_income != before.fee_income:
+            out.append("INV-4: a mark price update changed an account")
+        changed = [s for s in ruleset.markets if after.mark_prices[s] != before.mark_prices[s]]
+        if changed not in ([], [action.symbol]):
+            out.append(f"INV-4: a mark update of {action.symbol} moved {changed}")
+    if isinstance(action, LiquidationSweep):
+        touched = {e.account for e in outcome.events if e.type in ("ADL",)}
+        cross_liquidated = {
+            e.account
+            for e in outcome.events
+            if e.type == "LIQUIDATION"
+            and before.accounts[e.account].setting(e.symbol, ruleset).margin_type.value == "cross"
+        }
+        for name, acct in after.accounts.items():
+            if name == INSURANCE_FUND or name in touched or name in cross_liquidated:
+                continue
+            if acct.cross_wallet < before.accounts[name].cross_wallet:
+                out.append(f"INV-4: {name}'s cross wallet paid for an isolated liquidation")
+    return out
+
+
+def modes_guarded(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """INV-5: margin type (per symbol) and position mode (per account) change only while
+    the symbol (the account) has no position and no open order."""
+    out = []
+    for name, acct in after.accounts.items():
+        old = before.accounts.get(name)
+        if old is None:
+            continue
+        if old.dual_side_position != acct.dual_side_position and (
+            old.has_position() or old.has_orders()
+        ):
+            out.append(f"INV-5: {name} changed position mode with a position or order")
+        for symbol in ruleset.markets:
+            if old.setting(symbol, ruleset).margin_type is not acct.setting(
+                symbol, ruleset
+            ).margin_type and (old.has_position(symbol) or old.has_orders(symbol)):
+                out.append(f"INV-5: {name} changed {symbol}'s margin type with a position or order")
+    return out
+
+
+def refusal_changes_nothing(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """INV-6: a refused action leaves the state exactly as it was (the same object)."""
+    if not outcome.accepted and after is not before:
+        return [f"INV-6: refused action ({outcome.code}) changed the state"]
+    return []
+
+
+def wallets_not_negative(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """INV-7: only fills, funding and mark moves (the bankruptcy path) make a wallet
+    negative; after a sweep a negative wallet remains only behind an open position that
+    is above maintenance (its uPnL carries it). The insurance fund is exempt (IF-4)."""
+    out = []
+    path = not isinstance(action, LiquidationSweep) and type(action).__name__ in (
+        "Fill",
+        "Funding",
+        "MarkPrice",
+    )
+    for name, acct in after.accounts.items():
+        if name == INSURANCE_FUND or path:
+            continue
+        old = before.accounts.get(name)
+        negative = acct.cross_wallet < 0 or any(
+            p.isolated_wallet < 0 for p in acct.positions.values()
+        )
+        if not negative:
+            continue
+        if isinstance(action, LiquidationSweep):
+            if acct.cross_wallet < 0 and not acct.has_position():
+                out.append(f"INV-7: {name} left with a negative cross wallet and no position")
+            out += [
+                f"INV-7: {name} {k[0]} isolated wallet negative without a position"
+                for k, p in acct.positions.items()
+                if p.isolated_wallet < 0 and p.position_amt == 0
+            ]
+        elif old is not None and (
+            acct.cross_wallet < min(ZERO, old.cross_wallet)
+            or any(
+                p.isolated_wallet < min(ZERO, old.position(*k).isolated_wallet)
+                for k, p in acct.positions.items()
+            )
+        ):
+            out.append(f"INV-7: {type(action).__name__} made a wallet of {name} negative")
+    return out
+
+
+def orders_well_formed(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """INV-8: open orders have positive remaining quantity, unique ids below the next id,
+    and position sides that match the account's position mode (SNAP-2)."""
+    out = []
+    seen: set[int] = set()
+    for name, acct in after.accounts.items():
+        for o in acct.orders:
+            if o.remaining <= 0 or o.order_id in seen or o.order_id >= after.next_order_id:
+                out.append(f"INV-8: {name} order {o.order_id} malformed")
+            if acct.dual_side_position == (o.position_side.value == "BOTH"):
+                out.append(f"INV-8: {name} order {o.order_id} position side vs mode")
+            seen.add(o.order_id)
+        for symbol, side in acct.positions:
+            if acct.dual_side_position == (side.value == "BOTH"):
+                out.append(f"INV-8: {name} {symbol} position side vs mode")
+    return out
+
+
+INVARIANTS: dict[
+    str, Callable[[ExchangeState, Action, ExchangeState, Outcome, RuleSet], list[Violation]]
+] = {
+    "INV-1": equity_conserved,
+    "INV-2": open_interest_balanced,
+    "INV-3": nobody_below_maintenance,
+    "INV-4": isolation,
+    "INV-5": modes_guarded,
+    "INV-6": refusal_changes_nothing,
+    "INV-7": wallets_not_negative,
+    "INV-8": orders_well_formed,
+}
+
+
+def check(
+    before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
+) -> list[Violation]:
+    """Every invariant's violations (empty: all hold)."""
+    out: list[Violation] = []
+    for invariant in INVARIANTS.values():
+        out += invariant(before, action, after, outcome, ruleset)
+    return out

@@ -1,0 +1,291 @@
+"""The liquidation sweep: clearance fee, takeover at the bankruptcy price, ADL, cover (LIQP-*).
+
+One sweep (ACT-12) repeats passes over the accounts (sorted by name) until no account
+is below maintenance (LIQ-1, read from ``evaluate``):
+
+- LIQP-1 scope: a cross account below maintenance loses all its cross positions; an
+  isolated position below maintenance is liquidated alone.
+- LIQP-2 its open orders are cancelled first (cross: every order on a cross symbol;
+  isolated: every order on that symbol).
+- LIQP-3 the whole scope is liquidated (no partial IOC step: the model has no book).
+- LIQP-4 clearance fee = liquidationFee × |notional at mark| (FEE-1 form), charged
+  from the scope's margin balance and never more than what is left of it, to the
+  insurance fund (``INSURANCE_CLEAR``).
+- LIQP-5 each symbol of the scope closes at its bankruptcy price (BKR-1 with the
+  scope's wallet after the fee and the other scope positions' uPnL at mark); symbols
+  in name order, so the first one with a bankruptcy price brings the scope's margin
+  balance to zero and the later ones close at their mark. No bankruptcy price (a
+  hedged pair, or none above 0): the mark.
+- LIQP-6 the insurance fund takes the position over at that price when its own
+  margin balance stays ≥ 0 afterwards (IF-1); otherwise ADL-1 closes it against the
+  top-ranked opposite positions of other accounts at that price, without fee (B-ADL),
+  and the fund takes whatever they cannot absorb.
+- LIQP-7 what is left in the scope's wallet goes to the fund if positive, or is
+  covered by it if negative (IF-2): the scope's wallet ends at exactly 0.
+- IF-3 after the passes, an account without any open position whose cross wallet is
+  negative, and an empty isolated position side with a negative wallet, are reset to
+  0 by the fund (Aster's auto-settlement, without its 5,000 USDT limit).
+"""
+
+from __future__ import annotations
+
+import attrs
+from marginspec import liquidation, margin
+from marginspec.account import MarginType, PositionSide
+from marginspec.evaluate import AccountFigures
+from marginspec.numbers import Exact
+from marginspec.ruleset import RuleSet
+
+from marginspec.exchange import adl
+from marginspec.exchange.events import Event
+from marginspec.exchange.fills import realized_pnl, trade
+from marginspec.exchange.state import (
+    INSURANCE_FUND,
+    ZERO,
+    AccountState,
+    ExchangeState,
+    PositionKey,
+    PositionState,
+    with_position,
+)
+from marginspec.exchange.view import account_figures, figures, position_figures
+
+
+def sweep(state: ExchangeState, ruleset: RuleSet) -> tuple[ExchangeState, tuple[Event, ...]]:
+    """ACT-12: liquidate until nobody is below maintenance, then IF-3."""
+    events: list[Event] = []
+    names = sorted(n for n in state.accounts if n != INSURANCE_FUND)
+    for _ in range(len(names) + 1):
+        progress = False
+        for name in names:
+            f = figures(state, name, ruleset)
+            if f.liquidatable:
+                acct = state.accounts[name]
+                scope = [
+                    k
+                    for k, p in acct.positions.items()
+                    if p.position_amt != 0
+                    and acct.setting(k[0], ruleset).margin_type is MarginType.CROSS
+                ]
+                state = _liquidate(state, name, scope, None, f, ruleset, events)
+                f = figures(state, name, ruleset)
+                progress = True
+            for p in f.positions:
+                if p.liquidatable:
+                    key = (p.position.symbol, p.position.position_side)
+                    state = _liquidate(state, name, [key], key, f, ruleset, events)
+                    progress = True
+        if not progress:
+            break
+    state = _cover_negative(state, names, ruleset, events)
+    return state, tuple(events)
+
+
+def _liquidate(
+    state: ExchangeState,
+    name: str,
+    scope: list[PositionKey],
+    isolated: PositionKey | None,
+    f: AccountFigures,
+    ruleset: RuleSet,
+    events: list[Event],
+) -> ExchangeState:
+    acct = state.accounts[name]
+    marks = state.mark_prices
+    # LIQP-2: cancel orders
+    if isolated is None:
+        keep = tuple(
+            o
+            for o in acct.orders
+            if acct.setting(o.symbol, ruleset).margin_type is not MarginType.CROSS
+        )
+        balance = margin.margin_balance(f.total_cross_wallet_balance, f.total_cross_unrealized_pnl)
+        wallet = acct.cross_wallet
+    else:
+        keep = tuple(o for o in acct.orders if o.symbol != isolated[0])
+        p = position_figures(f, *isolated)
+        assert p is not None and p.isolated_margin is not None
+        balance = p.isolated_margin
+        wallet = acct.position(*isolated).isolated_wallet
+    acct = attrs.evolve(acct, orders=keep)
+    # LIQP-4: clearance fee from what is left of the scope's margin balance
+    fee = sum(
+        (
+            margin.trading_fee(
+                abs(acct.position(*k).position_amt), marks[k[0]], ruleset.markets[k[0]].liquidation_fee
+            )
+            for k in scope
+        ),
+        ZERO,
+    )
+    charged = min(fee, max(ZERO, balance))
+    wallet -= charged
+    fund = state.accounts[INSURANCE_FUND]
+    fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + charged)
+    if charged:
+        events.append(Event("INSURANCE_CLEAR", name, amount=charged))
+    state = state.with_accounts({name: acct, INSURANCE_FUND: fund})
+    # LIQP-5/6: close each symbol at its bankruptcy price
+    symbols = sorted({k[0] for k in scope})
+    positions = {k: acct.position(*k) for k in scope}
+    for index, symbol in enumerate(symbols):
+        legs_keys = [k for k in scope if k[0] == symbol]
+        later = [k for k in scope if k[0] in symbols[index + 1 :]]
+        other_upnl = sum(
+            (
+                margin.unrealized_pnl(positions[k].position_amt, positions[k].entry_price, marks[k[0]])
+                for k in later
+            ),
+            ZERO,
+        )
+        table = ruleset.markets[symbol].brackets
+        legs = [
+            liquidation.Leg(positions[k].position_amt, positions[k].entry_price, table)
+            for k in legs_keys
+        ]
+        bkr = liquidation.bankruptcy_price(legs, wallet, other_upnl)
+        price = Exact(bkr.price) if bkr.exists else marks[symbol]
+        for key in legs_keys:
+            pos = positions[key]
+            pnl = realized_pnl(pos.position_amt, pos.entry_price, price)
+            wallet += pnl
+            events.append(
+                Event(
+                    "LIQUIDATION",
+                    name,
+                    symbol=symbol,
+                    position_side=key[1].value,
+                    side="SELL" if pos.position_amt > 0 else "BUY",
+                    quantity=abs(pos.position_amt),
+                    price=price,
+                    realized_pnl=pnl,
+                )
+            )
+            state = _hand_over(state, name, key, pos.position_amt, price, ruleset, events)
+    # LIQP-7: the scope's wallet ends at zero; the fund takes or gives the rest
+    acct = state.accounts[name]
+    for key in scope:
+        acct = with_position(acct, key, PositionState(ZERO, ZERO, acct.position(*key).isolated_wallet if isolated is None else ZERO))
+    if isolated is None:
+        acct = attrs.evolve(acct, cross_wallet=ZERO)
+    fund = state.accounts[INSURANCE_FUND]
+    fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + wallet)
+    if wallet < 0:
+        events.append(Event("INSURANCE_COVER", name, amount=-wallet))
+    return state.with_accounts({name: acct, INSURANCE_FUND: fund})
+
+
+def _hand_over(
+    state: ExchangeState,
+    name: str,
+    key: PositionKey,
+    amt: Exact,
+    price: Exact,
+    ruleset: RuleSet,
+    events: list[Event],
+) -> ExchangeState:
+    """LIQP-6: the fund takes ``amt`` at ``price`` if it stays solvent, else ADL-1 first."""
+    symbol = key[0]
+    direction = 1 if amt > 0 else -1
+    fund = state.accounts[INSURANCE_FUND]
+    taken = trade(fund, symbol, PositionSide.BOTH, direction, abs(amt), price, ZERO, ruleset)
+    if account_figures(taken.account, state, ruleset).total_margin_balance < 0:
+        remaining = abs(amt)
+        for other, side in _ranked(state, name, symbol, direction, ruleset):
+            if remaining == 0:
+                break
+            acct = state.accounts[other]
+            held = acct.position(symbol, side).position_amt
+            qty = min(remaining, abs(held))
+            result = trade(acct, symbol, side, direction, qty, price, ZERO, ruleset)
+            state = state.with_account(other, result.account)
+            remaining -= qty
+            events.append(
+                Event(
+                    "ADL",
+                    other,
+                    symbol=symbol,
+                    position_side=side.value,
+                    side="BUY" if direction > 0 else "SELL",
+                    quantity=qty,
+                    price=price,
+                    realized_pnl=result.realized_pnl,
+                )
+            )
+        if remaining == 0:
+            return state
+        fund = state.accounts[INSURANCE_FUND]
+        taken = trade(fund, symbol, PositionSide.BOTH, direction, remaining, price, ZERO, ruleset)
+        amt = remaining * direction
+    events.append(
+        Event(
+            "TAKEOVER",
+            INSURANCE_FUND,
+            symbol=symbol,
+            position_side=PositionSide.BOTH.value,
+            side="BUY" if direction > 0 else "SELL",
+            quantity=abs(amt),
+            price=price,
+            realized_pnl=taken.realized_pnl,
+        )
+    )
+    return state.with_account(INSURANCE_FUND, taken.account)
+
+
+def _ranked(
+    state: ExchangeState, bankrupt: str, symbol: str, direction: int, ruleset: RuleSet
+) -> list[tuple[str, PositionSide]]:
+    """ADL-2: opposite positions of other accounts (not the fund), best score first.
+
+    Ties: account name, then position side (ADL-3).
+    """
+    scored: list[tuple[Exact, str, str, PositionSide]] = []
+    for other, acct in state.accounts.items():
+        if other in (bankrupt, INSURANCE_FUND):
+            continue
+        for (s, side), pos in acct.positions.items():
+            if s != symbol or pos.position_amt * direction >= 0:
+                continue
+            f = account_figures(acct, state, ruleset)
+            p = position_figures(f, s, side)
+            assert p is not None
+            isolated = p.position.margin_type is MarginType.ISOLATED
+            balance = pos.isolated_wallet if isolated else acct.cross_wallet
+            value = Exact(
+                adl.score(
+                    ruleset.options.adl_ranking,
+                    p.unrealized_pnl,
+                    abs(p.notional),
+                    p.maint_margin,
+                    balance,
+                )
+            )
+            scored.append((-value, other, side.value, side))
+    scored.sort(key=lambda t: (t[0], t[1], t[2]))
+    return [(o, side) for _, o, _, side in scored]
+
+
+def _cover_negative(
+    state: ExchangeState, names: list[str], ruleset: RuleSet, events: list[Event]
+) -> ExchangeState:
+    """IF-3: the fund resets negative wallets that no open position stands behind."""
+    fund = state.accounts[INSURANCE_FUND]
+    changed: dict[str, AccountState] = {}
+    for name in names:
+        acct = state.accounts[name]
+        new = acct
+        for key, pos in acct.positions.items():
+            if pos.position_amt == 0 and pos.isolated_wallet < 0:
+                events.append(Event("INSURANCE_COVER", name, symbol=key[0], position_side=key[1].value, amount=-pos.isolated_wallet))
+                fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + pos.isolated_wallet)
+                new = with_position(new, key, PositionState())
+        if new.cross_wallet < 0 and not new.has_position():
+            events.append(Event("INSURANCE_COVER", name, amount=-new.cross_wallet))
+            fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + new.cross_wallet)
+            new = attrs.evolve(new, cross_wallet=ZERO)
+        if new is not acct:
+            changed[name] = new
+    if changed:
+        changed[INSURANCE_FUND] = fund
+        state = state.with_accounts(changed)
+    return state

@@ -1,0 +1,60 @@
+"""Snapshots (TRACE-4): each account's ``evaluate`` output plus the model's own state.
+
+An account snapshot is :func:`marginspec.report.account_json` of the account with one
+position entry per market and position side (so every symbol's leverage and margin
+type show), plus ``dualSidePosition`` and ``openOrders``. The exchange snapshot adds the
+mark prices, fee income and net deposits; the insurance fund is the account
+``insuranceFund``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marginspec.evaluate import evaluate
+from marginspec.numbers import display
+from marginspec.report import account_json
+from marginspec.ruleset import Options, RuleSet
+
+from marginspec.exchange.state import AccountState, ExchangeState, Order, to_account
+
+
+def _num(value: Any, options: Options) -> str:
+    return display(value, options.display_decimals, options.display_rounding)
+
+
+def order_json(order: Order, options: Options) -> dict[str, Any]:
+    """``GET /fapi/v3/openOrders`` fields."""
+    return {
+        "orderId": order.order_id,
+        "symbol": order.symbol,
+        "side": order.side.value,
+        "positionSide": order.position_side.value,
+        "type": "LIMIT",
+        "price": _num(order.price, options),
+        "origQty": _num(order.orig_qty, options),
+        "executedQty": _num(order.executed_qty, options),
+        "reduceOnly": order.reduce_only,
+    }
+
+
+def account_snapshot(acct: AccountState, state: ExchangeState, ruleset: RuleSet) -> dict[str, Any]:
+    options = ruleset.options
+    figures = evaluate(to_account(acct, state.mark_prices, ruleset, full=True), ruleset)
+    out = account_json(figures, options)
+    out["dualSidePosition"] = acct.dual_side_position
+    out["openOrders"] = [order_json(o, options) for o in acct.orders]
+    return out
+
+
+def exchange_snapshot(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any]:
+    options = ruleset.options
+    return {
+        "markPrices": {s: _num(p, options) for s, p in sorted(state.mark_prices.items())},
+        "feeIncome": _num(state.fee_income, options),
+        "netDeposits": _num(state.net_deposits, options),
+        "accounts": {
+            name: account_snapshot(acct, state, ruleset)
+            for name, acct in sorted(state.accounts.items())
+        },
+    }

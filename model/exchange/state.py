@@ -1,0 +1,196 @@
+"""The exchange's state: markets' marks, accounts, the insurance fund, fee income (ACT-*).
+
+Everything is immutable (frozen attrs); a transition builds a new state. An account is
+converted to the ``evaluate`` input (:class:`marginspec.account.Account`) so that every
+derived figure comes from :func:`marginspec.evaluate.evaluate` (one source of truth).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+from marginspec.account import Account, MarginType, OpenOrder, OrderSide, Position, PositionSide
+from marginspec.numbers import Exact
+from marginspec.ruleset import RuleSet
+
+#: The insurance fund is an account of its own (IF-1): its wallet is the fund's balance
+#: and it holds the positions it takes over from liquidated accounts.
+INSURANCE_FUND = "insuranceFund"
+
+#: ACT-LEV-1: leverage of a symbol nobody has set: Binance's default 20x (B-LM),
+#: capped by the market's maximum. Aster's default is unconfirmed.
+DEFAULT_LEVERAGE = 20
+
+ZERO = Exact(0)
+
+
+@attrs.frozen
+class Order:
+    """A resting LIMIT order (``GET /fapi/v3/openOrders`` fields)."""
+
+    order_id: int
+    symbol: str
+    side: OrderSide
+    position_side: PositionSide
+    price: Exact
+    orig_qty: Exact
+    executed_qty: Exact = ZERO
+    reduce_only: bool = False
+
+    @property
+    def remaining(self) -> Exact:
+        return self.orig_qty - self.executed_qty
+
+
+@attrs.frozen
+class PositionState:
+    """One position side: signed amount, entry price, isolated wallet (0 when cross)."""
+
+    position_amt: Exact = ZERO
+    entry_price: Exact = ZERO
+    isolated_wallet: Exact = ZERO
+
+
+@attrs.frozen
+class SymbolSettings:
+    """Per symbol: margin mode (``POST /fapi/v3/marginType``) and leverage (``/leverage``)."""
+
+    margin_type: MarginType = MarginType.CROSS
+    leverage: int = DEFAULT_LEVERAGE
+
+
+PositionKey = tuple[str, PositionSide]
+
+
+@attrs.frozen(eq=True, hash=False)
+class AccountState:
+    """One account: cross wallet, position mode, per-symbol settings, positions, orders.
+
+    ``positions`` holds only position sides that exist (non-zero amount or a non-zero
+    isolated wallet); ``settings`` only symbols whose settings were ever set.
+    """
+
+    cross_wallet: Exact = ZERO
+    dual_side_position: bool = False
+    settings: Mapping[str, SymbolSettings] = attrs.field(factory=dict)
+    positions: Mapping[PositionKey, PositionState] = attrs.field(factory=dict)
+    orders: tuple[Order, ...] = ()
+
+    def setting(self, symbol: str, ruleset: RuleSet) -> SymbolSettings:
+        found = self.settings.get(symbol)
+        if found is not None:
+            return found
+        return SymbolSettings(leverage=default_leverage(symbol, ruleset))
+
+    def position(self, symbol: str, side: PositionSide) -> PositionState:
+        return self.positions.get((symbol, side), _EMPTY)
+
+    def sides(self) -> tuple[PositionSide, ...]:
+        return (
+            (PositionSide.LONG, PositionSide.SHORT)
+            if self.dual_side_position
+            else (PositionSide.BOTH,)
+        )
+
+    def has_position(self, symbol: str | None = None) -> bool:
+        return any(
+            p.position_amt != 0 for (s, _), p in self.positions.items() if symbol in (None, s)
+        )
+
+    def has_orders(self, symbol: str | None = None) -> bool:
+        return any(symbol in (None, o.symbol) for o in self.orders)
+
+
+_EMPTY = PositionState()
+
+
+@attrs.frozen(eq=True, hash=False)
+class ExchangeState:
+    """The whole closed system (ACT-0): money only moves between its wallets.
+
+    ``net_deposits`` is deposits minus withdrawals since the start, including the
+    initial balances; conservation (INV-1) compares every wallet against it.
+    """
+
+    mark_prices: Mapping[str, Exact]
+    accounts: Mapping[str, AccountState]
+    fee_income: Exact = ZERO
+    net_deposits: Exact = ZERO
+    next_order_id: int = 1
+
+    @property
+    def insurance_fund(self) -> Exact:
+        return self.accounts[INSURANCE_FUND].cross_wallet
+
+    def with_account(self, name: str, account: AccountState) -> ExchangeState:
+        accounts = dict(self.accounts)
+        accounts[name] = account
+        return attrs.evolve(self, accounts=accounts)
+
+    def with_accounts(self, changed: Mapping[str, AccountState]) -> ExchangeState:
+        accounts = dict(self.accounts)
+        accounts.update(changed)
+        return attrs.evolve(self, accounts=accounts)
+
+    def find_order(self, order_id: int) -> tuple[str, Order] | None:
+        for name, account in self.accounts.items():
+            for order in account.orders:
+                if order.order_id == order_id:
+                    return name, order
+        return None
+
+
+def default_leverage(symbol: str, ruleset: RuleSet) -> int:
+    return min(DEFAULT_LEVERAGE, ruleset.markets[symbol].max_leverage)
+
+
+def with_position(account: AccountState, key: PositionKey, pos: PositionState) -> AccountState:
+    """``account`` with one position side replaced (dropped when empty and walletless)."""
+    positions = dict(account.positions)
+    if pos.position_amt == 0 and pos.isolated_wallet == 0:
+        positions.pop(key, None)
+    else:
+        positions[key] = pos
+    return attrs.evolve(account, positions=positions)
+
+
+def to_account(
+    state: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet, full: bool = False
+) -> Account:
+    """The ``evaluate`` input for an account (SNAP-1 vocabulary).
+
+    ``full``: one entry per market and position side (a snapshot shows every symbol's
+    leverage and margin type); otherwise only the sides that hold a position or an
+    isolated wallet, plus one zero entry per symbol with orders (what ``evaluate``
+    needs); the zero entries change no total.
+    """
+    if full:
+        keys: Iterable[PositionKey] = [(s, side) for s in ruleset.markets for side in state.sides()]
+    else:
+        wanted = dict.fromkeys(state.positions)
+        for order in state.orders:
+            if not any(k[0] == order.symbol for k in wanted):
+                wanted[(order.symbol, order.position_side)] = None
+        keys = wanted
+    positions = []
+    for symbol, side in keys:
+        setting = state.setting(symbol, ruleset)
+        pos = state.position(symbol, side)
+        positions.append(
+            Position(
+                symbol=symbol,
+                position_side=side,
+                position_amt=pos.position_amt,
+                entry_price=pos.entry_price,
+                mark_price=marks[symbol],
+                margin_type=setting.margin_type,
+                leverage=setting.leverage,
+                isolated_wallet=pos.isolated_wallet,
+            )
+        )
+    orders = tuple(
+        OpenOrder(o.symbol, o.side, o.position_side, o.price, o.remaining, o.reduce_only)
+        for o in state.orders
+    )
+    return Account(state.cross_wallet, tuple(positions), orders, state.dual_side_position)

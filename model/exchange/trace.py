@@ -1,0 +1,261 @@
+"""Traces: record a run, replay it against the model, report the first divergence (TRACE-*).
+
+A trace file (schema ``marginspec/schemas/trace.schema.json``)::
+
+    {"format": "marginspec-trace/1",
+     "ruleset": "aster-pro",                  # bundled name, or a TOML path relative to the trace
+     "initial": {...},                        # see marginspec.exchange.initial
+     "steps": [{"action": {...}, "outcome": {...}, "snapshot": {...}}, ...]}
+
+TRACE-5: replay compares only what the trace states: every field present in the
+expected ``outcome`` and ``snapshot`` (objects are compared key by key, arrays element
+by element and must have the same length); a step may omit either. So a hand-written
+trace can check just the numbers it cares about.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+from marginspec.errors import InputError
+from marginspec.rulefile import bundled_rulesets, load_bundled, load_ruleset
+from marginspec.ruleset import RuleSet
+
+from marginspec.exchange.actions import Action, action_json, parse_action
+from marginspec.exchange.initial import initial_json, parse_initial
+from marginspec.exchange.model import Model
+
+FORMAT = "marginspec-trace/1"
+
+#: TRACE-6: the rules behind each reported field, named in a divergence report.
+FIELD_RULES: dict[str, tuple[str, ...]] = {
+    "status": ("REF-*",),
+    "code": ("REF-*",),
+    "msg": ("REF-*",),
+    "orderId": ("ACT-6",),
+    "events": ("FILL-*", "LIQP-*", "ADL-*", "IF-*", "FUND-1"),
+    "realizedPnl": ("FILL-4", "PNL-1"),
+    "commission": ("FEE-1",),
+    "positionAmt": ("FILL-3",),
+    "entryPrice": ("FILL-2", "PNL-3"),
+    "markPrice": ("ACT-9",),
+    "leverage": ("ACT-3", "LEV-1"),
+    "marginType": ("ACT-4",),
+    "dualSidePosition": ("ACT-5",),
+    "notional": ("NTL-1",),
+    "initialMargin": ("IM-1", "ORD-1"),
+    "positionInitialMargin": ("IM-1",),
+    "openOrderInitialMargin": ("ORD-2",),
+    "maintMargin": ("MM-1",),
+    "maintMarginRatio": ("BRK-3",),
+    "maintAmount": ("BRK-2",),
+    "bracket": ("BRK-3",),
+    "maxNotionalValue": ("LEV-3",),
+    "unRealizedProfit": ("PNL-1",),
+    "isolatedWallet": ("FILL-6", "FILL-7", "FUND-3", "ACT-11"),
+    "isolatedMargin": ("MB-1",),
+    "marginRatio": ("MR-1",),
+    "liquidationPrice": ("LIQ-2", "LIQ-3", "LIQ-4", "LIQ-5"),
+    "bankruptcyPrice": ("BKR-1",),
+    "maxAddableMargin": ("XFER-2",),
+    "maxRemovableMargin": ("XFER-3",),
+    "liquidatable": ("LIQ-1",),
+    "totalWalletBalance": ("INV-1",),
+    "totalCrossWalletBalance": ("FILL-6", "FEE-1", "FUND-1", "LIQP-7"),
+    "totalUnrealizedProfit": ("PNL-1",),
+    "totalCrossUnPnl": ("PNL-1",),
+    "totalMarginBalance": ("MB-1",),
+    "totalPositionInitialMargin": ("IM-1",),
+    "totalOpenOrderInitialMargin": ("ORD-2",),
+    "totalInitialMargin": ("IM-1", "ORD-2"),
+    "totalMaintMargin": ("MM-1",),
+    "totalCrossMaintMargin": ("MM-1",),
+    "availableBalance": ("AVB-1",),
+    "maxWithdrawAmount": ("XFER-1",),
+    "openOrders": ("ACT-6", "ACT-7", "ACT-8", "LIQP-2"),
+    "executedQty": ("ACT-8",),
+    "feeIncome": ("FEE-1",),
+    "netDeposits": ("ACT-1", "ACT-2"),
+}
+
+
+@attrs.frozen
+class Divergence:
+    """The first place where the model disagrees with a trace."""
+
+    step: int  # 1-based
+    pointer: str  # JSON pointer inside the step, e.g. /snapshot/accounts/A/availableBalance
+    expected: Any
+    actual: Any
+    rules: tuple[str, ...]
+
+    def report(self) -> str:
+        rules = ", ".join(self.rules) or "-"
+        return (
+            f"step {self.step}: {self.pointer}\n"
+            f"  expected: {json.dumps(self.expected)}\n"
+            f"  actual:   {json.dumps(self.actual)}\n"
+            f"  rules:    {rules}"
+        )
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _compare(expected: Any, actual: Any, pointer: str) -> tuple[str, Any, Any] | None:
+    """The first difference (pointer, expected, actual), comparing only what is expected."""
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            return pointer, expected, actual
+        for key, value in expected.items():
+            if key not in actual:
+                return f"{pointer}/{_escape(key)}", value, None
+            found = _compare(value, actual[key], f"{pointer}/{_escape(key)}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return pointer, expected, actual
+        for index, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            found = _compare(e, a, f"{pointer}/{index}")
+            if found:
+                return found
+        return None
+    if expected != actual or type(expected) is not type(actual):
+        return pointer, expected, actual
+    return None
+
+
+def _rules(pointer: str, action: dict[str, Any]) -> tuple[str, ...]:
+    parts = [p for p in pointer.split("/") if p and not p.isdigit()]
+    rules: list[str] = []
+    for part in reversed(parts):
+        if part in FIELD_RULES:
+            rules.extend(FIELD_RULES[part])
+            break
+    name = action.get("action")
+    act = _ACTION_RULES.get(str(name))
+    if act:
+        rules.append(act)
+    return tuple(dict.fromkeys(rules))
+
+
+_ACTION_RULES = {
+    "deposit": "ACT-1",
+    "withdraw": "ACT-2",
+    "setLeverage": "ACT-3",
+    "setMarginType": "ACT-4",
+    "setPositionMode": "ACT-5",
+    "placeOrder": "ACT-6",
+    "cancelOrder": "ACT-7",
+    "fill": "ACT-8",
+    "markPrice": "ACT-9",
+    "funding": "ACT-10",
+    "positionMargin": "ACT-11",
+    "liquidationSweep": "ACT-12",
+}
+
+
+def resolve_ruleset(reference: Any, base: Path | None, where: str = "/ruleset") -> RuleSet:
+    """TRACE-1: a bundled rule-set name, or a TOML path (relative to the trace's folder)."""
+    if not isinstance(reference, str) or not reference:
+        raise InputError(where, "expected a bundled rule-set name or a .toml path")
+    if reference in bundled_rulesets():
+        return load_bundled(reference)
+    path = Path(reference)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if path.suffix != ".toml" or not path.is_file():
+        raise InputError(
+            where,
+            f"{reference!r} is neither a bundled rule set ({', '.join(bundled_rulesets())}) "
+            "nor an existing .toml file",
+        )
+    return load_ruleset(path)
+
+
+def record(
+    ruleset_ref: str, initial: Any, actions: Iterable[Action], ruleset: RuleSet, check: bool = True
+) -> dict[str, Any]:
+    """Run ``actions`` from ``initial`` and return the full trace document."""
+    model = Model(parse_initial(initial, ruleset, "/initial"), ruleset, check)
+    steps = []
+    for action in actions:
+        outcome = model.apply(action)
+        steps.append(
+            {
+                "action": action_json(action),
+                "outcome": model.outcome_json(outcome),
+                "snapshot": model.snapshot(),
+            }
+        )
+    return {
+        "format": FORMAT,
+        "ruleset": ruleset_ref,
+        "initial": initial_json(parse_initial(initial, ruleset), ruleset),
+        "steps": steps,
+    }
+
+
+def _steps(trace: Any) -> list[Any]:
+    if not isinstance(trace, dict):
+        raise InputError("/", "a trace must be a JSON object")
+    if trace.get("format") != FORMAT:
+        raise InputError("/format", f"expected {FORMAT!r}")
+    steps = trace.get("steps")
+    if not isinstance(steps, list):
+        raise InputError("/steps", "expected a JSON array")
+    return steps
+
+
+def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergence | None:
+    """Re-run a trace; the first :class:`Divergence`, or None when the model agrees.
+
+    Bad input (unknown action, malformed number) raises :class:`InputError`.
+    """
+    steps = _steps(trace)
+    ruleset = resolve_ruleset(trace.get("ruleset"), base)
+    model = Model(parse_initial(trace.get("initial"), ruleset, "/initial"), ruleset, check)
+    for index, step in enumerate(steps):
+        where = f"/steps/{index}"
+        if not isinstance(step, dict) or "action" not in step:
+            raise InputError(where, "a step needs an 'action'")
+        action = parse_action(step["action"], f"{where}/action")
+        outcome = model.outcome_json(model.apply(action))
+        for part, actual_of in (("outcome", lambda: outcome), ("snapshot", model.snapshot)):
+            if part not in step:
+                continue
+            found = _compare(step[part], actual_of(), f"/{part}")
+            if found:
+                pointer, expected, actual = found
+                return Divergence(index + 1, pointer, expected, actual, _rules(pointer, step["action"]))
+    return None
+
+
+def run_actions(document: Any, base: Path | None = None) -> dict[str, Any]:
+    """``marginspec trace run``: ``{"ruleset", "initial", "actions": [...]}`` to a full trace."""
+    if not isinstance(document, dict):
+        raise InputError("/", "expected a JSON object with 'ruleset', 'initial' and 'actions'")
+    ref = document.get("ruleset", "aster-pro")
+    ruleset = resolve_ruleset(ref, base)
+    raw = document.get("actions")
+    if raw is None and isinstance(document.get("steps"), list):
+        raw = [s.get("action") if isinstance(s, dict) else s for s in document["steps"]]
+    if not isinstance(raw, list):
+        raise InputError("/actions", "expected a JSON array of actions")
+    actions = [parse_action(a, f"/actions/{i}") for i, a in enumerate(raw)]
+    trace = record(str(ref), document.get("initial"), actions, ruleset)
+    if isinstance(document.get("description"), str):
+        trace = {"format": FORMAT, "description": document["description"], **trace}
+    notes = document.get("notes")
+    if isinstance(notes, dict):  # {"3": "text"}: a note on step 3 (1-based)
+        for key, text in notes.items():
+            if str(key).isdigit() and 1 <= int(key) <= len(trace["steps"]):
+                trace["steps"][int(key) - 1] = {"note": str(text), **trace["steps"][int(key) - 1]}
+    return trace

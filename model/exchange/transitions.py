@@ -1,0 +1,433 @@
+"""``apply(state, action, ruleset) -> (state, outcome)``: the model's transitions (ACT-*).
+
+Pure: no printing, no mutation. A refused action returns the very same state object
+(INV-6) and an outcome naming the exchange's error code (REF-*). Every margin figure a
+precondition reads comes from ``evaluate`` (see :mod:`marginspec.exchange.view`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from marginspec import brackets, margin
+from marginspec.account import MarginType, OrderSide, PositionSide
+from marginspec.numbers import Exact
+from marginspec.ruleset import RuleSet
+
+from marginspec.exchange import refusals as R
+from marginspec.exchange.actions import (
+    Action,
+    CancelOrder,
+    Deposit,
+    Fill,
+    Funding,
+    LiquidationSweep,
+    MarkPrice,
+    PlaceOrder,
+    PositionMargin,
+    SetLeverage,
+    SetMarginType,
+    SetPositionMode,
+    Withdraw,
+)
+from marginspec.exchange.events import Event
+from marginspec.exchange.fills import split, trade
+from marginspec.exchange.liquidation_engine import sweep
+from marginspec.exchange.refusals import Outcome, accepted, refused
+from marginspec.exchange.state import (
+    INSURANCE_FUND,
+    ZERO,
+    AccountState,
+    ExchangeState,
+    Order,
+    SymbolSettings,
+    with_position,
+)
+from marginspec.exchange.view import (
+    account_figures,
+    exposure,
+    figures,
+    margin_in_use,
+    position_figures,
+)
+
+Result = tuple[ExchangeState, Outcome]
+
+
+def _account(state: ExchangeState, name: str) -> Outcome | None:
+    return None if name in state.accounts else refused(R.UNKNOWN_ACCOUNT, name)
+
+
+def _user_account(state: ExchangeState, name: str) -> Outcome | None:
+    if name == INSURANCE_FUND:
+        return refused(R.INSURANCE_FUND_ACTION)
+    return _account(state, name)
+
+
+def _symbol(ruleset: RuleSet, symbol: str) -> Outcome | None:
+    return None if symbol in ruleset.markets else refused(R.UNKNOWN_SYMBOL)
+
+
+# ------------------------------------------------------------------ transfers
+
+
+def deposit(state: ExchangeState, a: Deposit, ruleset: RuleSet) -> Result:
+    """ACT-1: the cross wallet grows by ``amount`` (> 0); the insurance fund may be seeded too."""
+    if (bad := _account(state, a.account)) or (bad := _positive(a.amount)):
+        return state, bad
+    acct = state.accounts[a.account]
+    new = attrs.evolve(acct, cross_wallet=acct.cross_wallet + a.amount)
+    state = attrs.evolve(state.with_account(a.account, new), net_deposits=state.net_deposits + a.amount)
+    return state, accepted()
+
+
+def _positive(amount: Exact) -> Outcome | None:
+    return None if amount > 0 else refused(R.AMOUNT_NOT_POSITIVE)
+
+
+def withdraw(state: ExchangeState, a: Withdraw, ruleset: RuleSet) -> Result:
+    """ACT-2: at most ``maxWithdrawAmount`` (XFER-1) leaves the cross wallet."""
+    if (bad := _user_account(state, a.account)) or (bad := _positive(a.amount)):
+        return state, bad
+    if a.amount > figures(state, a.account, ruleset).max_withdraw:
+        return state, refused(R.WITHDRAW_EXCEEDS)
+    acct = state.accounts[a.account]
+    new = attrs.evolve(acct, cross_wallet=acct.cross_wallet - a.amount)
+    state = attrs.evolve(state.with_account(a.account, new), net_deposits=state.net_deposits - a.amount)
+    return state, accepted()
+
+
+# ------------------------------------------------------------------ settings
+
+
+def _with_setting(acct: AccountState, symbol: str, setting: SymbolSettings) -> AccountState:
+    settings = dict(acct.settings)
+    settings[symbol] = setting
+    return attrs.evolve(acct, settings=settings)
+
+
+def set_leverage(state: ExchangeState, a: SetLeverage, ruleset: RuleSet) -> Result:
+    """ACT-3: LEV-1 range, then -4161, -2027 (position and orders, ACT-LEV-3), -2028."""
+    if (bad := _user_account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
+        return state, bad
+    market = ruleset.markets[a.symbol]
+    if not 1 <= a.leverage <= market.max_leverage:
+        return state, refused(R.INVALID_LEVERAGE, a.leverage)
+    acct = state.accounts[a.account]
+    old = acct.setting(a.symbol, ruleset)
+    if a.leverage == old.leverage:
+        return state, accepted()  # ACT-LEV-2: same leverage, nothing to do
+    if (
+        old.margin_type is MarginType.ISOLATED
+        and a.leverage < old.leverage
+        and acct.has_position(a.symbol)
+    ):
+        return state, refused(R.ISOLATED_LEVERAGE_REJECT)
+    before = account_figures(acct, state, ruleset)
+    cap = brackets.max_notional(market.brackets, Exact(a.leverage))
+    for p in before.positions:
+        if p.position.symbol == a.symbol and exposure(p) > cap:
+            return state, refused(R.MAX_POSITION)
+    new = _with_setting(acct, a.symbol, attrs.evolve(old, leverage=a.leverage))
+    after = account_figures(new, state, ruleset)
+    increase = margin_in_use(after) - margin_in_use(before)
+    if increase > 0 and increase > before.available_balance:
+        return state, refused(R.MIN_LEVERAGE_RATIO)
+    return state.with_account(a.account, new), accepted()
+
+
+def set_margin_type(state: ExchangeState, a: SetMarginType, ruleset: RuleSet) -> Result:
+    """ACT-4: per symbol; -4046 no change, -4047 open orders, -4048 position (B-MODE, A-MAR)."""
+    if (bad := _user_account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
+        return state, bad
+    acct = state.accounts[a.account]
+    old = acct.setting(a.symbol, ruleset)
+    if old.margin_type is a.margin_type:
+        return state, refused(R.NO_NEED_MARGIN_TYPE)
+    if acct.has_orders(a.symbol):
+        return state, refused(R.MARGIN_TYPE_ORDERS)
+    if any(k[0] == a.symbol for k in acct.positions):  # incl. a bankrupt leftover wallet
+        return state, refused(R.MARGIN_TYPE_POSITION)
+    new = _with_setting(acct, a.symbol, attrs.evolve(old, margin_type=a.margin_type))
+    return state.with_account(a.account, new), accepted()
+
+
+def set_position_mode(state: ExchangeState, a: SetPositionMode, ruleset: RuleSet) -> Result:
+    """ACT-5: account-wide; -4059 no change, -4067 any open order, -4068 any position."""
+    if bad := _user_account(state, a.account):
+        return state, bad
+    acct = state.accounts[a.account]
+    if acct.dual_side_position == a.dual_side_position:
+        return state, refused(R.NO_NEED_POSITION_MODE)
+    if acct.has_orders():
+        return state, refused(R.POSITION_MODE_ORDERS)
+    if acct.positions:  # a position, or a bankrupt isolated wallet awaiting the sweep (IF-3)
+        return state, refused(R.POSITION_MODE_POSITION)
+    new = attrs.evolve(acct, dual_side_position=a.dual_side_position)
+    return state.with_account(a.account, new), accepted()
+
+
+# ------------------------------------------------------------------ orders
+
+
+def _multiple(value: Exact, step: Exact) -> bool:
+    return (value / step).denominator == 1
+
+
+def _reducing(acct: AccountState, symbol: str, side: PositionSide, direction: int) -> bool:
+    """A hedge-mode order that closes its side (SELL LONG, BUY SHORT) (ACT-ORD-4)."""
+    return (side is PositionSide.LONG and direction < 0) or (
+        side is PositionSide.SHORT and direction > 0
+    )
+
+
+def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result:
+    """ACT-6: filters, reduce-only, -2027 and the margin check (COST-1 against AVB-1)."""
+    if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
+        return state, bad
+    market = ruleset.markets[a.symbol]
+    acct = state.accounts[a.account]
+    direction = a.side.direction
+    if acct.dual_side_position == (a.position_side is PositionSide.BOTH):
+        return state, refused(R.POSITION_SIDE_MISMATCH)
+    if acct.dual_side_position and a.reduce_only:
+        return state, refused(R.REDUCE_ONLY_IN_HEDGE)
+    if a.price <= 0 or a.quantity <= 0:
+        return state, refused(R.BAD_PRICE)
+    if not _multiple(a.price, market.tick_size):
+        return state, refused(R.PRICE_TICK)
+    if not _multiple(a.quantity, market.step_size):
+        return state, refused(R.QTY_STEP)
+    reducing = a.reduce_only or _reducing(acct, a.symbol, a.position_side, direction)
+    if not reducing and a.price * a.quantity < market.min_notional:
+        return state, refused(R.MIN_NOTIONAL, market.min_notional)
+    held = acct.position(a.symbol, a.position_side).position_amt
+    if reducing and (held * direction >= 0 or a.quantity > abs(held)):
+        return state, refused(R.REDUCE_ONLY_REJECT)  # ACT-ORD-4: may only shrink the position
+    order = Order(
+        order_id=state.next_order_id,
+        symbol=a.symbol,
+        side=a.side,
+        position_side=a.position_side,
+        price=a.price,
+        orig_qty=a.quantity,
+        reduce_only=a.reduce_only,
+    )
+    new = attrs.evolve(acct, orders=(*acct.orders, order))
+    before = account_figures(acct, state, ruleset)
+    after = account_figures(new, state, ruleset)
+    increase = margin_in_use(after) - margin_in_use(before)
+    if increase > 0:
+        p_after = position_figures(after, a.symbol, a.position_side)
+        p_before = position_figures(before, a.symbol, a.position_side)
+        grown = exposure(p_after) if p_after else ZERO
+        if grown > (exposure(p_before) if p_before else ZERO) and grown > (
+            p_after.max_notional if p_after else ZERO
+        ):
+            return state, refused(R.MAX_POSITION)
+        mark = state.mark_prices[a.symbol]
+        cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, a.price)  # COST-1
+        if cost > before.available_balance:
+            return state, refused(R.MARGIN_NOT_SUFFICIENT)
+    state = attrs.evolve(state.with_account(a.account, new), next_order_id=order.order_id + 1)
+    return state, accepted(order_id=order.order_id)
+
+
+def cancel_order(state: ExchangeState, a: CancelOrder, ruleset: RuleSet) -> Result:
+    """ACT-7: the order leaves the book; -2011 if the account has no such open order."""
+    if bad := _account(state, a.account):
+        return state, bad
+    acct = state.accounts[a.account]
+    remaining = tuple(o for o in acct.orders if o.order_id != a.order_id)
+    if len(remaining) == len(acct.orders):
+        return state, refused(R.UNKNOWN_ORDER)
+    return state.with_account(a.account, attrs.evolve(acct, orders=remaining)), accepted()
+
+
+# ------------------------------------------------------------------ fills
+
+
+def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
+    """ACT-8 / FILL-1: the taker trades against the maker at the maker's limit price."""
+    maker_found = state.find_order(a.maker_order_id)
+    taker_found = state.find_order(a.taker_order_id)
+    if maker_found is None or taker_found is None:
+        return state, refused(R.UNKNOWN_ORDER)
+    maker_name, maker = maker_found
+    taker_name, taker = taker_found
+    if maker_name == taker_name:
+        return state, refused(R.SELF_TRADE)
+    if maker.symbol != taker.symbol or maker.side is taker.side:
+        return state, refused(R.SAME_ORDER_BOOK_SIDE)
+    price = maker.price
+    if (taker.side is OrderSide.BUY and taker.price < price) or (
+        taker.side is OrderSide.SELL and taker.price > price
+    ):
+        return state, refused(R.NO_CROSS)
+    market = ruleset.markets[maker.symbol]
+    quantity = a.quantity if a.quantity is not None else min(maker.remaining, taker.remaining)
+    if (
+        quantity <= 0
+        or quantity > maker.remaining
+        or quantity > taker.remaining
+        or not _multiple(quantity, market.step_size)
+    ):
+        return state, refused(R.FILL_QUANTITY)
+    changed: dict[str, AccountState] = {}
+    events: list[Event] = []
+    fees = ZERO
+    for name, order, rate in (
+        (maker_name, maker, market.maker_fee),
+        (taker_name, taker, market.taker_fee),
+    ):
+        acct = state.accounts[name]
+        direction = order.side.direction
+        held = acct.position(order.symbol, order.position_side).position_amt
+        closing, opening = split(held, direction, quantity)
+        reduce_only = order.reduce_only or _reducing(
+            acct, order.symbol, order.position_side, direction
+        )
+        if reduce_only and opening > 0:
+            return state, refused(R.REDUCE_ONLY_REJECT)  # FILL-5
+        result = trade(
+            acct,
+            order.symbol,
+            order.position_side,
+            direction,
+            quantity,
+            price,
+            rate,
+            ruleset,
+        )
+        if result.account.cross_wallet < 0 and result.account.cross_wallet < acct.cross_wallet and opening > 0:
+            return state, refused(R.MARGIN_NOT_SUFFICIENT)  # FILL-8: opening needs funds now
+        done = order.executed_qty + quantity
+        orders = tuple(
+            o
+            if o.order_id != order.order_id
+            else attrs.evolve(o, executed_qty=done)
+            for o in result.account.orders
+            if not (o.order_id == order.order_id and done == o.orig_qty)
+        )
+        changed[name] = attrs.evolve(result.account, orders=orders)
+        fees += result.commission
+        events.append(
+            Event(
+                "TRADE",
+                name,
+                symbol=order.symbol,
+                position_side=order.position_side.value,
+                side=order.side.value,
+                order_id=order.order_id,
+                quantity=quantity,
+                price=price,
+                realized_pnl=result.realized_pnl,
+                commission=result.commission,
+            )
+        )
+    state = attrs.evolve(state.with_accounts(changed), fee_income=state.fee_income + fees)
+    return state, accepted(events=tuple(events))
+
+
+# ------------------------------------------------------------------ market events
+
+
+def mark_price(state: ExchangeState, a: MarkPrice, ruleset: RuleSet) -> Result:
+    """ACT-9: only the mark changes; liquidation waits for the next sweep (ACT-12)."""
+    if bad := _symbol(ruleset, a.symbol):
+        return state, bad
+    if a.mark_price <= 0:
+        return state, refused(R.BAD_PRICE)
+    marks = dict(state.mark_prices)
+    marks[a.symbol] = a.mark_price
+    return attrs.evolve(state, mark_prices=marks), accepted()
+
+
+def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
+    """ACT-10: FUND-1 for every position open now (FUND-2), at mark; isolated: its wallet (FUND-3)."""
+    if bad := _symbol(ruleset, a.symbol):
+        return state, bad
+    market = ruleset.markets[a.symbol]
+    if not market.funding_floor <= a.funding_rate <= market.funding_cap:
+        return state, refused(R.FUNDING_OUT_OF_RANGE)
+    mark = state.mark_prices[a.symbol]
+    changed: dict[str, AccountState] = {}
+    events: list[Event] = []
+    for name, acct in state.accounts.items():
+        new = acct
+        for (symbol, side), pos in acct.positions.items():
+            if symbol != a.symbol or pos.position_amt == 0:
+                continue
+            amount = margin.funding_payment(pos.position_amt, mark, a.funding_rate)
+            if acct.setting(symbol, ruleset).margin_type is MarginType.ISOLATED:
+                new = with_position(
+                    new, (symbol, side), attrs.evolve(pos, isolated_wallet=pos.isolated_wallet + amount)
+                )
+            else:
+                new = attrs.evolve(new, cross_wallet=new.cross_wallet + amount)
+            events.append(
+                Event("FUNDING_FEE", name, symbol=symbol, position_side=side.value, amount=amount)
+            )
+        if new is not acct:
+            changed[name] = new
+    return state.with_accounts(changed), accepted(events=tuple(events))
+
+
+def position_margin(state: ExchangeState, a: PositionMargin, ruleset: RuleSet) -> Result:
+    """ACT-11: type 1 adds (≤ XFER-2), type 2 removes (≤ XFER-3) isolated margin."""
+    if (bad := _user_account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
+        return state, bad
+    if a.type not in (1, 2):
+        return state, refused(R.MARGIN_TYPE_PARAM)
+    if bad := _positive(a.amount):
+        return state, bad
+    acct = state.accounts[a.account]
+    if acct.setting(a.symbol, ruleset).margin_type is not MarginType.ISOLATED:
+        return state, refused(R.ADD_ISOLATED_REJECT)
+    if acct.dual_side_position == (a.position_side is PositionSide.BOTH):
+        return state, refused(R.POSITION_SIDE_MISMATCH)
+    pos = acct.position(a.symbol, a.position_side)
+    if pos.position_amt == 0:
+        return state, refused(R.POSITION_ZERO)
+    p = position_figures(account_figures(acct, state, ruleset), a.symbol, a.position_side)
+    assert p is not None and p.max_add_margin is not None and p.max_remove_margin is not None
+    if a.type == 1 and a.amount > p.max_add_margin:
+        return state, refused(R.CROSS_BALANCE_INSUFFICIENT)
+    if a.type == 2 and a.amount > p.max_remove_margin:
+        return state, refused(R.ISOLATED_BALANCE_INSUFFICIENT)
+    delta = a.amount if a.type == 1 else -a.amount
+    new = with_position(
+        attrs.evolve(acct, cross_wallet=acct.cross_wallet - delta),
+        (a.symbol, a.position_side),
+        attrs.evolve(pos, isolated_wallet=pos.isolated_wallet + delta),
+    )
+    return state.with_account(a.account, new), accepted()
+
+
+def liquidation_sweep(state: ExchangeState, a: LiquidationSweep, ruleset: RuleSet) -> Result:
+    """ACT-12: see :mod:`marginspec.exchange.liquidation_engine` (LIQP-*, IF-*, ADL-*)."""
+    new, events = sweep(state, ruleset)
+    return new, accepted(events=events)
+
+
+_HANDLERS: dict[type[Any], Callable[[ExchangeState, Any, RuleSet], Result]] = {
+    Deposit: deposit,
+    Withdraw: withdraw,
+    SetLeverage: set_leverage,
+    SetMarginType: set_margin_type,
+    SetPositionMode: set_position_mode,
+    PlaceOrder: place_order,
+    CancelOrder: cancel_order,
+    Fill: fill,
+    MarkPrice: mark_price,
+    Funding: funding,
+    PositionMargin: position_margin,
+    LiquidationSweep: liquidation_sweep,
+}
+
+
+def apply(state: ExchangeState, action: Action, ruleset: RuleSet) -> Result:
+    """The state after ``action`` and its outcome; a refusal returns ``state`` itself."""
+    return _HANDLERS[type(action)](state, action, ruleset)
