@@ -1,0 +1,168 @@
+"""Account-model throughput with every invariant checked (goal >= 20,000 actions/s).
+
+Random but reproducible traffic (seed 11) on 3 accounts x 3 symbols (the rule set
+``benchmarks/three-markets.toml``: aster-pro's BTCUSDT and ETHUSDT plus SOLUSDT):
+orders near the mark and their fills (partial too), cancels, mark moves, funding,
+isolated margin transfers, leverage and mode changes, deposits, withdrawals and
+liquidation sweeps. ``Model(check=True)`` runs INV-1 ... INV-8 after every action.
+The figure counts only the time spent inside ``Model.apply`` (action generation
+excluded); the wall-clock rate of the whole loop is printed too.
+
+    .venv/bin/python benchmarks/bench_exchange.py [--actions N] [--seed S] [--no-check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+from marginspec.account import MarginType, OrderSide, PositionSide
+from marginspec.exchange import Model
+from marginspec.exchange.actions import (
+    Action,
+    CancelOrder,
+    Deposit,
+    Fill,
+    Funding,
+    LiquidationSweep,
+    MarkPrice,
+    PlaceOrder,
+    PositionMargin,
+    SetLeverage,
+    SetMarginType,
+    SetPositionMode,
+    Withdraw,
+)
+from marginspec.numbers import Exact
+from marginspec.rulefile import load_ruleset
+
+RULESET = load_ruleset(Path(__file__).with_name("three-markets.toml"))
+ACCOUNTS = ("A", "B", "C")
+MAX_OPEN_ORDERS = 6
+MARKS = {"BTCUSDT": "80000", "ETHUSDT": "3000", "SOLUSDT": "150"}
+
+
+def _tick(value: Exact, step: Exact) -> Exact:
+    return max(step, Exact((value // step) * step))
+
+
+class Traffic:
+    def __init__(self, model: Model, rng: random.Random) -> None:
+        self.model = model
+        self.rng = rng
+
+    def side(self, account: str, opening_long: bool) -> PositionSide:
+        if self.model.state.accounts[account].dual_side_position:
+            return PositionSide.LONG if opening_long else PositionSide.SHORT
+        return PositionSide.BOTH
+
+    def order(self, account: str, symbol: str, buy: bool, opens: bool) -> PlaceOrder:
+        market = RULESET.markets[symbol]
+        mark = self.model.state.mark_prices[symbol]
+        price = _tick(mark * (1 + Exact(self.rng.randint(-3, 3), 1000)), market.tick_size)
+        notional = Exact(self.rng.choice([100, 1000, 5000, 20000, 100000]))
+        quantity = _tick(notional / price, market.step_size)
+        side = self.side(account, buy == opens)
+        return PlaceOrder(
+            account, symbol, OrderSide.BUY if buy else OrderSide.SELL, side, price, quantity
+        )
+
+    def next(self) -> list[Action]:
+        r = self.rng
+        kind = r.random()
+        account = r.choice(ACCOUNTS)
+        symbol = r.choice(tuple(RULESET.markets))
+        state = self.model.state
+        orders = state.accounts[account].orders
+        if len(orders) > MAX_OPEN_ORDERS:  # traders tidy up: cancel the oldest
+            return [CancelOrder(account, orders[0].order_id)]
+        if kind < 0.40:  # a trade: a resting SELL taken by a BUY of another account
+            buyer, seller = r.sample(ACCOUNTS, 2)
+            return [
+                self.order(seller, symbol, False, r.random() < 0.5),
+                self.order(buyer, symbol, True, r.random() < 0.5),
+            ]
+        if kind < 0.50:
+            return [self.order(account, symbol, r.random() < 0.5, r.random() < 0.7)]
+        if kind < 0.55:
+            orders = [(n, o.order_id) for n, a in state.accounts.items() for o in a.orders]
+            if orders:
+                name, order_id = r.choice(orders)
+                return [CancelOrder(name, order_id)]
+            return []
+        if kind < 0.72:
+            move = Exact(r.choice([-50, -10, -3, 3, 10, 50]), 1000)
+            mark = state.mark_prices[symbol]
+            return [MarkPrice(symbol, _tick(mark * (1 + move), Exact(1, 100)))]
+        if kind < 0.76:
+            return [Funding(symbol, Exact(r.choice([-30, -1, 1, 30]), 10000))]
+        if kind < 0.80:
+            side = self.side(account, r.random() < 0.5)
+            return [PositionMargin(account, symbol, side, Exact(r.choice([10, 100])), r.choice([1, 2]))]
+        if kind < 0.84:
+            return [SetLeverage(account, symbol, r.choice([2, 5, 10, 20, 50, 75]))]
+        if kind < 0.86:
+            kind_ = r.choice([MarginType.CROSS, MarginType.ISOLATED])
+            return [SetMarginType(account, symbol, kind_)]
+        if kind < 0.87:
+            return [SetPositionMode(account, r.random() < 0.5)]
+        if kind < 0.90:
+            return [Deposit(account, Exact(r.choice([100, 1000, 10000])))]
+        if kind < 0.92:
+            return [Withdraw(account, Exact(r.choice([10, 100, 1000])))]
+        return [LiquidationSweep()]
+
+
+def run(count: int, seed: int, check: bool) -> tuple[int, float, float, Counter[str]]:
+    initial = {
+        "markPrices": MARKS,
+        "insuranceFund": "100000",
+        "accounts": {name: {"crossWalletBalance": "50000"} for name in ACCOUNTS},
+    }
+    model = Model.from_json(initial, RULESET, check=check)
+    traffic = Traffic(model, random.Random(seed))
+    spent = 0.0
+    done = 0
+    outcomes: Counter[str] = Counter()
+    start = time.perf_counter()
+    while done < count:
+        batch = traffic.next()
+        ids = []
+        for action in batch:
+            t0 = time.perf_counter()
+            outcome = model.apply(action)
+            spent += time.perf_counter() - t0
+            done += 1
+            outcomes[type(action).__name__ + ("" if outcome.accepted else " refused")] += 1
+            ids.append(outcome.order_id)
+        if len(batch) == 2 and ids[0] is not None and ids[1] is not None:
+            t0 = time.perf_counter()
+            outcome = model.apply(Fill(ids[0], ids[1]))
+            spent += time.perf_counter() - t0
+            done += 1
+            outcomes["Fill" + ("" if outcome.accepted else " refused")] += 1
+    return done, spent, time.perf_counter() - start, outcomes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--no-check", action="store_true", help="skip the invariants")
+    parser.add_argument("--mix", action="store_true", help="print the action mix")
+    args = parser.parse_args()
+    done, spent, wall, outcomes = run(args.actions, args.seed, not args.no_check)
+    checks = "off" if args.no_check else "on"
+    print(f"actions: {done:,}  accounts: 3  symbols: 3  invariants: {checks}")
+    print(f"model: {done / spent:,.0f} actions/s  ({spent:.2f} s inside Model.apply)")
+    print(f"loop:  {done / wall:,.0f} actions/s  ({wall:.2f} s wall clock, generation included)")
+    if args.mix:
+        for name, n in outcomes.most_common():
+            print(f"  {n:7,}  {name}")
+
+
+if __name__ == "__main__":
+    main()

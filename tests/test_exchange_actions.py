@@ -1,0 +1,222 @@
+"""The account model's actions and refusals with real numbers (ACT-*, REF-*, FILL-*, LIQP-*)."""
+
+from __future__ import annotations
+
+from marginspec.exchange import INSURANCE_FUND
+
+from tests.exchange_helpers import model, order, position, trade
+
+
+def test_taker_fee_F1_and_maker_fee_zero() -> None:
+    # F-1 (A-FEE): 0.1 BTC × 80,000 × 0.04 % = 3.20 for the taker; the maker pays 0 %.
+    m = model(A="10000", B="10000")
+    out = trade(m, "A", "B", "80000", "0.1")
+    by_account = {e["account"]: e for e in out["events"]}
+    assert by_account["A"]["commission"] == "3.2"
+    assert by_account["B"]["commission"] == "0"
+    assert m.snapshot("A")["totalWalletBalance"] == "9996.8"
+    assert m.snapshot()["feeIncome"] == "3.2"
+
+
+def test_weighted_entry_realised_pnl_and_flip() -> None:
+    m = model(A="100000", B="100000")
+    trade(m, "A", "B", "80000", "0.1")
+    trade(m, "A", "B", "80100", "0.3")
+    # FILL-2: (0.1 × 80,000 + 0.3 × 80,100) / 0.4 = 80,075
+    assert position(m, "A")["entryPrice"] == "80075"
+    # A sells 0.5 at 80,200: closes 0.4 (FILL-4: 0.4 × (80,200 − 80,075) = 50), flips short 0.1
+    out = trade(m, "B", "A", "80200", "0.5")
+    a_event = next(e for e in out["events"] if e["account"] == "A")
+    assert a_event["realizedPnl"] == "50"
+    p = position(m, "A")
+    assert p["positionAmt"] == "-0.1"
+    assert p["entryPrice"] == "80200"  # PNL-3: the remainder opens at the fill price
+
+
+def test_margin_check_refuses_with_2019() -> None:
+    # COST-1: 1 BTC at 80,000 with 20x needs 4,000 of initial margin; 3,999 is not enough.
+    m = model(A="3999", B="100000")
+    out = m.apply_json(order("A", "BUY", "80000", "1"))
+    assert out == {
+        "status": "refused",
+        "code": -2019,
+        "msg": "Margin is insufficient.",
+        "rule": "REF-1",
+    }
+    m.apply_json({"action": "deposit", "account": "A", "amount": "1"})
+    assert m.apply_json(order("A", "BUY", "80000", "1"))["status"] == "accepted"
+    # open loss (COST-2) counts: a buy above the mark costs IM at the price + the loss
+    m2 = model(A="4020", B="100000")
+    out = m2.apply_json(order("A", "BUY", "80400", "1"))
+    # IM 4,020 + open loss 400 > 4,020
+    assert out["code"] == -2019
+
+
+def test_filters_and_min_notional() -> None:
+    m = model(A="1000")
+    assert m.apply_json(order("A", "BUY", "80000.05", "0.001"))["code"] == -4014
+    assert m.apply_json(order("A", "BUY", "80000", "0.0005"))["code"] == -4023
+    out = m.apply_json(order("A", "BUY", "4000", "0.001"))  # 4 USDT < 5
+    assert out["code"] == -4164
+    assert out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)."
+    assert m.apply_json(order("A", "BUY", "80000", "0.001", reduceOnly=True))["code"] == -2022
+    hedge = m.apply_json(order("A", "BUY", "80000", "0.001", positionSide="LONG"))
+    assert hedge["code"] == -4061
+
+
+def test_leverage_refusals() -> None:
+    m = model(A="100000", B="1000000")
+    assert m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 126})["code"] == -4028
+    trade(m, "A", "B", "80000", "1")  # 80,000 notional at 20x
+    # -2027: at 100x the cap is 250,000 (bracket 2) → fine; 80,000 > 50,000 cap at 125x
+    out = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 125})
+    assert out["code"] == -2027
+    ok = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100})
+    assert ok == {"status": "accepted"}
+    # -2028: 1x needs 80,000 of IM; A has about 100,000 − 800 in use... withdraw most first
+    m.apply_json({"action": "withdraw", "account": "A", "amount": "90000"})
+    out = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 1})
+    assert out["code"] == -2028
+
+
+def test_isolated_leverage_reduction_refused_4161() -> None:
+    m = model(A="100000", B="100000")
+    m.apply_json({"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    trade(m, "A", "B", "80000", "0.1")
+    out = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 10})
+    assert out["code"] == -4161
+    raised = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 50})
+    assert raised["status"] == "accepted"
+
+
+def test_mode_changes_refused() -> None:
+    m = model(A="100000", B="100000")
+    same = {"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "CROSSED"}
+    assert m.apply_json(same)["code"] == -4046
+    placed = m.apply_json(order("A", "BUY", "79000", "0.1"))
+    iso = {"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"}
+    assert m.apply_json(iso)["code"] == -4047
+    dual = {"action": "setPositionMode", "account": "A", "dualSidePosition": True}
+    assert m.apply_json(dual)["code"] == -4067
+    m.apply_json({"action": "cancelOrder", "account": "A", "orderId": placed["orderId"]})
+    trade(m, "A", "B", "80000", "0.1")
+    assert m.apply_json(iso)["code"] == -4048
+    assert m.apply_json(dual)["code"] == -4068
+    # ETHUSDT has neither: its margin type may change
+    eth = {"action": "setMarginType", "account": "A", "symbol": "ETHUSDT", "marginType": "ISOLATED"}
+    assert m.apply_json(eth) == {"status": "accepted"}
+    assert m.apply_json({"action": "setPositionMode", "account": "A", "dualSidePosition": False})["code"] == -4059
+
+
+def test_isolated_allocation_funding_and_margin_transfer() -> None:
+    m = model(A="10000", B="100000")
+    m.apply_json({"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 10})
+    trade(m, "A", "B", "80000", "0.1")
+    p = position(m, "A")
+    # FILL-7: IM at the fill price 8,000 / 10 = 800 moves into the isolated wallet
+    assert p["isolatedWallet"] == "800"
+    assert m.snapshot("A")["totalCrossWalletBalance"] == "9196.8"  # 10,000 − 800 − fee 3.2
+    # FUND-3: a long pays 0.1 × 80,000 × 0.01 % = 0.8 from its isolated wallet
+    out = m.apply_json({"action": "funding", "symbol": "BTCUSDT", "fundingRate": "0.0001"})
+    assert {e["account"]: e["amount"] for e in out["events"]} == {"A": "-0.8", "B": "0.8"}
+    assert position(m, "A")["isolatedWallet"] == "799.2"
+    # XFER-3 cap, then -4051 beyond it; -4049 on a cross symbol; -4055 for 0
+    assert position(m, "A")["maxRemovableMargin"] == "0"
+    remove = {"action": "positionMargin", "account": "A", "symbol": "BTCUSDT", "positionSide": "BOTH", "amount": "1", "type": 2}
+    assert m.apply_json(remove)["code"] == -4051
+    add = dict(remove, type=1, amount="100")
+    assert m.apply_json(add) == {"status": "accepted"}
+    assert position(m, "A")["isolatedWallet"] == "899.2"
+    assert m.apply_json(dict(add, symbol="ETHUSDT"))["code"] == -4049
+    assert m.apply_json(dict(add, amount="0"))["code"] == -4055
+
+
+def test_isolated_close_releases_wallet_to_cross() -> None:
+    m = model(A="10000", B="100000")
+    m.apply_json({"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 10})
+    trade(m, "A", "B", "80000", "0.2")  # iw 1,600; fee 6.4
+    trade(m, "B", "A", "81000", "0.1")  # A sells half as maker (fee 0): pnl +100
+    # FILL-6: iw 1,600 + 100 = 1,700, the closed half (850) released to the cross wallet
+    assert position(m, "A")["isolatedWallet"] == "850"
+    assert m.snapshot("A")["totalCrossWalletBalance"] == "9243.6"  # 10,000 − 1,600 − 6.4 + 850
+
+
+def test_withdraw_capped() -> None:
+    m = model(A="1000", B="100000")
+    trade(m, "A", "B", "80000", "0.1")  # IM 400, fee 3.2
+    assert m.snapshot("A")["maxWithdrawAmount"] == "596.8"
+    assert m.apply_json({"action": "withdraw", "account": "A", "amount": "596.81"})["rule"] == "REF-36"
+    assert m.apply_json({"action": "withdraw", "account": "A", "amount": "596.8"}) == {"status": "accepted"}
+
+
+def test_liquidation_at_bankruptcy_price_with_fee() -> None:
+    # A: 1,000 wallet, long 1 BTC at 80,000 with 100x; MM at 79,400: 79,400 × 0.4 % = 317.6
+    m = model(A="1000", B="1000000")
+    m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100})
+    trade(m, "A", "B", "80000", "1")  # A pays 32 taker fee: wallet 968
+    m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "79400"})
+    # margin balance 968 − 600 = 368 > 317.6: not yet
+    assert m.apply_json({"action": "liquidationSweep"}) == {"status": "accepted"}
+    m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "79300"})
+    # 968 − 700 = 268 < 317.2: liquidated. LIQP-4 fee 1 % × 79,300 = 793 capped at 268.
+    out = m.apply_json({"action": "liquidationSweep"})
+    types = [e["type"] for e in out["events"]]
+    assert types == ["INSURANCE_CLEAR", "LIQUIDATION", "TAKEOVER"]
+    assert out["events"][0]["amount"] == "268"
+    # LIQP-5: BKR-1 with the wallet after the fee: 80,000 − 700 = 79,300 (= mark here)
+    assert out["events"][1]["price"] == "79300"
+    snap = m.snapshot()
+    assert snap["accounts"]["A"]["totalWalletBalance"] == "0"
+    fund = snap["accounts"][INSURANCE_FUND]
+    assert fund["totalWalletBalance"] == "1000268"
+    assert position(m, INSURANCE_FUND)["positionAmt"] == "1"
+
+
+def test_isolated_liquidation_leaves_cross_wallet() -> None:
+    m = model(A="10000", B="1000000")
+    m.apply_json({"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 50})
+    trade(m, "A", "B", "80000", "1")  # iw 1,600
+    cross_before = m.snapshot("A")["totalCrossWalletBalance"]
+    m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "78000"})
+    out = m.apply_json({"action": "liquidationSweep"})
+    liq = next(e for e in out["events"] if e["type"] == "LIQUIDATION")
+    # iw 1,600 below 0 at 78,000 (−2,000): BKR-1 = 80,000 − 1,600 = 78,400 (fee 0: nothing left)
+    assert liq["price"] == "78400"
+    assert m.snapshot("A")["totalCrossWalletBalance"] == cross_before
+    assert position(m, "A")["isolatedWallet"] == "0"
+
+
+def test_adl_when_fund_cannot_cover() -> None:
+    m = Model_with_fund("0")
+    m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100})
+    trade(m, "A", "B", "80000", "1")
+    trade(m, "A", "C", "80000", "1")
+    m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "78000"})
+    out = m.apply_json({"action": "liquidationSweep"})
+    adl = [e for e in out["events"] if e["type"] == "ADL"]
+    assert adl and sum(float(e["quantity"]) for e in adl) == 2.0
+    assert all(e["price"] == adl[0]["price"] for e in adl)
+    snap = m.snapshot()
+    assert snap["accounts"]["A"]["totalWalletBalance"] == "0"
+    assert position(m, INSURANCE_FUND)["positionAmt"] == "0"
+
+
+def Model_with_fund(fund: str):  # type: ignore[no-untyped-def]
+    from marginspec.exchange import Model
+
+    from tests.exchange_helpers import RULESET, initial
+
+    data = initial(A="2000", B="100000", C="50000")
+    data["insuranceFund"] = fund
+    return Model.from_json(data, RULESET, check=True)
+
+
+def test_refusal_returns_the_same_state() -> None:
+    m = model(A="100")
+    before = m.state
+    out = m.apply_json(order("A", "BUY", "80000", "1"))
+    assert out["status"] == "refused"
+    assert m.state is before
