@@ -101,7 +101,9 @@ class Traffic:
             return [Funding(symbol, Exact(r.choice([-30, -1, 1, 30]), 10000))]
         if kind < 0.80:
             side = self.side(account, r.random() < 0.5)
-            return [PositionMargin(account, symbol, side, Exact(r.choice([10, 100])), r.choice([1, 2]))]
+            return [
+                PositionMargin(account, symbol, side, Exact(r.choice([10, 100])), r.choice([1, 2]))
+            ]
         if kind < 0.84:
             return [SetLeverage(account, symbol, r.choice([2, 5, 10, 20, 50, 75]))]
         if kind < 0.86:

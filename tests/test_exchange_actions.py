@@ -58,7 +58,9 @@ def test_filters_and_min_notional() -> None:
     assert m.apply_json(order("A", "BUY", "80000", "0.0005"))["code"] == -4023
     out = m.apply_json(order("A", "BUY", "4000", "0.001"))  # 4 USDT < 5
     assert out["code"] == -4164
-    assert out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)."
+    assert (
+        out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)."
+    )
     assert m.apply_json(order("A", "BUY", "80000", "0.001", reduceOnly=True))["code"] == -2022
     hedge = m.apply_json(order("A", "BUY", "80000", "0.001", positionSide="LONG"))
     assert hedge["code"] == -4061
@@ -66,26 +68,43 @@ def test_filters_and_min_notional() -> None:
 
 def test_leverage_refusals() -> None:
     m = model(A="100000", B="1000000")
-    assert m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 126})["code"] == -4028
+    assert (
+        m.apply_json(
+            {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 126}
+        )["code"]
+        == -4028
+    )
     trade(m, "A", "B", "80000", "1")  # 80,000 notional at 20x
     # -2027: at 100x the cap is 250,000 (bracket 2) → fine; 80,000 > 50,000 cap at 125x
-    out = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 125})
+    out = m.apply_json(
+        {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 125}
+    )
     assert out["code"] == -2027
-    ok = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100})
+    ok = m.apply_json(
+        {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100}
+    )
     assert ok == {"status": "accepted"}
     # -2028: 1x needs 80,000 of IM; A has about 100,000 − 800 in use... withdraw most first
     m.apply_json({"action": "withdraw", "account": "A", "amount": "90000"})
-    out = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 1})
+    out = m.apply_json(
+        {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 1}
+    )
     assert out["code"] == -2028
 
 
 def test_isolated_leverage_reduction_refused_4161() -> None:
     m = model(A="100000", B="100000")
-    m.apply_json({"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    m.apply_json(
+        {"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"}
+    )
     trade(m, "A", "B", "80000", "0.1")
-    out = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 10})
+    out = m.apply_json(
+        {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 10}
+    )
     assert out["code"] == -4161
-    raised = m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 50})
+    raised = m.apply_json(
+        {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 50}
+    )
     assert raised["status"] == "accepted"
 
 
@@ -105,12 +124,19 @@ def test_mode_changes_refused() -> None:
     # ETHUSDT has neither: its margin type may change
     eth = {"action": "setMarginType", "account": "A", "symbol": "ETHUSDT", "marginType": "ISOLATED"}
     assert m.apply_json(eth) == {"status": "accepted"}
-    assert m.apply_json({"action": "setPositionMode", "account": "A", "dualSidePosition": False})["code"] == -4059
+    assert (
+        m.apply_json({"action": "setPositionMode", "account": "A", "dualSidePosition": False})[
+            "code"
+        ]
+        == -4059
+    )
 
 
 def test_isolated_allocation_funding_and_margin_transfer() -> None:
     m = model(A="10000", B="100000")
-    m.apply_json({"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    m.apply_json(
+        {"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"}
+    )
     m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 10})
     trade(m, "A", "B", "80000", "0.1")
     p = position(m, "A")
@@ -123,7 +149,14 @@ def test_isolated_allocation_funding_and_margin_transfer() -> None:
     assert position(m, "A")["isolatedWallet"] == "799.2"
     # XFER-3 cap, then -4051 beyond it; -4049 on a cross symbol; -4055 for 0
     assert position(m, "A")["maxRemovableMargin"] == "0"
-    remove = {"action": "positionMargin", "account": "A", "symbol": "BTCUSDT", "positionSide": "BOTH", "amount": "1", "type": 2}
+    remove = {
+        "action": "positionMargin",
+        "account": "A",
+        "symbol": "BTCUSDT",
+        "positionSide": "BOTH",
+        "amount": "1",
+        "type": 2,
+    }
     assert m.apply_json(remove)["code"] == -4051
     add = dict(remove, type=1, amount="100")
     assert m.apply_json(add) == {"status": "accepted"}
@@ -134,7 +167,9 @@ def test_isolated_allocation_funding_and_margin_transfer() -> None:
 
 def test_isolated_close_releases_wallet_to_cross() -> None:
     m = model(A="10000", B="100000")
-    m.apply_json({"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    m.apply_json(
+        {"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"}
+    )
     m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 10})
     trade(m, "A", "B", "80000", "0.2")  # iw 1,600; fee 6.4
     trade(m, "B", "A", "81000", "0.1")  # A sells half as maker (fee 0): pnl +100
@@ -147,8 +182,12 @@ def test_withdraw_capped() -> None:
     m = model(A="1000", B="100000")
     trade(m, "A", "B", "80000", "0.1")  # IM 400, fee 3.2
     assert m.snapshot("A")["maxWithdrawAmount"] == "596.8"
-    assert m.apply_json({"action": "withdraw", "account": "A", "amount": "596.81"})["rule"] == "REF-36"
-    assert m.apply_json({"action": "withdraw", "account": "A", "amount": "596.8"}) == {"status": "accepted"}
+    assert (
+        m.apply_json({"action": "withdraw", "account": "A", "amount": "596.81"})["rule"] == "REF-36"
+    )
+    assert m.apply_json({"action": "withdraw", "account": "A", "amount": "596.8"}) == {
+        "status": "accepted"
+    }
 
 
 def test_liquidation_at_bankruptcy_price_with_fee() -> None:
@@ -176,7 +215,9 @@ def test_liquidation_at_bankruptcy_price_with_fee() -> None:
 
 def test_isolated_liquidation_leaves_cross_wallet() -> None:
     m = model(A="10000", B="1000000")
-    m.apply_json({"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    m.apply_json(
+        {"action": "setMarginType", "account": "A", "symbol": "BTCUSDT", "marginType": "ISOLATED"}
+    )
     m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 50})
     trade(m, "A", "B", "80000", "1")  # iw 1,600
     cross_before = m.snapshot("A")["totalCrossWalletBalance"]

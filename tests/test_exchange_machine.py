@@ -14,6 +14,7 @@ from decimal import Decimal
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.exchange import INSURANCE_FUND, Model
 from marginspec.exchange.actions import (
     CancelOrder,
@@ -29,7 +30,6 @@ from marginspec.exchange.actions import (
     SetPositionMode,
     Withdraw,
 )
-from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.exchange.view import figures
 from marginspec.numbers import Exact, exact
 from marginspec.rulefile import load_bundled
@@ -79,7 +79,9 @@ class ExchangeMachine(RuleBasedStateMachine):
         if 0 < amount <= most:
             assert outcome.accepted, outcome
 
-    @rule(account=accounts, symbol=symbols, leverage=st.sampled_from([1, 2, 5, 10, 20, 50, 100, 125]))
+    @rule(
+        account=accounts, symbol=symbols, leverage=st.sampled_from([1, 2, 5, 10, 20, 50, 100, 125])
+    )
     def leverage(self, account: str, symbol: str, leverage: int) -> None:
         self.model.apply(SetLeverage(account, symbol, leverage))
 
@@ -155,13 +157,26 @@ class ExchangeMachine(RuleBasedStateMachine):
         price = max(market.tick_size, _tick(mark * (1 + Exact(offset, 1000)), market.tick_size))
         quantity = max(market.step_size, _tick(Exact(notional) / price, market.step_size))
         sell = self.model.apply(
-            PlaceOrder(seller, symbol, OrderSide.SELL, self._side(seller, not seller_opens), price, quantity)
+            PlaceOrder(
+                seller,
+                symbol,
+                OrderSide.SELL,
+                self._side(seller, not seller_opens),
+                price,
+                quantity,
+            )
         )
         buy = self.model.apply(
-            PlaceOrder(buyer, symbol, OrderSide.BUY, self._side(buyer, buyer_opens), price, quantity)
+            PlaceOrder(
+                buyer, symbol, OrderSide.BUY, self._side(buyer, buyer_opens), price, quantity
+            )
         )
         if sell.order_id is not None and buy.order_id is not None:
-            fill = None if part is None else max(market.step_size, _tick(quantity * part, market.step_size))
+            fill = (
+                None
+                if part is None
+                else max(market.step_size, _tick(quantity * part, market.step_size))
+            )
             self.model.apply(Fill(sell.order_id, buy.order_id, fill))
 
     @rule(data=st.data())

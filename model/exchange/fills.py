@@ -10,11 +10,10 @@ from __future__ import annotations
 import attrs
 from marginspec import margin
 from marginspec.account import MarginType, PositionSide
+from marginspec.exchange.state import ZERO, AccountState, PositionState, with_position
 from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet
 from marginspec.symbolic import Real
-
-from marginspec.exchange.state import ZERO, AccountState, PositionState, with_position
 
 
 def weighted_entry(size: Real, entry: Real, added: Real, price: Real) -> Real:
@@ -94,10 +93,8 @@ def trade(
         if amt == 0:
             entry = ZERO
     if opening:
-        if amt == 0:
-            entry = price  # PNL-3 for a flip: the remainder opens at the trade price
-        else:
-            entry = weighted_entry(abs(amt), entry, opening, price)
+        # PNL-3 for a flip or a fresh position: the opening part enters at the trade price
+        entry = price if amt == 0 else weighted_entry(abs(amt), entry, opening, price)
         amt = amt + direction * opening
         cross -= fee_open
         if isolated:

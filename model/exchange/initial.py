@@ -13,17 +13,16 @@ from typing import Any
 
 from marginspec.account import MarginType
 from marginspec.errors import InputError
-from marginspec.numbers import Exact, exact_nonnegative, exact_positive, to_plain
-from marginspec.ruleset import RuleSet
-
 from marginspec.exchange.state import (
     INSURANCE_FUND,
-    ZERO,
     AccountState,
     ExchangeState,
     SymbolSettings,
     default_leverage,
+    default_settings,
 )
+from marginspec.numbers import Exact, exact_nonnegative, exact_positive, to_plain
+from marginspec.ruleset import RuleSet
 
 _MARGIN_TYPES = {"ISOLATED": MarginType.ISOLATED, "CROSSED": MarginType.CROSS}
 
@@ -52,7 +51,10 @@ def parse_initial(data: Any, ruleset: RuleSet, where: str = "") -> ExchangeState
         ruleset.market(symbol, f"{where}/markPrices/{symbol}")
         marks[symbol] = exact_positive(value, f"{where}/markPrices/{symbol}")
     fund = exact_nonnegative(obj.get("insuranceFund", "0"), f"{where}/insuranceFund")
-    accounts: dict[str, AccountState] = {INSURANCE_FUND: AccountState(cross_wallet=fund)}
+    fund_settings = {s: default_settings(s, ruleset) for s in ruleset.markets}
+    accounts: dict[str, AccountState] = {
+        INSURANCE_FUND: AccountState(cross_wallet=fund, settings=fund_settings)
+    }
     total = fund
     for name, value in _object(obj.get("accounts", {}), f"{where}/accounts").items():
         here = f"{where}/accounts/{name}"
@@ -60,11 +62,15 @@ def parse_initial(data: Any, ruleset: RuleSet, where: str = "") -> ExchangeState
             raise InputError(here, f"{INSURANCE_FUND!r} is reserved for the insurance fund")
         acct_obj = _object(value, here)
         _only(acct_obj, {"crossWalletBalance", "dualSidePosition", "symbols"}, here)
-        wallet = exact_nonnegative(acct_obj.get("crossWalletBalance", "0"), f"{here}/crossWalletBalance")
+        wallet = exact_nonnegative(
+            acct_obj.get("crossWalletBalance", "0"), f"{here}/crossWalletBalance"
+        )
         dual = acct_obj.get("dualSidePosition", False)
         if not isinstance(dual, bool):
             raise InputError(f"{here}/dualSidePosition", "expected true or false")
-        settings: dict[str, SymbolSettings] = {}
+        settings: dict[str, SymbolSettings] = {
+            s: default_settings(s, ruleset) for s in ruleset.markets
+        }
         for symbol, s_value in _object(acct_obj.get("symbols", {}), f"{here}/symbols").items():
             s_where = f"{here}/symbols/{symbol}"
             market = ruleset.market(symbol, s_where)
@@ -83,7 +89,9 @@ def parse_initial(data: Any, ruleset: RuleSet, where: str = "") -> ExchangeState
             if kind not in _MARGIN_TYPES:
                 raise InputError(f"{s_where}/marginType", "expected 'ISOLATED' or 'CROSSED'")
             settings[symbol] = SymbolSettings(_MARGIN_TYPES[kind], leverage)
-        accounts[name] = AccountState(cross_wallet=wallet, dual_side_position=dual, settings=settings)
+        accounts[name] = AccountState(
+            cross_wallet=wallet, dual_side_position=dual, settings=settings
+        )
         total += wallet
     return ExchangeState(mark_prices=marks, accounts=accounts, net_deposits=total)
 
@@ -99,13 +107,14 @@ def initial_json(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any]:
         entry: dict[str, Any] = {"crossWalletBalance": to_plain(acct.cross_wallet)}
         if acct.dual_side_position:
             entry["dualSidePosition"] = True
-        if acct.settings:
+        changed = {s: v for s, v in acct.settings.items() if v != default_settings(s, ruleset)}
+        if changed:
             entry["symbols"] = {
                 s: {
                     "leverage": v.leverage,
                     "marginType": "ISOLATED" if v.margin_type is MarginType.ISOLATED else "CROSSED",
                 }
-                for s, v in acct.settings.items()
+                for s, v in changed.items()
             }
         accounts[name] = entry
     return {
@@ -113,5 +122,3 @@ def initial_json(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any]:
         "insuranceFund": to_plain(state.insurance_fund),
         "accounts": accounts,
     }
-
-

@@ -6,16 +6,15 @@ and ``Model(check=True)`` call it after every transition.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from marginspec import margin
-from marginspec.numbers import to_plain
-from marginspec.ruleset import RuleSet
-
 from marginspec.exchange.actions import Action, LiquidationSweep, MarkPrice
 from marginspec.exchange.refusals import Outcome
-from marginspec.exchange.state import INSURANCE_FUND, ZERO, ExchangeState
-from marginspec.exchange.view import figures
+from marginspec.exchange.state import INSURANCE_FUND, ZERO, AccountState, ExchangeState
+from marginspec.exchange.view import below_maintenance, figures
+from marginspec.numbers import Exact, to_plain
+from marginspec.ruleset import RuleSet
 
 Violation = str
 
@@ -32,14 +31,46 @@ def equity_conserved(
     """
     total = after.fee_income
     for acct in after.accounts.values():
-        total += acct.cross_wallet
-        for (symbol, _), pos in acct.positions.items():
-            total += pos.isolated_wallet + margin.unrealized_pnl(
-                pos.position_amt, pos.entry_price, after.mark_prices[symbol]
-            )
+        total += _equity(acct, after.mark_prices)
     if total != after.net_deposits:
         return [f"INV-1: equity {to_plain(total)} != net deposits {to_plain(after.net_deposits)}"]
     return []
+
+
+# Per-account sums remembered by object identity (states are immutable); an entry
+# keeps its objects alive, so an id cannot be reused while the entry exists.
+_EQUITY: dict[tuple[int, int], tuple[object, object, Exact]] = {}
+_NET: dict[int, tuple[object, dict[str, Exact]]] = {}
+
+
+def _equity(acct: AccountState, marks: Mapping[str, Exact]) -> Exact:
+    """Cross wallet + isolated wallets + uPnL at mark of one account."""
+    key = (id(acct), id(marks))
+    hit = _EQUITY.get(key)
+    if hit is not None:
+        return hit[2]
+    value = acct.cross_wallet
+    for (symbol, _), pos in acct.positions.items():
+        value += pos.isolated_wallet + margin.unrealized_pnl(
+            pos.position_amt, pos.entry_price, marks[symbol]
+        )
+    if len(_EQUITY) > 64:
+        _EQUITY.clear()
+    _EQUITY[key] = (acct, marks, value)
+    return value
+
+
+def _net_amounts(acct: AccountState) -> dict[str, Exact]:
+    hit = _NET.get(id(acct))
+    if hit is not None:
+        return hit[1]
+    sums: dict[str, Exact] = {}
+    for (symbol, _), pos in acct.positions.items():
+        sums[symbol] = sums.get(symbol, ZERO) + pos.position_amt
+    if len(_NET) > 64:
+        _NET.clear()
+    _NET[id(acct)] = (acct, sums)
+    return sums
 
 
 def open_interest_balanced(
@@ -49,8 +80,8 @@ def open_interest_balanced(
     hence Σ uPnL does not depend on the mark price."""
     sums = dict.fromkeys(ruleset.markets, ZERO)
     for acct in after.accounts.values():
-        for (symbol, _), pos in acct.positions.items():
-            sums[symbol] += pos.position_amt
+        for symbol, amount in _net_amounts(acct).items():
+            sums[symbol] += amount
     return [f"INV-2: {s} net open interest {to_plain(v)}" for s, v in sums.items() if v != 0]
 
 
@@ -63,6 +94,8 @@ def nobody_below_maintenance(
     out = []
     for name in after.accounts:
         if name == INSURANCE_FUND:
+            continue
+        if not below_maintenance(after.accounts[name], after, ruleset):
             continue
         f = figures(after, name, ruleset)
         if f.liquidatable:
@@ -109,7 +142,8 @@ def modes_guarded(
     """INV-5: margin type (per symbol) and position mode (per account) change only while
     the symbol (the account) has no position and no open order."""
     out = []
-    for name, acct in after.accounts.items():
+    for name in _changed(before, after):
+        acct = after.accounts[name]
         old = before.accounts.get(name)
         if old is None:
             continue
@@ -117,6 +151,8 @@ def modes_guarded(
             old.has_position() or old.has_orders()
         ):
             out.append(f"INV-5: {name} changed position mode with a position or order")
+        if old.settings is acct.settings:
+            continue
         for symbol in ruleset.markets:
             if old.setting(symbol, ruleset).margin_type is not acct.setting(
                 symbol, ruleset
@@ -146,8 +182,9 @@ def wallets_not_negative(
         "Funding",
         "MarkPrice",
     )
-    for name, acct in after.accounts.items():
-        if name == INSURANCE_FUND or path:
+    for name in [] if path else _changed(before, after):
+        acct = after.accounts[name]
+        if name == INSURANCE_FUND:
             continue
         old = before.accounts.get(name)
         negative = acct.cross_wallet < 0 or any(
@@ -177,17 +214,27 @@ def wallets_not_negative(
 def orders_well_formed(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
-    """INV-8: open orders have positive remaining quantity, unique ids below the next id,
-    and position sides that match the account's position mode (SNAP-2)."""
+    """INV-8: open orders have positive remaining quantity, ids handed out once (an
+    order new to an account has an id issued by this action), and position sides that
+    match the account's position mode (SNAP-2). Checked on the accounts that changed."""
     out = []
-    seen: set[int] = set()
-    for name, acct in after.accounts.items():
+    fresh: set[int] = set()
+    for name in _changed(before, after):
+        acct = after.accounts[name]
+        old = before.accounts.get(name)
+        old_ids = {o.order_id for o in old.orders} if old is not None else set()
         for o in acct.orders:
-            if o.remaining <= 0 or o.order_id in seen or o.order_id >= after.next_order_id:
-                out.append(f"INV-8: {name} order {o.order_id} malformed")
+            if o.order_id not in old_ids:
+                # a new order: an id handed out by this very action, used once
+                if not before.next_order_id <= o.order_id < after.next_order_id or (
+                    o.order_id in fresh
+                ):
+                    out.append(f"INV-8: {name} order {o.order_id} has an id not handed out now")
+                fresh.add(o.order_id)
+            if o.remaining <= 0:
+                out.append(f"INV-8: {name} order {o.order_id} has nothing left")
             if acct.dual_side_position == (o.position_side.value == "BOTH"):
                 out.append(f"INV-8: {name} order {o.order_id} position side vs mode")
-            seen.add(o.order_id)
         for symbol, side in acct.positions:
             if acct.dual_side_position == (side.value == "BOTH"):
                 out.append(f"INV-8: {name} {symbol} position side vs mode")
@@ -211,8 +258,28 @@ INVARIANTS: dict[
 def check(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
-    """Every invariant's violations (empty: all hold)."""
+    """Every invariant's violations (empty: all hold).
+
+    A refused action must return the very same state (INV-6); then every other
+    invariant holds after it exactly when it held before, so only INV-6 is checked.
+    """
+    if not outcome.accepted:
+        return refusal_changes_nothing(before, action, after, outcome, ruleset)
     out: list[Violation] = []
     for invariant in INVARIANTS.values():
         out += invariant(before, action, after, outcome, ruleset)
     return out
+
+
+_LAST: list[tuple[ExchangeState, ExchangeState, list[str]]] = []
+
+
+def _changed(before: ExchangeState, after: ExchangeState) -> list[str]:
+    """Accounts whose state object changed (states are immutable: identity suffices)."""
+    if after.accounts is before.accounts:
+        return []
+    if _LAST and _LAST[0][0] is before and _LAST[0][1] is after:
+        return _LAST[0][2]
+    names = [n for n, a in after.accounts.items() if before.accounts.get(n) is not a]
+    _LAST[:] = [(before, after, names)]
+    return names

@@ -33,9 +33,6 @@ import attrs
 from marginspec import liquidation, margin
 from marginspec.account import MarginType, PositionSide
 from marginspec.evaluate import AccountFigures
-from marginspec.numbers import Exact
-from marginspec.ruleset import RuleSet
-
 from marginspec.exchange import adl
 from marginspec.exchange.events import Event
 from marginspec.exchange.fills import realized_pnl, trade
@@ -48,7 +45,14 @@ from marginspec.exchange.state import (
     PositionState,
     with_position,
 )
-from marginspec.exchange.view import account_figures, figures, position_figures
+from marginspec.exchange.view import (
+    account_figures,
+    below_maintenance,
+    figures,
+    position_figures,
+)
+from marginspec.numbers import Exact
+from marginspec.ruleset import RuleSet
 
 
 def sweep(state: ExchangeState, ruleset: RuleSet) -> tuple[ExchangeState, tuple[Event, ...]]:
@@ -58,6 +62,8 @@ def sweep(state: ExchangeState, ruleset: RuleSet) -> tuple[ExchangeState, tuple[
     for _ in range(len(names) + 1):
         progress = False
         for name in names:
+            if not below_maintenance(state.accounts[name], state, ruleset):
+                continue
             f = figures(state, name, ruleset)
             if f.liquidatable:
                 acct = state.accounts[name]
@@ -112,7 +118,9 @@ def _liquidate(
     fee = sum(
         (
             margin.trading_fee(
-                abs(acct.position(*k).position_amt), marks[k[0]], ruleset.markets[k[0]].liquidation_fee
+                abs(acct.position(*k).position_amt),
+                marks[k[0]],
+                ruleset.markets[k[0]].liquidation_fee,
             )
             for k in scope
         ),
@@ -133,7 +141,9 @@ def _liquidate(
         later = [k for k in scope if k[0] in symbols[index + 1 :]]
         other_upnl = sum(
             (
-                margin.unrealized_pnl(positions[k].position_amt, positions[k].entry_price, marks[k[0]])
+                margin.unrealized_pnl(
+                    positions[k].position_amt, positions[k].entry_price, marks[k[0]]
+                )
                 for k in later
             ),
             ZERO,
@@ -165,7 +175,13 @@ def _liquidate(
     # LIQP-7: the scope's wallet ends at zero; the fund takes or gives the rest
     acct = state.accounts[name]
     for key in scope:
-        acct = with_position(acct, key, PositionState(ZERO, ZERO, acct.position(*key).isolated_wallet if isolated is None else ZERO))
+        acct = with_position(
+            acct,
+            key,
+            PositionState(
+                ZERO, ZERO, acct.position(*key).isolated_wallet if isolated is None else ZERO
+            ),
+        )
     if isolated is None:
         acct = attrs.evolve(acct, cross_wallet=ZERO)
     fund = state.accounts[INSURANCE_FUND]
@@ -276,7 +292,15 @@ def _cover_negative(
         new = acct
         for key, pos in acct.positions.items():
             if pos.position_amt == 0 and pos.isolated_wallet < 0:
-                events.append(Event("INSURANCE_COVER", name, symbol=key[0], position_side=key[1].value, amount=-pos.isolated_wallet))
+                events.append(
+                    Event(
+                        "INSURANCE_COVER",
+                        name,
+                        symbol=key[0],
+                        position_side=key[1].value,
+                        amount=-pos.isolated_wallet,
+                    )
+                )
                 fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + pos.isolated_wallet)
                 new = with_position(new, key, PositionState())
         if new.cross_wallet < 0 and not new.has_position():

@@ -1,8 +1,8 @@
 """The public face of the account model: :class:`Model` (TRACE-*).
 
-    model = Model.from_json(initial, load_bundled())
-    outcome = model.apply_json({"action": "deposit", "account": "A", "amount": "100"})
-    model.snapshot("A")          # the account's evaluate output + orders and mode
+model = Model.from_json(initial, load_bundled())
+outcome = model.apply_json({"action": "deposit", "account": "A", "amount": "100"})
+model.snapshot("A")          # the account's evaluate output + orders and mode
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from marginspec.errors import MarginspecError
-from marginspec.ruleset import RuleSet
-
 from marginspec.exchange import invariants
 from marginspec.exchange.actions import Action, parse_action
 from marginspec.exchange.initial import parse_initial
@@ -19,6 +17,7 @@ from marginspec.exchange.refusals import Outcome, outcome_json
 from marginspec.exchange.snapshot import account_snapshot, exchange_snapshot
 from marginspec.exchange.state import ExchangeState
 from marginspec.exchange.transitions import apply
+from marginspec.ruleset import RuleSet
 
 
 class InvariantViolation(MarginspecError):

@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-from marginspec.numbers import to_plain
-from marginspec.ruleset import Options
-
 from marginspec.exchange.events import Event, event_json
+from marginspec.numbers import Exact, to_plain
+from marginspec.ruleset import Options
 
 
 @attrs.frozen
@@ -48,7 +47,9 @@ SAME_ORDER_BOOK_SIDE = Refusal(
 )
 SELF_TRADE = Refusal("REF-13", None, "Maker and taker orders belong to the same account.")
 FILL_QUANTITY = Refusal(
-    "REF-14", None, "Fill quantity must be positive, on the step size and at most both orders' remaining quantity."
+    "REF-14",
+    None,
+    "Fill quantity must be positive, on the step size and at most both orders' remaining quantity.",
 )
 # Leverage
 INVALID_LEVERAGE = Refusal("REF-20", -4028, "Leverage {0} is not valid")
@@ -76,14 +77,14 @@ POSITION_MODE_POSITION = Refusal(
     "REF-28", -4068, "Position side cannot be changed if there exists position."
 )
 # Isolated margin and transfers
-ADD_ISOLATED_REJECT = Refusal(
-    "REF-30", -4049, "Add margin only support for isolated position."
-)
+ADD_ISOLATED_REJECT = Refusal("REF-30", -4049, "Add margin only support for isolated position.")
 CROSS_BALANCE_INSUFFICIENT = Refusal("REF-31", -4050, "Cross balance insufficient.")
 ISOLATED_BALANCE_INSUFFICIENT = Refusal("REF-32", -4051, "Isolated balance insufficient.")
 POSITION_ZERO = Refusal("REF-33", -4054, "Cannot add position margin: position is 0.")
 AMOUNT_NOT_POSITIVE = Refusal("REF-34", -4055, "Amount must be positive.")
-MARGIN_TYPE_PARAM = Refusal("REF-35", -1102, "Mandatory parameter 'type' was not sent, was empty/null, or malformed.")
+MARGIN_TYPE_PARAM = Refusal(
+    "REF-35", -1102, "Mandatory parameter 'type' was not sent, was empty/null, or malformed."
+)
 WITHDRAW_EXCEEDS = Refusal("REF-36", None, "Amount exceeds maxWithdrawAmount.")
 # Model preconditions (no exchange code)
 UNKNOWN_ACCOUNT = Refusal("REF-40", None, "Unknown account {0}.")
@@ -124,7 +125,7 @@ def accepted(order_id: int | None = None, events: tuple[Event, ...] = ()) -> Out
 
 
 def refused(kind: Refusal, *args: object) -> Outcome:
-    text = kind.msg.format(*(to_plain(a) if not isinstance(a, str | int) else a for a in args))  # type: ignore[arg-type]
+    text = kind.msg.format(*(a if isinstance(a, str | int) else to_plain(Exact(a)) for a in args))
     return Outcome(REFUSED, code=kind.code, msg=text, rule=kind.rule)
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from marginspec.evaluate import evaluate
+from marginspec.exchange.state import AccountState, ExchangeState, Order, to_account
 from marginspec.numbers import display
 from marginspec.report import account_json
 from marginspec.ruleset import Options, RuleSet
-
-from marginspec.exchange.state import AccountState, ExchangeState, Order, to_account
 
 
 def _num(value: Any, options: Options) -> str:

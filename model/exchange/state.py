@@ -25,7 +25,7 @@ DEFAULT_LEVERAGE = 20
 ZERO = Exact(0)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Order:
     """A resting LIMIT order (``GET /fapi/v3/openOrders`` fields)."""
 
@@ -37,13 +37,29 @@ class Order:
     orig_qty: Exact
     executed_qty: Exact = ZERO
     reduce_only: bool = False
+    #: The ``evaluate`` form (remaining quantity), built once per order version.
+    open_order: OpenOrder = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "open_order",
+            OpenOrder(
+                self.symbol,
+                self.side,
+                self.position_side,
+                self.price,
+                self.orig_qty - self.executed_qty,
+                self.reduce_only,
+            ),
+        )
 
     @property
     def remaining(self) -> Exact:
-        return self.orig_qty - self.executed_qty
+        return self.open_order.quantity
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class PositionState:
     """One position side: signed amount, entry price, isolated wallet (0 when cross)."""
 
@@ -52,7 +68,7 @@ class PositionState:
     isolated_wallet: Exact = ZERO
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class SymbolSettings:
     """Per symbol: margin mode (``POST /fapi/v3/marginType``) and leverage (``/leverage``)."""
 
@@ -81,7 +97,7 @@ class AccountState:
         found = self.settings.get(symbol)
         if found is not None:
             return found
-        return SymbolSettings(leverage=default_leverage(symbol, ruleset))
+        return default_settings(symbol, ruleset)
 
     def position(self, symbol: str, side: PositionSide) -> PositionState:
         return self.positions.get((symbol, side), _EMPTY)
@@ -145,6 +161,19 @@ def default_leverage(symbol: str, ruleset: RuleSet) -> int:
     return min(DEFAULT_LEVERAGE, ruleset.markets[symbol].max_leverage)
 
 
+_DEFAULTS: dict[tuple[int, str], tuple[RuleSet, SymbolSettings]] = {}
+
+
+def default_settings(symbol: str, ruleset: RuleSet) -> SymbolSettings:
+    """ACT-LEV-1 defaults: cross, leverage min(20, max); cached per rule set (hot path)."""
+    cached = _DEFAULTS.get((id(ruleset), symbol))
+    if cached is not None and cached[0] is ruleset:
+        return cached[1]
+    value = SymbolSettings(leverage=default_leverage(symbol, ruleset))
+    _DEFAULTS[(id(ruleset), symbol)] = (ruleset, value)
+    return value
+
+
 def with_position(account: AccountState, key: PositionKey, pos: PositionState) -> AccountState:
     """``account`` with one position side replaced (dropped when empty and walletless)."""
     positions = dict(account.positions)
@@ -156,23 +185,33 @@ def with_position(account: AccountState, key: PositionKey, pos: PositionState) -
 
 
 def to_account(
-    state: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet, full: bool = False
+    state: AccountState,
+    marks: Mapping[str, Exact],
+    ruleset: RuleSet,
+    full: bool = False,
+    only: str | None = None,
 ) -> Account:
     """The ``evaluate`` input for an account (SNAP-1 vocabulary).
 
     ``full``: one entry per market and position side (a snapshot shows every symbol's
     leverage and margin type); otherwise only the sides that hold a position or an
     isolated wallet, plus one zero entry per symbol with orders (what ``evaluate``
-    needs); the zero entries change no total.
+    needs); the zero entries change no total. ``only``: just that symbol's positions
+    and orders (what one symbol contributes to the account's sums).
     """
     if full:
         keys: Iterable[PositionKey] = [(s, side) for s in ruleset.markets for side in state.sides()]
     else:
         wanted = dict.fromkeys(state.positions)
-        for order in state.orders:
-            if not any(k[0] == order.symbol for k in wanted):
-                wanted[(order.symbol, order.position_side)] = None
+        if state.orders:
+            present = {k[0] for k in wanted}
+            for order in state.orders:
+                if order.symbol not in present:
+                    wanted[(order.symbol, order.position_side)] = None
+                    present.add(order.symbol)
         keys = wanted
+    if only is not None:
+        keys = [k for k in keys if k[0] == only]
     positions = []
     for symbol, side in keys:
         setting = state.setting(symbol, ruleset)
@@ -189,8 +228,5 @@ def to_account(
                 isolated_wallet=pos.isolated_wallet,
             )
         )
-    orders = tuple(
-        OpenOrder(o.symbol, o.side, o.position_side, o.price, o.remaining, o.reduce_only)
-        for o in state.orders
-    )
+    orders = tuple(o.open_order for o in state.orders if only is None or o.symbol == only)
     return Account(state.cross_wallet, tuple(positions), orders, state.dual_side_position)

@@ -22,12 +22,11 @@ from typing import Any
 
 import attrs
 from marginspec.errors import InputError
-from marginspec.rulefile import bundled_rulesets, load_bundled, load_ruleset
-from marginspec.ruleset import RuleSet
-
 from marginspec.exchange.actions import Action, action_json, parse_action
 from marginspec.exchange.initial import initial_json, parse_initial
 from marginspec.exchange.model import Model
+from marginspec.rulefile import bundled_rulesets, load_bundled, load_ruleset
+from marginspec.ruleset import RuleSet
 
 FORMAT = "marginspec-trace/1"
 
@@ -228,13 +227,16 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
             raise InputError(where, "a step needs an 'action'")
         action = parse_action(step["action"], f"{where}/action")
         outcome = model.outcome_json(model.apply(action))
-        for part, actual_of in (("outcome", lambda: outcome), ("snapshot", model.snapshot)):
+        for part in ("outcome", "snapshot"):
             if part not in step:
                 continue
-            found = _compare(step[part], actual_of(), f"/{part}")
+            actual = outcome if part == "outcome" else model.snapshot()
+            found = _compare(step[part], actual, f"/{part}")
             if found:
-                pointer, expected, actual = found
-                return Divergence(index + 1, pointer, expected, actual, _rules(pointer, step["action"]))
+                pointer, expected, got = found
+                return Divergence(
+                    index + 1, pointer, expected, got, _rules(pointer, step["action"])
+                )
     return None
 
 

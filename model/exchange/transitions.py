@@ -13,9 +13,6 @@ from typing import Any
 import attrs
 from marginspec import brackets, margin
 from marginspec.account import MarginType, OrderSide, PositionSide
-from marginspec.numbers import Exact
-from marginspec.ruleset import RuleSet
-
 from marginspec.exchange import refusals as R
 from marginspec.exchange.actions import (
     Action,
@@ -47,11 +44,16 @@ from marginspec.exchange.state import (
 )
 from marginspec.exchange.view import (
     account_figures,
+    available_balance,
     exposure,
     figures,
     margin_in_use,
     position_figures,
+    side_requirement,
+    symbol_figures,
 )
+from marginspec.numbers import Exact
+from marginspec.ruleset import RuleSet
 
 Result = tuple[ExchangeState, Outcome]
 
@@ -79,7 +81,9 @@ def deposit(state: ExchangeState, a: Deposit, ruleset: RuleSet) -> Result:
         return state, bad
     acct = state.accounts[a.account]
     new = attrs.evolve(acct, cross_wallet=acct.cross_wallet + a.amount)
-    state = attrs.evolve(state.with_account(a.account, new), net_deposits=state.net_deposits + a.amount)
+    state = attrs.evolve(
+        state.with_account(a.account, new), net_deposits=state.net_deposits + a.amount
+    )
     return state, accepted()
 
 
@@ -95,7 +99,9 @@ def withdraw(state: ExchangeState, a: Withdraw, ruleset: RuleSet) -> Result:
         return state, refused(R.WITHDRAW_EXCEEDS)
     acct = state.accounts[a.account]
     new = attrs.evolve(acct, cross_wallet=acct.cross_wallet - a.amount)
-    state = attrs.evolve(state.with_account(a.account, new), net_deposits=state.net_deposits - a.amount)
+    state = attrs.evolve(
+        state.with_account(a.account, new), net_deposits=state.net_deposits - a.amount
+    )
     return state, accepted()
 
 
@@ -125,15 +131,15 @@ def set_leverage(state: ExchangeState, a: SetLeverage, ruleset: RuleSet) -> Resu
         and acct.has_position(a.symbol)
     ):
         return state, refused(R.ISOLATED_LEVERAGE_REJECT)
-    before = account_figures(acct, state, ruleset)
+    before = symbol_figures(acct, state, ruleset, a.symbol)
     cap = brackets.max_notional(market.brackets, Exact(a.leverage))
     for p in before.positions:
-        if p.position.symbol == a.symbol and exposure(p) > cap:
+        if exposure(p) > cap:
             return state, refused(R.MAX_POSITION)
     new = _with_setting(acct, a.symbol, attrs.evolve(old, leverage=a.leverage))
-    after = account_figures(new, state, ruleset)
+    after = symbol_figures(new, state, ruleset, a.symbol)
     increase = margin_in_use(after) - margin_in_use(before)
-    if increase > 0 and increase > before.available_balance:
+    if increase > 0 and increase > available_balance(acct, state, ruleset):
         return state, refused(R.MIN_LEVERAGE_RATIO)
     return state.with_account(a.account, new), accepted()
 
@@ -173,7 +179,7 @@ def set_position_mode(state: ExchangeState, a: SetPositionMode, ruleset: RuleSet
 
 
 def _multiple(value: Exact, step: Exact) -> bool:
-    return (value / step).denominator == 1
+    return bool((value / step).denominator == 1)
 
 
 def _reducing(acct: AccountState, symbol: str, side: PositionSide, direction: int) -> bool:
@@ -216,20 +222,19 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         reduce_only=a.reduce_only,
     )
     new = attrs.evolve(acct, orders=(*acct.orders, order))
-    before = account_figures(acct, state, ruleset)
-    after = account_figures(new, state, ruleset)
-    increase = margin_in_use(after) - margin_in_use(before)
+    # Only this position side's ORD-1 changes (its position IM does not).
+    side = a.position_side
+    before = side_requirement(acct, state, ruleset, a.symbol, side)
+    after = side_requirement(new, state, ruleset, a.symbol, side)
+    increase = after - before
     if increase > 0:
-        p_after = position_figures(after, a.symbol, a.position_side)
-        p_before = position_figures(before, a.symbol, a.position_side)
-        grown = exposure(p_after) if p_after else ZERO
-        if grown > (exposure(p_before) if p_before else ZERO) and grown > (
-            p_after.max_notional if p_after else ZERO
-        ):
+        leverage = acct.setting(a.symbol, ruleset).leverage
+        cap = brackets.max_notional(market.brackets, Exact(leverage))
+        if after * leverage > cap:  # ACT-ORD-5 / LEV-3: exposure = ORD-1 × L
             return state, refused(R.MAX_POSITION)
         mark = state.mark_prices[a.symbol]
         cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, a.price)  # COST-1
-        if cost > before.available_balance:
+        if cost > available_balance(acct, state, ruleset):
             return state, refused(R.MARGIN_NOT_SUFFICIENT)
     state = attrs.evolve(state.with_account(a.account, new), next_order_id=order.order_id + 1)
     return state, accepted(order_id=order.order_id)
@@ -285,7 +290,7 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
         acct = state.accounts[name]
         direction = order.side.direction
         held = acct.position(order.symbol, order.position_side).position_amt
-        closing, opening = split(held, direction, quantity)
+        _, opening = split(held, direction, quantity)
         reduce_only = order.reduce_only or _reducing(
             acct, order.symbol, order.position_side, direction
         )
@@ -301,13 +306,15 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
             rate,
             ruleset,
         )
-        if result.account.cross_wallet < 0 and result.account.cross_wallet < acct.cross_wallet and opening > 0:
+        if (
+            result.account.cross_wallet < 0
+            and result.account.cross_wallet < acct.cross_wallet
+            and opening > 0
+        ):
             return state, refused(R.MARGIN_NOT_SUFFICIENT)  # FILL-8: opening needs funds now
         done = order.executed_qty + quantity
         orders = tuple(
-            o
-            if o.order_id != order.order_id
-            else attrs.evolve(o, executed_qty=done)
+            o if o.order_id != order.order_id else attrs.evolve(o, executed_qty=done)
             for o in result.account.orders
             if not (o.order_id == order.order_id and done == o.orig_qty)
         )
@@ -363,7 +370,9 @@ def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
             amount = margin.funding_payment(pos.position_amt, mark, a.funding_rate)
             if acct.setting(symbol, ruleset).margin_type is MarginType.ISOLATED:
                 new = with_position(
-                    new, (symbol, side), attrs.evolve(pos, isolated_wallet=pos.isolated_wallet + amount)
+                    new,
+                    (symbol, side),
+                    attrs.evolve(pos, isolated_wallet=pos.isolated_wallet + amount),
                 )
             else:
                 new = attrs.evolve(new, cross_wallet=new.cross_wallet + amount)

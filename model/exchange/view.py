@@ -6,26 +6,148 @@ The account model never computes a margin figure itself; it converts the account
 
 from __future__ import annotations
 
-from marginspec.account import MarginType, PositionSide
+from marginspec import margin, transfers
+from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.evaluate import AccountFigures, PositionFigures, evaluate
-from marginspec.numbers import Exact
-from marginspec.ruleset import RuleSet
-
 from marginspec.exchange.state import ZERO, AccountState, ExchangeState, to_account
+from marginspec.numbers import Exact
+from marginspec.ruleset import RuleSet, Trigger
 
 
 def figures(
     state: ExchangeState, name: str, ruleset: RuleSet, prices: bool = False
 ) -> AccountFigures:
     """``evaluate`` of one account at the current marks (no LP/BP unless ``prices``)."""
-    account = to_account(state.accounts[name], state.mark_prices, ruleset)
-    return evaluate(account, ruleset, prices)
+    return account_figures(state.accounts[name], state, ruleset, prices)
+
+
+# States are immutable, so figures are remembered per (account, marks, rule set)
+# object identity; the entry keeps the objects alive, so an id is never reused while
+# its entry exists.
+_CACHE: dict[tuple[int, int, int], tuple[object, object, object, AccountFigures]] = {}
+_CACHE_SIZE = 256
 
 
 def account_figures(
     account: AccountState, state: ExchangeState, ruleset: RuleSet, prices: bool = False
 ) -> AccountFigures:
-    return evaluate(to_account(account, state.mark_prices, ruleset), ruleset, prices)
+    if prices:
+        return evaluate(to_account(account, state.mark_prices, ruleset), ruleset, True)
+    marks = state.mark_prices
+    key = (id(account), id(marks), id(ruleset))
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit[3]
+    result = evaluate(to_account(account, marks, ruleset), ruleset, False)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[key] = (account, marks, ruleset, result)
+    return result
+
+
+_SYMBOL_CACHE: dict[tuple[object, ...], AccountFigures] = {}
+
+
+def symbol_figures(
+    account: AccountState, state: ExchangeState, ruleset: RuleSet, symbol: str
+) -> AccountFigures:
+    """``evaluate`` of the account's positions and orders on one symbol only.
+
+    AVB-1 and XFER-1 sum over positions, so what one symbol adds to the margin in use
+    is the same in this partial account as in the whole one; preconditions that only
+    compare before and after on one symbol use it. Remembered by content (the
+    symbol's settings, positions, orders and mark), so the other symbols of an
+    account cost nothing when one symbol changes.
+    """
+    key = (
+        id(ruleset),
+        symbol,
+        account.setting(symbol, ruleset),
+        state.mark_prices[symbol],
+        tuple(p for k, p in account.positions.items() if k[0] == symbol),
+        tuple(k[1] for k in account.positions if k[0] == symbol),
+        tuple(o for o in account.orders if o.symbol == symbol),
+        account.dual_side_position,
+    )
+    hit = _SYMBOL_CACHE.get(key)
+    if hit is not None:
+        return hit
+    result = evaluate(to_account(account, state.mark_prices, ruleset, only=symbol), ruleset, False)
+    if len(_SYMBOL_CACHE) >= 4 * _CACHE_SIZE:
+        _SYMBOL_CACHE.clear()
+    _SYMBOL_CACHE[key] = result
+    return result
+
+
+def side_orders(account: AccountState, symbol: str, side: PositionSide) -> tuple[Exact, Exact]:
+    """ORD-1 inputs of one position side: (bid value, ask value) of its LIMIT orders."""
+    bids = asks = ZERO
+    for o in account.orders:
+        if o.symbol == symbol and o.position_side is side:
+            if o.side is OrderSide.BUY:
+                bids += o.remaining * o.price
+            else:
+                asks += o.remaining * o.price
+    return bids, asks
+
+
+def side_requirement(
+    account: AccountState, state: ExchangeState, ruleset: RuleSet, symbol: str, side: PositionSide
+) -> Exact:
+    """ORD-1 of one position side, position at mark and orders at their prices (B-MREQ)."""
+    pos = account.position(symbol, side)
+    bids, asks = side_orders(account, symbol, side)
+    leverage = Exact(account.setting(symbol, ruleset).leverage)
+    notional = margin.notional(pos.position_amt, state.mark_prices[symbol])
+    return Exact(margin.order_margin_requirement(notional, bids, asks, leverage))
+
+
+def available_balance(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> Exact:
+    """AVB-1 for the whole account, composed from the formula functions like ``evaluate``.
+
+    No bracket is needed for AVB-1, so this skips the bracket lookups that make
+    ``evaluate`` costly; the tests check it equals ``evaluate``'s availableBalance.
+    """
+    cross_upnl = cross_used = iso_used = ZERO
+    keys = set(account.positions)
+    keys.update((o.symbol, o.position_side) for o in account.orders)
+    marks = state.mark_prices
+    for symbol, side in keys:
+        pos = account.position(symbol, side)
+        setting = account.setting(symbol, ruleset)
+        leverage = Exact(setting.leverage)
+        notional = margin.notional(pos.position_amt, marks[symbol])
+        bids, asks = side_orders(account, symbol, side)
+        ooim = margin.open_order_initial_margin(notional, bids, asks, leverage)
+        if setting.margin_type is MarginType.CROSS:
+            cross_upnl += margin.unrealized_pnl(pos.position_amt, pos.entry_price, marks[symbol])
+            cross_used += margin.initial_margin(abs(notional), leverage) + ooim
+        else:
+            iso_used += ooim
+    return Exact(
+        transfers.available_balance(account.cross_wallet, cross_upnl, cross_used, iso_used)
+    )
+
+
+def below_maintenance(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> bool:
+    """LIQ-1 for the cross account or any isolated position, from per-symbol figures.
+
+    Each symbol's figures are remembered by content, so a sweep after a change on one
+    symbol evaluates only that symbol; a True here is confirmed by ``evaluate``.
+    """
+    strict = ruleset.options.liquidation_trigger is Trigger.LT
+    cross_upnl = cross_mm = ZERO
+    has_cross = False
+    for symbol in {k[0] for k in account.positions if account.positions[k].position_amt != 0}:
+        for p in symbol_figures(account, state, ruleset, symbol).positions:
+            if p.liquidatable:
+                return True
+            if p.position.margin_type is MarginType.CROSS:
+                cross_upnl += p.unrealized_pnl
+                cross_mm += p.maint_margin
+                has_cross = has_cross or p.position.position_amt != 0
+    balance = margin.margin_balance(account.cross_wallet, cross_upnl)
+    return has_cross and bool(margin.below_maintenance(balance, cross_mm, strict))
 
 
 def margin_in_use(f: AccountFigures) -> Exact:
