@@ -25,10 +25,25 @@ def equity_conserved(
     """INV-1: Σ cross wallets + Σ isolated wallets (the fund included) + fee income
     + Σ uPnL at mark = deposits − withdrawals, exactly.
 
+    Checked in full after a mark move, else inductively (the accounts an action
+    changed move equity exactly as much as net deposits; fee income included).
     Cash alone is not conserved: with average entry prices a trade realises PnL
     against the closer's own entry while the counterparty's uPnL absorbs the
     difference (spec/account-model.md, INV-1).
     """
+    if after.mark_prices is before.mark_prices and after.accounts is not before.accounts:
+        # Inductive form (the marks did not move): only changed accounts can change
+        # the sum, so the change must equal the change in net deposits.
+        delta = after.fee_income - before.fee_income
+        for name in _changed(before, after):
+            old = before.accounts.get(name)
+            delta += _equity(after.accounts[name], after.mark_prices)
+            delta -= _equity(old, before.mark_prices) if old is not None else ZERO
+        if delta != after.net_deposits - before.net_deposits:
+            return [
+                f"INV-1: equity moved by {to_plain(delta)}, net deposits by {to_plain(after.net_deposits - before.net_deposits)}"
+            ]
+        return []
     total = after.fee_income
     for acct in after.accounts.values():
         total += _equity(acct, after.mark_prices)
@@ -77,11 +92,20 @@ def open_interest_balanced(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
     """INV-2: per symbol, long open interest = short open interest (Σ positionAmt = 0);
-    hence Σ uPnL does not depend on the mark price."""
+    hence Σ uPnL does not depend on the mark price. Checked inductively: no action
+    changes a symbol's net open interest (the initial state has no positions)."""
     sums = dict.fromkeys(ruleset.markets, ZERO)
-    for acct in after.accounts.values():
-        for symbol, amount in _net_amounts(acct).items():
+    if after.accounts is before.accounts:
+        return []
+    # Inductive form: the initial state holds no position, so it suffices that the
+    # accounts changed by this action change no symbol's net open interest.
+    for name in _changed(before, after):
+        for symbol, amount in _net_amounts(after.accounts[name]).items():
             sums[symbol] += amount
+        old = before.accounts.get(name)
+        if old is not None:
+            for symbol, amount in _net_amounts(old).items():
+                sums[symbol] -= amount
     return [f"INV-2: {s} net open interest {to_plain(v)}" for s, v in sums.items() if v != 0]
 
 

@@ -6,7 +6,7 @@ The account model never computes a margin figure itself; it converts the account
 
 from __future__ import annotations
 
-from marginspec import margin, transfers
+from marginspec import brackets, margin, transfers
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.evaluate import AccountFigures, PositionFigures, evaluate
 from marginspec.exchange.state import ZERO, AccountState, ExchangeState, to_account
@@ -130,22 +130,30 @@ def available_balance(account: AccountState, state: ExchangeState, ruleset: Rule
 
 
 def below_maintenance(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> bool:
-    """LIQ-1 for the cross account or any isolated position, from per-symbol figures.
+    """LIQ-1 for the cross account or any isolated position, from the formula functions.
 
-    Each symbol's figures are remembered by content, so a sweep after a change on one
-    symbol evaluates only that symbol; a True here is confirmed by ``evaluate``.
+    The same sums as ``evaluate`` (MM-1 per position, MB-1, LIQ-1) without the figures
+    a sweep does not need; a True here is followed by ``evaluate`` itself, and the
+    tests check both agree.
     """
     strict = ruleset.options.liquidation_trigger is Trigger.LT
+    boundary = ruleset.options.bracket_boundary
+    marks = state.mark_prices
     cross_upnl = cross_mm = ZERO
     has_cross = False
-    for symbol in {k[0] for k in account.positions if account.positions[k].position_amt != 0}:
-        for p in symbol_figures(account, state, ruleset, symbol).positions:
-            if p.liquidatable:
-                return True
-            if p.position.margin_type is MarginType.CROSS:
-                cross_upnl += p.unrealized_pnl
-                cross_mm += p.maint_margin
-                has_cross = has_cross or p.position.position_amt != 0
+    for (symbol, _), pos in account.positions.items():
+        if pos.position_amt == 0:
+            continue
+        mark = marks[symbol]
+        upnl = margin.unrealized_pnl(pos.position_amt, pos.entry_price, mark)
+        size = abs(margin.notional(pos.position_amt, mark))
+        mm = brackets.maint_margin(ruleset.markets[symbol].brackets, size, boundary)
+        if account.setting(symbol, ruleset).margin_type is MarginType.CROSS:
+            cross_upnl += upnl
+            cross_mm += mm
+            has_cross = True
+        elif margin.below_maintenance(margin.margin_balance(pos.isolated_wallet, upnl), mm, strict):
+            return True
     balance = margin.margin_balance(account.cross_wallet, cross_upnl)
     return has_cross and bool(margin.below_maintenance(balance, cross_mm, strict))
 
