@@ -71,14 +71,19 @@ def trace() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the trace here (default: stdout).",
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="Keep a readable subset of each snapshot: account totals and open positions (TRACE-7).",
+)
 @guarded
-def run(actions: Path, output: Path | None) -> None:
+def run(actions: Path, output: Path | None, compact: bool) -> None:
     """Execute ACTIONS.json ({"ruleset", "initial", "actions": [...]}) and print the full trace."""
     from marginspec.exchange.trace import run_actions
 
     document = _read_json(actions)
     try:
-        result = run_actions(document, actions.parent)
+        result = run_actions(document, actions.parent, compact)
     except InputError as error:
         raise InputError(f"{actions}: {error.where}", error.message) from None
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"

@@ -8,9 +8,11 @@ A trace file (schema ``marginspec/schemas/trace.schema.json``)::
      "steps": [{"action": {...}, "outcome": {...}, "snapshot": {...}}, ...]}
 
 TRACE-5: replay compares only what the trace states: every field present in the
-expected ``outcome`` and ``snapshot`` (objects are compared key by key, arrays element
-by element and must have the same length); a step may omit either. So a hand-written
-trace can check just the numbers it cares about.
+expected ``outcome`` and ``snapshot``. Objects are compared key by key; a
+``positions`` list is matched by (symbol, positionSide) and may list a subset; every
+other array element by element, with the same length (so ``openOrders`` and
+``events`` are complete). A step may omit either. So a hand-written trace can check
+just the numbers it cares about.
 """
 
 from __future__ import annotations
@@ -115,6 +117,19 @@ def _compare(expected: Any, actual: Any, pointer: str) -> tuple[str, Any, Any] |
             if key not in actual:
                 return f"{pointer}/{_escape(key)}", value, None
             found = _compare(value, actual[key], f"{pointer}/{_escape(key)}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and pointer.endswith("/positions"):
+        # TRACE-5: positions are matched by (symbol, positionSide); a subset may be given
+        if not isinstance(actual, list):
+            return pointer, expected, actual
+        by_key = {(a.get("symbol"), a.get("positionSide")): a for a in actual}
+        for index, e in enumerate(expected):
+            key = (e.get("symbol"), e.get("positionSide", "BOTH")) if isinstance(e, dict) else None
+            if key not in by_key:
+                return f"{pointer}/{index}", e, None
+            found = _compare(e, by_key[key], f"{pointer}/{index}")
             if found:
                 return found
         return None
@@ -240,7 +255,59 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
     return None
 
 
-def run_actions(document: Any, base: Path | None = None) -> dict[str, Any]:
+#: What a compact snapshot keeps of each account (TRACE-7).
+COMPACT_ACCOUNT = (
+    "totalWalletBalance",
+    "totalCrossWalletBalance",
+    "totalUnrealizedProfit",
+    "totalMarginBalance",
+    "totalInitialMargin",
+    "totalMaintMargin",
+    "availableBalance",
+    "maxWithdrawAmount",
+    "liquidatable",
+    "dualSidePosition",
+    "openOrders",
+)
+COMPACT_POSITION = (
+    "symbol",
+    "positionSide",
+    "positionAmt",
+    "entryPrice",
+    "markPrice",
+    "marginType",
+    "leverage",
+    "notional",
+    "positionInitialMargin",
+    "openOrderInitialMargin",
+    "maintMargin",
+    "bracket",
+    "unRealizedProfit",
+    "isolatedWallet",
+    "liquidationPrice",
+    "bankruptcyPrice",
+    "liquidatable",
+)
+
+
+def compact_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """TRACE-7: a readable subset: key account totals, and only the positions that are
+    open or hold an isolated wallet (replay accepts a subset, TRACE-5)."""
+    accounts = {}
+    for name, acct in snapshot["accounts"].items():
+        out = {k: acct[k] for k in COMPACT_ACCOUNT}
+        out["positions"] = [
+            {k: p[k] for k in COMPACT_POSITION}
+            for p in acct["positions"]
+            if p["positionAmt"] != "0" or p["isolatedWallet"] != "0"
+        ]
+        accounts[name] = out
+    return {**{k: v for k, v in snapshot.items() if k != "accounts"}, "accounts": accounts}
+
+
+def run_actions(
+    document: Any, base: Path | None = None, compact: bool = False
+) -> dict[str, Any]:
     """``marginspec trace run``: ``{"ruleset", "initial", "actions": [...]}`` to a full trace."""
     if not isinstance(document, dict):
         raise InputError("/", "expected a JSON object with 'ruleset', 'initial' and 'actions'")
@@ -253,6 +320,9 @@ def run_actions(document: Any, base: Path | None = None) -> dict[str, Any]:
         raise InputError("/actions", "expected a JSON array of actions")
     actions = [parse_action(a, f"/actions/{i}") for i, a in enumerate(raw)]
     trace = record(str(ref), document.get("initial"), actions, ruleset)
+    if compact:
+        for step in trace["steps"]:
+            step["snapshot"] = compact_snapshot(step["snapshot"])
     if isinstance(document.get("description"), str):
         trace = {"format": FORMAT, "description": document["description"], **trace}
     notes = document.get("notes")

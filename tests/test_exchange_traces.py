@@ -1,0 +1,137 @@
+"""Traces: the docs' example traces replay, divergences are reported, the schema holds (TRACE-*)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from marginspec.cli import main
+from marginspec.exchange.trace import replay, run_actions
+
+REPO = Path(__file__).resolve().parents[1]
+TRACES = sorted((REPO / "docs" / "traces").glob("*.json"))
+SOURCES = REPO / "docs" / "traces" / "src"
+SCHEMA = REPO / "model" / "schemas" / "trace.schema.json"
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_there_are_example_traces() -> None:
+    assert len(TRACES) >= 4
+
+
+@pytest.mark.parametrize("path", TRACES, ids=lambda p: p.stem)
+def test_docs_trace_replays(path: Path) -> None:
+    assert replay(_load(path), path.parent) is None
+
+
+@pytest.mark.parametrize("path", TRACES, ids=lambda p: p.stem)
+def test_docs_trace_is_what_its_actions_produce(path: Path) -> None:
+    """docs/traces/X.json is `marginspec trace run --compact docs/traces/src/X.json`."""
+    source = SOURCES / path.name
+    assert run_actions(_load(source), source.parent, compact=True) == _load(path)
+
+
+@pytest.mark.parametrize("path", TRACES, ids=lambda p: p.stem)
+def test_trace_matches_schema(path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = _load(SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(_load(path), schema)
+    actions_schema = {**schema, "$ref": "#/$defs/actionsFile"}
+    for key in ("properties", "required", "additionalProperties"):
+        actions_schema.pop(key)
+    source = _load(SOURCES / path.name)
+    source.pop("notes", None)
+    jsonschema.validate(source, actions_schema)
+
+
+def test_full_trace_matches_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    source = _load(SOURCES / "open-bracket-liquidate.json")
+    jsonschema.validate(run_actions(source, SOURCES), _load(SCHEMA))
+
+
+def test_divergence_names_step_field_values_and_rules(tmp_path: Path) -> None:
+    trace = _load(REPO / "docs" / "traces" / "open-bracket-liquidate.json")
+    bad = copy.deepcopy(trace)
+    bad["steps"][4]["snapshot"]["accounts"]["A"]["totalMaintMargin"] = "200"
+    found = replay(bad, REPO / "docs" / "traces")
+    assert found is not None
+    assert found.step == 5
+    assert found.pointer == "/snapshot/accounts/A/totalMaintMargin"
+    assert (found.expected, found.actual) == ("200", "201")
+    assert "MM-1" in found.rules and "ACT-9" in found.rules
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    result = CliRunner().invoke(main, ["replay", str(path)])
+    assert result.exit_code == 1
+    assert "step 5: /snapshot/accounts/A/totalMaintMargin" in result.output
+    assert 'expected: "200"' in result.output and 'actual:   "201"' in result.output
+
+
+def test_refusal_divergence_in_outcome() -> None:
+    trace = _load(REPO / "docs" / "traces" / "mode-change-refused.json")
+    trace["steps"][1]["outcome"] = {"status": "accepted"}
+    found = replay(trace, REPO / "docs" / "traces")
+    assert found is not None and found.step == 2 and found.pointer == "/outcome/status"
+    assert "ACT-4" in found.rules
+
+
+def test_hand_written_trace_checks_only_what_it_states() -> None:
+    trace = {
+        "format": "marginspec-trace/1",
+        "ruleset": "aster-pro",
+        "initial": {
+            "markPrices": {"BTCUSDT": "80000", "ETHUSDT": "3000"},
+            "accounts": {"A": {"crossWalletBalance": "1000"}},
+        },
+        "steps": [
+            {
+                "action": {
+                    "action": "placeOrder",
+                    "account": "A",
+                    "symbol": "BTCUSDT",
+                    "side": "BUY",
+                    "price": "80000",
+                    "quantity": "0.1",
+                },
+                "outcome": {"status": "accepted", "orderId": 1},
+                "snapshot": {
+                    "accounts": {
+                        "A": {
+                            "availableBalance": "600",
+                            "positions": [
+                                {"symbol": "BTCUSDT", "openOrderInitialMargin": "400"}
+                            ],
+                        }
+                    }
+                },
+            },
+            {"action": {"action": "withdraw", "account": "A", "amount": "601"},
+             "outcome": {"status": "refused", "rule": "REF-36"}},
+        ],
+    }
+    assert replay(trace) is None
+
+
+def test_bad_input_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text('{"format": "marginspec-trace/1", "ruleset": "aster-pro", "initial": {"markPrices": {"BTCUSDT": 1.5}}, "steps": []}')
+    result = CliRunner().invoke(main, ["replay", str(path)])
+    assert result.exit_code == 2
+    assert "refused" in result.output or "refused" in (result.stderr if result.stderr_bytes else "")
+
+
+def test_trace_run_cli(tmp_path: Path) -> None:
+    out = tmp_path / "trace.json"
+    source = SOURCES / "mode-change-refused.json"
+    result = CliRunner().invoke(main, ["trace", "run", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(main, ["replay", str(out)]).exit_code == 0
