@@ -107,15 +107,15 @@ def test_hand_written_trace_checks_only_what_it_states() -> None:
                     "accounts": {
                         "A": {
                             "availableBalance": "600",
-                            "positions": [
-                                {"symbol": "BTCUSDT", "openOrderInitialMargin": "400"}
-                            ],
+                            "positions": [{"symbol": "BTCUSDT", "openOrderInitialMargin": "400"}],
                         }
                     }
                 },
             },
-            {"action": {"action": "withdraw", "account": "A", "amount": "601"},
-             "outcome": {"status": "refused", "rule": "REF-36"}},
+            {
+                "action": {"action": "withdraw", "account": "A", "amount": "601"},
+                "outcome": {"status": "refused", "rule": "REF-36"},
+            },
         ],
     }
     assert replay(trace) is None
@@ -123,7 +123,9 @@ def test_hand_written_trace_checks_only_what_it_states() -> None:
 
 def test_bad_input_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
-    path.write_text('{"format": "marginspec-trace/1", "ruleset": "aster-pro", "initial": {"markPrices": {"BTCUSDT": 1.5}}, "steps": []}')
+    path.write_text(
+        '{"format": "marginspec-trace/1", "ruleset": "aster-pro", "initial": {"markPrices": {"BTCUSDT": 1.5}}, "steps": []}'
+    )
     result = CliRunner().invoke(main, ["replay", str(path)])
     assert result.exit_code == 2
     assert "refused" in result.output or "refused" in (result.stderr if result.stderr_bytes else "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from marginspec import margin
+from marginspec.account import PositionSide
 from marginspec.exchange.actions import Action, LiquidationSweep, MarkPrice
 from marginspec.exchange.refusals import Outcome
 from marginspec.exchange.state import INSURANCE_FUND, ZERO, AccountState, ExchangeState
@@ -37,7 +38,14 @@ def equity_conserved(
         delta = after.fee_income - before.fee_income
         for name in _changed(before, after):
             old = before.accounts.get(name)
-            delta += _equity(after.accounts[name], after.mark_prices)
+            new = after.accounts[name]
+            if (
+                old is not None
+                and old.positions is new.positions
+                and old.cross_wallet == new.cross_wallet
+            ):
+                continue  # an order or a setting changed: no money moved
+            delta += _equity(new, after.mark_prices)
             delta -= _equity(old, before.mark_prices) if old is not None else ZERO
         if delta != after.net_deposits - before.net_deposits:
             return [
@@ -69,7 +77,7 @@ def _equity(acct: AccountState, marks: Mapping[str, Exact]) -> Exact:
         value += pos.isolated_wallet + margin.unrealized_pnl(
             pos.position_amt, pos.entry_price, marks[symbol]
         )
-    if len(_EQUITY) > 64:
+    if len(_EQUITY) > 4096:
         _EQUITY.clear()
     _EQUITY[key] = (acct, marks, value)
     return value
@@ -82,7 +90,7 @@ def _net_amounts(acct: AccountState) -> dict[str, Exact]:
     sums: dict[str, Exact] = {}
     for (symbol, _), pos in acct.positions.items():
         sums[symbol] = sums.get(symbol, ZERO) + pos.position_amt
-    if len(_NET) > 64:
+    if len(_NET) > 4096:
         _NET.clear()
     _NET[id(acct)] = (acct, sums)
     return sums
@@ -100,9 +108,11 @@ def open_interest_balanced(
     # Inductive form: the initial state holds no position, so it suffices that the
     # accounts changed by this action change no symbol's net open interest.
     for name in _changed(before, after):
+        old = before.accounts.get(name)
+        if old is not None and old.positions is after.accounts[name].positions:
+            continue
         for symbol, amount in _net_amounts(after.accounts[name]).items():
             sums[symbol] += amount
-        old = before.accounts.get(name)
         if old is not None:
             for symbol, amount in _net_amounts(old).items():
                 sums[symbol] -= amount
@@ -246,6 +256,13 @@ def orders_well_formed(
     for name in _changed(before, after):
         acct = after.accounts[name]
         old = before.accounts.get(name)
+        if (
+            old is not None
+            and old.orders is acct.orders
+            and old.positions is acct.positions
+            and old.dual_side_position == acct.dual_side_position
+        ):
+            continue
         old_ids = {o.order_id for o in old.orders} if old is not None else set()
         for o in acct.orders:
             if o.order_id not in old_ids:
@@ -257,10 +274,10 @@ def orders_well_formed(
                 fresh.add(o.order_id)
             if o.remaining <= 0:
                 out.append(f"INV-8: {name} order {o.order_id} has nothing left")
-            if acct.dual_side_position == (o.position_side.value == "BOTH"):
+            if acct.dual_side_position == (o.position_side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} order {o.order_id} position side vs mode")
         for symbol, side in acct.positions:
-            if acct.dual_side_position == (side.value == "BOTH"):
+            if acct.dual_side_position == (side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} {symbol} position side vs mode")
     return out
 

@@ -305,9 +305,7 @@ def compact_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in snapshot.items() if k != "accounts"}, "accounts": accounts}
 
 
-def run_actions(
-    document: Any, base: Path | None = None, compact: bool = False
-) -> dict[str, Any]:
+def run_actions(document: Any, base: Path | None = None, compact: bool = False) -> dict[str, Any]:
     """``marginspec trace run``: ``{"ruleset", "initial", "actions": [...]}`` to a full trace."""
     if not isinstance(document, dict):
         raise InputError("/", "expected a JSON object with 'ruleset', 'initial' and 'actions'")
