@@ -261,3 +261,109 @@ def test_refusal_returns_the_same_state() -> None:
     out = m.apply_json(order("A", "BUY", "80000", "1"))
     assert out["status"] == "refused"
     assert m.state is before
+
+
+def test_hedge_mode_sides_and_closing_orders() -> None:
+    m = model(A="100000", B="100000")
+    assert m.apply_json(
+        {"action": "setPositionMode", "account": "A", "dualSidePosition": True}
+    ) == {"status": "accepted"}
+    assert m.apply_json(order("A", "BUY", "80000", "0.1"))["code"] == -4061  # BOTH in hedge
+    assert (
+        m.apply_json(order("A", "BUY", "80000", "0.1", positionSide="LONG", reduceOnly=True))[
+            "code"
+        ]
+        == -1106
+    )
+    trade(m, "A", "B", "80000", "0.1", buyer_side="LONG")
+    # SELL SHORT opens a short side next to the long one
+    trade(m, "B", "A", "80000", "0.2", seller_side="SHORT")
+    assert position(m, "A", side="LONG")["positionAmt"] == "0.1"
+    assert position(m, "A", side="SHORT")["positionAmt"] == "-0.2"
+    # closing orders may not exceed their side (ACT-ORD-4) and need no min notional
+    assert m.apply_json(order("A", "SELL", "80000", "0.2", positionSide="LONG"))["code"] == -2022
+    small = m.apply_json(order("A", "SELL", "4000", "0.001", positionSide="LONG"))
+    assert small["status"] == "accepted"
+
+
+def test_fill_refusals() -> None:
+    m = model(A="100000", B="100000")
+    a1 = m.apply_json(order("A", "BUY", "79000", "0.1"))["orderId"]
+    a2 = m.apply_json(order("A", "SELL", "81000", "0.1"))["orderId"]
+    b1 = m.apply_json(order("B", "SELL", "80000", "0.1"))["orderId"]
+    b2 = m.apply_json(order("B", "BUY", "79500", "0.1"))["orderId"]
+    fill = {"action": "fill", "makerOrderId": a1, "takerOrderId": 99}
+    assert m.apply_json(fill)["code"] == -2011
+    assert m.apply_json(dict(fill, takerOrderId=a2))["rule"] == "REF-13"  # same account
+    assert m.apply_json(dict(fill, takerOrderId=b2))["rule"] == "REF-12"  # both BUY
+    # taker SELL at 80,000 does not reach the maker's BUY at 79,000
+    assert m.apply_json(dict(fill, takerOrderId=b1))["rule"] == "REF-11"
+    ok = dict(fill, makerOrderId=b2, takerOrderId=a2)  # B buys 79,500, A sells 81,000: no
+    assert m.apply_json(ok)["rule"] == "REF-11"
+    part = {"action": "fill", "makerOrderId": a1, "takerOrderId": b1}
+    # a SELL taker at 80,000 against a BUY maker at 79,000 does not cross either
+    assert m.apply_json(part)["rule"] == "REF-11"
+    cross = {"action": "fill", "makerOrderId": b1, "takerOrderId": a1}
+    assert m.apply_json(cross)["rule"] == "REF-11"  # BUY taker 79,000 < maker SELL 80,000
+    b3 = m.apply_json(order("B", "SELL", "79000", "0.1"))["orderId"]
+    half = {"action": "fill", "makerOrderId": a1, "takerOrderId": b3, "quantity": "0.04"}
+    assert m.apply_json(dict(half, quantity="0.0005"))["rule"] == "REF-14"
+    assert m.apply_json(half)["status"] == "accepted"
+    open_a = {o["orderId"]: o for o in m.snapshot("A")["openOrders"]}
+    assert open_a[a1]["executedQty"] == "0.04"
+    assert m.apply_json(dict(half, quantity="0.07"))["rule"] == "REF-14"  # only 0.06 left
+
+
+def test_reduce_only_fill_cannot_open() -> None:
+    m = model(A="100000", B="100000")
+    trade(m, "A", "B", "80000", "0.1")
+    ro = m.apply_json(order("A", "SELL", "80000", "0.1", reduceOnly=True))["orderId"]
+    trade(m, "B", "A", "80000", "0.1")  # A closes by another order first
+    b = m.apply_json(order("B", "BUY", "80000", "0.1"))["orderId"]
+    out = m.apply_json({"action": "fill", "makerOrderId": ro, "takerOrderId": b})
+    assert out["code"] == -2022
+
+
+def test_funding_range_and_unknowns() -> None:
+    m = model(A="1000")
+    assert (
+        m.apply_json({"action": "funding", "symbol": "BTCUSDT", "fundingRate": "0.0031"})["rule"]
+        == "REF-42"
+    )
+    assert (
+        m.apply_json({"action": "deposit", "account": "Z", "amount": "1"})["msg"]
+        == "Unknown account Z."
+    )
+    assert (
+        m.apply_json({"action": "markPrice", "symbol": "XYZUSDT", "markPrice": "1"})["code"]
+        == -1121
+    )
+    assert (
+        m.apply_json({"action": "withdraw", "account": INSURANCE_FUND, "amount": "1"})["rule"]
+        == "REF-43"
+    )
+
+
+def test_adl_ranking_formulas() -> None:
+    from marginspec.exchange import adl
+    from marginspec.numbers import exact
+
+    # ADL-2a: uPnL 500 on |notional| 10,000 (5 %), balance 1,500: effLev 10,000 / 2,000 = 5
+    assert adl.aster_score(exact("500"), exact("10000"), exact("1500")) == exact("0.25")
+    # a loser divides: -5 % / 5
+    assert adl.aster_score(exact("-500"), exact("10000"), exact("2500")) == exact("-0.01")
+    # ADL-2b: 500 / 1,500 × MM 50 / 2,000
+    assert adl.binance_score(exact("500"), exact("50"), exact("1500")) == exact("1") / 120
+
+
+def test_adl_picks_the_top_ranked_counterparty() -> None:
+    # B and C are both short against A; C has the higher effective leverage → C first.
+    m = Model_with_fund("0")
+    m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100})
+    trade(m, "A", "B", "80000", "1")
+    trade(m, "A", "C", "80000", "1")
+    m.apply_json({"action": "withdraw", "account": "C", "amount": "30000"})
+    m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "78000"})
+    out = m.apply_json({"action": "liquidationSweep"})
+    adl_events = [e["account"] for e in out["events"] if e["type"] == "ADL"]
+    assert adl_events == ["C", "B"]

@@ -15,7 +15,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from marginspec.account import MarginType, OrderSide, PositionSide
-from marginspec.exchange import INSURANCE_FUND, Model
+from marginspec.exchange import INSURANCE_FUND, Model, view
 from marginspec.exchange.actions import (
     CancelOrder,
     Deposit,
@@ -258,10 +258,22 @@ class ExchangeMachine(RuleBasedStateMachine):
         if hasattr(self, "model"):
             assert INSURANCE_FUND in self.model.state.accounts
 
+    @invariant()
+    def shortcuts_agree_with_evaluate(self) -> None:
+        """The model's fast AVB-1 and LIQ-1 (formula functions) equal ``evaluate``'s."""
+        if not hasattr(self, "model"):
+            return
+        state = self.model.state
+        for name, acct in state.accounts.items():
+            f = figures(state, name, RULESET)
+            assert view.available_balance(acct, state, RULESET) == f.available_balance
+            expected = f.liquidatable or any(p.liquidatable for p in f.positions)
+            assert view.below_maintenance(acct, state, RULESET) == expected
+
 
 TestExchangeMachine = ExchangeMachine.TestCase
 TestExchangeMachine.settings = settings(
     settings(),
-    max_examples={"ci": 25, "dev": 10}.get(PROFILE, 400),
-    stateful_step_count={"ci": 40, "dev": 20}.get(PROFILE, 120),
+    max_examples={"ci": 60, "dev": 10}.get(PROFILE, 400),
+    stateful_step_count={"ci": 50, "dev": 20}.get(PROFILE, 120),
 )
