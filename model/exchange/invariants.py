@@ -12,7 +12,14 @@ from marginspec import margin
 from marginspec.account import PositionSide
 from marginspec.exchange.actions import Action, LiquidationSweep, MarkPrice
 from marginspec.exchange.refusals import Outcome
-from marginspec.exchange.state import INSURANCE_FUND, ZERO, AccountState, ExchangeState
+from marginspec.exchange.state import (
+    INSURANCE_FUND,
+    ZERO,
+    AccountState,
+    ExchangeState,
+    PositionKey,
+    PositionState,
+)
 from marginspec.exchange.view import below_maintenance, figures
 from marginspec.numbers import Exact, to_plain
 from marginspec.ruleset import RuleSet
@@ -26,8 +33,9 @@ def equity_conserved(
     """INV-1: Σ cross wallets + Σ isolated wallets (the fund included) + fee income
     + Σ uPnL at mark = deposits − withdrawals, exactly.
 
-    Checked in full after a mark move, else inductively (the accounts an action
-    changed move equity exactly as much as net deposits; fee income included).
+    Checked inductively: the position entries an action changed (or, for a mark move,
+    the positions of the moved symbols) change equity exactly as much as net
+    deposits change; fee income included. The initial state holds only wallets.
     Cash alone is not conserved: with average entry prices a trade realises PnL
     against the closer's own entry while the counterparty's uPnL absorbs the
     difference (spec/account-model.md, INV-1).
@@ -36,21 +44,35 @@ def equity_conserved(
         # Inductive form (the marks did not move): only changed accounts can change
         # the sum, so the change must equal the change in net deposits.
         delta = after.fee_income - before.fee_income
+        marks = after.mark_prices
         for name in _changed(before, after):
             old = before.accounts.get(name)
             new = after.accounts[name]
-            if (
-                old is not None
-                and old.positions is new.positions
-                and old.cross_wallet == new.cross_wallet
-            ):
-                continue  # an order or a setting changed: no money moved
-            delta += _equity(new, after.mark_prices)
-            delta -= _equity(old, before.mark_prices) if old is not None else ZERO
+            if old is None:
+                delta += _equity(new, marks)
+                continue
+            delta += new.cross_wallet - old.cross_wallet
+            for key, was, now in _changed_positions(old, new):
+                delta += _entry_equity(now, marks[key[0]]) - _entry_equity(was, marks[key[0]])
         if delta != after.net_deposits - before.net_deposits:
             return [
                 f"INV-1: equity moved by {to_plain(delta)}, net deposits by {to_plain(after.net_deposits - before.net_deposits)}"
             ]
+        return []
+    if after.accounts is before.accounts and after.fee_income == before.fee_income:
+        # Only marks moved: only the uPnL of positions in those symbols can change.
+        moved = {s for s, m in after.mark_prices.items() if before.mark_prices.get(s) != m}
+        delta = after.net_deposits - before.net_deposits
+        for acct in after.accounts.values():
+            for (symbol, _), pos in acct.positions.items():
+                if symbol in moved:
+                    delta -= margin.unrealized_pnl(
+                        pos.position_amt, pos.entry_price, after.mark_prices[symbol]
+                    ) - margin.unrealized_pnl(
+                        pos.position_amt, pos.entry_price, before.mark_prices[symbol]
+                    )
+        if delta != 0:
+            return [f"INV-1: a mark move changed equity by {to_plain(-delta)}"]
         return []
     total = after.fee_income
     for acct in after.accounts.values():
@@ -58,6 +80,29 @@ def equity_conserved(
     if total != after.net_deposits:
         return [f"INV-1: equity {to_plain(total)} != net deposits {to_plain(after.net_deposits)}"]
     return []
+
+
+def _entry_equity(pos: PositionState | None, mark: Exact) -> Exact:
+    if pos is None:
+        return ZERO
+    return pos.isolated_wallet + margin.unrealized_pnl(pos.position_amt, pos.entry_price, mark)
+
+
+def _changed_positions(
+    old: AccountState, new: AccountState
+) -> list[tuple[PositionKey, PositionState | None, PositionState | None]]:
+    """The position entries that differ (by identity) between two account states."""
+    if old.positions is new.positions:
+        return []
+    out: list[tuple[PositionKey, PositionState | None, PositionState | None]] = []
+    for key, now in new.positions.items():
+        was = old.positions.get(key)
+        if was is not now:
+            out.append((key, was, now))
+    for key, was in old.positions.items():
+        if key not in new.positions:
+            out.append((key, was, None))
+    return out
 
 
 # Per-account sums remembered by object identity (states are immutable); an entry
@@ -102,20 +147,21 @@ def open_interest_balanced(
     """INV-2: per symbol, long open interest = short open interest (Σ positionAmt = 0);
     hence Σ uPnL does not depend on the mark price. Checked inductively: no action
     changes a symbol's net open interest (the initial state has no positions)."""
-    sums = dict.fromkeys(ruleset.markets, ZERO)
     if after.accounts is before.accounts:
         return []
     # Inductive form: the initial state holds no position, so it suffices that the
     # accounts changed by this action change no symbol's net open interest.
+    sums: dict[str, Exact] = {}
     for name in _changed(before, after):
         old = before.accounts.get(name)
-        if old is not None and old.positions is after.accounts[name].positions:
+        new = after.accounts[name]
+        if old is None:
+            for symbol, amount in _net_amounts(new).items():
+                sums[symbol] = sums.get(symbol, ZERO) + amount
             continue
-        for symbol, amount in _net_amounts(after.accounts[name]).items():
-            sums[symbol] += amount
-        if old is not None:
-            for symbol, amount in _net_amounts(old).items():
-                sums[symbol] -= amount
+        for (symbol, _), was, now in _changed_positions(old, new):
+            change = (now.position_amt if now else ZERO) - (was.position_amt if was else ZERO)
+            sums[symbol] = sums.get(symbol, ZERO) + change
     return [f"INV-2: {s} net open interest {to_plain(v)}" for s, v in sums.items() if v != 0]
 
 

@@ -29,7 +29,6 @@ is below maintenance (LIQ-1, read from ``evaluate``):
 
 from __future__ import annotations
 
-import attrs
 from marginspec import liquidation, margin
 from marginspec.account import MarginType, PositionSide
 from marginspec.evaluate import AccountFigures
@@ -43,6 +42,7 @@ from marginspec.exchange.state import (
     ExchangeState,
     PositionKey,
     PositionState,
+    evolve,
     with_position,
 )
 from marginspec.exchange.view import (
@@ -113,7 +113,7 @@ def _liquidate(
         assert p is not None and p.isolated_margin is not None
         balance = p.isolated_margin
         wallet = acct.position(*isolated).isolated_wallet
-    acct = attrs.evolve(acct, orders=keep)
+    acct = evolve(acct, orders=keep)
     # LIQP-4: clearance fee from what is left of the scope's margin balance
     fee = sum(
         (
@@ -129,7 +129,7 @@ def _liquidate(
     charged = min(fee, max(ZERO, balance))
     wallet -= charged
     fund = state.accounts[INSURANCE_FUND]
-    fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + charged)
+    fund = evolve(fund, cross_wallet=fund.cross_wallet + charged)
     if charged:
         events.append(Event("INSURANCE_CLEAR", name, amount=charged))
     state = state.with_accounts({name: acct, INSURANCE_FUND: fund})
@@ -183,9 +183,9 @@ def _liquidate(
             ),
         )
     if isolated is None:
-        acct = attrs.evolve(acct, cross_wallet=ZERO)
+        acct = evolve(acct, cross_wallet=ZERO)
     fund = state.accounts[INSURANCE_FUND]
-    fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + wallet)
+    fund = evolve(fund, cross_wallet=fund.cross_wallet + wallet)
     if wallet < 0:
         events.append(Event("INSURANCE_COVER", name, amount=-wallet))
     return state.with_accounts({name: acct, INSURANCE_FUND: fund})
@@ -301,12 +301,12 @@ def _cover_negative(
                         amount=-pos.isolated_wallet,
                     )
                 )
-                fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + pos.isolated_wallet)
+                fund = evolve(fund, cross_wallet=fund.cross_wallet + pos.isolated_wallet)
                 new = with_position(new, key, PositionState())
         if new.cross_wallet < 0 and not new.has_position():
             events.append(Event("INSURANCE_COVER", name, amount=-new.cross_wallet))
-            fund = attrs.evolve(fund, cross_wallet=fund.cross_wallet + new.cross_wallet)
-            new = attrs.evolve(new, cross_wallet=ZERO)
+            fund = evolve(fund, cross_wallet=fund.cross_wallet + new.cross_wallet)
+            new = evolve(new, cross_wallet=ZERO)
         if new is not acct:
             changed[name] = new
     if changed:

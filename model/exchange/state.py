@@ -8,6 +8,7 @@ derived figure comes from :func:`marginspec.evaluate.evaluate` (one source of tr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
 import attrs
 from marginspec.account import Account, MarginType, OpenOrder, OrderSide, Position, PositionSide
@@ -23,6 +24,20 @@ INSURANCE_FUND = "insuranceFund"
 DEFAULT_LEVERAGE = 20
 
 ZERO = Exact(0)
+
+T = TypeVar("T")
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def evolve(obj: T, **changes: Any) -> T:
+    """``attrs.evolve`` without its per-call introspection (the model's hot path)."""
+    cls = obj.__class__
+    names = _INIT_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in attrs.fields(cls) if f.init)
+        _INIT_FIELDS[cls] = names
+    values = {n: changes[n] if n in changes else getattr(obj, n) for n in names}
+    return cls(**values)
 
 
 @attrs.frozen(cache_hash=True)
@@ -142,12 +157,16 @@ class ExchangeState:
     def with_account(self, name: str, account: AccountState) -> ExchangeState:
         accounts = dict(self.accounts)
         accounts[name] = account
-        return attrs.evolve(self, accounts=accounts)
+        return ExchangeState(
+            self.mark_prices, accounts, self.fee_income, self.net_deposits, self.next_order_id
+        )
 
     def with_accounts(self, changed: Mapping[str, AccountState]) -> ExchangeState:
         accounts = dict(self.accounts)
         accounts.update(changed)
-        return attrs.evolve(self, accounts=accounts)
+        return ExchangeState(
+            self.mark_prices, accounts, self.fee_income, self.net_deposits, self.next_order_id
+        )
 
     def find_order(self, order_id: int) -> tuple[str, Order] | None:
         for name, account in self.accounts.items():
@@ -181,7 +200,7 @@ def with_position(account: AccountState, key: PositionKey, pos: PositionState) -
         positions.pop(key, None)
     else:
         positions[key] = pos
-    return attrs.evolve(account, positions=positions)
+    return evolve(account, positions=positions)
 
 
 def to_account(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import attrs
 from marginspec import brackets, margin
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.exchange import refusals as R
@@ -40,6 +39,7 @@ from marginspec.exchange.state import (
     ExchangeState,
     Order,
     SymbolSettings,
+    evolve,
     with_position,
 )
 from marginspec.exchange.view import (
@@ -49,11 +49,11 @@ from marginspec.exchange.view import (
     figures,
     margin_in_use,
     position_figures,
-    side_requirement,
+    side_orders,
     symbol_figures,
 )
 from marginspec.numbers import Exact
-from marginspec.ruleset import RuleSet
+from marginspec.ruleset import Market, RuleSet
 
 Result = tuple[ExchangeState, Outcome]
 
@@ -80,10 +80,8 @@ def deposit(state: ExchangeState, a: Deposit, ruleset: RuleSet) -> Result:
     if (bad := _account(state, a.account)) or (bad := _positive(a.amount)):
         return state, bad
     acct = state.accounts[a.account]
-    new = attrs.evolve(acct, cross_wallet=acct.cross_wallet + a.amount)
-    state = attrs.evolve(
-        state.with_account(a.account, new), net_deposits=state.net_deposits + a.amount
-    )
+    new = evolve(acct, cross_wallet=acct.cross_wallet + a.amount)
+    state = evolve(state.with_account(a.account, new), net_deposits=state.net_deposits + a.amount)
     return state, accepted()
 
 
@@ -98,10 +96,8 @@ def withdraw(state: ExchangeState, a: Withdraw, ruleset: RuleSet) -> Result:
     if a.amount > figures(state, a.account, ruleset).max_withdraw:
         return state, refused(R.WITHDRAW_EXCEEDS)
     acct = state.accounts[a.account]
-    new = attrs.evolve(acct, cross_wallet=acct.cross_wallet - a.amount)
-    state = attrs.evolve(
-        state.with_account(a.account, new), net_deposits=state.net_deposits - a.amount
-    )
+    new = evolve(acct, cross_wallet=acct.cross_wallet - a.amount)
+    state = evolve(state.with_account(a.account, new), net_deposits=state.net_deposits - a.amount)
     return state, accepted()
 
 
@@ -111,7 +107,7 @@ def withdraw(state: ExchangeState, a: Withdraw, ruleset: RuleSet) -> Result:
 def _with_setting(acct: AccountState, symbol: str, setting: SymbolSettings) -> AccountState:
     settings = dict(acct.settings)
     settings[symbol] = setting
-    return attrs.evolve(acct, settings=settings)
+    return evolve(acct, settings=settings)
 
 
 def set_leverage(state: ExchangeState, a: SetLeverage, ruleset: RuleSet) -> Result:
@@ -132,11 +128,11 @@ def set_leverage(state: ExchangeState, a: SetLeverage, ruleset: RuleSet) -> Resu
     ):
         return state, refused(R.ISOLATED_LEVERAGE_REJECT)
     before = symbol_figures(acct, state, ruleset, a.symbol)
-    cap = brackets.max_notional(market.brackets, Exact(a.leverage))
+    cap = _max_notional(market, a.leverage)
     for p in before.positions:
         if exposure(p) > cap:
             return state, refused(R.MAX_POSITION)
-    new = _with_setting(acct, a.symbol, attrs.evolve(old, leverage=a.leverage))
+    new = _with_setting(acct, a.symbol, evolve(old, leverage=a.leverage))
     after = symbol_figures(new, state, ruleset, a.symbol)
     increase = margin_in_use(after) - margin_in_use(before)
     if increase > 0 and increase > available_balance(acct, state, ruleset):
@@ -156,7 +152,7 @@ def set_margin_type(state: ExchangeState, a: SetMarginType, ruleset: RuleSet) ->
         return state, refused(R.MARGIN_TYPE_ORDERS)
     if any(k[0] == a.symbol for k in acct.positions):  # incl. a bankrupt leftover wallet
         return state, refused(R.MARGIN_TYPE_POSITION)
-    new = _with_setting(acct, a.symbol, attrs.evolve(old, margin_type=a.margin_type))
+    new = _with_setting(acct, a.symbol, evolve(old, margin_type=a.margin_type))
     return state.with_account(a.account, new), accepted()
 
 
@@ -171,11 +167,24 @@ def set_position_mode(state: ExchangeState, a: SetPositionMode, ruleset: RuleSet
         return state, refused(R.POSITION_MODE_ORDERS)
     if acct.positions:  # a position, or a bankrupt isolated wallet awaiting the sweep (IF-3)
         return state, refused(R.POSITION_MODE_POSITION)
-    new = attrs.evolve(acct, dual_side_position=a.dual_side_position)
+    new = evolve(acct, dual_side_position=a.dual_side_position)
     return state.with_account(a.account, new), accepted()
 
 
 # ------------------------------------------------------------------ orders
+
+
+_CAPS: dict[tuple[int, int], tuple[Market, Exact]] = {}
+
+
+def _max_notional(market: Market, leverage: int) -> Exact:
+    """LEV-3 for a market and leverage, remembered (it depends on nothing else)."""
+    hit = _CAPS.get((id(market), leverage))
+    if hit is not None and hit[0] is market:
+        return hit[1]
+    cap = Exact(brackets.max_notional(market.brackets, Exact(leverage)))
+    _CAPS[(id(market), leverage)] = (market, cap)
+    return cap
 
 
 def _multiple(value: Exact, step: Exact) -> bool:
@@ -221,22 +230,31 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         orig_qty=a.quantity,
         reduce_only=a.reduce_only,
     )
-    new = attrs.evolve(acct, orders=(*acct.orders, order))
+    new = evolve(acct, orders=(*acct.orders, order))
     # Only this position side's ORD-1 changes (its position IM does not).
     side = a.position_side
-    before = side_requirement(acct, state, ruleset, a.symbol, side)
-    after = side_requirement(new, state, ruleset, a.symbol, side)
+    bids, asks = side_orders(acct, a.symbol, side)
+    notional = margin.notional(held, state.mark_prices[a.symbol])
+    leverage_value = Exact(acct.setting(a.symbol, ruleset).leverage)
+    value = a.quantity * a.price
+    before = margin.order_margin_requirement(notional, bids, asks, leverage_value)  # ORD-1
+    after = margin.order_margin_requirement(
+        notional,
+        bids + value if direction > 0 else bids,
+        asks + value if direction < 0 else asks,
+        leverage_value,
+    )
     increase = after - before
     if increase > 0:
         leverage = acct.setting(a.symbol, ruleset).leverage
-        cap = brackets.max_notional(market.brackets, Exact(leverage))
+        cap = _max_notional(market, leverage)
         if after * leverage > cap:  # ACT-ORD-5 / LEV-3: exposure = ORD-1 × L
             return state, refused(R.MAX_POSITION)
         mark = state.mark_prices[a.symbol]
         cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, a.price)  # COST-1
         if cost > available_balance(acct, state, ruleset):
             return state, refused(R.MARGIN_NOT_SUFFICIENT)
-    state = attrs.evolve(state.with_account(a.account, new), next_order_id=order.order_id + 1)
+    state = evolve(state.with_account(a.account, new), next_order_id=order.order_id + 1)
     return state, accepted(order_id=order.order_id)
 
 
@@ -248,7 +266,7 @@ def cancel_order(state: ExchangeState, a: CancelOrder, ruleset: RuleSet) -> Resu
     remaining = tuple(o for o in acct.orders if o.order_id != a.order_id)
     if len(remaining) == len(acct.orders):
         return state, refused(R.UNKNOWN_ORDER)
-    return state.with_account(a.account, attrs.evolve(acct, orders=remaining)), accepted()
+    return state.with_account(a.account, evolve(acct, orders=remaining)), accepted()
 
 
 # ------------------------------------------------------------------ fills
@@ -314,11 +332,11 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
             return state, refused(R.MARGIN_NOT_SUFFICIENT)  # FILL-8: opening needs funds now
         done = order.executed_qty + quantity
         orders = tuple(
-            o if o.order_id != order.order_id else attrs.evolve(o, executed_qty=done)
+            o if o.order_id != order.order_id else evolve(o, executed_qty=done)
             for o in result.account.orders
             if not (o.order_id == order.order_id and done == o.orig_qty)
         )
-        changed[name] = attrs.evolve(result.account, orders=orders)
+        changed[name] = evolve(result.account, orders=orders)
         fees += result.commission
         events.append(
             Event(
@@ -334,7 +352,7 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
                 commission=result.commission,
             )
         )
-    state = attrs.evolve(state.with_accounts(changed), fee_income=state.fee_income + fees)
+    state = evolve(state.with_accounts(changed), fee_income=state.fee_income + fees)
     return state, accepted(events=tuple(events))
 
 
@@ -349,7 +367,7 @@ def mark_price(state: ExchangeState, a: MarkPrice, ruleset: RuleSet) -> Result:
         return state, refused(R.BAD_PRICE)
     marks = dict(state.mark_prices)
     marks[a.symbol] = a.mark_price
-    return attrs.evolve(state, mark_prices=marks), accepted()
+    return evolve(state, mark_prices=marks), accepted()
 
 
 def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
@@ -372,10 +390,10 @@ def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
                 new = with_position(
                     new,
                     (symbol, side),
-                    attrs.evolve(pos, isolated_wallet=pos.isolated_wallet + amount),
+                    evolve(pos, isolated_wallet=pos.isolated_wallet + amount),
                 )
             else:
-                new = attrs.evolve(new, cross_wallet=new.cross_wallet + amount)
+                new = evolve(new, cross_wallet=new.cross_wallet + amount)
             events.append(
                 Event("FUNDING_FEE", name, symbol=symbol, position_side=side.value, amount=amount)
             )
@@ -408,9 +426,9 @@ def position_margin(state: ExchangeState, a: PositionMargin, ruleset: RuleSet) -
         return state, refused(R.ISOLATED_BALANCE_INSUFFICIENT)
     delta = a.amount if a.type == 1 else -a.amount
     new = with_position(
-        attrs.evolve(acct, cross_wallet=acct.cross_wallet - delta),
+        evolve(acct, cross_wallet=acct.cross_wallet - delta),
         (a.symbol, a.position_side),
-        attrs.evolve(pos, isolated_wallet=pos.isolated_wallet + delta),
+        evolve(pos, isolated_wallet=pos.isolated_wallet + delta),
     )
     return state.with_account(a.account, new), accepted()
 

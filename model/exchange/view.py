@@ -9,7 +9,7 @@ from __future__ import annotations
 from marginspec import brackets, margin, transfers
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.evaluate import AccountFigures, PositionFigures, evaluate
-from marginspec.exchange.state import ZERO, AccountState, ExchangeState, to_account
+from marginspec.exchange.state import ZERO, AccountState, ExchangeState, PositionKey, to_account
 from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet, Trigger
 
@@ -109,15 +109,16 @@ def available_balance(account: AccountState, state: ExchangeState, ruleset: Rule
     ``evaluate`` costly; the tests check it equals ``evaluate``'s availableBalance.
     """
     cross_upnl = cross_used = iso_used = ZERO
-    keys = set(account.positions)
-    keys.update((o.symbol, o.position_side) for o in account.orders)
+    values: dict[PositionKey, list[Exact]] = {k: [ZERO, ZERO] for k in account.positions}
+    for o in account.orders:
+        entry = values.setdefault((o.symbol, o.position_side), [ZERO, ZERO])
+        entry[0 if o.side is OrderSide.BUY else 1] += o.remaining * o.price
     marks = state.mark_prices
-    for symbol, side in keys:
+    for (symbol, side), (bids, asks) in values.items():
         pos = account.position(symbol, side)
         setting = account.setting(symbol, ruleset)
         leverage = Exact(setting.leverage)
         notional = margin.notional(pos.position_amt, marks[symbol])
-        bids, asks = side_orders(account, symbol, side)
         ooim = margin.open_order_initial_margin(notional, bids, asks, leverage)
         if setting.margin_type is MarginType.CROSS:
             cross_upnl += margin.unrealized_pnl(pos.position_amt, pos.entry_price, marks[symbol])
@@ -136,6 +137,21 @@ def below_maintenance(account: AccountState, state: ExchangeState, ruleset: Rule
     a sweep does not need; a True here is followed by ``evaluate`` itself, and the
     tests check both agree.
     """
+    key = (id(account), id(state.mark_prices), id(ruleset))
+    hit = _VERDICTS.get(key)
+    if hit is not None:
+        return hit[3]
+    verdict = _below_maintenance(account, state, ruleset)
+    if len(_VERDICTS) >= 4 * _CACHE_SIZE:
+        _VERDICTS.clear()
+    _VERDICTS[key] = (account, state.mark_prices, ruleset, verdict)
+    return verdict
+
+
+_VERDICTS: dict[tuple[int, int, int], tuple[object, object, object, bool]] = {}
+
+
+def _below_maintenance(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> bool:
     strict = ruleset.options.liquidation_trigger is Trigger.LT
     boundary = ruleset.options.bracket_boundary
     marks = state.mark_prices
