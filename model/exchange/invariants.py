@@ -17,6 +17,7 @@ from marginspec.exchange.state import (
     ZERO,
     AccountState,
     ExchangeState,
+    Order,
     PositionKey,
     PositionState,
 )
@@ -302,27 +303,32 @@ def orders_well_formed(
     for name in _changed(before, after):
         acct = after.accounts[name]
         old = before.accounts.get(name)
-        if (
-            old is not None
-            and old.orders is acct.orders
-            and old.positions is acct.positions
-            and old.dual_side_position == acct.dual_side_position
-        ):
-            continue
-        old_ids = {o.order_id for o in old.orders} if old is not None else set()
-        for o in acct.orders:
-            if o.order_id not in old_ids:
-                # a new order: an id handed out by this very action, used once
-                if not before.next_order_id <= o.order_id < after.next_order_id or (
-                    o.order_id in fresh
-                ):
-                    out.append(f"INV-8: {name} order {o.order_id} has an id not handed out now")
-                fresh.add(o.order_id)
+        mode_changed = old is None or old.dual_side_position != acct.dual_side_position
+        if old is not None and old.orders is acct.orders and not mode_changed:
+            orders: tuple[Order, ...] | list[Order] = ()
+        else:
+            known = {id(o): o.order_id for o in old.orders} if old is not None else {}
+            ids = set(known.values())
+            orders = acct.orders if mode_changed else [o for o in acct.orders if id(o) not in known]
+            for o in orders:
+                if o.order_id not in ids:
+                    # a new order: an id handed out by this very action, used once
+                    if not before.next_order_id <= o.order_id < after.next_order_id or (
+                        o.order_id in fresh
+                    ):
+                        out.append(f"INV-8: {name} order {o.order_id} has an id not handed out now")
+                    fresh.add(o.order_id)
+        for o in orders:
             if o.remaining <= 0:
                 out.append(f"INV-8: {name} order {o.order_id} has nothing left")
             if acct.dual_side_position == (o.position_side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} order {o.order_id} position side vs mode")
-        for symbol, side in acct.positions:
+        keys = (
+            list(acct.positions)
+            if mode_changed or old is None
+            else [k for k, _, now in _changed_positions(old, acct) if now is not None]
+        )
+        for symbol, side in keys:
             if acct.dual_side_position == (side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} {symbol} position side vs mode")
     return out

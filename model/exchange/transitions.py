@@ -254,7 +254,11 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, a.price)  # COST-1
         if cost > available_balance(acct, state, ruleset):
             return state, refused(R.MARGIN_NOT_SUFFICIENT)
-    state = evolve(state.with_account(a.account, new), next_order_id=order.order_id + 1)
+    accounts = dict(state.accounts)
+    accounts[a.account] = new
+    state = ExchangeState(
+        state.mark_prices, accounts, state.fee_income, state.net_deposits, order.order_id + 1
+    )
     return state, accepted(order_id=order.order_id)
 
 
