@@ -367,3 +367,26 @@ def test_adl_picks_the_top_ranked_counterparty() -> None:
     out = m.apply_json({"action": "liquidationSweep"})
     adl_events = [e["account"] for e in out["events"] if e["type"] == "ADL"]
     assert adl_events == ["C", "B"]
+
+
+def test_adl_binance_ranking_option() -> None:
+    """ADL-2b: with ``adl_ranking = "binance"`` the ranking is PnL% × margin ratio."""
+    import attrs
+    from marginspec.exchange import Model
+    from marginspec.ruleset import AdlRanking
+
+    from tests.exchange_helpers import RULESET, initial
+
+    ruleset = attrs.evolve(
+        RULESET, options=attrs.evolve(RULESET.options, adl_ranking=AdlRanking.BINANCE)
+    )
+    data = initial(A="2000", B="100000", C="50000")
+    data["insuranceFund"] = "0"
+    m = Model.from_json(data, ruleset, check=True)
+    m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100})
+    trade(m, "A", "B", "80000", "1")
+    trade(m, "A", "C", "80000", "1")
+    m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "78000"})
+    out = m.apply_json({"action": "liquidationSweep"})
+    # uPnL 2,000 each, MM 312 each: C's smaller wallet ranks first under both formulas
+    assert [e["account"] for e in out["events"] if e["type"] == "ADL"] == ["C", "B"]

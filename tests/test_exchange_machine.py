@@ -267,6 +267,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         for name, acct in state.accounts.items():
             f = figures(state, name, RULESET)
             assert view.available_balance(acct, state, RULESET) == f.available_balance
+            assert view.max_withdraw(acct, state, RULESET) == f.max_withdraw
             expected = f.liquidatable or any(p.liquidatable for p in f.positions)
             assert view.below_maintenance(acct, state, RULESET) == expected
 

@@ -45,12 +45,11 @@ from marginspec.exchange.state import (
 from marginspec.exchange.view import (
     account_figures,
     available_balance,
-    exposure,
-    figures,
-    margin_in_use,
+    max_withdraw,
     position_figures,
     side_orders,
-    symbol_figures,
+    side_requirement,
+    totals,
 )
 from marginspec.numbers import Exact
 from marginspec.ruleset import Market, RuleSet
@@ -93,7 +92,7 @@ def withdraw(state: ExchangeState, a: Withdraw, ruleset: RuleSet) -> Result:
     """ACT-2: at most ``maxWithdrawAmount`` (XFER-1) leaves the cross wallet."""
     if (bad := _user_account(state, a.account)) or (bad := _positive(a.amount)):
         return state, bad
-    if a.amount > figures(state, a.account, ruleset).max_withdraw:
+    if a.amount > max_withdraw(state.accounts[a.account], state, ruleset):
         return state, refused(R.WITHDRAW_EXCEEDS)
     acct = state.accounts[a.account]
     new = evolve(acct, cross_wallet=acct.cross_wallet - a.amount)
@@ -127,15 +126,14 @@ def set_leverage(state: ExchangeState, a: SetLeverage, ruleset: RuleSet) -> Resu
         and acct.has_position(a.symbol)
     ):
         return state, refused(R.ISOLATED_LEVERAGE_REJECT)
-    before = symbol_figures(acct, state, ruleset, a.symbol)
     cap = _max_notional(market, a.leverage)
-    for p in before.positions:
-        if exposure(p) > cap:
-            return state, refused(R.MAX_POSITION)
+    for side in acct.sides():
+        if side_requirement(acct, state, ruleset, a.symbol, side) * old.leverage > cap:
+            return state, refused(R.MAX_POSITION)  # ACT-LEV-3: ORD-1 × L is the exposure
     new = _with_setting(acct, a.symbol, evolve(old, leverage=a.leverage))
-    after = symbol_figures(new, state, ruleset, a.symbol)
-    increase = margin_in_use(after) - margin_in_use(before)
-    if increase > 0 and increase > available_balance(acct, state, ruleset):
+    before = totals(acct, state, ruleset)
+    increase = totals(new, state, ruleset).in_use - before.in_use
+    if increase > 0 and increase > available_balance(acct, state, ruleset, before):
         return state, refused(R.MIN_LEVERAGE_RATIO)
     return state.with_account(a.account, new), accepted()
 

@@ -6,6 +6,7 @@ The account model never computes a margin figure itself; it converts the account
 
 from __future__ import annotations
 
+import attrs
 from marginspec import brackets, margin, transfers
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.evaluate import AccountFigures, PositionFigures, evaluate
@@ -102,18 +103,33 @@ def side_requirement(
     return Exact(margin.order_margin_requirement(notional, bids, asks, leverage))
 
 
-def available_balance(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> Exact:
-    """AVB-1 for the whole account, composed from the formula functions like ``evaluate``.
+@attrs.frozen
+class Totals:
+    """The account-level sums AVB-1 and XFER-1 take (what ``evaluate`` adds up)."""
 
-    No bracket is needed for AVB-1, so this skips the bracket lookups that make
-    ``evaluate`` costly; the tests check it equals ``evaluate``'s availableBalance.
-    """
-    cross_upnl = cross_used = iso_used = ZERO
+    cross_upnl: Exact
+    cross_used: Exact  # Σcross (IM + open-order IM)
+    iso_used: Exact  # Σisolated open-order IM
+    cross_mm: Exact  # Σcross MM (only when asked for: it needs the brackets)
+
+    @property
+    def in_use(self) -> Exact:
+        return self.cross_used + self.iso_used
+
+
+def totals(
+    account: AccountState, state: ExchangeState, ruleset: RuleSet, with_mm: bool = False
+) -> Totals:
+    """One pass over the account's position sides with the formula functions (IM-1,
+    ORD-2, PNL-1, MM-1): the same sums ``evaluate`` makes, without its other figures;
+    the tests check the results equal ``evaluate``'s."""
+    cross_upnl = cross_used = iso_used = cross_mm = ZERO
     values: dict[PositionKey, list[Exact]] = {k: [ZERO, ZERO] for k in account.positions}
     for o in account.orders:
         entry = values.setdefault((o.symbol, o.position_side), [ZERO, ZERO])
         entry[0 if o.side is OrderSide.BUY else 1] += o.remaining * o.price
     marks = state.mark_prices
+    boundary = ruleset.options.bracket_boundary
     for (symbol, side), (bids, asks) in values.items():
         pos = account.position(symbol, side)
         setting = account.setting(symbol, ruleset)
@@ -123,11 +139,29 @@ def available_balance(account: AccountState, state: ExchangeState, ruleset: Rule
         if setting.margin_type is MarginType.CROSS:
             cross_upnl += margin.unrealized_pnl(pos.position_amt, pos.entry_price, marks[symbol])
             cross_used += margin.initial_margin(abs(notional), leverage) + ooim
+            if with_mm and pos.position_amt != 0:
+                table = ruleset.markets[symbol].brackets
+                cross_mm += brackets.maint_margin(table, abs(notional), boundary)
         else:
             iso_used += ooim
+    return Totals(cross_upnl, cross_used, iso_used, cross_mm)
+
+
+def available_balance(
+    account: AccountState, state: ExchangeState, ruleset: RuleSet, sums: Totals | None = None
+) -> Exact:
+    """AVB-1 for the whole account from :func:`totals`."""
+    t = sums or totals(account, state, ruleset)
     return Exact(
-        transfers.available_balance(account.cross_wallet, cross_upnl, cross_used, iso_used)
+        transfers.available_balance(account.cross_wallet, t.cross_upnl, t.cross_used, t.iso_used)
     )
+
+
+def max_withdraw(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> Exact:
+    """XFER-1 for the whole account from :func:`totals`."""
+    t = totals(account, state, ruleset, with_mm=True)
+    available = available_balance(account, state, ruleset, t)
+    return Exact(transfers.max_withdraw(account.cross_wallet, t.cross_mm, t.iso_used, available))
 
 
 def below_maintenance(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> bool:
