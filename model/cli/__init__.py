@@ -10,6 +10,9 @@ from __future__ import annotations
 # Importing a command module registers its command on ``main``.
 from marginspec.cli import evaluate as _evaluate  # noqa: F401  (registers commands)
 from marginspec.cli import replay as _replay  # noqa: F401  (replay, trace run)
+from marginspec.cli import conform as _conform  # noqa: F401  (conform)
+from marginspec.cli import serve as _serve  # noqa: F401  (serve-protocol)
+from marginspec.cli import vectors as _vectors  # noqa: F401  (vectors generate|check)
 from marginspec.cli.app import main
 
 __all__ = ["main"]

@@ -1,0 +1,65 @@
+"""``marginspec vectors generate|check``: the static conformance vectors (CONF-9)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from marginspec.cli.app import guarded, main
+
+
+@main.group()
+def vectors() -> None:
+    """Static test vectors: a deterministic corpus of traces for any implementation's CI."""
+
+
+@vectors.command("generate")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Directory to write.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--ruleset", "ruleset_ref", default="aster-pro", show_default=True, help="Bundled name or TOML path.")
+@guarded
+def generate(out: Path, seed: int, ruleset_ref: str) -> None:
+    """Write traces that together exercise every action, refusal and event, plus index.json."""
+    from marginspec.conformance import vectors as v
+    from marginspec.exchange.trace import resolve_ruleset
+    from marginspec.rulefile import bundled_rulesets
+
+    ruleset = resolve_ruleset(ruleset_ref, Path.cwd(), "--ruleset")
+    bundled = ruleset_ref in bundled_rulesets()
+    corpus = v.generate(ruleset_ref if bundled else "ruleset.toml", ruleset, seed)
+    v.write(corpus, out, None if bundled else ruleset)
+    index = corpus.index
+    steps = sum(e["steps"] for e in index["vectors"])
+    click.echo(f"{len(corpus.vectors)} vectors ({steps} steps) written to {out}; covered {len(index['coverage'])} targets")
+    if index["uncovered"]:
+        click.echo(f"not covered: {', '.join(index['uncovered'])}")
+
+
+@vectors.command("check")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--impl", metavar="MODULE:FACTORY")
+@click.option("--cmd", metavar="COMMAND")
+@click.option("--timeout", type=float, default=10.0, show_default=True)
+@guarded
+def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) -> None:
+    """Run every vector of DIRECTORY on an implementation; exit 1 if any fails."""
+    from marginspec.conformance import vectors as v
+    from marginspec.conformance.runner import open_engine
+
+    engine = open_engine(impl, cmd, timeout)
+    try:
+        result = v.check(directory, engine)
+    finally:
+        engine.close()
+    for name, report in result.failed:
+        click.echo(f"--- {name}")
+        click.echo(report.text())
+    click.echo(
+        f"{len(result.passed)} passed, {len(result.failed)} failed, "
+        f"{len(result.skipped)} skipped (unsupported actions)"
+    )
+    if result.not_compared:
+        click.echo(f"not compared: {', '.join(result.not_compared)}")
+    if result.failed:
+        sys.exit(1)

@@ -1,0 +1,211 @@
+"""Comparing an implementation's answers with the model's (CONF-2, CONF-3).
+
+Policy (CONF-2): numbers are compared as exact decimals (``"1.50"`` equals ``"1.5"``),
+or, for a field the implementation declared with ``d`` decimals, within one unit of
+its last place: ``|impl − model| ≤ 10^−d`` (this admits any rounding mode at ``d``
+places against the model's 8-place display). Other values (symbols, enums, booleans,
+integers, ``null``) must be equal. Fields outside the declared capabilities are not
+compared and are listed in the report (CONF-3).
+
+Positions are matched by ``(symbol, positionSide)``, open orders by ``orderId``. A
+position entry the implementation leaves out is accepted only when it is empty in the
+model (no amount, no isolated wallet, no open-order margin).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from gmpy2 import mpq
+from marginspec.exchange import ACTION_NAMES
+from marginspec.exchange.trace import FIELD_RULES
+from marginspec.numbers import Exact
+
+from marginspec.conformance.capabilities import Capabilities
+
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+#: ACT-n of each action (the order of ACTION_NAMES is the order of the ACT rules).
+ACTION_RULES = {name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES, start=1)}
+
+
+@attrs.frozen
+class Difference:
+    """The first field where the implementation disagrees with the model."""
+
+    pointer: str  # JSON pointer, e.g. /snapshot/accounts/A/positions/0/liquidationPrice
+    field: str
+    model: Any
+    impl: Any
+    decimals: int | None = None
+    note: str = ""
+
+    def rules(self, action: Mapping[str, Any], model_outcome: Mapping[str, Any]) -> tuple[str, ...]:
+        """The spec rules involved: the field's (TRACE-6), the action's, the refusal's."""
+        found: list[str] = list(FIELD_RULES.get(self.field, ()))
+        act = ACTION_RULES.get(str(action.get("action")))
+        if act:
+            found.append(act)
+        rule = model_outcome.get("rule")
+        if isinstance(rule, str) and rule:
+            found.append(rule)
+        return tuple(dict.fromkeys(found))
+
+
+def _number(value: Any) -> Exact | None:
+    """An exact number from a decimal string, an int or a Decimal; None if not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return mpq(value)
+    if isinstance(value, Decimal):
+        return mpq(value) if value.is_finite() else None
+    if isinstance(value, str) and _DECIMAL.match(value):
+        return mpq(Decimal(value))
+    return None
+
+
+def same_value(model: Any, impl: Any, decimals: int | None) -> bool:
+    """CONF-2 for one value."""
+    if model is impl or (type(model) is type(impl) and model == impl):
+        return True
+    if isinstance(model, str) and _DECIMAL.match(model):
+        got = _number(impl)
+        if got is None:
+            return False
+        want = mpq(Decimal(model))
+        if decimals is None:
+            return bool(got == want)
+        return bool(abs(got - want) <= mpq(1, 10**decimals))
+    if isinstance(model, bool) or isinstance(impl, bool):
+        return model is impl
+    return bool(model == impl) and type(model) is type(impl)
+
+
+class Comparer:
+    """Compares outcomes and account snapshots under one implementation's capabilities."""
+
+    def __init__(self, capabilities: Capabilities) -> None:
+        self.caps = capabilities
+        #: "group.field" names present in the model's answers but not compared (CONF-3).
+        self.skipped: set[str] = set()
+
+    # ------------------------------------------------------------ outcomes
+
+    def outcome(self, model: Mapping[str, Any], impl: Any) -> Difference | None:
+        if not isinstance(impl, Mapping):
+            return Difference("/outcome", "outcome", dict(model), impl, note="not a JSON object")
+        wanted = self.caps.outcome
+        for key in ("status", "code", "msg", "rule", "orderId"):
+            if key not in model:
+                continue
+            if key not in wanted:
+                self.skipped.add(f"outcome.{key}")
+                continue
+            if not same_value(model[key], impl.get(key), None):
+                return Difference(f"/outcome/{key}", key, model[key], impl.get(key))
+        if model.get("status") == "accepted":
+            model_events = model.get("events", [])
+            if "events" not in wanted:
+                if model_events:
+                    self.skipped.add("outcome.events")
+                return None
+            impl_events = impl.get("events", [])
+            if not isinstance(impl_events, list) or len(impl_events) != len(model_events):
+                return Difference(
+                    "/outcome/events",
+                    "events",
+                    model_events,
+                    impl_events,
+                    note="different number of events",
+                )
+            for i, (m, g) in enumerate(zip(model_events, impl_events, strict=True)):
+                if not isinstance(g, Mapping):
+                    return Difference(f"/outcome/events/{i}", "events", m, g)
+                for key, value in m.items():
+                    if not same_value(value, g.get(key), None):
+                        return Difference(f"/outcome/events/{i}/{key}", key, value, g.get(key))
+        return None
+
+    # ------------------------------------------------------------ snapshots
+
+    def _fields(
+        self, group: str, model: Mapping[str, Any], impl: Mapping[str, Any], pointer: str
+    ) -> Difference | None:
+        for key, value in model.items():
+            if isinstance(value, list):
+                continue
+            compared, decimals = self.caps.policy(group, key)
+            if not compared:
+                self.skipped.add(f"{group}.{key}")
+                continue
+            if key not in impl:
+                return Difference(f"{pointer}/{key}", key, value, None, decimals, "field missing")
+            if not same_value(value, impl[key], decimals):
+                return Difference(f"{pointer}/{key}", key, value, impl[key], decimals)
+        return None
+
+    def account(self, name: str, model: Mapping[str, Any], impl: Any) -> Difference | None:
+        base = f"/snapshot/accounts/{name}"
+        if not self.caps.fields and model == impl:
+            return None  # everything is compared, and everything is equal
+        if not isinstance(impl, Mapping):
+            return Difference(base, "snapshot", "an object", impl, note="not a JSON object")
+        found = self._fields("account", model, impl, base)
+        if found:
+            return found
+        found = self._positions(model.get("positions", []), impl.get("positions"), base)
+        if found:
+            return found
+        return self._orders(model.get("openOrders", []), impl.get("openOrders"), base)
+
+    def _positions(self, model: list[Any], impl: Any, base: str) -> Difference | None:
+        if not isinstance(impl, list):
+            impl = []
+        by_key = {
+            (p.get("symbol"), p.get("positionSide")): p for p in impl if isinstance(p, Mapping)
+        }
+        for i, m in enumerate(model):
+            key = (m["symbol"], m["positionSide"])
+            got = by_key.get(key)
+            here = f"{base}/positions/{i}"
+            if got is None:
+                empty = all(
+                    _number(m.get(k)) == 0
+                    for k in ("positionAmt", "isolatedWallet", "openOrderInitialMargin")
+                )
+                if empty:
+                    continue
+                return Difference(
+                    here, "positionAmt", m.get("positionAmt"), None, note=f"no entry for {key}"
+                )
+            found = self._fields("position", m, got, here)
+            if found:
+                return found
+        return None
+
+    def _orders(self, model: list[Any], impl: Any, base: str) -> Difference | None:
+        if not isinstance(impl, list):
+            if model:
+                return Difference(f"{base}/openOrders", "openOrders", model, impl)
+            return None
+        by_id = {o.get("orderId"): o for o in impl if isinstance(o, Mapping)}
+        for i, m in enumerate(model):
+            got = by_id.pop(m["orderId"], None)
+            if got is None:
+                return Difference(
+                    f"{base}/openOrders/{i}", "openOrders", m, None, note="order missing"
+                )
+            found = self._fields("order", m, got, f"{base}/openOrders/{i}")
+            if found:
+                return found
+        if by_id:
+            extra = next(iter(by_id.values()))
+            return Difference(
+                f"{base}/openOrders", "openOrders", None, extra, note="order not in the model"
+            )
+        return None

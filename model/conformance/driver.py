@@ -1,0 +1,296 @@
+"""The Hypothesis driver (CONF-5): a ``RuleBasedStateMachine`` running the model and an
+implementation side by side, comparing after every action (CONF-2), shrinking to the
+smallest failing run (CONF-6).
+
+Each rule is one move of :mod:`marginspec.conformance.moves`; moves aim at bracket
+boundaries, liquidation prices and refusals by reading the model's state.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any
+
+import attrs
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
+from marginspec.exchange import INSURANCE_FUND, Model
+from marginspec.ruleset import RuleSet
+
+from marginspec.conformance import moves
+from marginspec.conformance.capabilities import Capabilities
+from marginspec.conformance.compare import Comparer
+from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
+from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
+
+
+@attrs.frozen
+class Profile:
+    """How hard to look (CONF-7): examples per run and rule steps per example."""
+
+    name: str
+    max_examples: int
+    steps: int
+
+
+PROFILES = {
+    "quick": Profile("quick", max_examples=150, steps=16),
+    "thorough": Profile("thorough", max_examples=1500, steps=25),
+}
+
+
+class ConformanceFailure(Exception):
+    """Raised inside a generated run; Hypothesis shrinks it, the runner reports it."""
+
+    def __init__(self, report: FailureReport) -> None:
+        super().__init__(report.headline())
+        self.report = report
+
+
+class Session:
+    """One implementation under test, shared by every generated run."""
+
+    def __init__(self, engine: Engine, ruleset_ref: str, ruleset: RuleSet, caps: Capabilities) -> None:
+        self.engine = engine
+        self.ruleset_ref = ruleset_ref
+        self.ruleset = ruleset
+        self.caps = caps
+        self.comparer = Comparer(caps)
+        self.steps = 0
+        self.runs = 0
+        accounts = [*moves.ACCOUNTS]
+        if caps.liquidation_sweep:
+            accounts.append(INSURANCE_FUND)
+        self.accounts = tuple(accounts)
+
+
+class RunContext:
+    """A :class:`moves.Context` that steps the model and the implementation together."""
+
+    def __init__(self, session: Session, initial: dict[str, Any]) -> None:
+        self.session = session
+        self.caps = session.caps
+        self.initial = initial
+        self.reference = ModelEngine(session.ruleset)
+        self.reference.reset(initial)
+        assert self.reference.model is not None
+        self.model: Model = self.reference.model
+        self.steps: list[Step] = []
+        session.runs += 1
+        self._guard(lambda: session.engine.reset(initial))
+
+    def _failure(self, kind: str, message: str, stderr: str = "", impl: Any = None) -> ConformanceFailure:
+        if impl is not None and self.steps:
+            self.steps[-1] = attrs.evolve(self.steps[-1], impl=impl)
+        s = self.session
+        return ConformanceFailure(
+            FailureReport(
+                kind=kind,
+                engine=s.caps.name,
+                ruleset_ref=s.ruleset_ref,
+                initial=self.initial,
+                steps=tuple(self.steps),
+                message=message,
+                stderr=stderr,
+            )
+        )
+
+    def _guard(self, call: Any) -> Any:
+        try:
+            return call()
+        except EngineFailure as error:
+            raise self._failure(error.kind, error.message, error.stderr) from None
+        except ConformanceFailure:
+            raise
+        except Exception as error:  # a Python engine raising is a crash of the implementation
+            last = traceback.format_exception_only(type(error), error)[-1].strip()
+            raise self._failure(CRASH, f"the implementation raised {last}") from None
+
+    def step(self, action: dict[str, Any]) -> dict[str, Any]:
+        s = self.session
+        expected = self.reference.apply(action)
+        self.steps.append(Step(action, expected))
+        got = self._guard(lambda: s.engine.apply(action))
+        self.steps[-1] = Step(action, expected, got)
+        s.steps += 1
+        diff = s.comparer.outcome(expected, got)
+        if diff is None:
+            snaps = self._guard(lambda: s.engine.snapshots(s.accounts))
+            if not isinstance(snaps, dict):
+                raise self._failure(CRASH, f"snapshots() returned {type(snaps).__name__}")
+            for name in s.accounts:
+                diff = s.comparer.account(name, self.reference.snapshot(name), snaps.get(name))
+                if diff is not None:
+                    break
+        if diff is not None:
+            failure = self._failure(DIVERGENCE, diff.note)
+            failure.report = attrs.evolve(failure.report, difference=diff)
+            raise failure
+        return expected
+
+
+def machine_class(session: Session, profile: Profile) -> type[RuleBasedStateMachine]:
+    """A state machine class bound to one session (one rule per usable move)."""
+    usable = moves.usable_moves(session.caps)
+
+    class ConformanceMachine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ctx: RunContext | None = None
+
+        @initialize(data=st.data())
+        def start(self, data: st.DataObject) -> None:
+            chooser = _DataChooser(data)
+            self.ctx = RunContext(session, moves.initial(chooser, session.caps, session.ruleset))
+
+    for name, move in usable.items():
+        setattr(ConformanceMachine, name, _rule(move))
+    ConformanceMachine.TestCase.settings = _settings(profile)
+    return ConformanceMachine
+
+
+def _rule(move: moves.Move) -> Any:
+    @rule(data=st.data())
+    def run_move(self: Any, data: st.DataObject) -> None:
+        move(self.ctx, _DataChooser(data))
+
+    run_move.__name__ = move.__name__
+    return run_move
+
+
+class _DataChooser:
+    def __init__(self, data: st.DataObject) -> None:
+        self.data = data
+
+    def choice(self, options: Any) -> Any:
+        return self.data.draw(st.sampled_from(options))
+
+
+def _settings(profile: Profile, max_examples: int | None = None) -> settings:
+    return settings(
+        max_examples=max_examples or profile.max_examples,
+        stateful_step_count=profile.steps,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        report_multiple_bugs=False,
+        verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck),
+        # Hypothesis finds a failing run; shrink_trace() then minimises its actions
+        # directly (much faster than re-deriving them from shrunk choices).
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        print_blob=False,
+    )
+
+
+@attrs.frozen
+class RunResult:
+    report: FailureReport | None
+    runs: int
+    steps: int
+    seconds: float
+    skipped: tuple[str, ...]
+    capabilities: Capabilities
+
+
+def handshake(engine: Engine, ruleset_ref: str, ruleset: RuleSet) -> Capabilities:
+    from marginspec.conformance.engine import hello_json
+
+    return engine.handshake(hello_json(ruleset_ref, ruleset))
+
+
+def run(
+    engine: Engine,
+    ruleset_ref: str,
+    ruleset: RuleSet,
+    profile: str | Profile = "quick",
+    seed: int = 0,
+    max_examples: int | None = None,
+    capabilities: Capabilities | None = None,
+) -> RunResult:
+    """Drive ``engine`` against the model; the shrunk first failure, or None (CONF-5, CONF-6)."""
+    chosen = PROFILES[profile] if isinstance(profile, str) else profile
+    started = time.perf_counter()
+    try:
+        caps = capabilities or handshake(engine, ruleset_ref, ruleset)
+    except EngineFailure as error:
+        report = FailureReport(
+            error.kind, "implementation", ruleset_ref, {}, (), message=error.message, stderr=error.stderr
+        )
+        return RunResult(report, 0, 0, time.perf_counter() - started, (), Capabilities())
+    session = Session(engine, ruleset_ref, ruleset, caps)
+    machine = hypothesis_seed(seed)(machine_class(session, chosen))
+    report: FailureReport | None = None
+    try:
+        run_state_machine_as_test(machine, settings=_settings(chosen, max_examples))
+    except ConformanceFailure as failure:
+        report = shrink_trace(session, failure.report)
+        report = attrs.evolve(report, skipped=tuple(sorted(session.comparer.skipped)), seed=seed)
+    return RunResult(
+        report,
+        session.runs,
+        session.steps,
+        time.perf_counter() - started,
+        tuple(sorted(session.comparer.skipped)),
+        caps,
+    )
+
+
+def replay_actions(
+    session: Session, initial: dict[str, Any], actions: list[dict[str, Any]]
+) -> FailureReport | None:
+    """Run ``actions`` on the model and the implementation; the failure, or None."""
+    try:
+        ctx = RunContext(session, initial)
+        for action in actions:
+            ctx.step(action)
+    except ConformanceFailure as failure:
+        return failure.report
+    return None
+
+
+def _same(a: FailureReport, b: FailureReport) -> bool:
+    """The same failure: same kind and, for a divergence, the same field."""
+    if a.kind != b.kind:
+        return False
+    if a.difference is None or b.difference is None:
+        return a.difference is b.difference
+    return a.difference.field == b.difference.field
+
+
+def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> FailureReport:
+    """CONF-6: delta debugging on the failing run's actions (ddmin).
+
+    Remove chunks of actions (halves, quarters, …, single actions) while the same
+    failure (kind and field) still happens; every candidate is replayed from the
+    initial state on both sides. ``budget`` bounds the replays. Timeouts are not
+    shrunk (each replay would cost a timeout).
+    """
+    if report.kind == TIMEOUT:
+        return report
+    best = report
+    actions = [s.action for s in report.steps]
+    replays = 0
+    chunk = max(1, len(actions) // 2)
+    while chunk >= 1 and replays < budget:
+        start = 0
+        removed = False
+        while start < len(actions) and replays < budget:
+            candidate = actions[:start] + actions[start + chunk :]
+            if not candidate:
+                start += chunk
+                continue
+            replays += 1
+            found = replay_actions(session, report.initial, candidate)
+            if found is not None and _same(found, report):
+                best = found
+                actions = [s.action for s in found.steps]  # drops what follows the failure
+                removed = True
+            else:
+                start += chunk
+        if not removed:
+            chunk //= 2
+    return best

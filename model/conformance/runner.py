@@ -1,0 +1,121 @@
+"""Running the kit: open an engine, check a trace against it (CONF-6, CONF-8).
+
+:func:`check_trace` runs a saved trace's actions on an implementation and compares
+each answer with the outcome and snapshots the trace RECORDED (from the model), by
+the implementation's comparison policy. Failure reports and the static vectors are
+such traces, so neither needs the model at check time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from marginspec.errors import InputError
+from marginspec.exchange.trace import FORMAT, resolve_ruleset
+from marginspec.ruleset import RuleSet
+
+from marginspec.conformance.capabilities import Capabilities
+from marginspec.conformance.compare import Comparer, Difference
+from marginspec.conformance.engine import Engine, EngineFailure, hello_json, load_factory
+from marginspec.conformance.report import CRASH, DIVERGENCE, FailureReport, Step
+
+
+def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Engine:
+    """``--impl module:factory`` or ``--cmd "command"`` (exactly one)."""
+    if (impl is None) == (cmd is None):
+        raise InputError("--impl/--cmd", "give exactly one of --impl module:factory or --cmd COMMAND")
+    if impl is not None:
+        return load_factory(impl)
+    from marginspec.conformance.subprocess_engine import SubprocessEngine
+
+    assert cmd is not None
+    return SubprocessEngine(cmd, timeout)
+
+
+def read_trace(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(str(path), f"cannot read ({error.strerror})") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(str(path), f"malformed JSON: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise InputError(f"{path}: /format", f"expected {FORMAT!r}")
+    if not isinstance(document.get("steps"), list):
+        raise InputError(f"{path}: /steps", "expected a JSON array")
+    return document
+
+
+def trace_ruleset(document: dict[str, Any], base: Path | None) -> tuple[str, RuleSet]:
+    ref = document.get("ruleset")
+    return str(ref), resolve_ruleset(ref, base)
+
+
+def check_trace(
+    document: dict[str, Any],
+    engine: Engine,
+    caps: Capabilities,
+    comparer: Comparer | None = None,
+    name: str = "",
+) -> FailureReport | None:
+    """Run a trace's actions on ``engine``; the first disagreement with the recorded answers."""
+    comparer = comparer or Comparer(caps)
+    initial = document.get("initial")
+    if not isinstance(initial, dict):
+        raise InputError("/initial", "expected a JSON object")
+    steps: list[Step] = []
+
+    def failure(kind: str, message: str, stderr: str = "", diff: Difference | None = None) -> FailureReport:
+        return FailureReport(
+            kind=kind,
+            engine=caps.name,
+            ruleset_ref=str(document.get("ruleset")),
+            initial=initial,
+            steps=tuple(steps),
+            difference=diff,
+            message=message,
+            stderr=stderr,
+            skipped=tuple(sorted(comparer.skipped)),
+        )
+
+    try:
+        engine.reset(initial)
+        for index, step in enumerate(document["steps"]):
+            if not isinstance(step, dict) or not isinstance(step.get("action"), dict):
+                raise InputError(f"/steps/{index}", "a step needs an 'action' object")
+            expected = step.get("outcome", {})
+            steps.append(Step(step["action"], expected))
+            got = engine.apply(step["action"])
+            steps[-1] = Step(step["action"], expected, got)
+            diff = comparer.outcome(expected, got) if expected else None
+            snapshot = step.get("snapshot", {})
+            accounts = snapshot.get("accounts", {}) if isinstance(snapshot, dict) else {}
+            if diff is None and accounts:
+                if not caps.liquidation_sweep:
+                    accounts = {k: v for k, v in accounts.items() if k != "insuranceFund"}
+                snaps = engine.snapshots(list(accounts))
+                for account, want in accounts.items():
+                    diff = comparer.account(account, want, snaps.get(account))
+                    if diff is not None:
+                        break
+            if diff is not None:
+                return failure(DIVERGENCE, diff.note, diff=diff)
+    except EngineFailure as error:
+        return failure(error.kind, error.message, error.stderr)
+    except InputError:
+        raise
+    except Exception as error:  # a Python engine raising is the implementation crashing
+        return failure(CRASH, f"the implementation raised {type(error).__name__}: {error}")
+    return None
+
+
+def replay_against(path: Path, engine: Engine) -> tuple[FailureReport | None, Capabilities]:
+    """``marginspec conform --replay TRACE``: handshake, then :func:`check_trace`."""
+    document = read_trace(path)
+    ref, ruleset = trace_ruleset(document, path.parent)
+    caps = engine.handshake(hello_json(ref, ruleset))
+    return check_trace(document, engine, caps), caps

@@ -1,0 +1,79 @@
+"""The reference protocol server (CONF-4): the model behind the JSON-lines protocol.
+
+``marginspec serve-protocol`` runs it on stdin/stdout. It is what the kit tests its
+own protocol path with, and what an implementer compares their adapter against. It
+serves the rule set the kit sends in its hello (TOML text), so any rule set works.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from marginspec.errors import MarginspecError
+from marginspec.rulefile import load_bundled, parse_ruleset
+
+from marginspec.conformance.engine import PROTOCOL, ModelEngine
+
+
+def _reply(out: IO[str], message: dict[str, Any]) -> None:
+    out.write(json.dumps(message, separators=(",", ":"), ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def _refuse_float(text: str) -> Any:
+    raise MarginspecError(f"JSON number {text} refused: numbers are decimal strings")
+
+
+def handle(engine: ModelEngine | None, message: Any) -> tuple[ModelEngine | None, dict[str, Any] | None]:
+    """One request -> (engine, answer); answer None for ``bye``."""
+    if not isinstance(message, dict):
+        raise MarginspecError("a request must be a JSON object")
+    kind = message.get("type")
+    if kind == "hello":
+        if message.get("protocol") != PROTOCOL:
+            raise MarginspecError(f"unsupported protocol {message.get('protocol')!r} (this is {PROTOCOL})")
+        ruleset_doc = message.get("ruleset") or {}
+        toml = ruleset_doc.get("toml") if isinstance(ruleset_doc, dict) else None
+        ruleset = (
+            parse_ruleset(toml, "/ruleset/toml") if isinstance(toml, str) else load_bundled()
+        )
+        engine = ModelEngine(ruleset)
+        return engine, {"type": "hello", "capabilities": engine.capabilities().to_json()}
+    if kind == "bye":
+        return engine, None
+    if engine is None:
+        raise MarginspecError("the first request must be 'hello'")
+    if kind == "reset":
+        engine.reset(message.get("state"))
+        return engine, {"type": "ok"}
+    if kind == "apply":
+        return engine, {"type": "outcome", "outcome": engine.apply(message.get("action"))}  # type: ignore[arg-type]
+    if kind == "snapshot":
+        if "accounts" in message:
+            names = message["accounts"]
+            if not isinstance(names, list):
+                raise MarginspecError("'accounts' must be a list of account names")
+            return engine, {"type": "snapshots", "snapshots": engine.snapshots(names)}
+        return engine, {"type": "snapshot", "snapshot": engine.snapshot(str(message.get("account")))}
+    raise MarginspecError(f"unknown request type {kind!r}")
+
+
+def serve(stdin: IO[str], stdout: IO[str]) -> int:
+    """Answer requests until ``bye`` or end of input; bad requests get ``{"type": "error"}``."""
+    engine: ModelEngine | None = None
+    for line in stdin:
+        if not line.strip():
+            continue
+        try:
+            message = json.loads(line, parse_float=_refuse_float)
+            engine, answer = handle(engine, message)
+        except json.JSONDecodeError as error:
+            answer = {"type": "error", "message": f"malformed JSON: {error}"}
+        except MarginspecError as error:
+            answer = {"type": "error", "message": str(error)}
+        if answer is None:
+            return 0
+        _reply(stdout, answer)
+    return 0
+
