@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from marginspec import margin
 from marginspec.account import PositionSide
-from marginspec.exchange.actions import Action, LiquidationSweep, MarkPrice
+from marginspec.exchange.actions import Action, Fill, Funding, LiquidationSweep, MarkPrice
 from marginspec.exchange.refusals import Outcome
 from marginspec.exchange.state import (
     INSURANCE_FUND,
@@ -251,29 +251,37 @@ def refusal_changes_nothing(
     return []
 
 
+_BANKRUPTCY_PATH = (Fill, Funding, MarkPrice)
+
+
 def wallets_not_negative(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
     """INV-7: only fills, funding and mark moves (the bankruptcy path) make a wallet
     negative; after a sweep a negative wallet remains only behind an open position that
     is above maintenance (its uPnL carries it). The insurance fund is exempt (IF-4)."""
-    out = []
-    path = not isinstance(action, LiquidationSweep) and type(action).__name__ in (
-        "Fill",
-        "Funding",
-        "MarkPrice",
-    )
-    for name in [] if path else _changed(before, after):
+    out: list[Violation] = []
+    if isinstance(action, _BANKRUPTCY_PATH):
+        return out
+    sweep = isinstance(action, LiquidationSweep)
+    for name in _changed(before, after):
         acct = after.accounts[name]
         if name == INSURANCE_FUND:
             continue
         old = before.accounts.get(name)
+        if (
+            not sweep
+            and old is not None
+            and old.positions is acct.positions
+            and old.cross_wallet == acct.cross_wallet
+        ):
+            continue  # no wallet moved
         negative = acct.cross_wallet < 0 or any(
             p.isolated_wallet < 0 for p in acct.positions.values()
         )
         if not negative:
             continue
-        if isinstance(action, LiquidationSweep):
+        if sweep:
             if acct.cross_wallet < 0 and not acct.has_position():
                 out.append(f"INV-7: {name} left with a negative cross wallet and no position")
             out += [
@@ -348,6 +356,9 @@ INVARIANTS: dict[
 }
 
 
+_ALL = tuple(INVARIANTS.values())
+
+
 def check(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
@@ -359,8 +370,10 @@ def check(
     if not outcome.accepted:
         return refusal_changes_nothing(before, action, after, outcome, ruleset)
     out: list[Violation] = []
-    for invariant in INVARIANTS.values():
-        out += invariant(before, action, after, outcome, ruleset)
+    for invariant in _ALL:
+        found = invariant(before, action, after, outcome, ruleset)
+        if found:
+            out += found
     return out
 
 
