@@ -10,7 +10,14 @@ import attrs
 from marginspec import brackets, margin, transfers
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.evaluate import AccountFigures, PositionFigures, evaluate
-from marginspec.exchange.state import ZERO, AccountState, ExchangeState, PositionKey, to_account
+from marginspec.exchange.state import (
+    ZERO,
+    AccountState,
+    ExchangeState,
+    PositionKey,
+    PositionState,
+    to_account,
+)
 from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet, Trigger
 
@@ -103,6 +110,9 @@ def side_requirement(
     return Exact(margin.order_margin_requirement(notional, bids, asks, leverage))
 
 
+_FLAT = PositionState()
+
+
 @attrs.frozen
 class Totals:
     """The account-level sums AVB-1 and XFER-1 take (what ``evaluate`` adds up)."""
@@ -130,20 +140,22 @@ def totals(
         entry[0 if o.side is OrderSide.BUY else 1] += o.remaining * o.price
     marks = state.mark_prices
     boundary = ruleset.options.bracket_boundary
-    for (symbol, side), (bids, asks) in values.items():
-        pos = account.position(symbol, side)
+    positions = account.positions
+    for key, (bids, asks) in values.items():
+        symbol = key[0]
+        pos = positions.get(key) or _FLAT
         setting = account.setting(symbol, ruleset)
         leverage = Exact(setting.leverage)
         notional = margin.notional(pos.position_amt, marks[symbol])
-        ooim = margin.open_order_initial_margin(notional, bids, asks, leverage)
         if setting.margin_type is MarginType.CROSS:
             cross_upnl += margin.unrealized_pnl(pos.position_amt, pos.entry_price, marks[symbol])
-            cross_used += margin.initial_margin(abs(notional), leverage) + ooim
+            # IM + open-order IM of a side is its ORD-1 requirement (ORD-2's definition)
+            cross_used += margin.order_margin_requirement(notional, bids, asks, leverage)
             if with_mm and pos.position_amt != 0:
                 table = ruleset.markets[symbol].brackets
                 cross_mm += brackets.maint_margin(table, abs(notional), boundary)
         else:
-            iso_used += ooim
+            iso_used += margin.open_order_initial_margin(notional, bids, asks, leverage)
     return Totals(cross_upnl, cross_used, iso_used, cross_mm)
 
 
