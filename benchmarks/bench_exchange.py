@@ -82,10 +82,13 @@ class Traffic:
             return [CancelOrder(account, orders[0].order_id)]
         if kind < 0.40:  # a trade: a resting SELL taken by a BUY of another account
             buyer, seller = r.sample(ACCOUNTS, 2)
-            return [
-                self.order(seller, symbol, False, r.random() < 0.5),
-                self.order(buyer, symbol, True, r.random() < 0.5),
-            ]
+            ask = self.order(seller, symbol, False, r.random() < 0.5)
+            bid = self.order(buyer, symbol, True, r.random() < 0.5)
+            # the buyer takes the ask: same price, same quantity
+            bid = PlaceOrder(
+                bid.account, symbol, bid.side, bid.position_side, ask.price, ask.quantity
+            )
+            return [ask, bid]
         if kind < 0.50:
             return [self.order(account, symbol, r.random() < 0.5, r.random() < 0.7)]
         if kind < 0.55:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 from marginspec import margin
 from marginspec.account import MarginType, PositionSide
-from marginspec.exchange.state import ZERO, AccountState, PositionState, evolve, with_position
+from marginspec.exchange.state import ZERO, AccountState, PositionState, with_position
 from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet
 from marginspec.symbolic import Real
@@ -102,5 +102,5 @@ def trade(
             cross -= allocation
             iw += allocation
     new_pos = PositionState(amt, entry, iw)
-    updated = with_position(evolve(account, cross_wallet=cross), (symbol, side), new_pos)
+    updated = with_position(account, (symbol, side), new_pos, cross)
     return TradeResult(updated, pnl, fee_close + fee_open, opening, closing)

@@ -95,6 +95,9 @@ def _changed_positions(
     """The position entries that differ (by identity) between two account states."""
     if old.positions is new.positions:
         return []
+    for was_acct, now_acct, found in _PAIRS:
+        if was_acct is old and now_acct is new:
+            return found
     out: list[tuple[PositionKey, PositionState | None, PositionState | None]] = []
     for key, now in new.positions.items():
         was = old.positions.get(key)
@@ -103,7 +106,19 @@ def _changed_positions(
     for key, was in old.positions.items():
         if key not in new.positions:
             out.append((key, was, None))
+    _PAIRS.append((old, new, out))
+    if len(_PAIRS) > 4:
+        del _PAIRS[0]
     return out
+
+
+_PAIRS: list[
+    tuple[
+        AccountState,
+        AccountState,
+        list[tuple[PositionKey, PositionState | None, PositionState | None]],
+    ]
+] = []
 
 
 # Per-account sums remembered by object identity (states are immutable); an entry

@@ -193,14 +193,37 @@ def default_settings(symbol: str, ruleset: RuleSet) -> SymbolSettings:
     return value
 
 
-def with_position(account: AccountState, key: PositionKey, pos: PositionState) -> AccountState:
-    """``account`` with one position side replaced (dropped when empty and walletless)."""
+def with_position(
+    account: AccountState,
+    key: PositionKey,
+    pos: PositionState,
+    cross_wallet: Exact | None = None,
+) -> AccountState:
+    """``account`` with one position side replaced (dropped when empty and walletless),
+    and its cross wallet too when given."""
     positions = dict(account.positions)
     if pos.position_amt == 0 and pos.isolated_wallet == 0:
         positions.pop(key, None)
     else:
         positions[key] = pos
-    return evolve(account, positions=positions)
+    return AccountState(
+        account.cross_wallet if cross_wallet is None else cross_wallet,
+        account.dual_side_position,
+        account.settings,
+        positions,
+        account.orders,
+    )
+
+
+def with_orders(account: AccountState, orders: tuple[Order, ...]) -> AccountState:
+    """``account`` with its open orders replaced (hot path: no ``evolve``)."""
+    return AccountState(
+        account.cross_wallet,
+        account.dual_side_position,
+        account.settings,
+        account.positions,
+        orders,
+    )
 
 
 def to_account(

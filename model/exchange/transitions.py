@@ -40,6 +40,7 @@ from marginspec.exchange.state import (
     Order,
     SymbolSettings,
     evolve,
+    with_orders,
     with_position,
 )
 from marginspec.exchange.view import (
@@ -228,7 +229,7 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         orig_qty=a.quantity,
         reduce_only=a.reduce_only,
     )
-    new = evolve(acct, orders=(*acct.orders, order))
+    new = with_orders(acct, (*acct.orders, order))
     # Only this position side's ORD-1 changes (its position IM does not).
     side = a.position_side
     bids, asks = side_orders(acct, a.symbol, side)
@@ -268,7 +269,7 @@ def cancel_order(state: ExchangeState, a: CancelOrder, ruleset: RuleSet) -> Resu
     remaining = tuple(o for o in acct.orders if o.order_id != a.order_id)
     if len(remaining) == len(acct.orders):
         return state, refused(R.UNKNOWN_ORDER)
-    return state.with_account(a.account, evolve(acct, orders=remaining)), accepted()
+    return state.with_account(a.account, with_orders(acct, remaining)), accepted()
 
 
 # ------------------------------------------------------------------ fills
@@ -333,12 +334,23 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
         ):
             return state, refused(R.MARGIN_NOT_SUFFICIENT)  # FILL-8: opening needs funds now
         done = order.executed_qty + quantity
-        orders = tuple(
-            o if o.order_id != order.order_id else evolve(o, executed_qty=done)
-            for o in result.account.orders
-            if not (o.order_id == order.order_id and done == o.orig_qty)
-        )
-        changed[name] = evolve(result.account, orders=orders)
+        kept = [o for o in result.account.orders if o is not order]
+        if done != order.orig_qty:  # partly filled: it keeps its place with less left
+            index = result.account.orders.index(order)
+            kept.insert(
+                index,
+                Order(
+                    order.order_id,
+                    order.symbol,
+                    order.side,
+                    order.position_side,
+                    order.price,
+                    order.orig_qty,
+                    done,
+                    order.reduce_only,
+                ),
+            )
+        changed[name] = with_orders(result.account, tuple(kept))
         fees += result.commission
         events.append(
             Event(
@@ -354,7 +366,15 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
                 commission=result.commission,
             )
         )
-    state = evolve(state.with_accounts(changed), fee_income=state.fee_income + fees)
+    accounts = dict(state.accounts)
+    accounts.update(changed)
+    state = ExchangeState(
+        state.mark_prices,
+        accounts,
+        state.fee_income + fees,
+        state.net_deposits,
+        state.next_order_id,
+    )
     return state, accepted(events=tuple(events))
 
 
