@@ -51,9 +51,10 @@ def _tick(value: Exact, step: Exact) -> Exact:
 
 
 class Traffic:
-    def __init__(self, model: Model, rng: random.Random) -> None:
+    def __init__(self, model: Model, rng: random.Random, cross_rate: float = 1.0) -> None:
         self.model = model
         self.rng = rng
+        self.cross_rate = cross_rate
 
     def side(self, account: str, opening_long: bool) -> PositionSide:
         if self.model.state.accounts[account].dual_side_position:
@@ -84,10 +85,11 @@ class Traffic:
             buyer, seller = r.sample(ACCOUNTS, 2)
             ask = self.order(seller, symbol, False, r.random() < 0.5)
             bid = self.order(buyer, symbol, True, r.random() < 0.5)
-            # the buyer takes the ask: same price, same quantity
-            bid = PlaceOrder(
-                bid.account, symbol, bid.side, bid.position_side, ask.price, ask.quantity
-            )
+            if r.random() < self.cross_rate:
+                # the buyer takes the ask: same price, same quantity
+                bid = PlaceOrder(
+                    bid.account, symbol, bid.side, bid.position_side, ask.price, ask.quantity
+                )
             return [ask, bid]
         if kind < 0.50:
             return [self.order(account, symbol, r.random() < 0.5, r.random() < 0.7)]
@@ -123,7 +125,11 @@ class Traffic:
 
 
 def run(
-    count: int, seed: int, check: bool, clock: Callable[[], float] = time.perf_counter
+    count: int,
+    seed: int,
+    check: bool,
+    clock: Callable[[], float] = time.perf_counter,
+    cross_rate: float = 1.0,
 ) -> tuple[int, float, float, Counter[str]]:
     initial = {
         "markPrices": MARKS,
@@ -131,7 +137,7 @@ def run(
         "accounts": {name: {"crossWalletBalance": "50000"} for name in ACCOUNTS},
     }
     model = Model.from_json(initial, RULESET, check=check)
-    traffic = Traffic(model, random.Random(seed))
+    traffic = Traffic(model, random.Random(seed), cross_rate)
     spent = 0.0
     done = 0
     outcomes: Counter[str] = Counter()
@@ -146,7 +152,14 @@ def run(
             done += 1
             outcomes[type(action).__name__ + ("" if outcome.accepted else " refused")] += 1
             ids.append(outcome.order_id)
-        if len(batch) == 2 and ids[0] is not None and ids[1] is not None:
+        if (
+            len(batch) == 2
+            and ids[0] is not None
+            and ids[1] is not None
+            and isinstance(batch[0], PlaceOrder)
+            and isinstance(batch[1], PlaceOrder)
+            and batch[1].price >= batch[0].price  # the bid reaches the ask: they trade
+        ):
             t0 = clock()
             outcome = model.apply(Fill(ids[0], ids[1]))
             spent += clock() - t0
@@ -169,13 +182,27 @@ def main() -> None:
         "or by wall clock",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs; the best is reported")
+    parser.add_argument(
+        "--cross-rate",
+        type=float,
+        default=1.0,
+        help="share of trade attempts where the buyer takes the ask at its price (default 1: "
+        "every pair trades); otherwise the bid is drawn on its own, rests, and fills only "
+        "if it reaches the ask",
+    )
     args = parser.parse_args()
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
-    runs = [run(args.actions, args.seed, not args.no_check, clock) for _ in range(args.repeat)]
+    runs = [
+        run(args.actions, args.seed, not args.no_check, clock, args.cross_rate)
+        for _ in range(args.repeat)
+    ]
     done, spent, wall, outcomes = min(runs, key=lambda r: r[1])
     checks = "off" if args.no_check else "on"
     rates = ", ".join(f"{r[0] / r[1]:,.0f}" for r in runs)
-    print(f"actions: {done:,}  accounts: 3  symbols: 3  invariants: {checks}")
+    print(
+        f"actions: {done:,}  accounts: 3  symbols: 3  invariants: {checks}  "
+        f"cross rate: {args.cross_rate}"
+    )
     print(
         f"model: {done / spent:,.0f} actions/s  (best of {args.repeat}: {rates}; "
         f"{spent:.2f} s {args.clock} time inside Model.apply)"
