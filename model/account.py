@@ -14,8 +14,6 @@ from marginspec.errors import InputError
 from marginspec.numbers import Exact, exact, exact_nonnegative, exact_positive
 from marginspec.ruleset import RuleSet
 
-MAX_LEVERAGE = 125  # LEV-1: POST /fapi/v3/leverage takes an int from 1 to 125 (A-API)
-
 
 class PositionSide(enum.Enum):
     BOTH = "BOTH"
@@ -133,10 +131,10 @@ def parse_position(data: Any, pointer: str, ruleset: RuleSet) -> Position:
     )
     leverage_raw = _require(obj, "leverage", pointer)
     leverage_value = exact(leverage_raw, f"{pointer}/leverage")
-    if leverage_value.denominator != 1 or not 1 <= leverage_value <= MAX_LEVERAGE:
-        raise InputError(
-            f"{pointer}/leverage", f"must be an integer from 1 to {MAX_LEVERAGE} (LEV-1)"
-        )
+    # LEV-1: an integer from 1 to the market's highest bracket leverage (Aster's API
+    # documents 1..125; an imported Binance table may allow more, e.g. 150x).
+    if leverage_value.denominator != 1 or leverage_value < 1:
+        raise InputError(f"{pointer}/leverage", "must be a positive integer (LEV-1)")
     leverage = int(leverage_value)
     if leverage > market.max_leverage:
         raise InputError(

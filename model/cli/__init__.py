@@ -7,10 +7,14 @@ and exit status 2 by :func:`run_guarded`, never a traceback.
 
 from __future__ import annotations
 
+from marginspec.cli import conform as _conform  # noqa: F401  (conform)
+from marginspec.cli import demo as _demo  # noqa: F401  (demo)
+
 # Importing a command module registers its command on ``main``.
 from marginspec.cli import evaluate as _evaluate  # noqa: F401  (registers commands)
 from marginspec.cli import replay as _replay  # noqa: F401  (replay, trace run)
-from marginspec.cli import conform as _conform  # noqa: F401  (conform)
+from marginspec.cli import rules as _rules  # noqa: F401  (rules show|list)
+from marginspec.cli import schema as _schema  # noqa: F401  (schema)
 from marginspec.cli import serve as _serve  # noqa: F401  (serve-protocol)
 from marginspec.cli import vectors as _vectors  # noqa: F401  (vectors generate|check)
 from marginspec.cli.app import main

@@ -1,0 +1,23 @@
+"""``marginspec schema``: print the published JSON Schemas."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import click
+from marginspec.cli.app import guarded, main
+
+SCHEMAS = {
+    "input": "evaluate-input.schema.json",
+    "output": "evaluate-output.schema.json",
+    "trace": "trace.schema.json",
+}
+
+
+@main.command()
+@click.argument("which", type=click.Choice(sorted(SCHEMAS)))
+@guarded
+def schema(which: str) -> None:
+    """Print a JSON Schema: the evaluate input or output, or the trace format."""
+    path = resources.files("marginspec") / "schemas" / SCHEMAS[which]
+    click.echo(path.read_text(encoding="utf-8"), nl=False)

@@ -1,0 +1,181 @@
+"""Bracket tables in the formats real users hold (RS-4, BRK-6).
+
+- ``GET /fapi/v1/leverageBracket`` (Binance; Aster's ``/fapi/v3/leverageBracket`` is the
+  same, without ``notionalCoef``): the list form, and the object form returned when a
+  ``symbol`` is sent (B-BRK, A-API).
+- The tier JSON written by ccxt's ``fetch_leverage_tiers``: ``{ccxt symbol: [tier, …]}``
+  with ``minNotional``, ``maxNotional``, ``maintenanceMarginRate``, ``maxLeverage`` and
+  the raw bracket under ``info``.
+
+JSON numbers are read as exact decimals (``parse_float=Decimal``): an exchange's JSON
+carries bare numbers, and their text is exact. Markets take their filters, fees and
+funding settings from the same symbol in the base rule set (the bundled ``aster-pro``)
+where it has one, else the documented defaults of :class:`~marginspec.ruleset.Market`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+from marginspec.brackets import Bracket
+from marginspec.errors import InputError, RuleSetError
+from marginspec.numbers import Exact, exact
+from marginspec.ruleset import Market, RuleSet, check_table
+
+
+def _number(row: Mapping[str, Any], key: str, where: str) -> Exact:
+    if key not in row:
+        raise RuleSetError(where, f"missing {key!r}")
+    try:
+        return exact(row[key], f"{where}.{key}")
+    except InputError as error:
+        raise RuleSetError(error.where, error.message) from None
+
+
+def _market(symbol: str, brackets: tuple[Bracket, ...], base: RuleSet | None) -> Market:
+    template = base.markets.get(symbol) if base is not None else None
+    if template is None:
+        return Market(symbol=symbol, brackets=brackets)
+    return attrs.evolve(template, brackets=brackets)
+
+
+def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[Bracket, ...]]:
+    symbol = entry.get("symbol")
+    if not isinstance(symbol, str) or not symbol:
+        raise RuleSetError(where, "entry needs a 'symbol' string")
+    rows = entry.get("brackets")
+    if not isinstance(rows, list) or not rows:
+        raise RuleSetError(f"{where} {symbol}", "needs a non-empty 'brackets' list")
+    # BRK-6: a user-specific notionalCoef scales floors, caps and cum alike (cum is
+    # linear in the floors, so the BRK-2 recurrence still holds after scaling).
+    coef = _number(entry, "notionalCoef", f"{where} {symbol}") if "notionalCoef" in entry else 1
+    if coef <= 0:
+        raise RuleSetError(f"{where} {symbol}", "notionalCoef must be positive")
+    brackets = []
+    for index, row in enumerate(rows):
+        here = f"{where} {symbol} bracket {row.get('bracket', index + 1) if isinstance(row, dict) else index + 1}"
+        if not isinstance(row, dict):
+            raise RuleSetError(here, "expected a JSON object")
+        number = row.get("bracket", index + 1)
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise RuleSetError(here, "'bracket' must be an integer")
+        brackets.append(
+            Bracket(
+                bracket=number,
+                notional_floor=_number(row, "notionalFloor", here) * coef,
+                notional_cap=_number(row, "notionalCap", here) * coef,
+                initial_leverage=_number(row, "initialLeverage", here),
+                maint_margin_ratio=_number(row, "maintMarginRatio", here),
+                cum=_number(row, "cum", here) * coef,
+            )
+        )
+    return symbol, tuple(brackets)
+
+
+def exchange_symbol(ccxt_symbol: str) -> str:
+    """``BTC/USDT:USDT`` -> ``BTCUSDT``; ``BTC/USDT:USDT-260925`` -> ``BTCUSDT_260925``."""
+    pair, _, settle = ccxt_symbol.partition(":")
+    base, _, quote = pair.partition("/")
+    _, _, expiry = settle.partition("-")
+    return f"{base}{quote}" + (f"_{expiry}" if expiry else "")
+
+
+def _ccxt_brackets(key: str, tiers: Any, where: str) -> tuple[str, tuple[Bracket, ...]]:
+    symbol = exchange_symbol(key)
+    if not isinstance(tiers, list) or not tiers:
+        raise RuleSetError(f"{where} {key}", "expected a non-empty list of tiers")
+    brackets: list[Bracket] = []
+    for index, tier in enumerate(tiers):
+        here = f"{where} {symbol} bracket {index + 1}"
+        if not isinstance(tier, dict):
+            raise RuleSetError(here, "expected a JSON object")
+        floor = _number(tier, "minNotional", here)
+        rate = _number(tier, "maintenanceMarginRate", here)
+        info = tier.get("info")
+        if isinstance(info, dict) and "cum" in info:
+            cum = _number(info, "cum", f"{here} info")
+        elif index == 0:
+            cum = exact(0)
+        else:  # ccxt's unified tiers carry no cum: derive it by the recurrence (BRK-2)
+            previous = brackets[-1]
+            cum = floor * (rate - previous.maint_margin_ratio) + previous.cum
+        brackets.append(
+            Bracket(
+                bracket=index + 1,
+                notional_floor=floor,
+                notional_cap=_number(tier, "maxNotional", here),
+                initial_leverage=_number(tier, "maxLeverage", here),
+                maint_margin_ratio=rate,
+                cum=cum,
+            )
+        )
+    return symbol, tuple(brackets)
+
+
+def detect(data: Any) -> str:
+    """The format of a decoded bracket document: ``leverageBracket`` or ``ccxt``."""
+    if isinstance(data, list):
+        return "leverageBracket"
+    if isinstance(data, dict):
+        if "brackets" in data:
+            return "leverageBracket"
+        if data and all(isinstance(v, list) for v in data.values()):
+            return "ccxt"
+    raise RuleSetError("", "not a leverageBracket response nor a ccxt leverage-tiers document")
+
+
+def parse_brackets(
+    data: Any, where: str, base: RuleSet | None = None, check: bool = True, name: str = ""
+) -> RuleSet:
+    """A rule set from a decoded bracket document (either format, detected)."""
+    try:
+        kind = detect(data)
+    except RuleSetError as error:
+        raise RuleSetError(where, error.message) from None
+    entries: Sequence[tuple[str, tuple[Bracket, ...]]]
+    if kind == "ccxt":
+        entries = [_ccxt_brackets(k, v, where) for k, v in data.items()]
+    else:
+        items = data if isinstance(data, list) else [data]
+        if not items:
+            raise RuleSetError(where, "empty leverageBracket list")
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise RuleSetError(f"{where}[{index}]", "expected a JSON object")
+        entries = [_binance_brackets(item, where) for item in items]
+    markets: dict[str, Market] = {}
+    for symbol, brackets in entries:
+        if check:
+            check_table(symbol, brackets, where)
+        if symbol in markets:
+            raise RuleSetError(f"{where}: {symbol}", "symbol defined twice")
+        markets[symbol] = _market(symbol, brackets, base)
+    options = base.options if base is not None else RuleSet(name="", markets={}).options
+    return RuleSet(
+        name=name or Path(where).stem,
+        markets=markets,
+        options=options,
+        source=where,
+        description=f"brackets imported from {kind} JSON",
+    )
+
+
+def load_brackets(path: str | Path, base: RuleSet | None = None, check: bool = True) -> RuleSet:
+    """Read a leverageBracket or ccxt JSON file into a rule set (RS-4)."""
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(where, f"cannot read bracket file ({error.strerror})") from None
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise RuleSetError(
+            where, f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
+        ) from None
+    return parse_brackets(data, where, base=base, check=check)
