@@ -8,7 +8,7 @@ derived figure comes from :func:`marginspec.evaluate.evaluate` (one source of tr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 from marginspec.account import Account, MarginType, OpenOrder, OrderSide, Position, PositionSide
@@ -34,7 +34,7 @@ def evolve(obj: T, **changes: Any) -> T:
     cls = obj.__class__
     names = _INIT_FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in attrs.fields(cls) if f.init)
+        names = tuple(f.name for f in attrs.fields(cast(Any, cls)) if f.init)
         _INIT_FIELDS[cls] = names
     values = {n: changes[n] if n in changes else getattr(obj, n) for n in names}
     return cls(**values)
