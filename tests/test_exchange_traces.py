@@ -137,3 +137,36 @@ def test_trace_run_cli(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["trace", "run", str(source), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert CliRunner().invoke(main, ["replay", str(out)]).exit_code == 0
+
+
+def test_bad_action_names_its_pointer(tmp_path: Path) -> None:
+    source = _load(SOURCES / "mode-change-refused.json")
+    source["actions"][2] = {"action": "setPositionMode", "account": "A", "dualSidePosition": "yes"}
+    path = tmp_path / "actions.json"
+    path.write_text(json.dumps(source), encoding="utf-8")
+    result = CliRunner().invoke(main, ["trace", "run", str(path)])
+    assert result.exit_code == 2
+    assert "/actions/2/dualSidePosition: expected true or false" in result.output
+    source["actions"][2] = {"action": "transfer"}
+    path.write_text(json.dumps(source), encoding="utf-8")
+    result = CliRunner().invoke(main, ["trace", "run", str(path)])
+    assert result.exit_code == 2
+    assert "/actions/2/action: 'transfer' is not one of" in result.output
+
+
+def test_initial_state_errors_name_their_pointer() -> None:
+    from marginspec.errors import InputError
+    from marginspec.exchange import parse_initial
+    from marginspec.rulefile import load_bundled
+
+    ruleset = load_bundled()
+    with pytest.raises(InputError, match="/markPrices: missing a mark price for ETHUSDT"):
+        parse_initial({"markPrices": {"BTCUSDT": "1"}}, ruleset)
+    with pytest.raises(InputError, match=r"/accounts/A/symbols/BTCUSDT/leverage"):
+        parse_initial(
+            {
+                "markPrices": {"BTCUSDT": "1", "ETHUSDT": "1"},
+                "accounts": {"A": {"symbols": {"BTCUSDT": {"leverage": 126}}}},
+            },
+            ruleset,
+        )
