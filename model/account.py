@@ -76,6 +76,43 @@ class Account:
     dual_side_position: bool = False
 
 
+_POSITION_FIELDS = frozenset(
+    {
+        "symbol",
+        "positionSide",
+        "positionAmt",
+        "entryPrice",
+        "markPrice",
+        "marginType",
+        "leverage",
+        "isolatedWallet",
+    }
+)
+_ORDER_FIELDS = frozenset(
+    {
+        "symbol",
+        "side",
+        "positionSide",
+        "type",
+        "price",
+        "origQty",
+        "executedQty",
+        "reduceOnly",
+        "orderId",
+    }
+)
+_ACCOUNT_FIELDS = frozenset({"crossWalletBalance", "dualSidePosition", "positions", "openOrders"})
+
+
+def _known(obj: Mapping[str, Any], allowed: frozenset[str], pointer: str) -> None:
+    """SNAP-1: an unknown field is refused, so that a misspelt one is never silently ignored."""
+    for key in obj:
+        if key not in allowed:
+            raise InputError(
+                f"{pointer}/{key}", f"unknown field (expected one of: {', '.join(sorted(allowed))})"
+            )
+
+
 def _require(data: Mapping[str, Any], key: str, pointer: str) -> Any:
     if key not in data:
         raise InputError(pointer, f"missing required field {key!r}")
@@ -108,6 +145,7 @@ _MARGIN_ALIASES = {"CROSS": "cross", "CROSSED": "cross", "ISOLATED": "isolated"}
 
 def parse_position(data: Any, pointer: str, ruleset: RuleSet) -> Position:
     obj = _object(data, pointer)
+    _known(obj, _POSITION_FIELDS, pointer)
     symbol = _require(obj, "symbol", pointer)
     if not isinstance(symbol, str):
         raise InputError(f"{pointer}/symbol", "expected a string")
@@ -155,6 +193,7 @@ def parse_position(data: Any, pointer: str, ruleset: RuleSet) -> Position:
 
 def parse_order(data: Any, pointer: str, ruleset: RuleSet) -> OpenOrder:
     obj = _object(data, pointer)
+    _known(obj, _ORDER_FIELDS, pointer)
     symbol = _require(obj, "symbol", pointer)
     if not isinstance(symbol, str):
         raise InputError(f"{pointer}/symbol", "expected a string")
@@ -180,6 +219,7 @@ def parse_order(data: Any, pointer: str, ruleset: RuleSet) -> OpenOrder:
 def parse_account(data: Any, ruleset: RuleSet) -> Account:
     """An :class:`Account` from the ``evaluate`` input JSON (already decoded)."""
     obj = _object(data, "")
+    _known(obj, _ACCOUNT_FIELDS, "")
     wallet = exact(_require(obj, "crossWalletBalance", "/"), "/crossWalletBalance")
     dual = obj.get("dualSidePosition", False)
     if not isinstance(dual, bool):

@@ -50,15 +50,15 @@ def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[
         raise RuleSetError(where, "entry needs a 'symbol' string")
     rows = entry.get("brackets")
     if not isinstance(rows, list) or not rows:
-        raise RuleSetError(f"{where} {symbol}", "needs a non-empty 'brackets' list")
+        raise RuleSetError(f"{where}: {symbol}", "needs a non-empty 'brackets' list")
     # BRK-6: a user-specific notionalCoef scales floors, caps and cum alike (cum is
     # linear in the floors, so the BRK-2 recurrence still holds after scaling).
     coef = _number(entry, "notionalCoef", f"{where} {symbol}") if "notionalCoef" in entry else 1
     if coef <= 0:
-        raise RuleSetError(f"{where} {symbol}", "notionalCoef must be positive")
+        raise RuleSetError(f"{where}: {symbol}", "notionalCoef must be positive")
     brackets = []
     for index, row in enumerate(rows):
-        here = f"{where} {symbol} bracket {row.get('bracket', index + 1) if isinstance(row, dict) else index + 1}"
+        here = f"{where}: {symbol} bracket {row.get('bracket', index + 1) if isinstance(row, dict) else index + 1}"
         if not isinstance(row, dict):
             raise RuleSetError(here, "expected a JSON object")
         number = row.get("bracket", index + 1)
@@ -88,10 +88,10 @@ def exchange_symbol(ccxt_symbol: str) -> str:
 def _ccxt_brackets(key: str, tiers: Any, where: str) -> tuple[str, tuple[Bracket, ...]]:
     symbol = exchange_symbol(key)
     if not isinstance(tiers, list) or not tiers:
-        raise RuleSetError(f"{where} {key}", "expected a non-empty list of tiers")
+        raise RuleSetError(f"{where}: {key}", "expected a non-empty list of tiers")
     brackets: list[Bracket] = []
     for index, tier in enumerate(tiers):
-        here = f"{where} {symbol} bracket {index + 1}"
+        here = f"{where}: {symbol} bracket {index + 1}"
         if not isinstance(tier, dict):
             raise RuleSetError(here, "expected a JSON object")
         floor = _number(tier, "minNotional", here)

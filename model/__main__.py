@@ -1,0 +1,5 @@
+"""``python -m marginspec``: the command line."""
+
+from marginspec.cli import main
+
+main()
