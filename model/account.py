@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
+
 from marginspec.errors import InputError
 from marginspec.numbers import Exact, exact, exact_nonnegative, exact_positive
 from marginspec.ruleset import RuleSet

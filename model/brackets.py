@@ -10,6 +10,7 @@ import enum
 from collections.abc import Sequence
 
 import attrs
+
 from marginspec.symbolic import Cond, Real, all_of, first, maximum, minimum, select, total
 
 

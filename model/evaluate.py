@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import attrs
+
 from marginspec import brackets, liquidation, margin, transfers
 from marginspec.account import Account, MarginType, OpenOrder, OrderSide, Position, PositionSide
 from marginspec.numbers import Exact

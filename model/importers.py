@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+
 from marginspec.brackets import Bracket
 from marginspec.errors import InputError, RuleSetError
 from marginspec.numbers import Exact, exact

@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 
 import attrs
+
 from marginspec.brackets import Boundary, Table, in_bracket
 from marginspec.symbolic import (
     Cond,

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import TypeAlias
 
 from gmpy2 import mpq
+
 from marginspec.errors import InputError
 
 #: The model's exact number: GMP rationals (gmpy2). Same semantics as

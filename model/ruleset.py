@@ -6,6 +6,7 @@ import enum
 from collections.abc import Mapping
 
 import attrs
+
 from marginspec.brackets import Boundary, Bracket, expected_cum
 from marginspec.errors import InputError, RuleSetError
 from marginspec.numbers import Exact, Rounding, to_plain

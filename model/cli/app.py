@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import click
+
 from marginspec import __version__
 from marginspec.errors import MarginspecError
 

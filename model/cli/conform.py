@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from marginspec.cli.app import guarded, main
 
 
@@ -20,7 +21,9 @@ def _ruleset(reference: str) -> tuple[str, object]:
 
 
 @main.command()
-@click.option("--impl", metavar="MODULE:FACTORY", help="A Python engine: module:factory returning an Engine.")
+@click.option(
+    "--impl", metavar="MODULE:FACTORY", help="A Python engine: module:factory returning an Engine."
+)
 @click.option("--cmd", metavar="COMMAND", help="A command speaking the JSON-lines protocol.")
 @click.option(
     "--profile",
@@ -31,8 +34,20 @@ def _ruleset(reference: str) -> tuple[str, object]:
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated runs.")
 @click.option("--examples", type=int, default=None, help="Generated runs (default: the profile's).")
-@click.option("--ruleset", "ruleset_ref", default="aster-pro", show_default=True, help="Bundled name or TOML path.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds to wait for each answer (--cmd).")
+@click.option(
+    "--ruleset",
+    "ruleset_ref",
+    default="aster-pro",
+    show_default=True,
+    help="Bundled name or TOML path.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each answer (--cmd).",
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -84,7 +99,9 @@ def conform(
     if result.report is None:
         click.echo(f"PASS {summary}")
         if result.skipped:
-            click.echo(f"not compared (outside the declared capabilities): {', '.join(result.skipped)}")
+            click.echo(
+                f"not compared (outside the declared capabilities): {', '.join(result.skipped)}"
+            )
         return
     click.echo(result.report.text())
     if result.report.steps:

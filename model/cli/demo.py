@@ -10,11 +10,12 @@ import sys
 from collections.abc import Callable
 from importlib import resources
 
+from rich.console import Console
+
 from marginspec.cli.app import guarded, main
 from marginspec.cli.evaluate import evaluate_document, print_tables
 from marginspec.rulefile import load_bundled
 from marginspec.ruleset import RuleSet
-from rich.console import Console
 
 
 def sample_account() -> object:

@@ -6,6 +6,9 @@ import json
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.table import Table
+
 from marginspec.account import parse_account
 from marginspec.cli.app import guarded, main
 from marginspec.cli.io import brackets_option, load_rules, read_json, rules_option
@@ -13,8 +16,6 @@ from marginspec.errors import InputError
 from marginspec.evaluate import evaluate as evaluate_account
 from marginspec.report import account_json
 from marginspec.ruleset import RuleSet
-from rich.console import Console
-from rich.table import Table
 
 
 def evaluate_document(document: Any, ruleset: RuleSet, source: str = "") -> dict[str, Any]:

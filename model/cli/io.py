@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from marginspec.errors import InputError
 from marginspec.importers import load_brackets
 from marginspec.rulefile import load_bundled, load_ruleset

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from marginspec.cli.app import guarded, main
 from marginspec.errors import InputError
 

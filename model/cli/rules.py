@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 
 import click
+from rich.console import Console
+from rich.table import Table
+
 from marginspec.cli.app import guarded, main
 from marginspec.cli.io import brackets_option, load_rules, rules_option
 from marginspec.errors import InputError
 from marginspec.numbers import to_plain
 from marginspec.rulefile import bundled_rulesets, dump_ruleset
 from marginspec.ruleset import Market, RuleSet
-from rich.console import Console
-from rich.table import Table
 
 
 @main.group()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 import click
+
 from marginspec.cli.app import guarded, main
 
 SCHEMAS = {

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from marginspec.cli.app import guarded, main
 
 
@@ -15,9 +16,20 @@ def vectors() -> None:
 
 
 @vectors.command("generate")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Directory to write.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Directory to write.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--ruleset", "ruleset_ref", default="aster-pro", show_default=True, help="Bundled name or TOML path.")
+@click.option(
+    "--ruleset",
+    "ruleset_ref",
+    default="aster-pro",
+    show_default=True,
+    help="Bundled name or TOML path.",
+)
 @guarded
 def generate(out: Path, seed: int, ruleset_ref: str) -> None:
     """Write traces that together exercise every action, refusal and event, plus index.json."""
@@ -31,7 +43,9 @@ def generate(out: Path, seed: int, ruleset_ref: str) -> None:
     v.write(corpus, out, None if bundled else ruleset)
     index = corpus.index
     steps = sum(e["steps"] for e in index["vectors"])
-    click.echo(f"{len(corpus.vectors)} vectors ({steps} steps) written to {out}; covered {len(index['coverage'])} targets")
+    click.echo(
+        f"{len(corpus.vectors)} vectors ({steps} steps) written to {out}; covered {len(index['coverage'])} targets"
+    )
     if index["uncovered"]:
         click.echo(f"not covered: {', '.join(index['uncovered'])}")
 
