@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from marginspec.exchange import INSURANCE_FUND
-
 from tests.exchange_helpers import model, order, position, trade
 
 
@@ -247,7 +246,6 @@ def test_adl_when_fund_cannot_cover() -> None:
 
 def Model_with_fund(fund: str):  # type: ignore[no-untyped-def]
     from marginspec.exchange import Model
-
     from tests.exchange_helpers import RULESET, initial
 
     data = initial(A="2000", B="100000", C="50000")
@@ -372,9 +370,9 @@ def test_adl_picks_the_top_ranked_counterparty() -> None:
 def test_adl_binance_ranking_option() -> None:
     """ADL-2b: with ``adl_ranking = "binance"`` the ranking is PnL% × margin ratio."""
     import attrs
+
     from marginspec.exchange import Model
     from marginspec.ruleset import AdlRanking
-
     from tests.exchange_helpers import RULESET, initial
 
     ruleset = attrs.evolve(
@@ -390,3 +388,28 @@ def test_adl_binance_ranking_option() -> None:
     out = m.apply_json({"action": "liquidationSweep"})
     # uPnL 2,000 each, MM 312 each: C's smaller wallet ranks first under both formulas
     assert [e["account"] for e in out["events"] if e["type"] == "ADL"] == ["C", "B"]
+
+
+def test_hedged_pair_closes_at_mark_and_next_symbol_absorbs() -> None:
+    """LIQP-5: a hedged BTC pair (Σ amt = 0) has no bankruptcy price and closes at its mark;
+    ETHUSDT, next by name, closes at its bankruptcy price and the wallet ends at 0."""
+    m = model(A="3000", B="1000000")
+    m.apply_json({"action": "setPositionMode", "account": "A", "dualSidePosition": True})
+    trade(m, "A", "B", "80000", "0.1", buyer_side="LONG")
+    trade(m, "B", "A", "80000", "0.1", seller_side="SHORT")
+    trade(m, "A", "B", "3000", "5", symbol="ETHUSDT", buyer_side="LONG")
+    # wallet 3,000 − fees 9.2 = 2,990.8; ETH at 2,420 loses 2,900; the BTC pair nets 0:
+    # margin balance 90.8 < MM 126.1 (BTC 32.4 × 2, ETH 60.5)
+    m.apply_json({"action": "markPrice", "symbol": "ETHUSDT", "markPrice": "2420"})
+    m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "81000"})
+    out = m.apply_json({"action": "liquidationSweep"})
+    liq = {(e["symbol"], e["positionSide"]): e for e in out["events"] if e["type"] == "LIQUIDATION"}
+    assert liq[("BTCUSDT", "LONG")]["price"] == "81000"
+    assert liq[("BTCUSDT", "SHORT")]["price"] == "81000"
+    assert out["events"][0] == {"type": "INSURANCE_CLEAR", "account": "A", "amount": "90.8"}
+    # BKR-1 for ETH with the wallet after the fee (2,900) and the pair's PnL (0):
+    # 3,000 − 2,900 / 5 = 2,420
+    assert liq[("ETHUSDT", "LONG")]["price"] == "2420"
+    snap = m.snapshot("A")
+    assert snap["totalWalletBalance"] == "0"
+    assert all(p["positionAmt"] == "0" for p in snap["positions"])
