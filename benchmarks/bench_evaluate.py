@@ -47,10 +47,16 @@ def random_account(rng: random.Random) -> dict[str, object]:
         if isolated:
             position["isolatedWallet"] = str((qty * entry / leverage).quantize(Decimal("0.01")))
         positions.append(position)
-    wallet = sum(
-        (Decimal(p["positionAmt"]).copy_abs() * mark for p, mark in ((p, MARKS[str(p["symbol"])]) for p in positions)),
-        Decimal(0),
-    ) / 3
+    wallet = (
+        sum(
+            (
+                Decimal(p["positionAmt"]).copy_abs() * mark
+                for p, mark in ((p, MARKS[str(p["symbol"])]) for p in positions)
+            ),
+            Decimal(0),
+        )
+        / 3
+    )
     return {"crossWalletBalance": str(wallet.quantize(Decimal("0.01"))), "positions": positions}
 
 
