@@ -21,7 +21,7 @@ class Boundary(enum.Enum):
     FLOOR_INCLUSIVE = "floor-inclusive"  # floor <= N < cap: ccxt, freqtrade
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Bracket:
     """One row of ``GET /fapi/v1/leverageBracket`` (BRK-1)."""
 

@@ -7,6 +7,7 @@ This module only composes the formulas of :mod:`marginspec.brackets`,
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 import attrs
@@ -58,6 +59,9 @@ class AccountFigures:
 
 
 _ZERO = Exact(0)
+
+# LEV-3 depends only on the table and the leverage, which few accounts vary: remember it.
+_max_notional = functools.lru_cache(maxsize=4096)(brackets.max_notional)
 
 
 def _order_values(orders: list[OpenOrder]) -> tuple[Exact, Exact]:
@@ -263,7 +267,7 @@ def _position_figures(
         margin_ratio=ratio,
         liquidation_price=lp,
         bankruptcy_price=bp,
-        max_notional=brackets.max_notional(b.table, b.leverage),
+        max_notional=_max_notional(b.table, b.leverage),
         max_add_margin=add,
         max_remove_margin=remove,
         liquidatable=liquidatable,

@@ -12,6 +12,7 @@ price* (LIQ-3): every combination of brackets is solved and the consistent one k
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 
@@ -77,6 +78,12 @@ def _candidate(
     return PriceResult(all_of(checks), price)
 
 
+@functools.cache
+def _outward(count: int, near: int) -> tuple[tuple[int], ...]:
+    """Bracket indexes ordered by distance from ``near`` (the lower one first on a tie)."""
+    return tuple((k,) for k in sorted(range(count), key=lambda k: (abs(k - near), k)))
+
+
 def _merge(cond: Cond, then: PriceResult, otherwise: PriceResult) -> PriceResult:
     return PriceResult(
         select_cond(cond, then.exists, otherwise.exists), select(cond, then.price, otherwise.price)
@@ -119,10 +126,7 @@ def liquidation_price(
         *(range(len(leg.table)) for leg in legs)
     )
     if len(legs) == 1 and start:
-        near = start[0]
-        combinations = (
-            (k,) for k in sorted(range(len(legs[0].table)), key=lambda k: (abs(k - near), k))
-        )
+        combinations = _outward(len(legs[0].table), start[0])
 
     def solve(combination: Sequence[int]) -> PriceResult:
         return _candidate(legs, sizes, combination, numerator_base, denominator_base, boundary)
