@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
 import attrs
+
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.errors import InputError
 from marginspec.numbers import Exact, exact, to_plain

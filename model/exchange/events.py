@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+
 from marginspec.numbers import Exact, display
 from marginspec.ruleset import Options
 

@@ -8,6 +8,7 @@ the opposite exposure, then opens the rest (FILL-3). The formulas are written ov
 from __future__ import annotations
 
 import attrs
+
 from marginspec import margin
 from marginspec.account import MarginType, PositionSide
 from marginspec.exchange.state import ZERO, AccountState, PositionState, with_position

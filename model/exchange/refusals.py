@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+
 from marginspec.exchange.events import Event, event_json
 from marginspec.numbers import Exact, to_plain
 from marginspec.ruleset import Options

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast
 
 import attrs
+
 from marginspec.account import Account, MarginType, OpenOrder, OrderSide, Position, PositionSide
 from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet
@@ -231,15 +232,13 @@ def to_account(
     marks: Mapping[str, Exact],
     ruleset: RuleSet,
     full: bool = False,
-    only: str | None = None,
 ) -> Account:
     """The ``evaluate`` input for an account (SNAP-1 vocabulary).
 
     ``full``: one entry per market and position side (a snapshot shows every symbol's
     leverage and margin type); otherwise only the sides that hold a position or an
     isolated wallet, plus one zero entry per symbol with orders (what ``evaluate``
-    needs); the zero entries change no total. ``only``: just that symbol's positions
-    and orders (what one symbol contributes to the account's sums).
+    needs); the zero entries change no total.
     """
     if full:
         keys: Iterable[PositionKey] = [(s, side) for s in ruleset.markets for side in state.sides()]
@@ -252,8 +251,6 @@ def to_account(
                     wanted[(order.symbol, order.position_side)] = None
                     present.add(order.symbol)
         keys = wanted
-    if only is not None:
-        keys = [k for k in keys if k[0] == only]
     positions = []
     for symbol, side in keys:
         setting = state.setting(symbol, ruleset)
@@ -270,5 +267,5 @@ def to_account(
                 isolated_wallet=pos.isolated_wallet,
             )
         )
-    orders = tuple(o.open_order for o in state.orders if only is None or o.symbol == only)
+    orders = tuple(o.open_order for o in state.orders)
     return Account(state.cross_wallet, tuple(positions), orders, state.dual_side_position)

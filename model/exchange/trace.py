@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+
 from marginspec.errors import InputError
 from marginspec.exchange.actions import Action, action_json, parse_action
 from marginspec.exchange.initial import initial_json, parse_initial

@@ -190,7 +190,7 @@ def _multiple(value: Exact, step: Exact) -> bool:
     return bool((value / step).denominator == 1)
 
 
-def _reducing(acct: AccountState, symbol: str, side: PositionSide, direction: int) -> bool:
+def _reducing(side: PositionSide, direction: int) -> bool:
     """A hedge-mode order that closes its side (SELL LONG, BUY SHORT) (ACT-ORD-4)."""
     return (side is PositionSide.LONG and direction < 0) or (
         side is PositionSide.SHORT and direction > 0
@@ -214,7 +214,7 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         return state, refused(R.PRICE_TICK)
     if not _multiple(a.quantity, market.step_size):
         return state, refused(R.QTY_STEP)
-    reducing = a.reduce_only or _reducing(acct, a.symbol, a.position_side, direction)
+    reducing = a.reduce_only or _reducing(a.position_side, direction)
     if not reducing and a.price * a.quantity < market.min_notional:
         return state, refused(R.MIN_NOTIONAL, market.min_notional)
     held = acct.position(a.symbol, a.position_side).position_amt
@@ -312,9 +312,7 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
         direction = order.side.direction
         held = acct.position(order.symbol, order.position_side).position_amt
         _, opening = split(held, direction, quantity)
-        reduce_only = order.reduce_only or _reducing(
-            acct, order.symbol, order.position_side, direction
-        )
+        reduce_only = order.reduce_only or _reducing(order.position_side, direction)
         if reduce_only and opening > 0:
             return state, refused(R.REDUCE_ONLY_REJECT)  # FILL-5
         result = trade(

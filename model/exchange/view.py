@@ -1,12 +1,17 @@
-"""Derived figures of an account in the model: always :func:`marginspec.evaluate.evaluate`.
+"""Derived figures of an account in the model (one source of truth, SNAP-3).
 
-The account model never computes a margin figure itself; it converts the account to the
-``evaluate`` input and reads the result (one source of truth, SNAP-3).
+Snapshots, liquidations and ADL ranking convert the account to the ``evaluate`` input and
+read :func:`marginspec.evaluate.evaluate`'s figures. The preconditions that run on every
+action (AVB-1, XFER-1, LIQ-1, ORD-1 of one side) call the same formula functions
+directly and add them up the way ``evaluate`` does, skipping the figures they do not need;
+the state-machine test checks after every step that they equal ``evaluate``'s figures.
+No formula is written here.
 """
 
 from __future__ import annotations
 
 import attrs
+
 from marginspec import brackets, margin, transfers
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.evaluate import AccountFigures, PositionFigures, evaluate
@@ -50,40 +55,6 @@ def account_figures(
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.clear()
     _CACHE[key] = (account, marks, ruleset, result)
-    return result
-
-
-_SYMBOL_CACHE: dict[tuple[object, ...], AccountFigures] = {}
-
-
-def symbol_figures(
-    account: AccountState, state: ExchangeState, ruleset: RuleSet, symbol: str
-) -> AccountFigures:
-    """``evaluate`` of the account's positions and orders on one symbol only.
-
-    AVB-1 and XFER-1 sum over positions, so what one symbol adds to the margin in use
-    is the same in this partial account as in the whole one; preconditions that only
-    compare before and after on one symbol use it. Remembered by content (the
-    symbol's settings, positions, orders and mark), so the other symbols of an
-    account cost nothing when one symbol changes.
-    """
-    key = (
-        id(ruleset),
-        symbol,
-        account.setting(symbol, ruleset),
-        state.mark_prices[symbol],
-        tuple(p for k, p in account.positions.items() if k[0] == symbol),
-        tuple(k[1] for k in account.positions if k[0] == symbol),
-        tuple(o for o in account.orders if o.symbol == symbol),
-        account.dual_side_position,
-    )
-    hit = _SYMBOL_CACHE.get(key)
-    if hit is not None:
-        return hit
-    result = evaluate(to_account(account, state.mark_prices, ruleset, only=symbol), ruleset, False)
-    if len(_SYMBOL_CACHE) >= 4 * _CACHE_SIZE:
-        _SYMBOL_CACHE.clear()
-    _SYMBOL_CACHE[key] = result
     return result
 
 
@@ -220,23 +191,8 @@ def _below_maintenance(account: AccountState, state: ExchangeState, ruleset: Rul
     return has_cross and bool(margin.below_maintenance(balance, cross_mm, strict))
 
 
-def margin_in_use(f: AccountFigures) -> Exact:
-    """What AVB-1 subtracts from the cross balance: Σcross (IM + open-order IM) + Σiso open-order IM."""
-    used = ZERO
-    for p in f.positions:
-        used += p.open_order_initial_margin
-        if p.position.margin_type is MarginType.CROSS:
-            used += p.initial_margin
-    return used
-
-
 def position_figures(f: AccountFigures, symbol: str, side: PositionSide) -> PositionFigures | None:
     for p in f.positions:
         if p.position.symbol == symbol and p.position.position_side is side:
             return p
     return None
-
-
-def exposure(p: PositionFigures) -> Exact:
-    """ORD-1 × leverage: ``max(|pos + bids|, |pos − asks|)``, the notional LEV-3 caps (ACT-LEV-3)."""
-    return (p.initial_margin + p.open_order_initial_margin) * p.position.leverage
