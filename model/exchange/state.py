@@ -100,7 +100,8 @@ class AccountState:
     """One account: cross wallet, position mode, per-symbol settings, positions, orders.
 
     ``positions`` holds only position sides that exist (non-zero amount or a non-zero
-    isolated wallet); ``settings`` only symbols whose settings were ever set.
+    isolated wallet); ``settings`` has every market (filled in by ``parse_initial``;
+    a missing symbol reads as the defaults, ACT-LEV-1).
     """
 
     cross_wallet: Exact = ZERO
