@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
+
 from marginspec.errors import InputError
 from marginspec.exchange import ACTION_NAMES
 

@@ -21,11 +21,11 @@ from typing import Any
 
 import attrs
 from gmpy2 import mpq
+
+from marginspec.conformance.capabilities import Capabilities
 from marginspec.exchange import ACTION_NAMES
 from marginspec.exchange.trace import FIELD_RULES
 from marginspec.numbers import Exact
-
-from marginspec.conformance.capabilities import Capabilities
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -46,7 +46,11 @@ class Difference:
 
     def rules(self, action: Mapping[str, Any], model_outcome: Mapping[str, Any]) -> tuple[str, ...]:
         """The spec rules involved: the field's (TRACE-6), the action's, the refusal's."""
-        found: list[str] = list(FIELD_RULES.get(self.field, ()))
+        found: list[str] = []
+        for part in reversed([p for p in self.pointer.split("/") if p and not p.isdigit()]):
+            if part in FIELD_RULES:
+                found += FIELD_RULES[part]
+                break
         act = ACTION_RULES.get(str(action.get("action")))
         if act:
             found.append(act)

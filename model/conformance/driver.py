@@ -17,28 +17,40 @@ from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
-from marginspec.exchange import INSURANCE_FUND, Model
-from marginspec.ruleset import RuleSet
 
 from marginspec.conformance import moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
+from marginspec.exchange import INSURANCE_FUND, Model
+from marginspec.ruleset import RuleSet
 
 
 @attrs.frozen
 class Profile:
-    """How hard to look (CONF-7): examples per run and rule steps per example."""
+    """How hard to look (CONF-7): generated runs and moves per run, by stage.
+
+    Iterative deepening: short runs first (their failures are short to begin with),
+    then long ones (failures that need a longer history).
+    """
 
     name: str
-    max_examples: int
-    steps: int
+    stages: tuple[tuple[int, int], ...]  # (examples, moves per run)
+
+    @property
+    def max_examples(self) -> int:
+        return sum(examples for examples, _ in self.stages)
+
+    def scaled(self, examples: int) -> tuple[tuple[int, int], ...]:
+        """The stages with ``examples`` runs in all, split in the same proportions."""
+        total = self.max_examples
+        return tuple((max(1, e * examples // total), n) for e, n in self.stages)
 
 
 PROFILES = {
-    "quick": Profile("quick", max_examples=150, steps=16),
-    "thorough": Profile("thorough", max_examples=1500, steps=25),
+    "quick": Profile("quick", stages=((80, 4), (160, 16))),
+    "thorough": Profile("thorough", stages=((300, 4), (700, 12), (1000, 30))),
 }
 
 
@@ -132,7 +144,7 @@ class RunContext:
         return expected
 
 
-def machine_class(session: Session, profile: Profile) -> type[RuleBasedStateMachine]:
+def machine_class(session: Session) -> type[RuleBasedStateMachine]:
     """A state machine class bound to one session (one rule per usable move)."""
     usable = moves.usable_moves(session.caps)
 
@@ -148,7 +160,6 @@ def machine_class(session: Session, profile: Profile) -> type[RuleBasedStateMach
 
     for name, move in usable.items():
         setattr(ConformanceMachine, name, _rule(move))
-    ConformanceMachine.TestCase.settings = _settings(profile)
     return ConformanceMachine
 
 
@@ -169,10 +180,10 @@ class _DataChooser:
         return self.data.draw(st.sampled_from(options))
 
 
-def _settings(profile: Profile, max_examples: int | None = None) -> settings:
+def _settings(examples: int, steps: int) -> settings:
     return settings(
-        max_examples=max_examples or profile.max_examples,
-        stateful_step_count=profile.steps,
+        max_examples=examples,
+        stateful_step_count=steps,
         deadline=None,
         database=None,
         derandomize=False,
@@ -222,13 +233,16 @@ def run(
         )
         return RunResult(report, 0, 0, time.perf_counter() - started, (), Capabilities())
     session = Session(engine, ruleset_ref, ruleset, caps)
-    machine = hypothesis_seed(seed)(machine_class(session, chosen))
+    machine = hypothesis_seed(seed)(machine_class(session))
     report: FailureReport | None = None
-    try:
-        run_state_machine_as_test(machine, settings=_settings(chosen, max_examples))
-    except ConformanceFailure as failure:
-        report = shrink_trace(session, failure.report)
-        report = attrs.evolve(report, skipped=tuple(sorted(session.comparer.skipped)), seed=seed)
+    stages = chosen.scaled(max_examples) if max_examples else chosen.stages
+    for examples, steps in stages:
+        try:
+            run_state_machine_as_test(machine, settings=_settings(examples, steps))
+        except ConformanceFailure as failure:
+            report = shrink_trace(session, failure.report)
+            report = attrs.evolve(report, skipped=tuple(sorted(session.comparer.skipped)), seed=seed)
+            break
     return RunResult(
         report,
         session.runs,
@@ -243,10 +257,32 @@ def replay_actions(
     session: Session, initial: dict[str, Any], actions: list[dict[str, Any]]
 ) -> FailureReport | None:
     """Run ``actions`` on the model and the implementation; the failure, or None."""
+    return _replay_steps(session, initial, [Step(a, {}) for a in actions])
+
+
+_ID_FIELDS = {"fill": ("makerOrderId", "takerOrderId"), "cancelOrder": ("orderId",)}
+
+
+def _replay_steps(session: Session, initial: dict[str, Any], steps: list[Step]) -> FailureReport | None:
+    """Replay recorded steps, renumbering order ids: a removed ``placeOrder`` shifts the
+    ids the exchange assigns, so later fills and cancels are rewritten to the new ids
+    (an id whose order was removed points nowhere)."""
+    placed = {s.model["orderId"] for s in steps if "orderId" in s.model}
+    ids: dict[int, int] = {}
     try:
         ctx = RunContext(session, initial)
-        for action in actions:
-            ctx.step(action)
+        for step in steps:
+            action = step.action
+            fields = _ID_FIELDS.get(str(action.get("action")), ())
+            if fields:
+                action = dict(action)
+                for key in fields:
+                    old = action.get(key)
+                    if isinstance(old, int) and old in placed:
+                        action[key] = ids.get(old, 10**9 + old)
+            outcome = ctx.step(action)
+            if "orderId" in step.model and "orderId" in outcome:
+                ids[step.model["orderId"]] = outcome["orderId"]
     except ConformanceFailure as failure:
         return failure.report
     return None
@@ -272,22 +308,22 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
     if report.kind == TIMEOUT:
         return report
     best = report
-    actions = [s.action for s in report.steps]
+    steps = list(report.steps)
     replays = 0
-    chunk = max(1, len(actions) // 2)
+    chunk = max(1, len(steps) // 2)
     while chunk >= 1 and replays < budget:
         start = 0
         removed = False
-        while start < len(actions) and replays < budget:
-            candidate = actions[:start] + actions[start + chunk :]
+        while start < len(steps) and replays < budget:
+            candidate = steps[:start] + steps[start + chunk :]
             if not candidate:
                 start += chunk
                 continue
             replays += 1
-            found = replay_actions(session, report.initial, candidate)
+            found = _replay_steps(session, report.initial, candidate)
             if found is not None and _same(found, report):
                 best = found
-                actions = [s.action for s in found.steps]  # drops what follows the failure
+                steps = list(found.steps)  # drops what follows the failure
                 removed = True
             else:
                 start += chunk

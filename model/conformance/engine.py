@@ -13,12 +13,11 @@ import importlib
 from collections.abc import Iterable
 from typing import Any
 
+from marginspec.conformance.capabilities import Capabilities
 from marginspec.errors import InputError
 from marginspec.exchange import Model
 from marginspec.rulefile import dump_ruleset
 from marginspec.ruleset import RuleSet
-
-from marginspec.conformance.capabilities import Capabilities
 
 #: The protocol name and version exchanged in the handshake (CONF-4).
 PROTOCOL = "marginspec/1"

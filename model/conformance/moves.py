@@ -22,13 +22,12 @@ from typing import Any, Protocol, TypeVar
 
 from marginspec import brackets
 from marginspec.account import MarginType, PositionSide
+from marginspec.conformance.capabilities import Capabilities
 from marginspec.evaluate import AccountFigures
 from marginspec.exchange import INSURANCE_FUND, Model
 from marginspec.exchange.view import figures
 from marginspec.numbers import Exact, Rounding, round_to, to_plain
 from marginspec.ruleset import Market, RuleSet
-
-from marginspec.conformance.capabilities import Capabilities
 
 T = TypeVar("T")
 
@@ -69,6 +68,12 @@ def _text(value: Exact, decimals: int = 8, rounding: Rounding = Rounding.DOWN) -
     return to_plain(round_to(value, decimals, rounding))
 
 
+def _exact_text(value: Exact) -> str:
+    """The exact decimal if it terminates, else rounded up on 8 places (an action needs a decimal)."""
+    text = to_plain(value)
+    return text if "/" not in text else to_plain(_round8(value, up=True))
+
+
 def _round8(value: Exact, up: bool = False) -> Exact:
     """``value`` on 8 decimals, rounded toward zero (or away from it)."""
     down = round_to(value, 8, Rounding.DOWN)
@@ -100,8 +105,13 @@ def initial(c: Chooser, caps: Capabilities, ruleset: RuleSet) -> dict[str, Any]:
             entry["dualSidePosition"] = True
         symbols: dict[str, Any] = {}
         for symbol, market in ruleset.markets.items():
-            leverage = c.choice((20, 5, 10, 1, market.max_leverage, 50))
-            kind = c.choice(("CROSSED", "ISOLATED"))
+            # Only settings the implementation can also reach by its own actions.
+            leverage = 20
+            if caps.supports("setLeverage"):
+                leverage = c.choice((20, 5, 10, 1, market.max_leverage, 50))
+            kind = "CROSSED"
+            if caps.supports("setMarginType"):
+                kind = c.choice(("CROSSED", "ISOLATED", "CROSSED"))
             leverage = min(leverage, market.max_leverage)
             if (leverage, kind) != (min(20, market.max_leverage), "CROSSED"):
                 symbols[symbol] = {"leverage": leverage, "marginType": kind}
@@ -199,7 +209,7 @@ def _holdings(ctx: Context) -> list[tuple[str, str, PositionSide]]:
 def _target(ctx: Context, c: Chooser) -> tuple[str, str, PositionSide]:
     """Mostly a held (account, symbol, side); sometimes any."""
     held = _holdings(ctx)
-    if held and c.choice((True, True, False)):
+    if held and c.choice((True, True, True, False)):
         return c.choice(held)
     account = c.choice(ACCOUNTS)
     symbol = _symbol(ctx, c)
@@ -231,7 +241,7 @@ def trade(ctx: Context, c: Chooser) -> None:
             "makerOrderId": made["orderId"],
             "takerOrderId": taken["orderId"],
         }
-        part = c.choice((None, "half", "step"))
+        part = c.choice((None, None, "half", "step"))
         if part == "half":
             action["quantity"] = to_plain(max(_on_step(quantity / 2, market.step_size), market.step_size))
         elif part == "step":
@@ -351,15 +361,11 @@ def set_leverage(ctx: Context, c: Chooser) -> None:
     limit = int(brackets.max_leverage(market.brackets, exposure, ctx.model.ruleset.options.bracket_boundary))
     leverage = c.choice(
         (
-            limit,
-            current - 1,
             limit + 1,
-            current + 1,
-            1,
-            market.max_leverage,
-            market.max_leverage + 1,
-            0,
+            current - 1,
+            limit,
             max(1, current // 2),
+            market.max_leverage + 1,
             current * 2,
         )
     )
@@ -402,7 +408,7 @@ def deposit(ctx: Context, c: Chooser) -> None:
         amount = Exact(-5)
     else:
         amount = Exact(c.choice((1000, 10000, 100, 1)))
-    ctx.step({"action": "deposit", "account": account, "amount": to_plain(amount)})
+    ctx.step({"action": "deposit", "account": account, "amount": _exact_text(amount)})
 
 
 
@@ -457,6 +463,7 @@ def mark_price(ctx: Context, c: Chooser) -> None:
     held = [p for p in _open_positions(ctx) if p[1] == symbol]
     new: Exact | None = None
     top_up = ""
+    side = PositionSide.BOTH
     if kind == "liquidation" and held:
         top_up, _, side, amt = c.choice(held)
         for p in _figures(ctx, top_up, prices=True).positions:
@@ -477,15 +484,31 @@ def mark_price(ctx: Context, c: Chooser) -> None:
         new = _on_step(mark * (100 + percent) / 100, tick)
     ctx.step({"action": "markPrice", "symbol": symbol, "markPrice": _text(new)})
     if top_up and c.choice((True, False)):
-        _top_up(ctx, c, top_up)
+        _top_up(ctx, top_up, symbol, side)
 
 
-def _top_up(ctx: Context, c: Chooser, account: str) -> None:
-    """Bring a cross account's margin balance exactly to its maintenance margin (LIQ-1's edge)."""
+def _top_up(ctx: Context, account: str, symbol: str, side: PositionSide) -> None:
+    """Bring margin balance exactly to maintenance margin (LIQ-1's edge): a deposit for a
+    cross account, an isolated margin addition for an isolated position."""
     f = _figures(ctx, account)
+    for p in f.positions:
+        if p.position.symbol == symbol and p.position.position_side is side and p.isolated_margin is not None:
+            shortfall = p.maint_margin - p.isolated_margin
+            if shortfall > 0:
+                ctx.step(
+                    {
+                        "action": "positionMargin",
+                        "account": account,
+                        "symbol": symbol,
+                        "positionSide": side.value,
+                        "amount": _exact_text(shortfall),
+                        "type": 1,
+                    }
+                )
+            return
     shortfall = f.cross_maint_margin - (f.total_cross_wallet_balance + f.total_cross_unrealized_pnl)
     if shortfall > 0:
-        ctx.step({"action": "deposit", "account": account, "amount": to_plain(shortfall)})
+        ctx.step({"action": "deposit", "account": account, "amount": _exact_text(shortfall)})
 
 
 def funding(ctx: Context, c: Chooser) -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+
+from marginspec.conformance.compare import Difference
 from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
 from marginspec.ruleset import RuleSet
-
-from marginspec.conformance.compare import Difference
 
 #: Failure kinds: the implementation disagreed, crashed, hung, or broke the protocol.
 DIVERGENCE = "divergence"
@@ -68,7 +68,7 @@ class FailureReport:
         for i, step in enumerate(self.steps, start=1):
             lines.append(f"  {i}. {describe(step.action)}  -> model: {_outcome(step.model)}")
             if i == len(self.steps) and step.impl is not None:
-                lines.append(f"     {'':{len(describe(step.action))}}  implementation: {_outcome(step.impl)}")
+                lines.append(f"     -> implementation: {_outcome(step.impl)}")
         lines.append("")
         if self.difference is not None:
             d = self.difference

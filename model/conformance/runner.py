@@ -12,14 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from marginspec.errors import InputError
-from marginspec.exchange.trace import FORMAT, resolve_ruleset
-from marginspec.ruleset import RuleSet
-
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer, Difference
 from marginspec.conformance.engine import Engine, EngineFailure, hello_json, load_factory
 from marginspec.conformance.report import CRASH, DIVERGENCE, FailureReport, Step
+from marginspec.errors import InputError
+from marginspec.exchange.trace import FORMAT, resolve_ruleset
+from marginspec.ruleset import RuleSet
 
 
 def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Engine:

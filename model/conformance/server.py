@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from marginspec.conformance.engine import PROTOCOL, ModelEngine
 from marginspec.errors import MarginspecError
 from marginspec.rulefile import load_bundled, parse_ruleset
-
-from marginspec.conformance.engine import PROTOCOL, ModelEngine
 
 
 def _reply(out: IO[str], message: dict[str, Any]) -> None:

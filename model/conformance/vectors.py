@@ -26,18 +26,18 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from marginspec import __version__
-from marginspec.exchange import ACTION_NAMES, parse_action, refusals
-from marginspec.exchange.trace import record
-from marginspec.rulefile import dump_ruleset
-from marginspec.ruleset import RuleSet
 
+from marginspec import __version__
 from marginspec.conformance import moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import ACTION_RULES, Comparer
 from marginspec.conformance.engine import Engine, ModelEngine, hello_json
 from marginspec.conformance.report import FailureReport
 from marginspec.conformance.runner import check_trace
+from marginspec.exchange import ACTION_NAMES, parse_action, refusals
+from marginspec.exchange.trace import record
+from marginspec.rulefile import dump_ruleset
+from marginspec.ruleset import RuleSet
 
 INDEX = "index.json"
 FORMAT = "marginspec-vectors/1"

@@ -1,0 +1,97 @@
+"""pytest plugin (CONF-10): ``pytest --marginspec-impl=module:factory`` (or ``--marginspec-cmd``)
+adds conformance items to an implementation's own test run.
+
+The campaign is split into ``--marginspec-shards`` items (default 1 for the quick
+profile, 8 for thorough), each with its own seed and share of the examples, so
+pytest-xdist (``-n auto``) spreads a long campaign over cores and machines. A failing
+item prints the failure report and saves its minimal trace under
+``--marginspec-out`` (default ``marginspec-failures/``). Registered through the
+``pytest11`` entry point ``marginspec``; without the options it adds nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("marginspec", "marginspec conformance kit")
+    group.addoption("--marginspec-impl", metavar="MODULE:FACTORY", help="Python engine under test.")
+    group.addoption("--marginspec-cmd", metavar="COMMAND", help="Protocol engine under test.")
+    group.addoption(
+        "--marginspec-profile", choices=("quick", "thorough"), default="quick", help="quick (CI) or thorough (nightly)."
+    )
+    group.addoption("--marginspec-seed", type=int, default=0, help="Base seed; shard i uses seed + i.")
+    group.addoption("--marginspec-examples", type=int, default=None, help="Total generated runs.")
+    group.addoption("--marginspec-shards", type=int, default=None, help="Items to split the campaign into.")
+    group.addoption("--marginspec-ruleset", default="aster-pro", help="Bundled rule set or TOML path.")
+    group.addoption("--marginspec-timeout", type=float, default=10.0, help="Seconds per answer (--marginspec-cmd).")
+    group.addoption("--marginspec-out", default="marginspec-failures", help="Directory for failing traces.")
+
+
+class ConformanceFailed(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class ConformanceItem(pytest.Item):
+    """One shard of the campaign."""
+
+    def __init__(self, *, shard: int, shards: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shard = shard
+        self.shards = shards
+
+    def runtest(self) -> None:
+        from marginspec.conformance import driver
+        from marginspec.conformance.runner import open_engine
+        from marginspec.exchange.trace import resolve_ruleset
+
+        opt = self.config.getoption
+        profile = driver.PROFILES[opt("--marginspec-profile")]
+        total = opt("--marginspec-examples") or profile.max_examples
+        examples = max(1, total // self.shards + (1 if self.shard < total % self.shards else 0))
+        ref = opt("--marginspec-ruleset")
+        ruleset = resolve_ruleset(ref, Path.cwd(), "--marginspec-ruleset")
+        seed = opt("--marginspec-seed") + self.shard
+        engine = open_engine(opt("--marginspec-impl"), opt("--marginspec-cmd"), opt("--marginspec-timeout"))
+        try:
+            result = driver.run(engine, ref, ruleset, profile, seed, examples)
+        finally:
+            engine.close()
+        if result.report is not None:
+            text = result.report.text()
+            if result.report.steps:
+                out = Path(opt("--marginspec-out")) / f"failure-seed{seed}.json"
+                result.report.save(out, ruleset)
+                text += f"\nminimal trace saved to {out}"
+            raise ConformanceFailed(text)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ConformanceFailed):
+            return excinfo.value.text
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path | str, int | None, str]:
+        return self.path, None, self.name
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not (config.getoption("--marginspec-impl") or config.getoption("--marginspec-cmd")):
+        return
+    profile = config.getoption("--marginspec-profile")
+    shards = config.getoption("--marginspec-shards") or (1 if profile == "quick" else 8)
+    seed = config.getoption("--marginspec-seed")
+    for shard in range(shards):
+        items.append(
+            ConformanceItem.from_parent(
+                session,
+                name=f"marginspec-conformance[{profile}-seed{seed + shard}]",
+                shard=shard,
+                shards=shards,
+            )
+        )
