@@ -14,6 +14,7 @@ from decimal import Decimal
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.exchange import INSURANCE_FUND, Model, view
 from marginspec.exchange.actions import (
@@ -33,7 +34,6 @@ from marginspec.exchange.actions import (
 from marginspec.exchange.view import figures
 from marginspec.numbers import Exact, exact
 from marginspec.rulefile import load_bundled
-
 from tests.exchange_helpers import initial
 
 RULESET = load_bundled()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+
 from marginspec.cli import main
 from marginspec.exchange.trace import replay, run_actions
 
