@@ -1,0 +1,80 @@
+"""``marginspec conform`` (failure report, saved trace, --replay) and the pytest plugin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from marginspec.cli import main
+
+from tests.conformance.helpers import REPO, SERVE
+
+
+def test_conform_reports_saves_and_replays_a_failure(tmp_path: Path) -> None:
+    out = tmp_path / "failure.json"
+    args = ["conform", "--impl", "tests.mutants:FundingSignInverted", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "first differing field: /outcome/events/0/amount" in result.output
+    assert "rules: " in result.output and "ACT-10" in result.output
+    trace = json.loads(out.read_text())
+    assert trace["format"] == "marginspec-trace/1" and 1 <= len(trace["steps"]) <= 6
+    # the model agrees with its own record; the mutant fails it again
+    assert CliRunner().invoke(main, ["replay", str(out)]).exit_code == 0
+    again = CliRunner().invoke(main, ["conform", "--replay", str(out), "--impl", "tests.mutants:FundingSignInverted"])
+    assert again.exit_code == 1 and "/outcome/events/0/amount" in again.output
+    fine = CliRunner().invoke(main, ["conform", "--replay", str(out), "--cmd", SERVE])
+    assert fine.exit_code == 0, fine.output
+
+
+def test_bad_impl_is_one_line_exit_2() -> None:
+    result = CliRunner().invoke(main, ["conform", "--impl", "no_such_module:factory"])
+    assert result.exit_code == 2
+    assert "cannot import 'no_such_module'" in result.output
+    both = CliRunner().invoke(main, ["conform", "--impl", "a:b", "--cmd", "x"])
+    assert both.exit_code == 2
+
+
+def _pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "test_own.py").write_text("def test_own_suite():\n    pass\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_own.py"), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_pytest_plugin_runs_the_kit_in_an_implementations_suite(tmp_path: Path) -> None:
+    out = tmp_path / "failures"
+    run = _pytest(
+        tmp_path,
+        "--marginspec-impl=tests.mutants:FundingSignInverted",
+        f"--marginspec-out={out}",
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "1 failed, 1 passed" in run.stdout
+    assert "first differing field" in run.stdout
+    assert list(out.glob("failure-seed*.json"))
+
+
+def test_pytest_plugin_shards_under_xdist(tmp_path: Path) -> None:
+    pytest.importorskip("xdist")
+    run = _pytest(
+        tmp_path,
+        "-n",
+        "2",
+        f"--marginspec-cmd={SERVE}",
+        "--marginspec-shards=2",
+        "--marginspec-examples=20",
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "3 passed" in run.stdout

@@ -1,0 +1,76 @@
+"""The comparison policy (CONF-2, CONF-3) on hand-made answers."""
+
+from __future__ import annotations
+
+from marginspec.conformance.capabilities import Capabilities, parse_capabilities
+from marginspec.conformance.compare import Comparer, same_value
+
+import pytest
+from marginspec.errors import InputError
+
+MODEL = {
+    "availableBalance": "95144.05",
+    "liquidatable": False,
+    "marginRatio": None,
+    "positions": [
+        {"symbol": "BTCUSDT", "positionSide": "BOTH", "positionAmt": "1", "liquidationPrice": "75326.63316582",
+         "isolatedWallet": "0", "openOrderInitialMargin": "0", "leverage": 20},
+        {"symbol": "ETHUSDT", "positionSide": "BOTH", "positionAmt": "0", "liquidationPrice": None,
+         "isolatedWallet": "0", "openOrderInitialMargin": "0", "leverage": 20},
+    ],
+    "openOrders": [],
+}
+
+
+def test_exact_by_default_numbers_compared_as_decimals() -> None:
+    assert same_value("1.5", "1.50", None)
+    assert not same_value("1.5", "1.50000001", None)
+    assert not same_value("1.5", 1.5, None)  # a binary float is never exact
+    assert not same_value(None, "0", None)  # "no price" is not zero (LIQ-5)
+    assert not same_value(False, 0, None)
+
+
+def test_declared_decimals_allow_one_unit_of_the_last_place() -> None:
+    assert same_value("75326.63316582", "75326.63", 2)
+    assert same_value("75326.63316582", "75326.64", 2)  # rounded up at 2 places
+    assert not same_value("75326.63316582", "75326.65", 2)
+
+
+def test_the_first_differing_field_is_named_by_pointer() -> None:
+    impl = {**MODEL, "positions": [dict(MODEL["positions"][0], liquidationPrice="75000")]}
+    diff = Comparer(Capabilities()).account("A", MODEL, impl)
+    assert diff is not None
+    assert diff.pointer == "/snapshot/accounts/A/positions/0/liquidationPrice"
+    assert (diff.model, diff.impl) == ("75326.63316582", "75000")
+    rules = diff.rules({"action": "markPrice"}, {"status": "accepted"})
+    assert rules == ("LIQ-2", "LIQ-3", "LIQ-4", "LIQ-5", "ACT-9")
+
+
+def test_undeclared_fields_are_skipped_and_listed() -> None:
+    caps = parse_capabilities({"fields": {"account": {"availableBalance": 2}, "position": {"positionAmt": None}}})
+    comparer = Comparer(caps)
+    impl = {"availableBalance": "95144.049", "positions": [{"symbol": "BTCUSDT", "positionSide": "BOTH", "positionAmt": "1"}]}
+    assert comparer.account("A", MODEL, impl) is None
+    assert {"account.liquidatable", "position.liquidationPrice"} <= comparer.skipped
+
+
+def test_a_missing_non_empty_position_is_a_divergence() -> None:
+    diff = Comparer(Capabilities()).account("A", MODEL, {**MODEL, "positions": []})
+    assert diff is not None and diff.note == "no entry for ('BTCUSDT', 'BOTH')"
+
+
+def test_outcome_status_then_code() -> None:
+    comparer = Comparer(Capabilities())
+    refused = {"status": "refused", "code": -2019, "msg": "Margin is insufficient.", "rule": "REF-1"}
+    assert comparer.outcome(refused, {"status": "refused", "code": -2019}) is None
+    diff = comparer.outcome(refused, {"status": "refused", "code": -2027})
+    assert diff is not None and diff.pointer == "/outcome/code"
+    assert diff.rules({"action": "placeOrder"}, refused) == ("REF-*", "ACT-6", "REF-1")
+    assert {"outcome.msg", "outcome.rule"} <= comparer.skipped
+
+
+def test_capabilities_are_validated_with_a_pointer() -> None:
+    with pytest.raises(InputError, match="/capabilities/fields/account/availableBalance"):
+        parse_capabilities({"fields": {"account": {"availableBalance": -1}}})
+    with pytest.raises(InputError, match="/capabilities/actions"):
+        parse_capabilities({"actions": ["teleport"]})
