@@ -102,7 +102,10 @@ def main():
         elif kind == "apply":
             reply = {"type": "outcome", "outcome": exchange.apply(request["action"])}
         elif kind == "snapshot" and "accounts" in request:
-            reply = {"type": "snapshots", "snapshots": {a: exchange.snapshot(a) for a in request["accounts"]}}
+            reply = {
+                "type": "snapshots",
+                "snapshots": {a: exchange.snapshot(a) for a in request["accounts"]},
+            }
         elif kind == "snapshot":
             reply = {"type": "snapshot", "snapshot": exchange.snapshot(request["account"])}
         elif kind == "bye":

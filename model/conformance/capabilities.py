@@ -132,7 +132,9 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
             if decimals is not None and (
                 isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0
             ):
-                raise InputError(f"{here}/{field}", "decimals must be a non-negative integer or null")
+                raise InputError(
+                    f"{here}/{field}", "decimals must be a non-negative integer or null"
+                )
         fields[group] = dict(spec)
     return Capabilities(
         name=name,

@@ -49,7 +49,7 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile("quick", stages=((80, 4), (160, 16))),
+    "quick": Profile("quick", stages=((80, 4), (220, 16))),
     "thorough": Profile("thorough", stages=((300, 4), (700, 12), (1000, 30))),
 }
 
@@ -65,7 +65,9 @@ class ConformanceFailure(Exception):
 class Session:
     """One implementation under test, shared by every generated run."""
 
-    def __init__(self, engine: Engine, ruleset_ref: str, ruleset: RuleSet, caps: Capabilities) -> None:
+    def __init__(
+        self, engine: Engine, ruleset_ref: str, ruleset: RuleSet, caps: Capabilities
+    ) -> None:
         self.engine = engine
         self.ruleset_ref = ruleset_ref
         self.ruleset = ruleset
@@ -94,7 +96,9 @@ class RunContext:
         session.runs += 1
         self._guard(lambda: session.engine.reset(initial))
 
-    def _failure(self, kind: str, message: str, stderr: str = "", impl: Any = None) -> ConformanceFailure:
+    def _failure(
+        self, kind: str, message: str, stderr: str = "", impl: Any = None
+    ) -> ConformanceFailure:
         if impl is not None and self.steps:
             self.steps[-1] = attrs.evolve(self.steps[-1], impl=impl)
         s = self.session
@@ -228,10 +232,16 @@ def run(
     try:
         caps = capabilities or handshake(engine, ruleset_ref, ruleset)
     except EngineFailure as error:
-        report = FailureReport(
-            error.kind, "implementation", ruleset_ref, {}, (), message=error.message, stderr=error.stderr
+        failed = FailureReport(
+            error.kind,
+            "implementation",
+            ruleset_ref,
+            {},
+            (),
+            message=error.message,
+            stderr=error.stderr,
         )
-        return RunResult(report, 0, 0, time.perf_counter() - started, (), Capabilities())
+        return RunResult(failed, 0, 0, time.perf_counter() - started, (), Capabilities())
     session = Session(engine, ruleset_ref, ruleset, caps)
     machine = hypothesis_seed(seed)(machine_class(session))
     report: FailureReport | None = None
@@ -241,7 +251,9 @@ def run(
             run_state_machine_as_test(machine, settings=_settings(examples, steps))
         except ConformanceFailure as failure:
             report = shrink_trace(session, failure.report)
-            report = attrs.evolve(report, skipped=tuple(sorted(session.comparer.skipped)), seed=seed)
+            report = attrs.evolve(
+                report, skipped=tuple(sorted(session.comparer.skipped)), seed=seed
+            )
             break
     return RunResult(
         report,
@@ -263,7 +275,9 @@ def replay_actions(
 _ID_FIELDS = {"fill": ("makerOrderId", "takerOrderId"), "cancelOrder": ("orderId",)}
 
 
-def _replay_steps(session: Session, initial: dict[str, Any], steps: list[Step]) -> FailureReport | None:
+def _replay_steps(
+    session: Session, initial: dict[str, Any], steps: list[Step]
+) -> FailureReport | None:
     """Replay recorded steps, renumbering order ids: a removed ``placeOrder`` shifts the
     ids the exchange assigns, so later fills and cancels are rewritten to the new ids
     (an id whose order was removed points nowhere)."""

@@ -61,7 +61,7 @@ class Engine(abc.ABC):
         """Several accounts at once (one round trip for protocol engines)."""
         return {name: self.snapshot(name) for name in accounts}
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional hook: most engines hold nothing)
         """Release resources (a subprocess, a connection); the default does nothing."""
 
 
@@ -122,7 +122,7 @@ def load_factory(spec: str) -> Engine:
         module = importlib.import_module(module_name)
     except ImportError as error:
         raise InputError("--impl", f"cannot import {module_name!r}: {error}") from None
-    factory = module
+    factory: Any = module
     for part in attr.split("."):
         factory = getattr(factory, part, None)
         if factory is None:

@@ -101,7 +101,11 @@ def initial(c: Chooser, caps: Capabilities, ruleset: RuleSet) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "crossWalletBalance": c.choice(("100000", "20000", "1000000", "5000"))
         }
-        if caps.hedge_mode and caps.supports("setPositionMode") and c.choice((False, False, False, True)):
+        if (
+            caps.hedge_mode
+            and caps.supports("setPositionMode")
+            and c.choice((False, False, False, True))
+        ):
             entry["dualSidePosition"] = True
         symbols: dict[str, Any] = {}
         for symbol, market in ruleset.markets.items():
@@ -206,11 +210,16 @@ def _holdings(ctx: Context) -> list[tuple[str, str, PositionSide]]:
     return list(found)
 
 
+_PREFER_HELD: tuple[bool, ...] = (True, True, True, False)
+
+
 def _target(ctx: Context, c: Chooser) -> tuple[str, str, PositionSide]:
     """Mostly a held (account, symbol, side); sometimes any."""
     held = _holdings(ctx)
-    if held and c.choice((True, True, True, False)):
-        return c.choice(held)
+    if held:
+        prefer: bool = c.choice(_PREFER_HELD)
+        if prefer:
+            return c.choice(held)
     account = c.choice(ACCOUNTS)
     symbol = _symbol(ctx, c)
     return account, symbol, c.choice(ctx.model.state.accounts[account].sides())
@@ -219,7 +228,10 @@ def _target(ctx: Context, c: Chooser) -> tuple[str, str, PositionSide]:
 # ------------------------------------------------------------------ moves
 
 
-def trade(ctx: Context, c: Chooser) -> None:
+Focus = tuple[str, str, PositionSide]
+
+
+def trade(ctx: Context, c: Chooser) -> Focus | None:
     """Two orders at one price and a (possibly partial) fill: opens, adds, closes or flips."""
     maker, symbol, held_side = _target(ctx, c)
     if c.choice((False, True)):
@@ -233,7 +245,9 @@ def trade(ctx: Context, c: Chooser) -> None:
     other = "SELL" if side == "BUY" else "BUY"
     price = _price(ctx, c, market)
     quantity = _quantity(ctx, c, maker, market, price)
-    made = ctx.step(_order(ctx, c, maker, symbol, side, price, quantity))
+    maker_order = _order(ctx, c, maker, symbol, side, price, quantity)
+    made_side = maker_order["positionSide"]
+    made = ctx.step(maker_order)
     taken = ctx.step(_order(ctx, c, taker, symbol, other, price, quantity))
     if "orderId" in made and "orderId" in taken:
         action: dict[str, Any] = {
@@ -243,10 +257,14 @@ def trade(ctx: Context, c: Chooser) -> None:
         }
         part = c.choice((None, None, "half", "step"))
         if part == "half":
-            action["quantity"] = to_plain(max(_on_step(quantity / 2, market.step_size), market.step_size))
+            action["quantity"] = to_plain(
+                max(_on_step(quantity / 2, market.step_size), market.step_size)
+            )
         elif part == "step":
             action["quantity"] = to_plain(market.step_size)
         ctx.step(action)
+        return maker, symbol, PositionSide(made_side)
+    return None
 
 
 def _order(
@@ -277,18 +295,18 @@ def place_order(ctx: Context, c: Chooser) -> None:
     flaw = None
     if c.choice((False, False, True)):
         flaw = c.choice(
-        (
-            "reduceOnly",
-            "offTick",
-            "offStep",
-            "tiny",
-            "zeroPrice",
-            "wrongSide",
-            "unknownAccount",
-            "unknownSymbol",
-            "insuranceFund",
+            (
+                "reduceOnly",
+                "offTick",
+                "offStep",
+                "tiny",
+                "zeroPrice",
+                "wrongSide",
+                "unknownAccount",
+                "unknownSymbol",
+                "insuranceFund",
+            )
         )
-    )
     if flaw == "reduceOnly":
         order["reduceOnly"] = True
     elif flaw == "offTick":
@@ -297,7 +315,9 @@ def place_order(ctx: Context, c: Chooser) -> None:
         order["quantity"] = to_plain(quantity + market.step_size / 2)
     elif flaw == "tiny":
         order["quantity"] = to_plain(market.step_size)
-        order["price"] = to_plain(_on_step(market.min_notional / market.step_size, market.tick_size) - market.tick_size)
+        order["price"] = to_plain(
+            _on_step(market.min_notional / market.step_size, market.tick_size) - market.tick_size
+        )
     elif flaw == "zeroPrice":
         order["price"] = "0"
     elif flaw == "wrongSide":
@@ -315,7 +335,7 @@ def place_order(ctx: Context, c: Chooser) -> None:
 def cancel_order(ctx: Context, c: Chooser) -> None:
     account = c.choice(ACCOUNTS)
     orders = ctx.model.state.accounts[account].orders
-    ids = tuple(o.order_id for o in orders) + (999,)
+    ids = (*tuple(o.order_id for o in orders), 999)
     ctx.step({"action": "cancelOrder", "account": account, "orderId": c.choice(ids)})
 
 
@@ -346,23 +366,31 @@ def fill_resting(ctx: Context, c: Chooser) -> None:
     ctx.step(action)
 
 
-def set_leverage(ctx: Context, c: Chooser) -> None:
+def set_leverage(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
     """Leverage at the bracket limit of the current exposure (LEV-2, LEV-3) and next to it."""
-    account, symbol, _ = _target(ctx, c)
-    if c.choice((False, False, False, False, True)):
+    account, symbol, _ = focus or _target(ctx, c)
+    if not focus and c.choice((False, False, False, False, True)):
         account = INSURANCE_FUND
     market = ctx.model.ruleset.markets[symbol]
     acct = ctx.model.state.accounts[account]
     current = acct.setting(symbol, ctx.model.ruleset).leverage
     exposure = max(
-        (abs(p.position_amt) * _mark(ctx, symbol) for (s, _), p in acct.positions.items() if s == symbol),
+        (
+            abs(p.position_amt) * _mark(ctx, symbol)
+            for (s, _), p in acct.positions.items()
+            if s == symbol
+        ),
         default=Exact(0),
     )
-    limit = int(brackets.max_leverage(market.brackets, exposure, ctx.model.ruleset.options.bracket_boundary))
+    limit = int(
+        brackets.max_leverage(market.brackets, exposure, ctx.model.ruleset.options.bracket_boundary)
+    )
+    setting = acct.setting(symbol, ctx.model.ruleset)
+    lower_first = setting.margin_type is MarginType.ISOLATED and acct.has_position(symbol)
     leverage = c.choice(
         (
-            limit + 1,
-            current - 1,
+            current - 1 if lower_first else limit + 1,
+            limit + 1 if lower_first else current - 1,
             limit,
             max(1, current // 2),
             market.max_leverage + 1,
@@ -372,8 +400,8 @@ def set_leverage(ctx: Context, c: Chooser) -> None:
     ctx.step({"action": "setLeverage", "account": account, "symbol": symbol, "leverage": leverage})
 
 
-def set_margin_type(ctx: Context, c: Chooser) -> None:
-    account, symbol, _ = _target(ctx, c)
+def set_margin_type(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
+    account, symbol, _ = focus or _target(ctx, c)
     current = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).margin_type
     toggled = "CROSSED" if current is MarginType.ISOLATED else "ISOLATED"
     same = "ISOLATED" if current is MarginType.ISOLATED else "CROSSED"
@@ -381,8 +409,8 @@ def set_margin_type(ctx: Context, c: Chooser) -> None:
     ctx.step({"action": "setMarginType", "account": account, "symbol": symbol, "marginType": kind})
 
 
-def set_position_mode(ctx: Context, c: Chooser) -> None:
-    account, _, _ = _target(ctx, c)
+def set_position_mode(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
+    account, _, _ = focus or _target(ctx, c)
     dual = ctx.model.state.accounts[account].dual_side_position
     wanted = c.choice((not dual, dual))
     ctx.step({"action": "setPositionMode", "account": account, "dualSidePosition": wanted})
@@ -411,36 +439,40 @@ def deposit(ctx: Context, c: Chooser) -> None:
     ctx.step({"action": "deposit", "account": account, "amount": _exact_text(amount)})
 
 
-
 def withdraw(ctx: Context, c: Chooser) -> None:
     """Withdrawals at ``maxWithdrawAmount`` (XFER-1) and one unit past it."""
-    account = c.choice(ACCOUNTS + (INSURANCE_FUND,))
+    account = c.choice((*ACCOUNTS, INSURANCE_FUND))
     most = round_to(_figures(ctx, account).max_withdraw, 8, Rounding.DOWN)
     amount = c.choice((most, most + Exact(1, 100), most / 2, Exact(1), Exact(0)))
     ctx.step({"action": "withdraw", "account": account, "amount": _text(amount)})
 
 
-def position_margin(ctx: Context, c: Chooser) -> None:
+def position_margin(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
     """Isolated margin moves: at XFER-3 (IM-based) and at the MM-based cap engines use wrongly."""
-    account, symbol, side = _target(ctx, c)
+    account, symbol, side = focus or _target(ctx, c)
     kind = c.choice((2, 1, 3))
     f = _figures(ctx, account)
     pos = next(
-        (p for p in f.positions if p.position.symbol == symbol and p.position.position_side is side),
+        (
+            p
+            for p in f.positions
+            if p.position.symbol == symbol and p.position.position_side is side
+        ),
         None,
     )
     options: list[Exact] = [Exact(10)]
-    if pos is not None and pos.max_remove_margin is not None:
+    if kind == 2 and pos is not None and pos.max_remove_margin is not None:
         iw = pos.position.isolated_wallet
-        options += [
+        options = [
             pos.max_remove_margin,
             pos.max_remove_margin + Exact(1, 100),
             iw - pos.maint_margin,
             iw - pos.maint_margin - Exact(1, 100),
+            Exact(10),
         ]
-    if pos is not None and pos.max_add_margin is not None:
-        options += [pos.max_add_margin, pos.max_add_margin + Exact(1, 100)]
-    amount = c.choice(tuple(options) + (Exact(0),))
+    elif kind == 1 and pos is not None and pos.max_add_margin is not None:
+        options = [pos.max_add_margin + Exact(1, 100), pos.max_add_margin, Exact(10)]
+    amount = c.choice((*tuple(options), Exact(0)))
     ctx.step(
         {
             "action": "positionMargin",
@@ -459,7 +491,7 @@ def mark_price(ctx: Context, c: Chooser) -> None:
     market = ctx.model.ruleset.markets[symbol]
     mark = _mark(ctx, symbol)
     tick = market.tick_size
-    kind = c.choice(("liquidation", "liquidation", "bracket", "move", "zero"))
+    kind = c.choice(("liquidation", "liquidation", "bracket", "bankrupt", "move", "zero"))
     held = [p for p in _open_positions(ctx) if p[1] == symbol]
     new: Exact | None = None
     top_up = ""
@@ -467,16 +499,36 @@ def mark_price(ctx: Context, c: Chooser) -> None:
     if kind == "liquidation" and held:
         top_up, _, side, amt = c.choice(held)
         for p in _figures(ctx, top_up, prices=True).positions:
-            if p.position.symbol == symbol and p.position.position_side is side and p.liquidation_price:
+            if (
+                p.position.symbol == symbol
+                and p.position.position_side is side
+                and p.liquidation_price
+            ):
                 # Just past the LP first (a long below it, a short above it), then around it.
                 beyond = amt < 0
                 new = _round8(p.liquidation_price, c.choice((beyond, not beyond)))
                 new += tick * c.choice((0, 1, -1, 10, -10))
+    elif kind == "bankrupt" and held:
+        # Past the bankruptcy price: the sweep's loss exceeds the margin (IF-*, ADL-*).
+        name, _, side, amt = c.choice(held)
+        for p in _figures(ctx, name, prices=True).positions:
+            if (
+                p.position.symbol == symbol
+                and p.position.position_side is side
+                and p.bankruptcy_price
+            ):
+                factor = (
+                    Exact(c.choice((95, 80)), 100) if amt > 0 else Exact(c.choice((105, 120)), 100)
+                )
+                new = _on_step(p.bankruptcy_price * factor, tick)
     elif kind == "bracket" and held:
-        _, _, _, amt = c.choice(held)
+        # The notional at mark exactly on a floor needs floor/|amt| to be a decimal:
+        # positions whose size allows it come first.
         table = market.brackets
         floor = table[c.choice(range(1, len(table)))].notional_floor if len(table) > 1 else mark
-        new = round_to(floor / abs(amt), 8, Rounding.DOWN) + tick * c.choice((0, 1, -1))
+        exact_first = sorted(held, key=lambda h: "/" in to_plain(floor / abs(h[3])))
+        _, _, _, amt = c.choice(exact_first)
+        new = _round8(floor / abs(amt)) + tick * c.choice((0, 1, -1))
     elif kind == "zero":
         new = Exact(0)
     if new is None or (new <= 0 and kind != "zero"):
@@ -492,7 +544,11 @@ def _top_up(ctx: Context, account: str, symbol: str, side: PositionSide) -> None
     cross account, an isolated margin addition for an isolated position."""
     f = _figures(ctx, account)
     for p in f.positions:
-        if p.position.symbol == symbol and p.position.position_side is side and p.isolated_margin is not None:
+        if (
+            p.position.symbol == symbol
+            and p.position.position_side is side
+            and p.isolated_margin is not None
+        ):
             shortfall = p.maint_margin - p.isolated_margin
             if shortfall > 0:
                 ctx.step(
@@ -530,13 +586,32 @@ def sweep(ctx: Context, c: Chooser) -> None:
     ctx.step({"action": "liquidationSweep"})
 
 
-Move = Callable[[Context, Chooser], None]
+def trade_then_change(ctx: Context, c: Chooser) -> None:
+    """A trade, then at once a change on the maker's new position: leverage, margin
+    type, position mode, isolated margin, or a second trade (adds, closes, flips)."""
+    focus = trade(ctx, c)
+    if focus is None:
+        return
+    follow = c.choice(("leverage", "marginType", "leverage", "positionMode", "margin", "trade"))
+    if follow == "leverage" and ctx.caps.supports("setLeverage"):
+        set_leverage(ctx, c, focus)
+    elif follow == "marginType" and ctx.caps.supports("setMarginType"):
+        set_margin_type(ctx, c, focus)
+    elif follow == "positionMode" and ctx.caps.supports("setPositionMode") and ctx.caps.hedge_mode:
+        set_position_mode(ctx, c, focus)
+    elif follow == "margin" and ctx.caps.supports("positionMargin"):
+        position_margin(ctx, c, focus)
+    else:
+        trade(ctx, c)
+
+
+Move = Callable[[Context, Chooser], object]
 
 #: Every move and the action names it may emit (a move is used only if all are supported).
 MOVES: dict[str, tuple[Move, tuple[str, ...]]] = {
     "trade": (trade, ("placeOrder", "fill")),
     "trade_again": (trade, ("placeOrder", "fill")),
-    "trade_more": (trade, ("placeOrder", "fill")),
+    "trade_then_change": (trade_then_change, ("placeOrder", "fill")),
     "place_order": (place_order, ("placeOrder",)),
     "cancel_order": (cancel_order, ("cancelOrder",)),
     "fill_resting": (fill_resting, ("fill",)),

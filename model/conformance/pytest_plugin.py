@@ -22,14 +22,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--marginspec-impl", metavar="MODULE:FACTORY", help="Python engine under test.")
     group.addoption("--marginspec-cmd", metavar="COMMAND", help="Protocol engine under test.")
     group.addoption(
-        "--marginspec-profile", choices=("quick", "thorough"), default="quick", help="quick (CI) or thorough (nightly)."
+        "--marginspec-profile",
+        choices=("quick", "thorough"),
+        default="quick",
+        help="quick (CI) or thorough (nightly).",
     )
-    group.addoption("--marginspec-seed", type=int, default=0, help="Base seed; shard i uses seed + i.")
+    group.addoption(
+        "--marginspec-seed", type=int, default=0, help="Base seed; shard i uses seed + i."
+    )
     group.addoption("--marginspec-examples", type=int, default=None, help="Total generated runs.")
-    group.addoption("--marginspec-shards", type=int, default=None, help="Items to split the campaign into.")
-    group.addoption("--marginspec-ruleset", default="aster-pro", help="Bundled rule set or TOML path.")
-    group.addoption("--marginspec-timeout", type=float, default=10.0, help="Seconds per answer (--marginspec-cmd).")
-    group.addoption("--marginspec-out", default="marginspec-failures", help="Directory for failing traces.")
+    group.addoption(
+        "--marginspec-shards", type=int, default=None, help="Items to split the campaign into."
+    )
+    group.addoption(
+        "--marginspec-ruleset", default="aster-pro", help="Bundled rule set or TOML path."
+    )
+    group.addoption(
+        "--marginspec-timeout",
+        type=float,
+        default=10.0,
+        help="Seconds per answer (--marginspec-cmd).",
+    )
+    group.addoption(
+        "--marginspec-out", default="marginspec-failures", help="Directory for failing traces."
+    )
 
 
 class ConformanceFailed(Exception):
@@ -58,7 +74,9 @@ class ConformanceItem(pytest.Item):
         ref = opt("--marginspec-ruleset")
         ruleset = resolve_ruleset(ref, Path.cwd(), "--marginspec-ruleset")
         seed = opt("--marginspec-seed") + self.shard
-        engine = open_engine(opt("--marginspec-impl"), opt("--marginspec-cmd"), opt("--marginspec-timeout"))
+        engine = open_engine(
+            opt("--marginspec-impl"), opt("--marginspec-cmd"), opt("--marginspec-timeout")
+        )
         try:
             result = driver.run(engine, ref, ruleset, profile, seed, examples)
         finally:
@@ -80,7 +98,9 @@ class ConformanceItem(pytest.Item):
         return self.path, None, self.name
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     if not (config.getoption("--marginspec-impl") or config.getoption("--marginspec-cmd")):
         return
     profile = config.getoption("--marginspec-profile")

@@ -86,7 +86,9 @@ class FailureReport:
             lines += ["  " + line for line in self.stderr.splitlines()[-10:]]
         lines.append(f"rules: {', '.join(self.rules) or '-'}")
         if self.skipped:
-            lines.append(f"not compared (outside the declared capabilities): {', '.join(self.skipped)}")
+            lines.append(
+                f"not compared (outside the declared capabilities): {', '.join(self.skipped)}"
+            )
         if self.seed is not None:
             lines.append(f"seed: {self.seed}")
         return "\n".join(lines)
@@ -118,7 +120,9 @@ def _outcome(outcome: Any) -> str:
     extra = f" orderId {outcome['orderId']}" if "orderId" in outcome else ""
     events = outcome.get("events") or []
     if events:
-        extra += f" ({len(events)} events: {', '.join(sorted({str(e.get('type')) for e in events}))})"
+        extra += (
+            f" ({len(events)} events: {', '.join(sorted({str(e.get('type')) for e in events}))})"
+        )
     return f"{outcome.get('status')}{extra}"
 
 

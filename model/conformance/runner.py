@@ -24,7 +24,9 @@ from marginspec.ruleset import RuleSet
 def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Engine:
     """``--impl module:factory`` or ``--cmd "command"`` (exactly one)."""
     if (impl is None) == (cmd is None):
-        raise InputError("--impl/--cmd", "give exactly one of --impl module:factory or --cmd COMMAND")
+        raise InputError(
+            "--impl/--cmd", "give exactly one of --impl module:factory or --cmd COMMAND"
+        )
     if impl is not None:
         return load_factory(impl)
     from marginspec.conformance.subprocess_engine import SubprocessEngine
@@ -68,7 +70,9 @@ def check_trace(
         raise InputError("/initial", "expected a JSON object")
     steps: list[Step] = []
 
-    def failure(kind: str, message: str, stderr: str = "", diff: Difference | None = None) -> FailureReport:
+    def failure(
+        kind: str, message: str, stderr: str = "", diff: Difference | None = None
+    ) -> FailureReport:
         return FailureReport(
             kind=kind,
             engine=caps.name,

@@ -24,19 +24,21 @@ def _refuse_float(text: str) -> Any:
     raise MarginspecError(f"JSON number {text} refused: numbers are decimal strings")
 
 
-def handle(engine: ModelEngine | None, message: Any) -> tuple[ModelEngine | None, dict[str, Any] | None]:
+def handle(
+    engine: ModelEngine | None, message: Any
+) -> tuple[ModelEngine | None, dict[str, Any] | None]:
     """One request -> (engine, answer); answer None for ``bye``."""
     if not isinstance(message, dict):
         raise MarginspecError("a request must be a JSON object")
     kind = message.get("type")
     if kind == "hello":
         if message.get("protocol") != PROTOCOL:
-            raise MarginspecError(f"unsupported protocol {message.get('protocol')!r} (this is {PROTOCOL})")
+            raise MarginspecError(
+                f"unsupported protocol {message.get('protocol')!r} (this is {PROTOCOL})"
+            )
         ruleset_doc = message.get("ruleset") or {}
         toml = ruleset_doc.get("toml") if isinstance(ruleset_doc, dict) else None
-        ruleset = (
-            parse_ruleset(toml, "/ruleset/toml") if isinstance(toml, str) else load_bundled()
-        )
+        ruleset = parse_ruleset(toml, "/ruleset/toml") if isinstance(toml, str) else load_bundled()
         engine = ModelEngine(ruleset)
         return engine, {"type": "hello", "capabilities": engine.capabilities().to_json()}
     if kind == "bye":
@@ -44,7 +46,10 @@ def handle(engine: ModelEngine | None, message: Any) -> tuple[ModelEngine | None
     if engine is None:
         raise MarginspecError("the first request must be 'hello'")
     if kind == "reset":
-        engine.reset(message.get("state"))
+        state = message.get("state")
+        if not isinstance(state, dict):
+            raise MarginspecError("a reset needs a 'state' object (the initial state)")
+        engine.reset(state)
         return engine, {"type": "ok"}
     if kind == "apply":
         return engine, {"type": "outcome", "outcome": engine.apply(message.get("action"))}  # type: ignore[arg-type]
@@ -54,7 +59,10 @@ def handle(engine: ModelEngine | None, message: Any) -> tuple[ModelEngine | None
             if not isinstance(names, list):
                 raise MarginspecError("'accounts' must be a list of account names")
             return engine, {"type": "snapshots", "snapshots": engine.snapshots(names)}
-        return engine, {"type": "snapshot", "snapshot": engine.snapshot(str(message.get("account")))}
+        return engine, {
+            "type": "snapshot",
+            "snapshot": engine.snapshot(str(message.get("account"))),
+        }
     raise MarginspecError(f"unknown request type {kind!r}")
 
 
@@ -75,4 +83,3 @@ def serve(stdin: IO[str], stdout: IO[str]) -> int:
             return 0
         _reply(stdout, answer)
     return 0
-

@@ -21,6 +21,7 @@ raises :class:`EngineFailure` with the implementation's last stderr lines; the n
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import queue
 import shlex
@@ -70,7 +71,9 @@ class SubprocessEngine(Engine):
         self._lines = queue.Queue()
         self._stderr.clear()
         assert self.process.stdout is not None and self.process.stderr is not None
-        threading.Thread(target=self._pump, args=(self.process.stdout, self._lines), daemon=True).start()
+        threading.Thread(
+            target=self._pump, args=(self.process.stdout, self._lines), daemon=True
+        ).start()
         threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
 
     @staticmethod
@@ -95,10 +98,8 @@ class SubprocessEngine(Engine):
     def _kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
         self.process = None
 
     def _fail(self, kind: str, message: str) -> EngineFailure:
@@ -115,7 +116,9 @@ class SubprocessEngine(Engine):
             self.process.stdin.write(json.dumps(message, separators=(",", ":")) + "\n")
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
-            raise self._fail(CRASH, f"the implementation closed its input (on {message['type']!r})") from None
+            raise self._fail(
+                CRASH, f"the implementation closed its input (on {message['type']!r})"
+            ) from None
         try:
             line = self._lines.get(timeout=self.timeout)
         except queue.Empty:
@@ -127,7 +130,9 @@ class SubprocessEngine(Engine):
                 code = self.process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 code = None
-            raise self._fail(CRASH, f"the implementation exited (status {code}) on {message['type']!r}")
+            raise self._fail(
+                CRASH, f"the implementation exited (status {code}) on {message['type']!r}"
+            )
         assert isinstance(line, str)
         try:
             reply = json.loads(line, parse_float=Decimal)
@@ -138,9 +143,7 @@ class SubprocessEngine(Engine):
         if reply.get("type") == "error":
             raise self._fail(CRASH, f"the implementation reported an error: {reply.get('message')}")
         if reply.get("type") != answer:
-            raise self._fail(
-                PROTOCOL, f"expected a {answer!r} message, got {line.strip()[:200]!r}"
-            )
+            raise self._fail(PROTOCOL, f"expected a {answer!r} message, got {line.strip()[:200]!r}")
         return reply
 
     # ------------------------------------------------------------ Engine
@@ -153,7 +156,9 @@ class SubprocessEngine(Engine):
         try:
             self.capabilities = parse_capabilities(reply.get("capabilities", {}))
         except InputError as error:
-            raise self._fail(PROTOCOL, f"bad capabilities at {error.where}: {error.message}") from None
+            raise self._fail(
+                PROTOCOL, f"bad capabilities at {error.where}: {error.message}"
+            ) from None
         return self.capabilities
 
     def reset(self, initial: dict[str, Any]) -> None:

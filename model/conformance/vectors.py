@@ -47,9 +47,7 @@ STATE_TARGETS = ("BRK-2", "LIQ-1", "LIQ-2", "ORD-2", "XFER-3", "PNL-1", "MB-1", 
 
 def refusal_rules() -> tuple[str, ...]:
     """Every REF-n the model can answer."""
-    found = {
-        value.rule for value in vars(refusals).values() if isinstance(value, refusals.Refusal)
-    }
+    found = {value.rule for value in vars(refusals).values() if isinstance(value, refusals.Refusal)}
     return tuple(sorted(found, key=lambda r: int(r.split("-")[1])))
 
 
@@ -62,7 +60,9 @@ def targets() -> tuple[str, ...]:
     )
 
 
-def exercised(action: dict[str, Any], outcome: dict[str, Any], snapshot: dict[str, Any]) -> set[str]:
+def exercised(
+    action: dict[str, Any], outcome: dict[str, Any], snapshot: dict[str, Any]
+) -> set[str]:
     """What one recorded step exercises (see the module docstring)."""
     found = {ACTION_RULES[action["action"]]}
     if outcome.get("status") == "refused":
@@ -198,7 +198,9 @@ def check(directory: Path, engine: Engine) -> CheckResult:
     try:
         index = json.loads((directory / INDEX).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise InputError(str(directory / INDEX), f"cannot read the vector index ({error})") from None
+        raise InputError(
+            str(directory / INDEX), f"cannot read the vector index ({error})"
+        ) from None
     entries = index.get("vectors") if isinstance(index, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{directory / INDEX}: /vectors", "expected a non-empty list")
@@ -224,4 +226,6 @@ def check(directory: Path, engine: Engine) -> CheckResult:
             passed.append(entry["file"])
         else:
             failed.append((entry["file"], report))
-    return CheckResult(tuple(passed), tuple(failed), tuple(skipped), tuple(sorted(comparer.skipped)))
+    return CheckResult(
+        tuple(passed), tuple(failed), tuple(skipped), tuple(sorted(comparer.skipped))
+    )

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from marginspec.cli import main
 
+from marginspec.cli import main
 from tests.conformance.helpers import REPO, SERVE
 
 
@@ -26,7 +26,9 @@ def test_conform_reports_saves_and_replays_a_failure(tmp_path: Path) -> None:
     assert trace["format"] == "marginspec-trace/1" and 1 <= len(trace["steps"]) <= 6
     # the model agrees with its own record; the mutant fails it again
     assert CliRunner().invoke(main, ["replay", str(out)]).exit_code == 0
-    again = CliRunner().invoke(main, ["conform", "--replay", str(out), "--impl", "tests.mutants:FundingSignInverted"])
+    again = CliRunner().invoke(
+        main, ["conform", "--replay", str(out), "--impl", "tests.mutants:FundingSignInverted"]
+    )
     assert again.exit_code == 1 and "/outcome/events/0/amount" in again.output
     fine = CliRunner().invoke(main, ["conform", "--replay", str(out), "--cmd", SERVE])
     assert fine.exit_code == 0, fine.output
@@ -44,7 +46,16 @@ def _pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_own.py").write_text("def test_own_suite():\n    pass\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_own.py"), *args],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(tmp_path / "test_own.py"),
+            *args,
+        ],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from marginspec.conformance.capabilities import Capabilities, parse_capabilities
 from marginspec.conformance.compare import Comparer, same_value
-
-import pytest
 from marginspec.errors import InputError
 
 MODEL = {
@@ -13,10 +13,24 @@ MODEL = {
     "liquidatable": False,
     "marginRatio": None,
     "positions": [
-        {"symbol": "BTCUSDT", "positionSide": "BOTH", "positionAmt": "1", "liquidationPrice": "75326.63316582",
-         "isolatedWallet": "0", "openOrderInitialMargin": "0", "leverage": 20},
-        {"symbol": "ETHUSDT", "positionSide": "BOTH", "positionAmt": "0", "liquidationPrice": None,
-         "isolatedWallet": "0", "openOrderInitialMargin": "0", "leverage": 20},
+        {
+            "symbol": "BTCUSDT",
+            "positionSide": "BOTH",
+            "positionAmt": "1",
+            "liquidationPrice": "75326.63316582",
+            "isolatedWallet": "0",
+            "openOrderInitialMargin": "0",
+            "leverage": 20,
+        },
+        {
+            "symbol": "ETHUSDT",
+            "positionSide": "BOTH",
+            "positionAmt": "0",
+            "liquidationPrice": None,
+            "isolatedWallet": "0",
+            "openOrderInitialMargin": "0",
+            "leverage": 20,
+        },
     ],
     "openOrders": [],
 }
@@ -47,9 +61,14 @@ def test_the_first_differing_field_is_named_by_pointer() -> None:
 
 
 def test_undeclared_fields_are_skipped_and_listed() -> None:
-    caps = parse_capabilities({"fields": {"account": {"availableBalance": 2}, "position": {"positionAmt": None}}})
+    caps = parse_capabilities(
+        {"fields": {"account": {"availableBalance": 2}, "position": {"positionAmt": None}}}
+    )
     comparer = Comparer(caps)
-    impl = {"availableBalance": "95144.049", "positions": [{"symbol": "BTCUSDT", "positionSide": "BOTH", "positionAmt": "1"}]}
+    impl = {
+        "availableBalance": "95144.049",
+        "positions": [{"symbol": "BTCUSDT", "positionSide": "BOTH", "positionAmt": "1"}],
+    }
     assert comparer.account("A", MODEL, impl) is None
     assert {"account.liquidatable", "position.liquidationPrice"} <= comparer.skipped
 
@@ -61,7 +80,12 @@ def test_a_missing_non_empty_position_is_a_divergence() -> None:
 
 def test_outcome_status_then_code() -> None:
     comparer = Comparer(Capabilities())
-    refused = {"status": "refused", "code": -2019, "msg": "Margin is insufficient.", "rule": "REF-1"}
+    refused = {
+        "status": "refused",
+        "code": -2019,
+        "msg": "Margin is insufficient.",
+        "rule": "REF-1",
+    }
     assert comparer.outcome(refused, {"status": "refused", "code": -2019}) is None
     diff = comparer.outcome(refused, {"status": "refused", "code": -2027})
     assert diff is not None and diff.pointer == "/outcome/code"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from marginspec.conformance import driver
 from marginspec.conformance.engine import ModelEngine
 from marginspec.conformance.report import DIVERGENCE
 from marginspec.conformance.runner import replay_against
 from marginspec.exchange.trace import replay
-
 from tests.conformance.helpers import RULESET
 from tests.mutants import MUTANTS
 

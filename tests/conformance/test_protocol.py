@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 import time
+from importlib.resources import files
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+
 from marginspec.cli import main
 from marginspec.conformance import driver
 from marginspec.conformance.report import CRASH, PROTOCOL, TIMEOUT
 from marginspec.conformance.server import serve
 from marginspec.conformance.subprocess_engine import SubprocessEngine
-
+from marginspec.rulefile import dump_ruleset
 from tests.conformance.helpers import EXAMPLE_ADAPTER, RULESET, SERVE, initial, script
 
 
@@ -123,3 +126,64 @@ def test_a_missing_command_is_a_crash_not_a_traceback() -> None:
     result = CliRunner().invoke(main, ["conform", "--cmd", "/nonexistent/engine"])
     assert result.exit_code == 1
     assert "cannot start" in result.output
+
+
+def test_every_message_of_a_session_matches_the_protocol_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    referencing = pytest.importorskip("referencing")
+
+    schemas = files("marginspec") / "schemas"
+    protocol = json.loads((schemas / "protocol.schema.json").read_text())
+    trace = json.loads((schemas / "trace.schema.json").read_text())
+    registry = referencing.Registry().with_resources(
+        [(s["$id"], referencing.Resource.from_contents(s)) for s in (protocol, trace)]
+    )
+    validator = jsonschema.Draft202012Validator(protocol, registry=registry)
+    hello = {
+        "type": "hello",
+        "protocol": "marginspec/1",
+        "ruleset": {"name": "aster-pro", "toml": dump_ruleset(RULESET)},
+    }
+    requests = [
+        hello,
+        {"type": "reset", "state": initial(A="1000", B="1000")},
+        {
+            "type": "apply",
+            "action": {
+                "action": "placeOrder",
+                "account": "A",
+                "symbol": "BTCUSDT",
+                "side": "BUY",
+                "positionSide": "BOTH",
+                "type": "LIMIT",
+                "price": "80000",
+                "quantity": "0.01",
+                "reduceOnly": False,
+            },
+        },
+        {
+            "type": "apply",
+            "action": {
+                "action": "placeOrder",
+                "account": "B",
+                "symbol": "BTCUSDT",
+                "side": "SELL",
+                "positionSide": "BOTH",
+                "type": "LIMIT",
+                "price": "80000",
+                "quantity": "0.01",
+                "reduceOnly": False,
+            },
+        },
+        {"type": "apply", "action": {"action": "fill", "makerOrderId": 1, "takerOrderId": 2}},
+        {"type": "snapshot", "account": "A"},
+        {"type": "snapshot", "accounts": ["A", "B"]},
+        {"type": "bye"},
+    ]
+    out = StringIO()
+    serve(StringIO("".join(json.dumps(r) + "\n" for r in requests)), out)
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(answers) == len(requests) - 1
+    for message in requests + answers:
+        validator.validate(message)
+    assert answers[4]["outcome"]["events"][0]["type"] == "TRADE"

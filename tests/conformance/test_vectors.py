@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from marginspec.cli import main
 from marginspec.conformance import vectors
 from marginspec.conformance.engine import ModelEngine
-
 from tests.conformance.helpers import EXAMPLE_ADAPTER, RULESET
 from tests.mutants import FundingSignInverted
 
@@ -47,11 +47,13 @@ def test_the_model_passes_and_a_mutant_fails(corpus_dir: Path) -> None:
     assert passed.failed == () and len(passed.passed) >= 10
     failed = vectors.check(corpus_dir, FundingSignInverted())
     assert failed.failed
-    name, report = failed.failed[0]
+    _name, report = failed.failed[0]
     assert report.difference is not None and "ACT-10" in report.rules
 
 
 def test_check_skips_vectors_with_unsupported_actions(corpus_dir: Path) -> None:
-    result = CliRunner().invoke(main, ["vectors", "check", str(corpus_dir), "--cmd", EXAMPLE_ADAPTER])
+    result = CliRunner().invoke(
+        main, ["vectors", "check", str(corpus_dir), "--cmd", EXAMPLE_ADAPTER]
+    )
     assert result.exit_code == 0, result.output
     assert "0 failed" in result.output and "skipped (unsupported actions)" in result.output

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+
 from marginspec import brackets
 from marginspec.account import MarginType, PositionSide
 from marginspec.brackets import Boundary
@@ -85,7 +86,7 @@ class Mutant(ModelEngine):
 
 
 def _replace_positions(
-    snap: dict[str, Any], field: str, compute: Callable[[dict[str, Any]], str | None | bool]
+    snap: dict[str, Any], field: str, compute: Callable[[dict[str, Any]], str | bool | None]
 ) -> dict[str, Any]:
     out = dict(snap)
     out["positions"] = []
@@ -133,7 +134,9 @@ class LiquidationBracketAtEntry(Mutant):
             symbol, side = p["symbol"], PositionSide(p["positionSide"])
             pos = acct.position(symbol, side)
             table = self.ruleset.markets[symbol].brackets
-            at_entry = brackets.owning_bracket(table, abs(pos.position_amt) * pos.entry_price, boundary)
+            at_entry = brackets.owning_bracket(
+                table, abs(pos.position_amt) * pos.entry_price, boundary
+            )
             fixed = attrs.evolve(
                 self.ruleset,
                 markets={
@@ -166,7 +169,9 @@ class CrossLiquidationAlone(Mutant):
                 return p["liquidationPrice"]  # type: ignore[no-any-return]
             key = (p["symbol"], PositionSide(p["positionSide"]))
             alone = attrs.evolve(acct, positions={key: acct.positions[key]}, orders=())
-            figures = evaluate(to_account(alone, self.state.mark_prices, self.ruleset), self.ruleset)
+            figures = evaluate(
+                to_account(alone, self.state.mark_prices, self.ruleset), self.ruleset
+            )
             return self.num(figures.positions[0].liquidation_price)
 
         return _replace_positions(snap, "liquidationPrice", lp)
@@ -203,7 +208,9 @@ class PositionModeChangeWithPosition(Mutant):
         if not isinstance(action, SetPositionMode) or action.account not in self.state.accounts:
             return None
         acct = self.state.accounts[action.account]
-        state, outcome = apply(_hidden(self.state, action.account, positions={}), action, self.ruleset)
+        state, outcome = apply(
+            _hidden(self.state, action.account, positions={}), action, self.ruleset
+        )
         if not outcome.accepted:
             return self.state, outcome
         # The positions stay under their old sides: BOTH in hedge mode (or LONG/SHORT in one-way).
@@ -252,7 +259,9 @@ class IsolatedLeverageReductionAllowed(Mutant):
         # The guard reads the margin type as cross; everything else is the model's.
         as_cross = dict(acct.settings)
         as_cross[action.symbol] = attrs.evolve(setting, margin_type=MarginType.CROSS)
-        state, outcome = apply(_hidden(self.state, action.account, settings=as_cross), action, self.ruleset)
+        state, outcome = apply(
+            _hidden(self.state, action.account, settings=as_cross), action, self.ruleset
+        )
         if not outcome.accepted:
             return self.state, outcome
         new = dict(state.accounts[action.account].settings)
@@ -301,7 +310,8 @@ class IsolatedFundingToCross(Mutant):
             name: attrs.evolve(
                 acct,
                 settings={
-                    s: attrs.evolve(v, margin_type=MarginType.CROSS) for s, v in acct.settings.items()
+                    s: attrs.evolve(v, margin_type=MarginType.CROSS)
+                    for s, v in acct.settings.items()
                 },
             )
             for name, acct in self.state.accounts.items()
@@ -322,7 +332,9 @@ class FundingSignInverted(Mutant):
     def apply_wrongly(self, action: Any) -> Any:
         if not isinstance(action, Funding):
             return None
-        return apply(self.state, attrs.evolve(action, funding_rate=-action.funding_rate), self.ruleset)
+        return apply(
+            self.state, attrs.evolve(action, funding_rate=-action.funding_rate), self.ruleset
+        )
 
 
 # ---------------------------------------------------------------- §6.7 / §6.8 balances and transfers
@@ -411,14 +423,16 @@ class BracketFloorInclusive(Mutant):
 
 
 class NoLiquidationPriceAsZero(Mutant):
-    """"No liquidation price" written as "0" instead of null (§4 ccxt #8311, §6.10)."""
+    """ "No liquidation price" written as "0" instead of null (§4 ccxt #8311, §6.10)."""
 
     mistake = "§6.10"
 
     def __init__(self) -> None:
         true = load_bundled("aster-pro")
         super().__init__(
-            attrs.evolve(true, options=attrs.evolve(true.options, no_liquidation_price=NoPrice.ZERO))
+            attrs.evolve(
+                true, options=attrs.evolve(true.options, no_liquidation_price=NoPrice.ZERO)
+            )
         )
 
 
