@@ -4,6 +4,7 @@ adapter, and implementations that crash, hang or break the protocol (the kit nev
 from __future__ import annotations
 
 import json
+import os
 import time
 from importlib.resources import files
 from io import StringIO
@@ -30,6 +31,19 @@ def test_the_model_through_the_protocol_passes_the_quick_profile() -> None:
     assert result.report is None, result.report and result.report.text()
     assert result.capabilities.name == "marginspec-model"
     assert result.steps > 300
+
+
+@pytest.mark.skipif(
+    os.environ.get("HYPOTHESIS_PROFILE") != "nightly",
+    reason="the thorough profile (2,000 runs) is nightly only: HYPOTHESIS_PROFILE=nightly",
+)
+def test_the_model_through_the_protocol_passes_the_thorough_profile() -> None:
+    engine = SubprocessEngine(SERVE, timeout=60)
+    try:
+        result = driver.run(engine, "aster-pro", RULESET, "thorough", seed=0)
+    finally:
+        engine.close()
+    assert result.report is None, result.report and result.report.text()
 
 
 def test_server_answers_each_request_and_reports_bad_ones() -> None:
