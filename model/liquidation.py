@@ -1,4 +1,4 @@
-"""Liquidation and bankruptcy prices (rules LIQ-2 … LIQ-7, BKR-1).
+"""Liquidation and bankruptcy prices (rules LIQ-2 … LIQ-5, BKR-1).
 
 The official formula (B-LIQ), for the position(s) of one symbol that share a price:
 

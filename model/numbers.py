@@ -1,4 +1,4 @@
-"""Exact numbers at the boundary: parsing (floats refused) and display rounding.
+"""Exact numbers at the boundary (NUM-1): parsing (floats refused) and display rounding.
 
 The model computes with exact rationals (:data:`Exact`); values arrive as decimal
 strings, ints, :class:`decimal.Decimal` or :class:`fractions.Fraction` and leave as
