@@ -138,6 +138,8 @@ def generate(
         recorder = _Recorder(ruleset, initial, caps)
         for _ in range(moves_per_run):
             moves.MOVES[chooser.choice(names)][0](recorder, chooser)
+        # A closing sweep: whatever the run left underwater is liquidated (LIQP, IF, ADL).
+        moves.sweep(recorder, chooser)
         seen: set[str] = set()
         last = -1
         new: list[str] = []
