@@ -321,6 +321,8 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
     """
     if report.kind == TIMEOUT:
         return report
+    if report.kind != DIVERGENCE:
+        budget = min(budget, 60)  # a crashed process restarts on every replay: keep it short
     best = report
     steps = list(report.steps)
     replays = 0
