@@ -15,9 +15,15 @@ from marginspec.cli.app import guarded, main
 
 
 def _ruleset(reference: str) -> tuple[str, object]:
+    """The rule set, and how saved traces name it: a bundled name, or an absolute path
+    (a trace resolves a relative path against its own folder, TRACE-1)."""
     from marginspec.exchange.trace import resolve_ruleset
+    from marginspec.rulefile import bundled_rulesets
 
-    return reference, resolve_ruleset(reference, Path.cwd(), "--ruleset")
+    ruleset = resolve_ruleset(reference, Path.cwd(), "--ruleset")
+    if reference not in bundled_rulesets():
+        reference = str(Path(reference).resolve())
+    return reference, ruleset
 
 
 @main.command()
