@@ -157,3 +157,54 @@ def expected_cum(table: Table, index: int) -> Real:
         current.notional_floor * (current.maint_margin_ratio - previous.maint_margin_ratio)
         + previous.cum
     )
+
+
+@attrs.frozen
+class Requirement:
+    """One well-formedness condition of a table (BRK-5), about ``table[index]``."""
+
+    index: int
+    what: str
+    holds: Cond
+
+
+def well_formedness(table: Table) -> list[Requirement]:
+    """BRK-2, BRK-5 as conditions, so the proofs can assume or check them symbolically.
+
+    Integrality of the leverage is not among them (a Z3 real models it); the loader
+    checks it (:func:`marginspec.ruleset.check_table`).
+    """
+    requirements = []
+    for index, b in enumerate(table):
+        if index == 0:
+            requirements.append(Requirement(index, "first floor is 0", b.notional_floor == 0))
+        else:
+            previous = table[index - 1]
+            requirements += [
+                Requirement(
+                    index,
+                    "contiguous (no gap, no overlap)",
+                    b.notional_floor == previous.notional_cap,
+                ),
+                Requirement(
+                    index,
+                    "rate non-decreasing",
+                    b.maint_margin_ratio >= previous.maint_margin_ratio,
+                ),
+                Requirement(
+                    index,
+                    "leverage non-increasing",
+                    b.initial_leverage <= previous.initial_leverage,
+                ),
+            ]
+        requirements += [
+            Requirement(index, "cap above floor", b.notional_cap > b.notional_floor),
+            Requirement(
+                index,
+                "rate in [0, 1)",
+                all_of([b.maint_margin_ratio >= 0, b.maint_margin_ratio < 1]),
+            ),
+            Requirement(index, "leverage >= 1", b.initial_leverage >= 1),
+            Requirement(index, "cum by the BRK-2 recurrence", b.cum == expected_cum(table, index)),
+        ]
+    return requirements
