@@ -19,7 +19,7 @@ from marginspec import brackets, margin
 from marginspec.account import parse_account
 from marginspec.brackets import Boundary
 from marginspec.evaluate import evaluate
-from marginspec.numbers import to_plain
+from marginspec.numbers import Exact, to_plain
 from marginspec.proofs.tables import as_terms
 from marginspec.proofs.theorem import Counterexample, Result, Status, Theorem, decide, exact_value
 from marginspec.ruleset import Market, RuleSet
@@ -148,14 +148,12 @@ def _rate_below_one(table: Any, n: Any, boundary: Boundary) -> tuple[Any, list[A
     return brackets.maint_margin_ratio(table, n, boundary) < 1, []
 
 
-def _buffer(market: Market) -> Fraction:
+def _buffer(market: Market) -> Exact:
     """How much IM exceeds MM at the maximum leverage, as the smallest (IM − MM)/N over the
     table: (IM − MM)/N = 1/L − MMR + cum/N is smallest at each bracket's cap."""
     rows = market.brackets
     return min(
-        Fraction(1) / Fraction(b.initial_leverage)
-        - Fraction(b.maint_margin_ratio)
-        + Fraction(b.cum) / Fraction(b.notional_cap)
+        1 / Exact(b.initial_leverage) - b.maint_margin_ratio + b.cum / Exact(b.notional_cap)
         for b in rows
     )
 

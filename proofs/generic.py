@@ -15,7 +15,7 @@ import z3
 from marginspec import brackets, liquidation, margin
 from marginspec.brackets import Boundary, Table
 from marginspec.proofs.tables import symbolic_table, well_formed
-from marginspec.proofs.theorem import Counterexample, Result, Status, Theorem, decide, values_of
+from marginspec.proofs.theorem import Counterexample, Result, Theorem, decide, values_of
 from marginspec.symbolic import Real, lift
 
 CAP, FLOOR = Boundary.CAP_INCLUSIVE, Boundary.FLOOR_INCLUSIVE
@@ -75,10 +75,17 @@ def _lp_unique(side: int) -> Callable[[Table], Goal]:
         qty, entry, wallet = _position()
         p1, p2 = z3.Reals("P1 P2")
         claim = z3.Implies(
-            z3.And(_gap(t, qty, entry, wallet, p1, side) == 0, _gap(t, qty, entry, wallet, p2, side) == 0),
+            z3.And(
+                _gap(t, qty, entry, wallet, p1, side) == 0,
+                _gap(t, qty, entry, wallet, p2, side) == 0,
+            ),
             p1 == p2,
         )
-        return claim, [qty > 0, entry > 0, p1 > 0, p2 > 0], {"qty": qty, "entry": entry, "wallet": wallet, "P1": p1, "P2": p2}
+        return (
+            claim,
+            [qty > 0, entry > 0, p1 > 0, p2 > 0],
+            {"qty": qty, "entry": entry, "wallet": wallet, "P1": p1, "P2": p2},
+        )
 
     return goal
 
@@ -106,7 +113,11 @@ def _lp_between(side: int) -> Callable[[Table], Goal]:
             )
         else:
             claim = z3.And(lift(lp.exists), lift(bp.exists), entry < lp.price, lp.price <= bp.price)
-        return claim, [qty > 0, entry > 0, wallet > 0, healthy], {"qty": qty, "entry": entry, "wallet": wallet}
+        return (
+            claim,
+            [qty > 0, entry > 0, wallet > 0, healthy],
+            {"qty": qty, "entry": entry, "wallet": wallet},
+        )
 
     return goal
 
@@ -130,9 +141,13 @@ def _further(side: int, what: str) -> Callable[[Table], Goal]:
             more, less = _lp(t, qty, entry, w2, side), _lp(t, qty, entry, w1, side)
         # `more` has more margin behind it than `less`: its price is further from the mark.
         if side == 1:
-            claim = z3.Implies(lift(more.exists), z3.And(lift(less.exists), more.price < less.price))
+            claim = z3.Implies(
+                lift(more.exists), z3.And(lift(less.exists), more.price < less.price)
+            )
         else:
-            claim = z3.Implies(z3.And(lift(more.exists), lift(less.exists)), more.price > less.price)
+            claim = z3.Implies(
+                z3.And(lift(more.exists), lift(less.exists)), more.price > less.price
+            )
         return claim, assumptions, names
 
     return goal
@@ -149,7 +164,14 @@ def _cross_loss(t: Table) -> Goal:
     return (
         claim,
         [qty > 0, entry > 0, other_mm >= 0, upnl2 < upnl1],
-        {"qty": qty, "entry": entry, "wallet": wallet, "TMM1": other_mm, "UPNL1": upnl1, "UPNL1_after_loss": upnl2},
+        {
+            "qty": qty,
+            "entry": entry,
+            "wallet": wallet,
+            "TMM1": other_mm,
+            "UPNL1": upnl1,
+            "UPNL1_after_loss": upnl2,
+        },
     )
 
 
@@ -166,36 +188,121 @@ def _checker(build: Callable[[Table], Goal], theorem_id: str) -> Callable[[int, 
                 shown[f"floor{b.bracket}"] = b.notional_floor
                 shown[f"mmr{b.bracket}"] = b.maint_margin_ratio
                 shown[f"cum{b.bracket}"] = b.cum
-            example = Counterexample(values_of(verdict.model, shown), "a well-formed table violating the claim")
-        return Result(theorem_id, f"K={size}", verdict.status, time.perf_counter() - start, verdict.reason, example)
+            example = Counterexample(
+                values_of(verdict.model, shown), "a well-formed table violating the claim"
+            )
+        return Result(
+            theorem_id,
+            f"K={size}",
+            verdict.status,
+            time.perf_counter() - start,
+            verdict.reason,
+            example,
+        )
 
     return check
 
 
-def _theorem(theorem_id: str, cites: tuple[str, ...], statement: str, build: Callable[[Table], Goal]) -> Theorem:
+def _theorem(
+    theorem_id: str, cites: tuple[str, ...], statement: str, build: Callable[[Table], Goal]
+) -> Theorem:
     return Theorem(theorem_id, cites, statement, _checker(build, theorem_id))
 
 
 GENERIC: tuple[Theorem, ...] = (
-    _theorem("THM-MM-1", ("MM-1", "MM-2", "BRK-2"), "The cum form of maintenance margin equals the portion-by-portion form at every notional.", _mm_forms),
-    _theorem("THM-MM-2", ("MM-3", "BRK-3"), "Maintenance margin is continuous at every boundary: both boundary rules give the same value everywhere.", _mm_boundaries),
-    _theorem("THM-MM-3", ("MM-3",), "Maintenance margin is non-decreasing in notional.", _mm_monotone),
+    _theorem(
+        "THM-MM-1",
+        ("MM-1", "MM-2", "BRK-2"),
+        "The cum form of maintenance margin equals the portion-by-portion form at every notional.",
+        _mm_forms,
+    ),
+    _theorem(
+        "THM-MM-2",
+        ("MM-3", "BRK-3"),
+        "Maintenance margin is continuous at every boundary: both boundary rules give the same value everywhere.",
+        _mm_boundaries,
+    ),
+    _theorem(
+        "THM-MM-3", ("MM-3",), "Maintenance margin is non-decreasing in notional.", _mm_monotone
+    ),
     _theorem("THM-MM-4", ("MM-3",), "Maintenance margin is convex in notional.", _mm_convex),
-    _theorem("THM-MM-5", ("MM-3", "BRK-3"), "The effective rate MM/N never exceeds the rate of the bracket that owns N.", _effective_rate),
-    _theorem("THM-LIQ-1", ("LIQ-2", "LIQ-4"), "An isolated long has at most one price at which margin balance equals maintenance margin.", _lp_unique(1)),
-    _theorem("THM-LIQ-2", ("LIQ-2", "LIQ-4"), "An isolated short has at most one price at which margin balance equals maintenance margin.", _lp_unique(-1)),
-    _theorem("THM-LIQ-3", ("LIQ-2", "LIQ-3"), "At the computed liquidation price of an isolated long, margin balance equals the MM of the bracket that owns the notional there.", _lp_consistent(1)),
-    _theorem("THM-LIQ-4", ("LIQ-2", "LIQ-3"), "At the computed liquidation price of an isolated short, margin balance equals the MM of the bracket that owns the notional there.", _lp_consistent(-1)),
-    _theorem("THM-LIQ-5", ("LIQ-2", "BKR-1"), "An isolated long with a positive wallet, healthy at entry, liquidates below its entry and not below its bankruptcy price.", _lp_between(1)),
-    _theorem("THM-LIQ-6", ("LIQ-2", "BKR-1"), "An isolated short with a positive wallet, healthy at entry, liquidates above its entry and not above its bankruptcy price.", _lp_between(-1)),
-    _theorem("THM-LIQ-7", ("LIQ-2", "XFER-2"), "Adding isolated margin moves a long's liquidation price down, away from the mark.", _further(1, "wallet")),
-    _theorem("THM-LIQ-8", ("LIQ-2", "XFER-2"), "Adding isolated margin moves a short's liquidation price up, away from the mark.", _further(-1, "wallet")),
-    _theorem("THM-LIQ-9", ("LIQ-2", "IM-1"), "Opening a long at a higher leverage (isolated wallet = IM) puts its liquidation price closer to the entry.", _further(1, "leverage")),
-    _theorem("THM-LIQ-10", ("LIQ-2", "IM-1"), "Opening a short at a higher leverage (isolated wallet = IM) puts its liquidation price closer to the entry.", _further(-1, "leverage")),
-    _theorem("THM-LIQ-11", ("LIQ-2",), "In cross mode, a loss on another position moves a long's liquidation price up, closer.", _cross_loss),
+    _theorem(
+        "THM-MM-5",
+        ("MM-3", "BRK-3"),
+        "The effective rate MM/N never exceeds the rate of the bracket that owns N.",
+        _effective_rate,
+    ),
+    _theorem(
+        "THM-LIQ-1",
+        ("LIQ-2", "LIQ-4"),
+        "An isolated long has at most one price at which margin balance equals maintenance margin.",
+        _lp_unique(1),
+    ),
+    _theorem(
+        "THM-LIQ-2",
+        ("LIQ-2", "LIQ-4"),
+        "An isolated short has at most one price at which margin balance equals maintenance margin.",
+        _lp_unique(-1),
+    ),
+    _theorem(
+        "THM-LIQ-3",
+        ("LIQ-2", "LIQ-3"),
+        "At the computed liquidation price of an isolated long, margin balance equals the MM of the bracket that owns the notional there.",
+        _lp_consistent(1),
+    ),
+    _theorem(
+        "THM-LIQ-4",
+        ("LIQ-2", "LIQ-3"),
+        "At the computed liquidation price of an isolated short, margin balance equals the MM of the bracket that owns the notional there.",
+        _lp_consistent(-1),
+    ),
+    _theorem(
+        "THM-LIQ-5",
+        ("LIQ-2", "BKR-1"),
+        "An isolated long with a positive wallet, healthy at entry, liquidates below its entry and not below its bankruptcy price.",
+        _lp_between(1),
+    ),
+    _theorem(
+        "THM-LIQ-6",
+        ("LIQ-2", "BKR-1"),
+        "An isolated short with a positive wallet, healthy at entry, liquidates above its entry and not above its bankruptcy price.",
+        _lp_between(-1),
+    ),
+    _theorem(
+        "THM-LIQ-7",
+        ("LIQ-2", "XFER-2"),
+        "Adding isolated margin moves a long's liquidation price down, away from the mark.",
+        _further(1, "wallet"),
+    ),
+    _theorem(
+        "THM-LIQ-8",
+        ("LIQ-2", "XFER-2"),
+        "Adding isolated margin moves a short's liquidation price up, away from the mark.",
+        _further(-1, "wallet"),
+    ),
+    _theorem(
+        "THM-LIQ-9",
+        ("LIQ-2", "IM-1"),
+        "Opening a long at a higher leverage (isolated wallet = IM) puts its liquidation price closer to the entry.",
+        _further(1, "leverage"),
+    ),
+    _theorem(
+        "THM-LIQ-10",
+        ("LIQ-2", "IM-1"),
+        "Opening a short at a higher leverage (isolated wallet = IM) puts its liquidation price closer to the entry.",
+        _further(-1, "leverage"),
+    ),
+    _theorem(
+        "THM-LIQ-11",
+        ("LIQ-2",),
+        "In cross mode, a loss on another position moves a long's liquidation price up, closer.",
+        _cross_loss,
+    ),
 )
 
 
 def prove_generic(max_size: int, timeout_ms: int = 30000) -> list[Result]:
     """Every generic theorem for every table size 1 … ``max_size``."""
-    return [theorem.check(size, timeout_ms) for theorem in GENERIC for size in range(1, max_size + 1)]
+    return [
+        theorem.check(size, timeout_ms) for theorem in GENERIC for size in range(1, max_size + 1)
+    ]

@@ -12,6 +12,7 @@ from marginspec.cli import demo as _demo  # noqa: F401  (demo)
 
 # Importing a command module registers its command on ``main``.
 from marginspec.cli import evaluate as _evaluate  # noqa: F401  (registers commands)
+from marginspec.cli import prove as _prove  # noqa: F401  (prove)
 from marginspec.cli import replay as _replay  # noqa: F401  (replay, trace run)
 from marginspec.cli import rules as _rules  # noqa: F401  (rules show|list)
 from marginspec.cli import schema as _schema  # noqa: F401  (schema)

@@ -32,7 +32,18 @@ def evaluate_sample(ruleset: RuleSet, console: Console) -> bool:
     return True
 
 
-STEPS: list[Callable[[RuleSet, Console], bool]] = [evaluate_sample]
+def prove_rules(ruleset: RuleSet, console: Console) -> bool:
+    from marginspec.cli.prove import print_failures, run_proofs, summary_table
+
+    console.rule("prove: the default rule set (marginspec prove)")
+    results = run_proofs(ruleset, 2, 30000, console, workers=1)
+    console.print(summary_table(ruleset, results))
+    print_failures(results, console)
+    console.print(f"{sum(r.ok for r in results)} of {len(results)} theorems proved")
+    return all(r.ok for r in results)
+
+
+STEPS: list[Callable[[RuleSet, Console], bool]] = [evaluate_sample, prove_rules]
 
 
 @main.command()

@@ -68,15 +68,15 @@ def read_json(source: str, what: str = "input") -> Any:
     return data
 
 
-def load_rules(rules: str | None, brackets: str | None) -> RuleSet:
+def load_rules(rules: str | None, brackets: str | None, check: bool = True) -> RuleSet:
     """The rule set a command works on: ``--rules`` TOML, ``--brackets`` JSON, or the default."""
     if rules and brackets:
         raise click.UsageError("give either --rules or --brackets, not both")
     if rules:
-        return load_ruleset(rules)
+        return load_ruleset(rules, check)
     default = load_bundled()
     if brackets:
-        return load_brackets(brackets, base=default)
+        return load_brackets(brackets, base=default, check=check)
     return default
 
 

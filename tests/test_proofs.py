@@ -1,0 +1,111 @@
+"""The Z3 theorems: generic ones proved for small K in CI, concrete ones per symbol, and the
+deliberately broken tables each caught with the right counterexample."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from marginspec.brackets import Bracket
+from marginspec.numbers import exact
+from marginspec.proofs.concrete import prove_market
+from marginspec.proofs.generic import GENERIC
+from marginspec.proofs.theorem import Status
+from marginspec.rulefile import load_bundled
+from marginspec.ruleset import Market
+from tests.cli_helpers import run_cli
+
+RULES = load_bundled()
+BTC = RULES.markets["BTCUSDT"]
+
+
+@pytest.mark.parametrize("theorem", GENERIC, ids=lambda t: t.id)
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_generic_theorems_are_proved(theorem: object, size: int) -> None:
+    result = theorem.check(size, 60000)  # type: ignore[attr-defined]
+    assert result.status is Status.PROVED, result
+
+
+def test_default_rule_set_concrete_theorems() -> None:
+    for market in RULES.markets.values():
+        assert all(r.ok for r in prove_market(RULES, market)), market.symbol
+
+
+def _broken(index: int, **change: object) -> Market:
+    rows = list(BTC.brackets)
+    rows[index] = attrs.evolve(rows[index], **change)
+    return attrs.evolve(BTC, brackets=tuple(rows))
+
+
+def _result(market: Market, theorem: str):  # type: ignore[no-untyped-def]
+    return next(r for r in prove_market(RULES, market) if r.theorem == theorem)
+
+
+def test_wrong_cum_shows_the_mm_jump_at_its_floor() -> None:
+    r = _result(_broken(2, cum=exact("1301")), "THM-TAB-1")
+    assert r.status is Status.FAILED and r.counterexample is not None
+    values = r.counterexample.values
+    assert values["notional"] == "250000" and values["MM by bracket below"] == "1200"
+    assert values["MM by this bracket"] == "1199"
+
+
+def test_gap_and_decreasing_rate() -> None:
+    gap = _result(_broken(2, notional_floor=exact("260000")), "THM-TAB-1")
+    assert gap.status is Status.FAILED and "contiguous" in gap.detail
+    falling = _broken(3, maint_margin_ratio=exact("0.009"))
+    assert "rate non-decreasing" in _result(falling, "THM-TAB-1").detail
+    assert _result(falling, "THM-TAB-3").status is Status.FAILED
+
+
+def test_leverage_too_high_for_its_rate_is_confirmed_by_the_model() -> None:
+    """125x → 375x in bracket 1: IM 1/375 < MMR 0.4 %, a position opened there is liquidatable."""
+    r = _result(_broken(0, initial_leverage=exact("375")), "THM-TAB-2")
+    assert r.status is Status.FAILED and r.counterexample is not None
+    assert r.counterexample.confirmed is True
+    assert r.counterexample.snapshot is not None
+
+
+def test_rate_of_one() -> None:
+    r = _result(
+        _broken(
+            9,
+            maint_margin_ratio=exact("1"),
+            cum=exact("100016300") + exact("300000000") * exact("0.5"),
+        ),
+        "THM-TAB-4",
+    )
+    assert r.status is Status.FAILED and r.counterexample is not None and r.counterexample.confirmed
+
+
+def test_generic_counterexample_without_well_formedness() -> None:
+    """A generic claim checked on a table whose cum breaks BRK-2 fails with values."""
+    import z3
+
+    from marginspec import brackets
+    from marginspec.proofs.theorem import decide
+
+    table = (
+        Bracket(1, exact(0), exact(10), exact(10), exact("0.01"), exact(0)),
+        Bracket(2, exact(10), exact(20), exact(5), exact("0.02"), exact(0)),
+    )
+    n = z3.Real("N")
+    boundary = brackets.Boundary.CAP_INCLUSIVE
+    verdict = decide(
+        brackets.maint_margin(table, n, boundary) == brackets.maint_margin_by_portions(table, n),
+        [n >= 0],
+        10000,
+    )
+    assert verdict.status is Status.FAILED
+
+
+def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ok = run_cli("prove", "--generic-size", "1", "--format", "json")
+    assert ok.returncode == 0, ok.stderr
+    text = run_cli("rules", "show", "--format", "toml").stdout.replace(
+        'cum = "1300"', 'cum = "1301"'
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text(text)
+    bad = run_cli("prove", "--rules", broken, "--generic-size", "0")
+    assert bad.returncode == 1
+    assert "THM-TAB-1" in bad.stdout and "BTCUSDT" in bad.stdout
