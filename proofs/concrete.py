@@ -9,7 +9,6 @@ model itself confirms.
 from __future__ import annotations
 
 import time
-from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -24,11 +23,11 @@ from marginspec.proofs.tables import as_terms
 from marginspec.proofs.theorem import Counterexample, Result, Status, Theorem, decide, exact_value
 from marginspec.ruleset import Market, RuleSet
 
-MARK = Fraction(100)  # the mark of a witness position: any positive price shows the same notional
+MARK = Exact(100)  # the mark of a witness position: any positive price shows the same notional
 
 
 def _witness_snapshot(
-    ruleset: RuleSet, market: Market, notional: Fraction, text: bool = True
+    ruleset: RuleSet, market: Market, notional: Exact, text: bool = True
 ) -> dict[str, Any]:
     """An isolated long opened at the maximum leverage its notional allows, wallet = IM.
 
@@ -40,7 +39,7 @@ def _witness_snapshot(
     leverage = int(brackets.max_leverage(market.brackets, notional, boundary))
     qty = notional / MARK
     return {
-        "crossWalletBalance": show(Fraction(0)),
+        "crossWalletBalance": show(Exact(0)),
         "positions": [
             {
                 "symbol": market.symbol,

@@ -11,13 +11,12 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from typing import Any
 
 import attrs
 import z3
 
-from marginspec.numbers import to_plain
+from marginspec.numbers import Exact, to_plain
 
 
 class Status(enum.Enum):
@@ -98,15 +97,16 @@ def decide(
         s.pop()
 
 
-def exact_value(model: z3.ModelRef, term: Any) -> Fraction:
+def exact_value(model: z3.ModelRef, term: Any) -> Exact:
     """The exact rational a model gives a term (algebraic numbers are refused)."""
     value = model.eval(term, model_completion=True)
     if z3.is_rational_value(value):
-        return Fraction(value.as_fraction())
+        fraction = value.as_fraction()
+        return Exact(int(fraction.numerator), int(fraction.denominator))
     if z3.is_int_value(value):
-        return Fraction(value.as_long())
+        return Exact(value.as_long())
     if z3.is_true(value) or z3.is_false(value):
-        return Fraction(int(z3.is_true(value)))
+        return Exact(int(z3.is_true(value)))
     raise ValueError(f"not a rational value: {value}")
 
 

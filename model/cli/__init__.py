@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marginspec.cli import conform as _conform  # noqa: F401  (conform)
 from marginspec.cli import demo as _demo  # noqa: F401  (demo)
+from marginspec.cli import diff as _diff  # noqa: F401  (diff)
 
 # Importing a command module registers its command on ``main``.
 from marginspec.cli import evaluate as _evaluate  # noqa: F401  (registers commands)
