@@ -112,6 +112,8 @@ def conform(
     click.echo(result.report.text())
     if result.report.steps:
         result.report.save(out, ruleset)
-        click.echo(f"minimal trace saved to {out} (re-run: marginspec conform --replay {out} ...)")
+        click.echo(
+            f"minimal trace saved to {out} (re-run: marginspec replay {out} --impl/--cmd ...)"
+        )
     click.echo(summary)
     sys.exit(1)

@@ -42,10 +42,36 @@ def _refuse_float(path: Path) -> Any:
 @main.command()
 @click.argument("trace", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--no-check", is_flag=True, help="Skip the invariant checks (INV-*) while replaying.")
+@click.option(
+    "--impl",
+    metavar="MODULE:FACTORY",
+    help="Replay on a Python implementation instead of the model.",
+)
+@click.option(
+    "--cmd", metavar="COMMAND", help="Replay on an implementation speaking the JSON-lines protocol."
+)
+@click.option(
+    "--timeout", type=float, default=10.0, show_default=True, help="Seconds per answer (--cmd)."
+)
 @guarded
-def replay(trace: Path, no_check: bool) -> None:
-    """Replay TRACE.json against the model; exit 1 at the first divergence."""
+def replay(trace: Path, no_check: bool, impl: str | None, cmd: str | None, timeout: float) -> None:
+    """Replay TRACE.json against the model, or with --impl/--cmd against an implementation
+    (a conformance failure report re-runs this way); exit 1 at the first divergence."""
     from marginspec.exchange.trace import replay as run_replay
+
+    if impl or cmd:
+        from marginspec.conformance.runner import open_engine, replay_against
+
+        engine = open_engine(impl, cmd, timeout)
+        try:
+            report, caps = replay_against(trace, engine)
+        finally:
+            engine.close()
+        if report is not None:
+            click.echo(report.text())
+            sys.exit(1)
+        click.echo(f"{trace}: the implementation {caps.name} agrees with every step")
+        return
 
     document = _read_json(trace)
     try:
