@@ -7,7 +7,6 @@ code runs on exact numbers and on Z3 terms (see :mod:`marginspec.symbolic`).
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Sequence
 
 import attrs
@@ -72,17 +71,13 @@ def _merge_brackets(cond: Cond, then: Bracket, otherwise: Bracket) -> Bracket:
 _FIELDS = attrs.fields(Bracket)
 
 
-def _capped(notional: Real, bracket: Bracket, boundary: Boundary) -> tuple[Cond, Bracket]:
-    return below_cap(notional, bracket, boundary), bracket
-
-
 def owning_bracket(table: Table, notional: Real, boundary: Boundary) -> Bracket:
     """BRK-3, BRK-4: the bracket that owns ``notional``, the first whose cap it does not exceed.
 
     At run time this is one of the table's rows; on Z3 terms each field is an ``If`` chain.
     """
     return first(
-        (functools.partial(_capped, notional, bracket, boundary) for bracket in table[:-1]),
+        ((below_cap(notional, bracket, boundary), bracket) for bracket in table[:-1]),
         table[-1],
         _merge_brackets,
     )

@@ -7,7 +7,6 @@ This module only composes the formulas of :mod:`marginspec.brackets`,
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 
 import attrs
@@ -60,8 +59,22 @@ class AccountFigures:
 
 _ZERO = Exact(0)
 
-# LEV-3 depends only on the table and the leverage, which few accounts vary: remember it.
-_max_notional = functools.lru_cache(maxsize=4096)(brackets.max_notional)
+# LEV-3 depends only on the table and the leverage, which few accounts vary: remember it
+# per table object (hashing a whole table per lookup would cost more than LEV-3 itself).
+# The cache holds each table it names, so an id is never reused while it is a key.
+_LEV3: dict[tuple[int, int], tuple[brackets.Table, Exact]] = {}
+
+
+def _max_notional(table: brackets.Table, leverage: int) -> Exact:
+    key = (id(table), leverage)
+    hit = _LEV3.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    if len(_LEV3) > 4096:
+        _LEV3.clear()
+    value: Exact = brackets.max_notional(table, Exact(leverage))
+    _LEV3[key] = (table, value)
+    return value
 
 
 def _order_values(orders: list[OpenOrder]) -> tuple[Exact, Exact]:
@@ -90,10 +103,7 @@ class _Base:
     bracket: brackets.Bracket
     mm: Exact
     upnl: Exact
-
-    @property
-    def cross(self) -> bool:
-        return self.position.margin_type is MarginType.CROSS
+    cross: bool
 
 
 def _base(
@@ -102,7 +112,6 @@ def _base(
     signed = margin.notional(p.position_amt, p.mark_price)
     size = abs(signed)
     leverage = Exact(p.leverage)
-    bids, asks = _order_values(orders) if orders else (_ZERO, _ZERO)
     owner = brackets.owning_bracket(table, size, boundary)
     return _Base(
         position=p,
@@ -111,10 +120,16 @@ def _base(
         size=size,
         leverage=leverage,
         im=margin.initial_margin(size, leverage),
-        ooim=margin.open_order_initial_margin(signed, bids, asks, leverage),
+        # ORD-2 is 0 for a side without orders (max(|N|, |N|)/L − |N|/L): skip the sum.
+        ooim=(
+            margin.open_order_initial_margin(signed, *_order_values(orders), leverage)
+            if orders
+            else _ZERO
+        ),
         bracket=owner,
         mm=brackets.maint_margin_in(owner, size),
         upnl=margin.unrealized_pnl(p.position_amt, p.entry_price, p.mark_price),
+        cross=p.margin_type is MarginType.CROSS,
     )
 
 
@@ -163,8 +178,13 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
 
     cross_wb = account.cross_wallet_balance
     cross_upnl = cross_mm = cross_im = iso_ooim = iso_wallet = _ZERO
+    total_upnl = position_im = order_im = total_mm = _ZERO
     has_cross = False
     for b in bases:
+        total_upnl += b.upnl
+        position_im += b.im
+        order_im += b.ooim
+        total_mm += b.mm
         if b.cross:
             cross_upnl += b.upnl
             cross_mm += b.mm
@@ -183,9 +203,6 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
         )
         for b in bases
     )
-    total_upnl = sum((b.upnl for b in bases), _ZERO)
-    position_im = sum((b.im for b in bases), _ZERO)
-    order_im = sum((b.ooim for b in bases), _ZERO)
     return AccountFigures(
         positions=figures,
         total_wallet_balance=cross_wb + iso_wallet,
@@ -196,7 +213,7 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
         total_position_initial_margin=position_im,
         total_open_order_initial_margin=order_im,
         total_initial_margin=position_im + order_im,
-        total_maint_margin=sum((b.mm for b in bases), _ZERO),
+        total_maint_margin=total_mm,
         cross_maint_margin=cross_mm,
         margin_ratio=(cross_mm / cross_balance if cross_balance > 0 else None),  # MR-1
         available_balance=available,
@@ -223,15 +240,18 @@ def _position_figures(
         if b.cross:
             # LIQ-2: the symbol's cross positions move together; every other cross
             # position enters with its MM (TMM1) and uPnL (UPNL1) at its own mark.
-            same = [o for o in bases if o.cross and o.position.symbol == p.symbol]
-            legs = [
-                liquidation.Leg(o.position.position_amt, o.position.entry_price, o.table)
-                for o in same
-                if o.position.position_amt != 0
-            ]
-            wallet = cross_wb
-            other_mm = cross_mm - sum((o.mm for o in same), _ZERO)
-            other_upnl = cross_upnl - sum((o.upnl for o in same), _ZERO)
+            wallet, other_mm, other_upnl = cross_wb, cross_mm, cross_upnl
+            legs = []
+            for o in bases:
+                if o.cross and o.position.symbol == p.symbol:
+                    other_mm -= o.mm
+                    other_upnl -= o.upnl
+                    if o.position.position_amt != 0:
+                        legs.append(
+                            liquidation.Leg(
+                                o.position.position_amt, o.position.entry_price, o.table
+                            )
+                        )
         else:
             # Isolated: the position's own wallet, no other position (B-LIQ).
             legs = [liquidation.Leg(p.position_amt, p.entry_price, b.table)]
@@ -267,7 +287,7 @@ def _position_figures(
         margin_ratio=ratio,
         liquidation_price=lp,
         bankruptcy_price=bp,
-        max_notional=_max_notional(b.table, b.leverage),
+        max_notional=_max_notional(b.table, b.position.leverage),
         max_add_margin=add,
         max_remove_margin=remove,
         liquidatable=liquidatable,

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import attrs
 
-from marginspec.brackets import Boundary, Table, in_bracket
+from marginspec.brackets import Boundary, Table, above_floor, below_cap, in_bracket
 from marginspec.symbolic import (
     Cond,
     Real,
@@ -68,20 +68,70 @@ def _candidate(
         numerator = numerator + leg.table[k].cum
         denominator = denominator + size * leg.table[k].maint_margin_ratio
     price = div_or(numerator, denominator, 0)
-    checks = itertools.chain(
-        (denominator != 0, price > 0),
-        (
-            in_bracket(size * price, leg.table, k, boundary)
-            for leg, size, k in zip(legs, sizes, combination, strict=True)
-        ),
+    return PriceResult(
+        all_of(_consistent(legs, sizes, combination, denominator, price, boundary)), price
     )
-    return PriceResult(all_of(checks), price)
+
+
+def _consistent(
+    legs: Sequence[Leg],
+    sizes: Sequence[Real],
+    combination: Sequence[int],
+    denominator: Real,
+    price: Real,
+    boundary: Boundary,
+) -> Iterator[Cond]:
+    """The conditions under which a candidate is the answer (lazily, for ``all_of``):
+    a solvable equation, a positive price, every leg in the bracket it assumed (LIQ-3)."""
+    yield denominator != 0
+    yield price > 0
+    for leg, size, k in zip(legs, sizes, combination, strict=True):
+        yield in_bracket(size * price, leg.table, k, boundary)
 
 
 @functools.cache
-def _outward(count: int, near: int) -> tuple[tuple[int], ...]:
+def _outward(count: int, near: int) -> tuple[int, ...]:
     """Bracket indexes ordered by distance from ``near`` (the lower one first on a tie)."""
-    return tuple((k,) for k in sorted(range(count), key=lambda k: (abs(k - near), k)))
+    return tuple(sorted(range(count), key=lambda k: (abs(k - near), k)))
+
+
+def _walk(
+    table: Table,
+    size: Real,
+    start: int,
+    boundary: Boundary,
+    solve: Callable[[Sequence[int]], PriceResult],
+) -> Iterator[tuple[Cond, PriceResult]]:
+    """One leg at run time: the candidates in the order that reaches the answer soonest.
+
+    MM is the maximum of its bracket lines (a well-formed table, BRK-2/BRK-5), so for
+    one leg ``balance − MM`` is monotone in the price and each candidate bounds the
+    answer from one side (LIQ-6): when the candidate of bracket k lies above k's cap,
+    the answer lies above it too; below k's floor, the answer lies below. Below the first
+    bracket's floor means no positive price: no liquidation price (LIQ-5). If the walk
+    stops anywhere else without an answer, the untried brackets follow, nearest first.
+    The order never changes the result (THM-LIQ-1: at most one consistent candidate).
+    """
+    tried: set[int] = set()
+    k = start
+    last = len(table) - 1
+    while 0 <= k <= last and k not in tried:
+        tried.add(k)
+        result = solve((k,))
+        yield result.exists, result
+        notional = size * result.price
+        if k < last and not below_cap(notional, table[k], boundary):
+            k += 1
+        elif not above_floor(notional, table[k], boundary):
+            if k == 0:
+                return
+            k -= 1
+        else:
+            break
+    for k in _outward(len(table), start):
+        if k not in tried:
+            result = solve((k,))
+            yield result.exists, result
 
 
 def _merge(cond: Cond, then: PriceResult, otherwise: PriceResult) -> PriceResult:
@@ -122,11 +172,6 @@ def liquidation_price(
         - total(leg.position_amt * leg.entry_price for leg in legs)
     )
     denominator_base = -total(leg.position_amt for leg in legs)
-    combinations: Iterable[Sequence[int]] = itertools.product(
-        *(range(len(leg.table)) for leg in legs)
-    )
-    if len(legs) == 1 and start:
-        combinations = _outward(len(legs[0].table), start[0])
 
     def solve(combination: Sequence[int]) -> PriceResult:
         return _candidate(legs, sizes, combination, numerator_base, denominator_base, boundary)
@@ -134,8 +179,13 @@ def liquidation_price(
     if len(legs) == 1:
         # One leg: at most one bracket is consistent (theorem THM-LIQ-1), so the
         # first consistent candidate is the answer and the rest need not be solved.
-        candidates = ((lambda c=combination: _as_option(solve(c))) for combination in combinations)
-        return first(candidates, PriceResult(False, 0), _merge)
+        options: Iterable[tuple[Cond, PriceResult]] = (
+            _walk(legs[0].table, sizes[0], start[0], boundary, solve)
+            if start
+            else (_as_option(solve((k,))) for k in range(len(legs[0].table)))
+        )
+        return first(options, PriceResult(False, 0), _merge)
+    combinations = itertools.product(*(range(len(leg.table)) for leg in legs))
     best = PriceResult(False, 0)
     for combination in combinations:
         candidate = solve(combination)

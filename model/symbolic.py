@@ -52,21 +52,21 @@ def select(cond: Cond, then: Real, otherwise: Real) -> Real:
 
 
 def first(
-    options: Iterable[Callable[[], tuple[Cond, T]]],
+    options: Iterable[tuple[Cond, T]],
     default: T,
     merge: Callable[[Cond, T, T], T],
 ) -> T:
     """The value of the first option whose condition holds, else ``default``.
 
-    Each option is a thunk giving ``(condition, value)``. At run time the options are
-    evaluated in order and the search stops at the first true condition, so later
-    options cost nothing; on Z3 terms every option is built and folded with ``merge``
-    (an ``If``) from the last to the first, which means the same thing.
+    ``options`` yields ``(condition, value)`` pairs; pass a generator so that each
+    option is computed only when asked for. At run time the search stops at the first
+    true condition, so later options cost nothing; on Z3 terms every option is built
+    and folded with ``merge`` (an ``If``) from the last to the first, which means the
+    same thing.
     """
     pending: list[tuple[Cond, T]] = []
     result = default
-    for option in options:
-        cond, value = option()
+    for cond, value in options:
         if cond is True:
             result = value
             break
@@ -89,7 +89,7 @@ def div_or(numerator: Real, denominator: Real, default: Real) -> Real:
 
     Lazy on purpose: at run time the division is not attempted when it would fail.
     """
-    if is_symbolic(numerator) or is_symbolic(denominator):
+    if isinstance(numerator, _ExprRef) or isinstance(denominator, _ExprRef):
         return z3.If(denominator == 0, lift(default), lift(numerator) / denominator)
     return default if denominator == 0 else numerator / denominator
 

@@ -119,6 +119,35 @@ def test_isolated_liquidation_price(
 
 
 @given(
+    tables(),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 100)),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 10)),
+    st.fractions(-(10**9), 10**9, max_denominator=100).map(exact),
+    st.sampled_from([1, -1]),
+    st.sampled_from([CAP, FLOOR]),
+    st.data(),
+)
+def test_liquidation_walk_agrees_with_exhaustive_search(
+    table: tuple[Bracket, ...],
+    qty: Exact,
+    entry: Exact,
+    wallet: Exact,
+    side: int,
+    boundary: Boundary,
+    data: st.DataObject,
+) -> None:
+    """LIQ-6: the directed search from any start bracket (what ``evaluate`` does from the
+    mark's bracket) finds exactly what trying every bracket finds, including "none"."""
+    leg = liquidation.Leg(side * qty, entry, table)
+    start = data.draw(st.integers(0, len(table) - 1))
+    walked = liquidation.liquidation_price([leg], wallet, 0, 0, entry, boundary, (start,))
+    everywhere = liquidation.liquidation_price([leg], wallet, 0, 0, entry, boundary)
+    assert walked.exists == everywhere.exists
+    if everywhere.exists:
+        assert walked.price == everywhere.price
+
+
+@given(
     st.fractions(-(10**6), 10**6, max_denominator=100).map(exact),
     money,
     money,
