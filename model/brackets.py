@@ -156,50 +156,104 @@ def expected_cum(table: Table, index: int) -> Real:
 
 @attrs.frozen
 class Requirement:
-    """One well-formedness condition of a table (BRK-5), about ``table[index]``."""
+    """One well-formedness condition of a table (BRK-5), about ``table[index]``.
+
+    ``what`` names the condition; ``message`` says how it failed, with one ``{}`` per
+    value of ``values`` (the loader's error text, filled in with exact decimals).
+    """
 
     index: int
     what: str
     holds: Cond
+    message: str
+    values: tuple[Real, ...] = ()
 
 
 def well_formedness(table: Table) -> list[Requirement]:
-    """BRK-2, BRK-5 as conditions, so the proofs can assume or check them symbolically.
+    """BRK-2, BRK-5 as conditions: the loader refuses a table that breaks one
+    (:func:`marginspec.ruleset.check_table`) and the proofs assume or check them symbolically.
 
     Integrality of the leverage is not among them (a Z3 real models it); the loader
-    checks it (:func:`marginspec.ruleset.check_table`).
+    checks it on its own.
     """
     requirements = []
     for index, b in enumerate(table):
+        floor, cap = b.notional_floor, b.notional_cap
+        rate, leverage = b.maint_margin_ratio, b.initial_leverage
+        requirements += [
+            Requirement(
+                index,
+                "leverage >= 1",
+                leverage >= 1,
+                "initialLeverage must be a positive integer, got {}",
+                (leverage,),
+            ),
+            Requirement(
+                index,
+                "rate in [0, 1)",
+                all_of([rate >= 0, rate < 1]),
+                "maintMarginRatio must be in [0, 1), got {}",
+                (rate,),
+            ),
+            Requirement(
+                index,
+                "cap above floor",
+                cap > floor,
+                "notionalCap {} must exceed notionalFloor {}",
+                (cap, floor),
+            ),
+        ]
         if index == 0:
-            requirements.append(Requirement(index, "first floor is 0", b.notional_floor == 0))
+            requirements.append(
+                Requirement(
+                    index,
+                    "first floor is 0",
+                    floor == 0,
+                    "the first notionalFloor must be 0, got {}",
+                    (floor,),
+                )
+            )
         else:
             previous = table[index - 1]
             requirements += [
                 Requirement(
                     index,
-                    "contiguous (no gap, no overlap)",
-                    b.notional_floor == previous.notional_cap,
+                    "contiguous (no gap)",
+                    floor <= previous.notional_cap,
+                    "gap: notionalFloor {} above the previous cap {}",
+                    (floor, previous.notional_cap),
+                ),
+                Requirement(
+                    index,
+                    "contiguous (no overlap)",
+                    floor >= previous.notional_cap,
+                    "overlap: notionalFloor {} below the previous cap {}",
+                    (floor, previous.notional_cap),
                 ),
                 Requirement(
                     index,
                     "rate non-decreasing",
-                    b.maint_margin_ratio >= previous.maint_margin_ratio,
+                    rate >= previous.maint_margin_ratio,
+                    "maintMarginRatio decreases: {} after {}",
+                    (rate, previous.maint_margin_ratio),
                 ),
                 Requirement(
                     index,
                     "leverage non-increasing",
-                    b.initial_leverage <= previous.initial_leverage,
+                    leverage <= previous.initial_leverage,
+                    "initialLeverage increases: {} after {}",
+                    (leverage, previous.initial_leverage),
                 ),
             ]
-        requirements += [
-            Requirement(index, "cap above floor", b.notional_cap > b.notional_floor),
+        expected = expected_cum(table, index)
+        requirements.append(
             Requirement(
                 index,
-                "rate in [0, 1)",
-                all_of([b.maint_margin_ratio >= 0, b.maint_margin_ratio < 1]),
-            ),
-            Requirement(index, "leverage >= 1", b.initial_leverage >= 1),
-            Requirement(index, "cum by the BRK-2 recurrence", b.cum == expected_cum(table, index)),
-        ]
+                "cum by the BRK-2 recurrence",
+                b.cum == expected,
+                "cum {} does not match the recurrence "
+                "floor·(MMR − previous MMR) + previous cum = {}",
+                (b.cum, expected),
+            )
+        )
     return requirements

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from marginspec.brackets import Boundary, Bracket, expected_cum
+from marginspec.brackets import Boundary, Bracket, well_formedness
 from marginspec.errors import InputError, RuleSetError
 from marginspec.numbers import Exact, Rounding, to_plain
 
@@ -87,7 +87,11 @@ class RuleSet:
 
 
 def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
-    """BRK-2, BRK-5: refuse an ill-formed table, naming file, symbol and bracket."""
+    """BRK-2, BRK-5: refuse an ill-formed table, naming file, symbol and bracket.
+
+    The conditions are :func:`marginspec.brackets.well_formedness`, the ones the proofs
+    assume; only the numbering and the integrality of the leverage are the loader's own.
+    """
 
     def fail(index: int, message: str) -> RuleSetError:
         number = brackets[index].bracket if index < len(brackets) else index + 1
@@ -98,55 +102,11 @@ def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
     for index, b in enumerate(brackets):
         if b.bracket != index + 1:
             raise fail(index, f"brackets must be numbered 1, 2, … in order; found {b.bracket}")
-        if not b.initial_leverage > 0 or Exact(b.initial_leverage).denominator != 1:
+        if Exact(b.initial_leverage).denominator != 1:
             raise fail(
                 index, f"initialLeverage must be a positive integer, got {b.initial_leverage}"
             )
-        if not 0 <= b.maint_margin_ratio < 1:
-            raise fail(
-                index, f"maintMarginRatio must be in [0, 1), got {to_plain(b.maint_margin_ratio)}"
-            )
-        if not b.notional_cap > b.notional_floor:
-            raise fail(
-                index,
-                f"notionalCap {to_plain(b.notional_cap)} must exceed notionalFloor "
-                f"{to_plain(b.notional_floor)}",
-            )
-        if index == 0:
-            if b.notional_floor != 0:
-                raise fail(
-                    index, f"the first notionalFloor must be 0, got {to_plain(b.notional_floor)}"
-                )
-        else:
-            previous = brackets[index - 1]
-            if b.notional_floor > previous.notional_cap:
-                raise fail(
-                    index,
-                    f"gap: notionalFloor {to_plain(b.notional_floor)} above the previous cap "
-                    f"{to_plain(previous.notional_cap)}",
-                )
-            if b.notional_floor < previous.notional_cap:
-                raise fail(
-                    index,
-                    f"overlap: notionalFloor {to_plain(b.notional_floor)} below the previous cap "
-                    f"{to_plain(previous.notional_cap)}",
-                )
-            if b.maint_margin_ratio < previous.maint_margin_ratio:
-                raise fail(
-                    index,
-                    f"maintMarginRatio decreases: {to_plain(b.maint_margin_ratio)} after "
-                    f"{to_plain(previous.maint_margin_ratio)}",
-                )
-            if b.initial_leverage > previous.initial_leverage:
-                raise fail(
-                    index,
-                    f"initialLeverage increases: {b.initial_leverage} after "
-                    f"{previous.initial_leverage}",
-                )
-        expected = expected_cum(brackets, index)
-        if b.cum != expected:
-            raise fail(
-                index,
-                f"cum {to_plain(b.cum)} does not match the recurrence "
-                f"floor·(MMR − previous MMR) + previous cum = {to_plain(Exact(expected))}",
-            )
+    for requirement in well_formedness(brackets):
+        if requirement.holds is not True:
+            values = (to_plain(Exact(value)) for value in requirement.values)
+            raise fail(requirement.index, requirement.message.format(*values))
