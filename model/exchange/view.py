@@ -10,6 +10,8 @@ No formula is written here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
 from marginspec import brackets, margin, transfers
@@ -98,19 +100,85 @@ class Totals:
         return self.cross_used + self.iso_used
 
 
+# Sums over an account's positions depend on its positions, settings and marks, not on
+# its orders or (but for the margin balance) its wallet; orders and wallets change far
+# more often. They are remembered per object identity of those inputs (states are
+# immutable): an entry keeps its objects alive, so an id is never reused while it
+# exists. The exact numbers grow (FILL-9), so a sum of two positions' uPnL can cost
+# more than all the rest of a ``placeOrder``; this is what makes remembering them pay.
+_Key = tuple[int, ...]
+_SUMS: dict[_Key, tuple[tuple[object, ...], Exact]] = {}
+_SUMS_SIZE = 2048
+
+
+def _remembered(key: _Key) -> Exact | None:
+    hit = _SUMS.get(key)
+    return None if hit is None else hit[1]
+
+
+def _remember(key: _Key, keep: tuple[object, ...], value: Exact) -> Exact:
+    if len(_SUMS) >= _SUMS_SIZE:
+        _SUMS.clear()
+    _SUMS[key] = (keep, value)
+    return value
+
+
+def cross_upnl(account: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet) -> Exact:
+    """Σ PNL-1 of the cross position sides at mark (``totalCrossUnPnl``)."""
+    positions, settings = account.positions, account.settings
+    key = (0, id(positions), id(settings), id(marks), id(ruleset))
+    hit = _remembered(key)
+    if hit is not None:
+        return hit
+    value = ZERO
+    for (symbol, _), pos in positions.items():
+        if pos.position_amt and account.setting(symbol, ruleset).margin_type is MarginType.CROSS:
+            value += margin.unrealized_pnl(pos.position_amt, pos.entry_price, marks[symbol])
+    return _remember(key, (positions, settings, marks, ruleset), value)
+
+
+def cross_maint(account: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet) -> Exact:
+    """Σ MM-1 of the cross positions at mark (``crossMaintMargin``)."""
+    positions, settings = account.positions, account.settings
+    key = (1, id(positions), id(settings), id(marks), id(ruleset))
+    hit = _remembered(key)
+    if hit is not None:
+        return hit
+    boundary = ruleset.options.bracket_boundary
+    value = ZERO
+    for (symbol, _), pos in positions.items():
+        if pos.position_amt and account.setting(symbol, ruleset).margin_type is MarginType.CROSS:
+            size = abs(margin.notional(pos.position_amt, marks[symbol]))
+            value += brackets.maint_margin(ruleset.markets[symbol].brackets, size, boundary)
+    return _remember(key, (positions, settings, marks, ruleset), value)
+
+
+def cross_balance(account: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet) -> Exact:
+    """MB-1 of the cross account: cross wallet + Σ cross uPnL (``totalCrossMarginBalance``)."""
+    wallet, positions, settings = account.cross_wallet, account.positions, account.settings
+    key = (2, id(wallet), id(positions), id(settings), id(marks), id(ruleset))
+    hit = _remembered(key)
+    if hit is not None:
+        return hit
+    value = Exact(margin.margin_balance(wallet, cross_upnl(account, marks, ruleset)))
+    return _remember(key, (wallet, positions, settings, marks, ruleset), value)
+
+
 def totals(
     account: AccountState, state: ExchangeState, ruleset: RuleSet, with_mm: bool = False
 ) -> Totals:
-    """One pass over the account's position sides with the formula functions (IM-1,
-    ORD-2, PNL-1, MM-1): the same sums ``evaluate`` makes, without its other figures;
-    the tests check the results equal ``evaluate``'s."""
-    cross_upnl = cross_used = iso_used = cross_mm = ZERO
+    """The account-level sums with the formula functions (IM-1, ORD-2, PNL-1, MM-1): the
+    same sums ``evaluate`` makes, without its other figures; the tests check the results
+    equal ``evaluate``'s. One pass over the order book's sides; the position-only sums
+    (uPnL, MM) are remembered (:func:`cross_upnl`, :func:`cross_maint`)."""
+    cross_used = iso_used = ZERO
     values: dict[PositionKey, list[Exact]] = {k: [ZERO, ZERO] for k in account.positions}
     for o in account.orders:
-        entry = values.setdefault((o.symbol, o.position_side), [ZERO, ZERO])
+        entry = values.get((o.symbol, o.position_side))
+        if entry is None:
+            entry = values[(o.symbol, o.position_side)] = [ZERO, ZERO]
         entry[0 if o.side is OrderSide.BUY else 1] += o.remaining * o.price
     marks = state.mark_prices
-    boundary = ruleset.options.bracket_boundary
     positions = account.positions
     for key, (bids, asks) in values.items():
         symbol = key[0]
@@ -119,25 +187,30 @@ def totals(
         leverage = Exact(setting.leverage)
         notional = margin.notional(pos.position_amt, marks[symbol])
         if setting.margin_type is MarginType.CROSS:
-            cross_upnl += margin.unrealized_pnl(pos.position_amt, pos.entry_price, marks[symbol])
             # IM + open-order IM of a side is its ORD-1 requirement (ORD-2's definition)
             cross_used += margin.order_margin_requirement(notional, bids, asks, leverage)
-            if with_mm and pos.position_amt != 0:
-                table = ruleset.markets[symbol].brackets
-                cross_mm += brackets.maint_margin(table, abs(notional), boundary)
-        else:
+        elif bids or asks:
             iso_used += margin.open_order_initial_margin(notional, bids, asks, leverage)
-    return Totals(cross_upnl, cross_used, iso_used, cross_mm)
+    return Totals(
+        cross_upnl(account, marks, ruleset),
+        cross_used,
+        iso_used,
+        cross_maint(account, marks, ruleset) if with_mm else ZERO,
+    )
 
 
 def available_balance(
     account: AccountState, state: ExchangeState, ruleset: RuleSet, sums: Totals | None = None
 ) -> Exact:
-    """AVB-1 for the whole account from :func:`totals`."""
+    """AVB-1 for the whole account from :func:`totals`.
+
+    AVB-1's ``crossWB + Σcross uPnL`` is the cross margin balance (MB-1), remembered
+    by :func:`cross_balance`: it is passed as the wallet with a zero uPnL (the same
+    sum), which spares adding two long exact numbers on every order.
+    """
     t = sums or totals(account, state, ruleset)
-    return Exact(
-        transfers.available_balance(account.cross_wallet, t.cross_upnl, t.cross_used, t.iso_used)
-    )
+    balance = cross_balance(account, state.mark_prices, ruleset)
+    return Exact(transfers.available_balance(balance, 0, t.cross_used, t.iso_used))
 
 
 def max_withdraw(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> Exact:
@@ -152,43 +225,45 @@ def below_maintenance(account: AccountState, state: ExchangeState, ruleset: Rule
 
     The same sums as ``evaluate`` (MM-1 per position, MB-1, LIQ-1) without the figures
     a sweep does not need; a True here is followed by ``evaluate`` itself, and the
-    tests check both agree.
+    tests check both agree. Orders play no part: the verdict is remembered per
+    wallet, positions, settings and marks.
     """
-    key = (id(account), id(state.mark_prices), id(ruleset))
+    marks = state.mark_prices
+    wallet, positions, settings = account.cross_wallet, account.positions, account.settings
+    key = (id(wallet), id(positions), id(settings), id(marks), id(ruleset))
     hit = _VERDICTS.get(key)
     if hit is not None:
-        return hit[3]
-    verdict = _below_maintenance(account, state, ruleset)
-    if len(_VERDICTS) >= 4 * _CACHE_SIZE:
+        return hit[1]
+    verdict = _below_maintenance(account, marks, ruleset)
+    if len(_VERDICTS) >= _SUMS_SIZE:
         _VERDICTS.clear()
-    _VERDICTS[key] = (account, state.mark_prices, ruleset, verdict)
+    _VERDICTS[key] = ((wallet, positions, settings, marks, ruleset), verdict)
     return verdict
 
 
-_VERDICTS: dict[tuple[int, int, int], tuple[object, object, object, bool]] = {}
+_VERDICTS: dict[_Key, tuple[tuple[object, ...], bool]] = {}
 
 
-def _below_maintenance(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> bool:
+def _below_maintenance(account: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet) -> bool:
     strict = ruleset.options.liquidation_trigger is Trigger.LT
     boundary = ruleset.options.bracket_boundary
-    marks = state.mark_prices
-    cross_upnl = cross_mm = ZERO
     has_cross = False
     for (symbol, _), pos in account.positions.items():
         if pos.position_amt == 0:
+            continue
+        if account.setting(symbol, ruleset).margin_type is MarginType.CROSS:
+            has_cross = True
             continue
         mark = marks[symbol]
         upnl = margin.unrealized_pnl(pos.position_amt, pos.entry_price, mark)
         size = abs(margin.notional(pos.position_amt, mark))
         mm = brackets.maint_margin(ruleset.markets[symbol].brackets, size, boundary)
-        if account.setting(symbol, ruleset).margin_type is MarginType.CROSS:
-            cross_upnl += upnl
-            cross_mm += mm
-            has_cross = True
-        elif margin.below_maintenance(margin.margin_balance(pos.isolated_wallet, upnl), mm, strict):
+        if margin.below_maintenance(margin.margin_balance(pos.isolated_wallet, upnl), mm, strict):
             return True
-    balance = margin.margin_balance(account.cross_wallet, cross_upnl)
-    return has_cross and bool(margin.below_maintenance(balance, cross_mm, strict))
+    if not has_cross:
+        return False
+    balance = cross_balance(account, marks, ruleset)
+    return bool(margin.below_maintenance(balance, cross_maint(account, marks, ruleset), strict))
 
 
 def position_figures(f: AccountFigures, symbol: str, side: PositionSide) -> PositionFigures | None:
