@@ -24,6 +24,12 @@ def vectors() -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
+    "--budget",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Most generated runs before giving up (default: the kit's BUDGET).",
+)
+@click.option(
     "--ruleset",
     "ruleset_ref",
     default="aster-pro",
@@ -31,23 +37,28 @@ def vectors() -> None:
     help="Bundled name or TOML path.",
 )
 @guarded
-def generate(out: Path, seed: int, ruleset_ref: str) -> None:
-    """Write traces that together exercise every action, refusal and event, plus index.json."""
+def generate(out: Path, seed: int, budget: int | None, ruleset_ref: str) -> None:
+    """Write traces that together exercise every targeted rule ID, plus index.json.
+
+    Fails (exit 2, nothing written) naming the rule IDs left uncovered when the budget
+    runs out."""
     from marginspec.conformance import vectors as v
     from marginspec.exchange.trace import resolve_ruleset
     from marginspec.rulefile import bundled_rulesets
 
     ruleset = resolve_ruleset(ruleset_ref, Path.cwd(), "--ruleset")
     bundled = ruleset_ref in bundled_rulesets()
-    corpus = v.generate(ruleset_ref if bundled else "ruleset.toml", ruleset, seed)
+    corpus = v.generate(
+        ruleset_ref if bundled else "ruleset.toml", ruleset, seed, budget or v.BUDGET
+    )
     v.write(corpus, out, None if bundled else ruleset)
     index = corpus.index
     steps = sum(e["steps"] for e in index["vectors"])
     click.echo(
-        f"{len(corpus.vectors)} vectors ({steps} steps) written to {out}; covered {len(index['coverage'])} targets"
+        f"{len(corpus.vectors)} vectors ({steps} steps, from {index['runs']} runs) written to "
+        f"{out}; covered all {len(index['coverage'])} targets, "
+        f"{len(index['excluded'])} rule IDs or families excluded (see index.json)"
     )
-    if index["uncovered"]:
-        click.echo(f"not covered: {', '.join(index['uncovered'])}")
 
 
 @vectors.command("check")

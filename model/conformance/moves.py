@@ -23,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 from marginspec import brackets
 from marginspec.account import MarginType, PositionSide
 from marginspec.conformance.capabilities import Capabilities
-from marginspec.evaluate import AccountFigures
+from marginspec.evaluate import AccountFigures, PositionFigures
 from marginspec.exchange import INSURANCE_FUND, Model
 from marginspec.exchange.view import figures
 from marginspec.numbers import Exact, Rounding, round_to, to_plain
@@ -211,6 +211,7 @@ def _holdings(ctx: Context) -> list[tuple[str, str, PositionSide]]:
 
 
 _PREFER_HELD: tuple[bool, ...] = (True, True, True, False)
+_MOSTLY: tuple[bool, ...] = (True, True, False)
 
 
 def _target(ctx: Context, c: Chooser) -> tuple[str, str, PositionSide]:
@@ -638,3 +639,543 @@ def usable_moves(caps: Capabilities) -> dict[str, Move]:
     if not caps.hedge_mode:
         usable.pop("set_position_mode", None)
     return usable
+
+
+# ------------------------------------------------------------------ aimed moves
+#
+# Used by the static vectors (CONF-9) to reach the coverage targets the random moves
+# reach rarely (marginspec.conformance.coverage names them per target). They are not in
+# MOVES, so the Hypothesis driver's generation is unchanged.
+
+
+def _pair(
+    ctx: Context,
+    c: Chooser,
+    maker: str,
+    symbol: str,
+    side: str,
+    quantity: Exact,
+    price: Exact | None = None,
+    position_side: str | None = None,
+    taker: str | None = None,
+) -> bool:
+    """``maker`` rests an order, another account takes it in full; True if it filled."""
+    market = ctx.model.ruleset.markets[symbol]
+    price = _price(ctx, c, market) if price is None else price
+    order = _order(ctx, c, maker, symbol, side, price, quantity)
+    if position_side is not None:
+        order["positionSide"] = position_side
+    made = ctx.step(order)
+    if "orderId" not in made:
+        return False
+    if taker is None:
+        taker = c.choice(tuple(a for a in ACCOUNTS if a != maker))
+    other = "SELL" if side == "BUY" else "BUY"
+    taken = ctx.step(_order(ctx, c, taker, symbol, other, price, quantity))
+    if "orderId" not in taken:
+        ctx.step({"action": "cancelOrder", "account": maker, "orderId": made["orderId"]})
+        return False
+    outcome = ctx.step(
+        {"action": "fill", "makerOrderId": made["orderId"], "takerOrderId": taken["orderId"]}
+    )
+    return outcome.get("status") == "accepted"
+
+
+def _flat(ctx: Context, account: str, symbol: str) -> bool:
+    acct = ctx.model.state.accounts[account]
+    return not acct.has_orders(symbol) and not any(k[0] == symbol for k in acct.positions)
+
+
+def _size_for(ctx: Context, c: Chooser, market: Market, notional: Exact) -> Exact:
+    return max(_on_step(notional / _mark(ctx, market.symbol), market.step_size), market.step_size)
+
+
+def _held(ctx: Context, c: Chooser, account: str | None = None) -> Focus | None:
+    """A held (account, symbol, side), opening one by a trade first if none is held."""
+    held = [(n, s, side) for n, s, side, _ in _open_positions(ctx) if n != INSURANCE_FUND]
+    if account is not None:
+        held = [h for h in held if h[0] == account]
+    if held:
+        return c.choice(held)
+    return trade(ctx, c)
+
+
+def isolated_trade(ctx: Context, c: Chooser) -> None:
+    """An isolated position (FILL-7), then something done to it: margin moves at the
+    XFER-2/XFER-3 caps, leverage up or down (ACT-LEV-4, -4161), funding (FUND-3), a mark
+    move and a partial close (FILL-6)."""
+    account = c.choice(ACCOUNTS)
+    symbol = _symbol(ctx, c)
+    setting = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset)
+    if setting.margin_type is not MarginType.ISOLATED and _flat(ctx, account, symbol):
+        ctx.step(
+            {
+                "action": "setMarginType",
+                "account": account,
+                "symbol": symbol,
+                "marginType": "ISOLATED",
+            }
+        )
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice(("BUY", "SELL"))
+    size = _size_for(ctx, c, market, Exact(c.choice((1000, 20000, 60000))))
+    position_side = _position_side(ctx, c, account, side)
+    if not _pair(ctx, c, account, symbol, side, size, position_side=position_side):
+        return
+    focus = (account, symbol, PositionSide(position_side))
+    for _ in range(c.choice((1, 2, 3))):
+        follow = c.choice(("margin", "margin", "leverage", "funding", "mark", "close"))
+        if follow == "margin":
+            position_margin(ctx, c, focus)
+        elif follow == "leverage":
+            current = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
+            leverage = c.choice((current + 1, max(1, current - 1)))
+            ctx.step(
+                {
+                    "action": "setLeverage",
+                    "account": account,
+                    "symbol": symbol,
+                    "leverage": leverage,
+                }
+            )
+        elif follow == "funding":
+            rate = c.choice((Exact(1, 10000), Exact(-1, 10000)))
+            ctx.step({"action": "funding", "symbol": symbol, "fundingRate": to_plain(rate)})
+        elif follow == "mark":
+            mark_price(ctx, c)
+        else:
+            other = "SELL" if side == "BUY" else "BUY"
+            part = max(_on_step(size / 2, market.step_size), market.step_size)
+            _pair(ctx, c, account, symbol, other, part, position_side=position_side)
+
+
+def trade_twice(ctx: Context, c: Chooser) -> None:
+    """Two trades of one account at different prices: an add (weighted entry, FILL-2,
+    often with more than 8 decimals, FILL-9) or a partial close (FILL-4)."""
+    account = c.choice(ACCOUNTS)
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice(("BUY", "SELL"))
+    first = market.step_size * c.choice((1, 2, 3, 7))
+    first = max(first, _on_step(Exact(100) / _mark(ctx, symbol), market.step_size, up=True))
+    position_side = _position_side(ctx, c, account, side)
+    if not _pair(ctx, c, account, symbol, side, first, position_side=position_side):
+        return
+    again = c.choice((side, side, "SELL" if side == "BUY" else "BUY"))
+    quantity = (
+        first * c.choice((2, 1))
+        if again == side
+        else max(_on_step(first / 3, market.step_size), market.step_size)
+    )
+    price = _on_step(_mark(ctx, symbol) * Exact(c.choice((101, 99, 103))) / 100, market.tick_size)
+    _pair(ctx, c, account, symbol, again, quantity, price, position_side=position_side)
+
+
+def flip(ctx: Context, c: Chooser) -> None:
+    """A one-way position reversed by one fill (FILL-3, PNL-3)."""
+    account = c.choice(ACCOUNTS)
+    if ctx.model.state.accounts[account].dual_side_position:
+        return
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice(("BUY", "SELL"))
+    size = _size_for(ctx, c, market, Exact(c.choice((500, 3000))))
+    if _pair(ctx, c, account, symbol, side, size):
+        other = "SELL" if side == "BUY" else "BUY"
+        price = _on_step(_mark(ctx, symbol) * Exact(c.choice((102, 98))) / 100, market.tick_size)
+        _pair(ctx, c, account, symbol, other, size * 2 + market.step_size, price)
+
+
+def hedge(ctx: Context, c: Chooser) -> None:
+    """Hedge mode: a LONG and a SHORT on one symbol (LIQ-4), a reduce-only order (-1106)."""
+    account = c.choice(ACCOUNTS)
+    acct = ctx.model.state.accounts[account]
+    if not acct.dual_side_position:
+        if acct.orders or acct.positions:
+            return
+        ctx.step({"action": "setPositionMode", "account": account, "dualSidePosition": True})
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    long_size = _size_for(ctx, c, market, Exact(c.choice((5000, 60000, 30000))))
+    short_size = _size_for(ctx, c, market, Exact(c.choice((3000, 70000, 30000))))
+    _pair(ctx, c, account, symbol, "BUY", long_size, position_side="LONG")
+    _pair(ctx, c, account, symbol, "SELL", short_size, position_side="SHORT")
+    if c.choice((True, False)):
+        order = _order(ctx, c, account, symbol, "SELL", _mark(ctx, symbol), market.step_size)
+        order.update(positionSide="LONG", reduceOnly=True)
+        ctx.step(order)
+    if c.choice((True, False)):
+        mark_price(ctx, c)
+
+
+def reducing_order(ctx: Context, c: Chooser) -> None:
+    """Reducing orders: below the minimum notional (ACT-ORD-4), larger than the position
+    or in its direction (-2022), and exactly the position (ACT-ORD-3)."""
+    focus = _held(ctx, c)
+    if focus is None:
+        return
+    account, symbol, side = focus
+    market = ctx.model.ruleset.markets[symbol]
+    amt = ctx.model.state.accounts[account].position(symbol, side).position_amt
+    if amt == 0:
+        return
+    closing = "SELL" if amt > 0 else "BUY"
+    direction = c.choice((closing, closing, closing, "BUY" if closing == "SELL" else "SELL"))
+    quantity = c.choice((market.step_size, abs(amt), abs(amt) + market.step_size))
+    price = _on_step(_mark(ctx, symbol), market.tick_size)
+    if c.choice((True, False)):
+        # price × quantity just below minNotional (a reducing order is exempt)
+        low = _on_step(market.min_notional / quantity, market.tick_size) - market.tick_size
+        price = low if low > 0 else market.tick_size
+    order = _order(ctx, c, account, symbol, direction, price, quantity)
+    order["positionSide"] = side.value
+    order["reduceOnly"] = side is PositionSide.BOTH
+    ctx.step(order)
+
+
+def reducing_fill(ctx: Context, c: Chooser) -> None:
+    """A resting reduce-only order whose position was closed meanwhile: its fill would
+    open a position and is refused (FILL-5)."""
+    account = c.choice(ACCOUNTS)
+    if ctx.model.state.accounts[account].dual_side_position:
+        return
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    size = _size_for(ctx, c, market, Exact(2000))
+    side = c.choice(("BUY", "SELL"))
+    other = "SELL" if side == "BUY" else "BUY"
+    if not _pair(ctx, c, account, symbol, side, size):
+        return
+    amt = ctx.model.state.accounts[account].position(symbol, PositionSide.BOTH).position_amt
+    if amt == 0:
+        return
+    price = _on_step(_mark(ctx, symbol), market.tick_size)
+    order = _order(ctx, c, account, symbol, other, price, abs(amt))
+    order["reduceOnly"] = True
+    rest = ctx.step(order)
+    _pair(ctx, c, account, symbol, other, abs(amt))
+    if "orderId" in rest:
+        taker = c.choice(tuple(a for a in ACCOUNTS if a != account))
+        taken = ctx.step(_order(ctx, c, taker, symbol, side, price, abs(amt)))
+        if "orderId" in taken:
+            ctx.step(
+                {
+                    "action": "fill",
+                    "makerOrderId": rest["orderId"],
+                    "takerOrderId": taken["orderId"],
+                }
+            )
+
+
+def order_then_change(ctx: Context, c: Chooser) -> None:
+    """A resting order, then a margin-type or position-mode change (-4047, -4067)."""
+    account = c.choice(ACCOUNTS)
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice(("BUY", "SELL"))
+    price = _on_step(_mark(ctx, symbol) * Exact(c.choice((99, 101))) / 100, market.tick_size)
+    quantity = _size_for(ctx, c, market, Exact(500))
+    ctx.step(_order(ctx, c, account, symbol, side, price, quantity))
+    if c.choice((True, False)):
+        set_margin_type(ctx, c, (account, symbol, PositionSide.BOTH))
+    else:
+        dual = ctx.model.state.accounts[account].dual_side_position
+        ctx.step({"action": "setPositionMode", "account": account, "dualSidePosition": not dual})
+
+
+def order_then_leverage(ctx: Context, c: Chooser) -> None:
+    """A large resting order, then a higher leverage whose LEV-3 cap it exceeds
+    (ACT-LEV-3: orders count), or an order past the cap of the current leverage."""
+    account = c.choice(ACCOUNTS)
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    table = market.brackets
+    acct = ctx.model.state.accounts[account]
+    current = acct.setting(symbol, ctx.model.ruleset).leverage
+    higher = sorted({int(b.initial_leverage) for b in table if b.initial_leverage > current})
+    price = _on_step(_mark(ctx, symbol), market.tick_size)
+    if bool(higher) and c.choice(_MOSTLY):
+        new = c.choice(tuple(higher))
+        cap = brackets.max_notional(table, Exact(new))
+        quantity = _on_step(cap / price, market.step_size) + market.step_size
+        side = c.choice(("BUY", "SELL"))
+        ctx.step(_order(ctx, c, account, symbol, side, price, quantity))
+        ctx.step({"action": "setLeverage", "account": account, "symbol": symbol, "leverage": new})
+    else:
+        cap = brackets.max_notional(table, Exact(current))
+        quantity = _on_step(cap / price, market.step_size) + market.step_size
+        ctx.step(_order(ctx, c, account, symbol, c.choice(("BUY", "SELL")), price, quantity))
+
+
+def leverage(ctx: Context, c: Chooser) -> None:
+    """Leverage at the market maximum (LEV-1), unchanged (ACT-LEV-2), or at the limit of a
+    position's bracket beyond the first (LEV-2)."""
+    kind = c.choice(("max", "same", "limit", "limit"))
+    account = c.choice(ACCOUNTS)
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    acct = ctx.model.state.accounts[account]
+    current = acct.setting(symbol, ctx.model.ruleset).leverage
+    boundary = ctx.model.ruleset.options.bracket_boundary
+    value = int(market.max_leverage) if kind == "max" else current
+    if kind == "limit":
+        floor = market.brackets[1].notional_floor if len(market.brackets) > 1 else Exact(0)
+        size = _size_for(ctx, c, market, floor * Exact(c.choice((11, 15))) / 10)
+        if not _pair(ctx, c, account, symbol, c.choice(("BUY", "SELL")), size):
+            return
+        amts = [
+            abs(p.position_amt)
+            for (s, _), p in ctx.model.state.accounts[account].positions.items()
+            if s == symbol
+        ]
+        exposure = max(amts, default=Exact(0)) * _mark(ctx, symbol)
+        value = int(brackets.max_leverage(market.brackets, exposure, boundary))
+    ctx.step({"action": "setLeverage", "account": account, "symbol": symbol, "leverage": value})
+
+
+def both_books(ctx: Context, c: Chooser) -> None:
+    """A position with a bid below and an ask above the mark on its side (ORD-1)."""
+    focus = _held(ctx, c)
+    if focus is None:
+        return
+    account, symbol, side = focus
+    market = ctx.model.ruleset.markets[symbol]
+    mark = _mark(ctx, symbol)
+    quantity = _size_for(ctx, c, market, Exact(200))
+    for direction, factor in (("BUY", 98), ("SELL", 102)):
+        if side is PositionSide.SHORT and direction == "BUY" and c.choice((True, False)):
+            continue
+        order = _order(
+            ctx,
+            c,
+            account,
+            symbol,
+            direction,
+            _on_step(mark * factor / 100, market.tick_size),
+            quantity,
+        )
+        order["positionSide"] = side.value
+        ctx.step(order)
+
+
+def mark_on_boundary(ctx: Context, c: Chooser) -> None:
+    """A position whose notional at the mark is exactly a bracket cap (BRK-3, MM-3)."""
+    account = c.choice(ACCOUNTS)
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    table = market.brackets
+    if len(table) < 2:
+        return
+    cap = table[c.choice(range(min(3, len(table) - 1)))].notional_cap
+    # A size whose cap / size is an exact decimal: a power-of-ten multiple of the step.
+    size = market.step_size * c.choice((1000, 100, 10000))
+    if _pair(ctx, c, account, symbol, c.choice(("BUY", "SELL")), size):
+        amt = abs(
+            ctx.model.state.accounts[account].position(symbol, PositionSide.BOTH).position_amt
+        )
+        if amt:
+            ctx.step({"action": "markPrice", "symbol": symbol, "markPrice": _exact_text(cap / amt)})
+
+
+def mark_beyond_cap(ctx: Context, c: Chooser) -> None:
+    """A mark that takes a position's notional past the last bracket's cap (BRK-4)."""
+    held = [h for h in _open_positions(ctx) if h[0] != INSURANCE_FUND]
+    if not held:
+        trade(ctx, c)
+        held = [h for h in _open_positions(ctx) if h[0] != INSURANCE_FUND]
+        if not held:
+            return
+    _, symbol, _, amt = c.choice(held)
+    market = ctx.model.ruleset.markets[symbol]
+    last = market.brackets[-1].notional_cap
+    mark = _on_step(last * Exact(c.choice((11, 2 * 10))) / 10 / abs(amt), market.tick_size, up=True)
+    ctx.step({"action": "markPrice", "symbol": symbol, "markPrice": to_plain(mark)})
+
+
+def crash(ctx: Context, c: Chooser) -> None:
+    """A victim with orders and positions against two counterparties, the mark past its
+    bankruptcy price, and a sweep: liquidation, clearance fee, takeover or ADL, cover."""
+    victim, *others = ACCOUNTS
+    if c.choice((True, False)):
+        victim, others = others[0], [victim, others[1]]
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice(("BUY", "SELL"))
+    f = _figures(ctx, victim)
+    budget = f.available_balance * Exact(c.choice((10, 15, 19)))
+    for other in others:
+        size = _size_for(ctx, c, market, budget / 3)
+        _pair(ctx, c, victim, symbol, side, size, taker=other)
+    if c.choice((True, False)):
+        # a second symbol in the same cross scope, and a resting order (LIQP-2)
+        second = c.choice(tuple(ctx.model.ruleset.markets))
+        m2 = ctx.model.ruleset.markets[second]
+        _pair(ctx, c, victim, second, side, _size_for(ctx, c, m2, budget / 10), taker=others[0])
+        price = _on_step(_mark(ctx, second) * 90 / 100, m2.tick_size)
+        ctx.step(_order(ctx, c, victim, second, "BUY", price, _size_for(ctx, c, m2, Exact(100))))
+    figures_now = _figures(ctx, victim, prices=True)
+    target = None
+    for p in figures_now.positions:
+        if p.position.symbol == symbol and p.position.position_amt != 0:
+            price = p.bankruptcy_price if c.choice((True, False)) else p.liquidation_price
+            if price is not None:
+                factor = Exact(c.choice((90, 97, 100, 101)), 100)
+                target = price * (factor if p.position.position_amt > 0 else 2 - factor)
+    if target is None or target <= 0:
+        target = _mark(ctx, symbol) * Exact(c.choice((50, 150)), 100)
+    ctx.step({"action": "markPrice", "symbol": symbol, "markPrice": _text(target)})
+    ctx.step({"action": "liquidationSweep"})
+
+
+def crash_pair(ctx: Context, c: Chooser) -> None:
+    """ADL against a counterparty whose own balance + uPnL on the symbol is negative
+    (ADL-2c): the victim is long X and short Y against it; X rises until the
+    counterparty's loss on X exceeds its wallet, Y rises until the victim is bankrupt
+    (the counterparty stays healthy on its gain in Y); the sweep closes the victim's X
+    at its bankruptcy price above the mark, which an empty fund cannot take over."""
+    symbols = sorted(ctx.model.ruleset.markets)
+    if len(symbols) < 2:
+        return
+    x, y = symbols[0], c.choice(tuple(symbols[1:]))
+    victim, other = c.choice((("A", "B"), ("B", "C"), ("A", "C"), ("C", "A")))
+    state = ctx.model.state
+    if state.accounts[victim].dual_side_position or state.accounts[other].dual_side_position:
+        return
+    ruleset = ctx.model.ruleset
+    lev = min(
+        state.accounts[n].setting(s, ruleset).leverage for n in (victim, other) for s in (x, y)
+    )
+    budget = min(_figures(ctx, victim).available_balance, _figures(ctx, other).available_balance)
+    notional = budget * lev * Exact(c.choice((2, 3)), 10)
+    for symbol, side in ((x, "BUY"), (y, "SELL")):
+        market = ruleset.markets[symbol]
+        size = _size_for(ctx, c, market, notional)
+        if not _pair(
+            ctx,
+            c,
+            victim,
+            symbol,
+            side,
+            size,
+            _on_step(_mark(ctx, symbol), market.tick_size),
+            "BOTH",
+            other,
+        ):
+            return
+    q_x = abs(ctx.model.state.accounts[victim].position(x, PositionSide.BOTH).position_amt)
+    q_y = abs(ctx.model.state.accounts[victim].position(y, PositionSide.BOTH).position_amt)
+    w_other = ctx.model.state.accounts[other].cross_wallet
+    w_victim = ctx.model.state.accounts[victim].cross_wallet
+    loss = w_other * Exact(c.choice((12, 15)), 10)
+    gain = w_victim + loss + w_victim * Exact(3, 10)
+    for symbol, size, move in ((x, q_x, loss), (y, q_y, gain)):
+        tick = ruleset.markets[symbol].tick_size
+        mark = _on_step(_mark(ctx, symbol) + move / size, tick, up=True)
+        ctx.step({"action": "markPrice", "symbol": symbol, "markPrice": to_plain(mark)})
+    ctx.step({"action": "liquidationSweep"})
+
+
+def crash_shorts(ctx: Context, c: Chooser) -> None:
+    """A cross account short two symbols whose marks both multiply: the loss on each
+    exceeds the wallet plus the other's entry notional, so neither symbol has a positive
+    bankruptcy price (LIQP-5), both close at the mark and the fund covers the negative
+    remainder (IF-2)."""
+    symbols = sorted(ctx.model.ruleset.markets)[:2]
+    victim = c.choice(ACCOUNTS)
+    if ctx.model.state.accounts[victim].dual_side_position:
+        return
+    budget = _figures(ctx, victim).available_balance / 4
+    for symbol in symbols:
+        market = ctx.model.ruleset.markets[symbol]
+        lev = ctx.model.state.accounts[victim].setting(symbol, ctx.model.ruleset).leverage
+        size = _size_for(ctx, c, market, budget * min(lev, 4))
+        _pair(
+            ctx,
+            c,
+            victim,
+            symbol,
+            "SELL",
+            size,
+            _on_step(_mark(ctx, symbol), market.tick_size),
+            "BOTH",
+        )
+    factor = c.choice((5, 8))
+    for symbol in symbols:
+        mark = _mark(ctx, symbol) * factor
+        ctx.step({"action": "markPrice", "symbol": symbol, "markPrice": to_plain(mark)})
+    ctx.step({"action": "liquidationSweep"})
+
+
+def close_beyond_bankruptcy(ctx: Context, c: Chooser) -> None:
+    """A position closed by a fill at a price past its bankruptcy price: the wallet it
+    leaves is negative with no position behind it, and the sweep's IF-3 resets it."""
+    account = c.choice(ACCOUNTS)
+    if ctx.model.state.accounts[account].dual_side_position:
+        return
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    if c.choice((True, False)) and _flat(ctx, account, symbol):
+        ctx.step(
+            {
+                "action": "setMarginType",
+                "account": account,
+                "symbol": symbol,
+                "marginType": "ISOLATED",
+            }
+        )
+    side = c.choice(("BUY", "SELL"))
+    size = _size_for(ctx, c, market, _figures(ctx, account).available_balance * 3)
+    mark = _on_step(_mark(ctx, symbol), market.tick_size)
+    if not _pair(ctx, c, account, symbol, side, size, mark, "BOTH"):
+        return
+    p = position_figures_of(ctx, account, symbol)
+    if p is None or p.bankruptcy_price is None:
+        return
+    past = p.bankruptcy_price * (Exact(8, 10) if side == "BUY" else Exact(12, 10))
+    price = _on_step(past, market.tick_size)
+    if price <= 0:
+        return
+    ctx.step({"action": "markPrice", "symbol": symbol, "markPrice": to_plain(price)})
+    other = "SELL" if side == "BUY" else "BUY"
+    amt = abs(ctx.model.state.accounts[account].position(symbol, PositionSide.BOTH).position_amt)
+    _pair(ctx, c, account, symbol, other, amt, price, "BOTH")
+    ctx.step({"action": "liquidationSweep"})
+
+
+def position_figures_of(ctx: Context, account: str, symbol: str) -> PositionFigures | None:
+    for p in _figures(ctx, account, prices=True).positions:
+        if p.position.symbol == symbol and p.position.position_amt != 0:
+            return p
+    return None
+
+
+#: The aimed moves, by name (coverage targets name them in ``aims``).
+AIMED: dict[str, tuple[Move, tuple[str, ...]]] = {
+    "isolated_trade": (
+        isolated_trade,
+        ("setMarginType", "placeOrder", "fill", "positionMargin", "setLeverage", "funding"),
+    ),
+    "trade_twice": (trade_twice, ("placeOrder", "fill")),
+    "flip": (flip, ("placeOrder", "fill")),
+    "hedge": (hedge, ("setPositionMode", "placeOrder", "fill")),
+    "hedge_trade": (hedge, ("setPositionMode", "placeOrder", "fill")),
+    "reducing_order": (reducing_order, ("placeOrder", "fill")),
+    "reducing_fill": (reducing_fill, ("placeOrder", "fill")),
+    "order_then_change": (order_then_change, ("placeOrder", "setMarginType", "setPositionMode")),
+    "order_then_leverage": (order_then_leverage, ("placeOrder", "setLeverage")),
+    "leverage": (leverage, ("placeOrder", "fill", "setLeverage")),
+    "both_books": (both_books, ("placeOrder", "fill")),
+    "mark_on_boundary": (mark_on_boundary, ("placeOrder", "fill", "markPrice")),
+    "mark_beyond_cap": (mark_beyond_cap, ("placeOrder", "fill", "markPrice")),
+    "crash": (crash, ("placeOrder", "fill", "markPrice", "liquidationSweep")),
+    "crash_small_fund": (crash, ("placeOrder", "fill", "markPrice", "liquidationSweep")),
+    "crash_shorts": (crash_shorts, ("placeOrder", "fill", "markPrice", "liquidationSweep")),
+    "close_beyond_bankruptcy": (
+        close_beyond_bankruptcy,
+        ("setMarginType", "placeOrder", "fill", "markPrice", "liquidationSweep"),
+    ),
+    "crash_pair": (crash_pair, ("placeOrder", "fill", "markPrice", "liquidationSweep")),
+}
+
+#: Aimed moves that need an empty insurance fund (so that ADL happens, ADL-1).
+EMPTY_FUND = ("crash_small_fund", "crash_pair")

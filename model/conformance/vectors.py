@@ -1,20 +1,19 @@
 """Static test vectors (CONF-9): a deterministic corpus of traces covering every target.
 
-``generate`` draws runs of moves (:mod:`marginspec.conformance.moves`) from
-``random.Random(seed)``, keeps a run only if it exercises a target no kept run did
-(truncated after the last step that added one), and stops when every target is
-covered. Same rule set, seed and kit version: byte-identical files. Targets:
+The targets are the table of :mod:`marginspec.conformance.coverage`: every executable
+rule ID of ``spec/rules.md`` and ``spec/account-model.md`` (actions, refusals, fills,
+funding, liquidation, insurance fund, ADL, and the formula rules BRK, MM, LEV, LIQ,
+XFER, …) with a predicate over one step, plus every event type. ``generate`` plays runs
+of moves (:mod:`marginspec.conformance.moves`) drawn from ``random.Random(seed)``; each
+run is steered at one target not yet covered (half of its moves are the moves that
+target names, the rest random), and a run is kept only if it covers a target no kept
+run did (truncated after the last step that added one). It stops when every target is
+covered, and fails naming the uncovered targets when ``budget`` runs are spent. Same
+rule set, seed and kit version: byte-identical files.
 
-* every action rule ``ACT-n`` and every refusal rule ``REF-n`` of the model;
-* every event type (``event:TRADE``, ``event:LIQUIDATION``, …);
-* figures that only show in some states: ``BRK-2`` (a position beyond bracket 1, cum
-  in use), ``LIQ-2`` (a liquidation price exists), ``LIQ-1`` (an account or position
-  liquidatable), ``ORD-2`` (open-order margin), ``XFER-3`` (removable isolated margin),
-  ``PNL-1`` (unrealised PnL), ``MB-1`` (isolated margin), ``ACT-5`` hedge positions as
-  ``hedge``.
-
-``index.json`` lists each file, its steps and what it covers, and any target left
-uncovered. ``check`` runs every vector on an implementation (vectors that use an
+``index.json`` lists each file, its steps, the targets it added and every target it
+exercises; per target, the files that exercise it; and the excluded rule IDs with
+their reasons. ``check`` runs every vector on an implementation (vectors that use an
 action it does not support are skipped and listed).
 """
 
@@ -28,88 +27,71 @@ from typing import Any
 import attrs
 
 from marginspec import __version__
-from marginspec.conformance import moves
+from marginspec.conformance import coverage, moves
 from marginspec.conformance.capabilities import Capabilities
-from marginspec.conformance.compare import ACTION_RULES, Comparer
+from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, ModelEngine, hello_json
 from marginspec.conformance.report import FailureReport
 from marginspec.conformance.runner import check_trace
-from marginspec.exchange import ACTION_NAMES, parse_action, refusals
+from marginspec.errors import MarginspecError
+from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
 from marginspec.rulefile import dump_ruleset
 from marginspec.ruleset import RuleSet
 
 INDEX = "index.json"
-FORMAT = "marginspec-vectors/1"
-EVENT_TYPES = ("TRADE", "FUNDING_FEE", "LIQUIDATION", "INSURANCE_CLEAR", "ADL", "INSURANCE_COVER")
-STATE_TARGETS = ("BRK-2", "LIQ-1", "LIQ-2", "ORD-2", "XFER-3", "PNL-1", "MB-1", "hedge")
+FORMAT = "marginspec-vectors/2"
+#: Runs the default corpus may use (it needs far fewer: docs/performance.md).
+BUDGET = 3000
+MOVES_PER_RUN = 8
+
+
+class CoverageError(MarginspecError):
+    """The budget ran out before every target was covered."""
 
 
 def refusal_rules() -> tuple[str, ...]:
     """Every REF-n the model can answer."""
-    found = {value.rule for value in vars(refusals).values() if isinstance(value, refusals.Refusal)}
-    return tuple(sorted(found, key=lambda r: int(r.split("-")[1])))
+    return coverage.refusal_rules()
 
 
-def targets() -> tuple[str, ...]:
-    return (
-        tuple(ACTION_RULES[a] for a in ACTION_NAMES)
-        + refusal_rules()
-        + tuple(f"event:{e}" for e in EVENT_TYPES)
-        + STATE_TARGETS
-    )
+def targets(ruleset: RuleSet | None = None) -> tuple[str, ...]:
+    """The IDs of every target, in table order (the bundled rule set by default)."""
+    if ruleset is None:
+        from marginspec.rulefile import load_bundled
 
-
-def exercised(
-    action: dict[str, Any], outcome: dict[str, Any], snapshot: dict[str, Any]
-) -> set[str]:
-    """What one recorded step exercises (see the module docstring)."""
-    found = {ACTION_RULES[action["action"]]}
-    if outcome.get("status") == "refused":
-        found.add(str(outcome.get("rule")))
-    for event in outcome.get("events", []):
-        found.add(f"event:{event.get('type')}")
-    for acct in snapshot.get("accounts", {}).values():
-        if acct.get("liquidatable"):
-            found.add("LIQ-1")
-        for p in acct.get("positions", []):
-            if p.get("openOrderInitialMargin") not in ("0", None):
-                found.add("ORD-2")
-            if p.get("positionAmt") in ("0", None):
-                continue
-            if p.get("unRealizedProfit") != "0":
-                found.add("PNL-1")
-            if p.get("bracket", 1) > 1:
-                found.add("BRK-2")
-            if p.get("liquidationPrice") is not None:
-                found.add("LIQ-2")
-            if p.get("liquidatable"):
-                found.add("LIQ-1")
-            if p.get("isolatedMargin") is not None:
-                found.add("MB-1")
-            if p.get("maxRemovableMargin") not in ("0", None):
-                found.add("XFER-3")
-            if p.get("positionSide") != "BOTH":
-                found.add("hedge")
-    return found
+        ruleset = load_bundled("aster-pro")
+    return tuple(t.rule for t in coverage.targets(ruleset))
 
 
 class _Recorder:
-    """A :class:`moves.Context` on the model alone."""
+    """A :class:`moves.Context` on the model alone, judging each step against targets."""
 
-    def __init__(self, ruleset: RuleSet, initial: dict[str, Any], caps: Capabilities) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        initial: dict[str, Any],
+        caps: Capabilities,
+        wanted: tuple[coverage.Target, ...],
+    ) -> None:
         self.engine = ModelEngine(ruleset)
         self.engine.reset(initial)
         assert self.engine.model is not None
         self.model = self.engine.model
         self.caps = caps
+        self.initial = initial
+        self.wanted = wanted
         self.actions: list[dict[str, Any]] = []
-        self.covers: list[set[str]] = []
+        self.covers: list[list[str]] = []
 
     def step(self, action: dict[str, Any]) -> dict[str, Any]:
+        before = self.model.state
         outcome = self.engine.apply(action)
+        step = coverage.Step(
+            self.model.ruleset, self.initial, before, action, outcome, self.model.state
+        )
         self.actions.append(action)
-        self.covers.append(exercised(action, outcome, self.model.snapshot()))
+        self.covers.append(coverage.covered(step, self.wanted))
         return outcome
 
 
@@ -119,56 +101,135 @@ class Corpus:
     index: dict[str, Any]
 
 
+_COIN: tuple[bool, ...] = (True, False)
+
+_MOVES: dict[str, moves.Move] = {
+    **{name: move for name, (move, _) in moves.MOVES.items()},
+    **{name: move for name, (move, _) in moves.AIMED.items()},
+}
+
+
+def _run(
+    ruleset: RuleSet,
+    chooser: moves.RandomChooser,
+    caps: Capabilities,
+    focus: coverage.Target,
+    wanted: tuple[coverage.Target, ...],
+    moves_per_run: int,
+) -> _Recorder:
+    initial = moves.initial(chooser, caps, ruleset)
+    if any(name in moves.EMPTY_FUND for name in focus.aims):
+        initial["insuranceFund"] = "0"  # the fund cannot take over: ADL (ADL-1)
+    recorder = _Recorder(ruleset, initial, caps, wanted)
+    names = sorted(moves.usable_moves(caps))
+    for _ in range(moves_per_run):
+        aimed = bool(focus.aims) and chooser.choice(_COIN)
+        _MOVES[chooser.choice(focus.aims) if aimed else chooser.choice(names)](recorder, chooser)
+    # A closing sweep: whatever the run left underwater is liquidated (LIQP, IF, ADL).
+    moves.sweep(recorder, chooser)
+    return recorder
+
+
 def generate(
-    ruleset_ref: str, ruleset: RuleSet, seed: int = 0, budget: int = 4000, moves_per_run: int = 12
+    ruleset_ref: str,
+    ruleset: RuleSet,
+    seed: int = 0,
+    budget: int = BUDGET,
+    moves_per_run: int = MOVES_PER_RUN,
+    complete: bool = True,
 ) -> Corpus:
-    """The deterministic corpus (CONF-9)."""
+    """The deterministic corpus (CONF-9); :class:`CoverageError` if ``complete`` and the
+    budget runs out first."""
     rng = random.Random(seed)
     chooser = moves.RandomChooser(rng)
     caps = Capabilities()
-    names = sorted(moves.usable_moves(caps))
-    wanted = set(targets())
+    table = coverage.targets(ruleset)
     covered: dict[str, str] = {}
-    vectors: list[dict[str, Any]] = []
-    entries: list[dict[str, Any]] = []
-    for _ in range(budget):
-        if wanted <= covered.keys():
-            break
-        initial = moves.initial(chooser, caps, ruleset)
-        recorder = _Recorder(ruleset, initial, caps)
-        for _ in range(moves_per_run):
-            moves.MOVES[chooser.choice(names)][0](recorder, chooser)
-        # A closing sweep: whatever the run left underwater is liquidated (LIQP, IF, ADL).
-        moves.sweep(recorder, chooser)
+    kept: list[tuple[dict[str, Any], list[dict[str, Any]], list[str]]] = []
+    runs = 0
+    while runs < budget and len(covered) < len(table):
+        runs += 1
+        wanted = tuple(t for t in table if t.rule not in covered)
+        focus = chooser.choice(wanted)
+        recorder = _run(ruleset, chooser, caps, focus, wanted, moves_per_run)
         seen: set[str] = set()
         last = -1
         new: list[str] = []
         for i, ids in enumerate(recorder.covers):
-            fresh = (ids & wanted) - covered.keys() - seen
+            fresh = [r for r in ids if r not in seen]
             if fresh:
                 last = i
-                new += sorted(fresh)
-                seen |= fresh
+                new += fresh
+                seen.update(fresh)
         if last < 0:
             continue
-        actions = recorder.actions[: last + 1]
-        name = f"{len(vectors) + 1:04d}-{new[0].replace(':', '-').lower()}.json"
+        order = {t.rule: i for i, t in enumerate(table)}
+        new.sort(key=order.__getitem__)
+        name = f"{len(kept) + 1:04d}-{new[0].replace(':', '-').lower()}.json"
         for rule in new:
             covered[rule] = name
+        kept.append((recorder.initial, recorder.actions[: last + 1], new))
+    uncovered = [t.rule for t in table if t.rule not in covered]
+    if uncovered and complete:
+        raise CoverageError(
+            f"vectors: {runs} runs (the budget) did not cover {', '.join(uncovered)} "
+            f"(rule set {ruleset_ref}, seed {seed}); raise --budget or try another seed"
+        )
+    return _corpus(ruleset_ref, ruleset, seed, runs, table, kept, uncovered)
+
+
+def exercises(
+    ruleset: RuleSet,
+    initial: dict[str, Any],
+    actions: list[dict[str, Any]],
+    table: tuple[coverage.Target, ...] | None = None,
+) -> list[str]:
+    """Every target the run of ``actions`` from ``initial`` exercises, in table order."""
+    table = coverage.targets(ruleset) if table is None else table
+    replay = _Recorder(ruleset, initial, Capabilities(), table)
+    for action in actions:
+        replay.step(action)
+    found = {r for ids in replay.covers for r in ids}
+    return [t.rule for t in table if t.rule in found]
+
+
+def _corpus(
+    ruleset_ref: str,
+    ruleset: RuleSet,
+    seed: int,
+    runs: int,
+    table: tuple[coverage.Target, ...],
+    kept: list[tuple[dict[str, Any], list[dict[str, Any]], list[str]]],
+    uncovered: list[str],
+) -> Corpus:
+    """Record the kept runs and index everything each one exercises."""
+    vectors: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    exercised: dict[str, list[str]] = {t.rule: [] for t in table}
+    for number, (initial, actions, new) in enumerate(kept, start=1):
+        name = f"{number:04d}-{new[0].replace(':', '-').lower()}.json"
+        everything = exercises(ruleset, initial, actions, table)
+        for rule in everything:
+            exercised[rule].append(name)
         document = record(
             ruleset_ref, initial, [parse_action(a) for a in actions], ruleset, check=False
         )
         document["description"] = "covers " + ", ".join(new)
         vectors.append(document)
-        entries.append({"file": name, "steps": len(actions), "covers": new})
+        entries.append(
+            {"file": name, "steps": len(actions), "covers": new, "exercises": everything}
+        )
     index = {
         "format": FORMAT,
         "ruleset": ruleset_ref,
         "seed": seed,
         "generator": f"marginspec {__version__}",
+        "runs": runs,
         "vectors": entries,
-        "coverage": {t: covered[t] for t in targets() if t in covered},
-        "uncovered": [t for t in targets() if t not in covered],
+        "coverage": {rule: files for rule, files in exercised.items() if files},
+        "uncovered": uncovered,
+        "excluded": dict(sorted(coverage.excluded(ruleset).items()))
+        | {f"{f}-*": why for f, why in coverage.EXCLUDED_FAMILIES.items()},
     }
     return Corpus(tuple(vectors), index)
 

@@ -1,45 +1,168 @@
-"""Static vectors (CONF-9): deterministic, complete coverage, checkable without the model."""
+"""Static vectors (CONF-9): deterministic, complete coverage of the rule table, checkable
+without the model."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
 from marginspec.cli import main
-from marginspec.conformance import vectors
+from marginspec.conformance import coverage, vectors
 from marginspec.conformance.engine import ModelEngine
-from tests.conformance.helpers import EXAMPLE_ADAPTER, RULESET
+from marginspec.exchange import Model
+from marginspec.numbers import to_plain
+from marginspec.ruleset import AdlRanking
+from tests.conformance.helpers import EXAMPLE_ADAPTER, RULESET, initial
 from tests.mutants import FundingSignInverted
+
+
+def _generate(out: Path, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["vectors", "generate", "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 @pytest.fixture(scope="module")
 def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("vectors")
-    result = CliRunner().invoke(main, ["vectors", "generate", "--out", str(out), "--seed", "0"])
-    assert result.exit_code == 0, result.output
+    _generate(out, "--seed", "0")
     return out
+
+
+def _index(directory: Path) -> dict[str, object]:
+    index: dict[str, object] = json.loads((directory / "index.json").read_text())
+    return index
 
 
 def test_every_target_is_covered_and_indexed(corpus_dir: Path) -> None:
     index = json.loads((corpus_dir / "index.json").read_text())
     assert index["uncovered"] == []
-    assert set(index["coverage"]) == set(vectors.targets())
-    # every refusal rule of the model and every action rule is a target
+    assert list(index["coverage"]) == list(vectors.targets(RULESET))
+    # the families the issue names are all there, rule by rule
+    for rule in ("BRK-3", "BRK-4", "MM-1", "LIQ-3", "LIQ-4", "LIQ-5", "ORD-3", "XFER-3"):
+        assert index["coverage"][rule], rule
+    for rule in ("FUND-3", "FILL-3", "ADL-1", "IF-2", "ACT-LEV-3", "REF-43", "event:TAKEOVER"):
+        assert index["coverage"][rule], rule
     assert {f"ACT-{i}" for i in range(1, 13)} <= set(index["coverage"])
     assert set(vectors.refusal_rules()) <= set(index["coverage"])
+    files = {entry["file"] for entry in index["vectors"]}
     for entry in index["vectors"]:
         document = json.loads((corpus_dir / entry["file"]).read_text())
         assert len(document["steps"]) == entry["steps"]
+        assert set(entry["covers"]) <= set(entry["exercises"])
+        for rule in entry["exercises"]:
+            assert entry["file"] in index["coverage"][rule]
+    for rule, listed in index["coverage"].items():
+        assert listed and set(listed) <= files, rule
+    assert index["excluded"]["ADL-2b"].startswith("ranking option not in force")
 
 
-def test_same_seed_same_files() -> None:
-    a = vectors.generate("aster-pro", RULESET, seed=7, budget=25)
-    b = vectors.generate("aster-pro", RULESET, seed=7, budget=25)
-    assert json.dumps(a.vectors) == json.dumps(b.vectors)
-    assert a.index == b.index
+def test_the_index_says_what_the_files_do(corpus_dir: Path) -> None:
+    """Re-judge every vector from its file alone: the index lists exactly what it exercises."""
+    index = json.loads((corpus_dir / "index.json").read_text())
+    table = coverage.targets(RULESET)
+    for entry in index["vectors"]:
+        document = json.loads((corpus_dir / entry["file"]).read_text())
+        actions = [step["action"] for step in document["steps"]]
+        found = vectors.exercises(RULESET, document["initial"], actions, table)
+        assert found == entry["exercises"], entry["file"]
+
+
+def test_regeneration_is_byte_identical(corpus_dir: Path, tmp_path: Path) -> None:
+    _generate(tmp_path, "--seed", "0")
+    names = sorted(p.name for p in corpus_dir.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    for name in names:
+        assert (corpus_dir / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_a_spent_budget_names_the_uncovered_ids_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["vectors", "generate", "--out", str(out), "--budget", "3"])
+    assert result.exit_code == 2
+    assert "3 runs (the budget) did not cover" in result.output
+    assert "IF-2" in result.output and "ADL-1" in result.output
+    assert not out.exists()
+
+
+def test_every_spec_rule_is_targeted_or_excluded() -> None:
+    """A rule added to spec/ without a target or an exclusion fails here."""
+    assert coverage.unaccounted(RULESET) == set()
+    spec = coverage.spec_rule_ids()
+    targeted = {t.rule for t in coverage.targets(RULESET)}
+    # no target or exclusion names a rule the spec does not have (stale entries)
+    assert {r for r in targeted if not r.startswith("event:")} <= spec
+    assert set(coverage.excluded(RULESET)) <= spec
+    assert not targeted & set(coverage.excluded(RULESET))
+    # the parser sees rules of every form, and not the digest's example labels
+    for rule in ("BRK-3", "ACT-LEV-3", "ACT-ORD-5", "ADL-2c", "REF-43", "LIQP-7", "THM-MM-1"):
+        assert rule in spec, rule
+    assert "MM-4" not in spec and "MM-12" not in spec
+
+
+def test_option_dependent_rules_follow_the_rule_set() -> None:
+    binance = attrs.evolve(
+        RULESET, options=attrs.evolve(RULESET.options, adl_ranking=AdlRanking.BINANCE)
+    )
+    rules = {t.rule for t in coverage.targets(binance)}
+    assert "ADL-2b" in rules and "ADL-2a" not in rules
+    assert "ADL-2a" in coverage.excluded(binance)
+    assert coverage.unaccounted(binance) == set()
+
+
+def test_a_plain_deposit_exercises_only_its_action_rule() -> None:
+    """Predicates are not trivially true: an empty exchange's deposit is ACT-1 and nothing else."""
+    model = Model.from_json(initial(A="100"), RULESET)
+    before = model.state
+    outcome = model.apply_json({"action": "deposit", "account": "A", "amount": "5"})
+    step = coverage.Step(
+        RULESET, initial(A="100"), before, {"action": "deposit"}, outcome, model.state
+    )
+    assert coverage.covered(step, coverage.targets(RULESET)) == ["ACT-1"]
+
+
+def test_boundary_predicate_is_exact() -> None:
+    """BRK-3 fires on a notional exactly on a cap and not one tick away."""
+    start = initial(A="1000000", B="1000000")
+    model = Model.from_json(start, RULESET)
+    for action in (
+        {
+            "action": "placeOrder",
+            "account": "A",
+            "symbol": "BTCUSDT",
+            "side": "BUY",
+            "positionSide": "BOTH",
+            "type": "LIMIT",
+            "price": "80000",
+            "quantity": "1",
+            "reduceOnly": False,
+        },
+        {
+            "action": "placeOrder",
+            "account": "B",
+            "symbol": "BTCUSDT",
+            "side": "SELL",
+            "positionSide": "BOTH",
+            "type": "LIMIT",
+            "price": "80000",
+            "quantity": "1",
+            "reduceOnly": False,
+        },
+        {"action": "fill", "makerOrderId": 1, "takerOrderId": 2},
+    ):
+        assert model.apply_json(action)["status"] == "accepted"
+    brk3 = [t for t in coverage.targets(RULESET) if t.rule in ("BRK-3", "BRK-4")]
+    beyond = to_plain(RULESET.markets["BTCUSDT"].brackets[-1].notional_cap + 1)
+    for mark, expected in (("50000", ["BRK-3"]), ("50000.1", []), (beyond, ["BRK-4"])):
+        before = model.state
+        action = {"action": "markPrice", "symbol": "BTCUSDT", "markPrice": mark}
+        outcome = model.apply_json(action)
+        step = coverage.Step(RULESET, start, before, action, outcome, model.state)
+        assert coverage.covered(step, tuple(brk3)) == expected, mark
 
 
 def test_the_model_passes_and_a_mutant_fails(corpus_dir: Path) -> None:
