@@ -61,6 +61,24 @@ def generate(out: Path, seed: int, budget: int | None, ruleset_ref: str) -> None
     )
 
 
+@vectors.command("targets")
+@click.option(
+    "--ruleset",
+    "ruleset_ref",
+    default="aster-pro",
+    show_default=True,
+    help="Bundled name or TOML path.",
+)
+@guarded
+def targets(ruleset_ref: str) -> None:
+    """Print the coverage table: every target rule ID and every excluded one (Markdown)."""
+    from marginspec.conformance import coverage
+    from marginspec.exchange.trace import resolve_ruleset
+
+    ruleset = resolve_ruleset(ruleset_ref, Path.cwd(), "--ruleset")
+    click.echo(coverage.markdown(ruleset), nl=False)
+
+
 @vectors.command("check")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--impl", metavar="MODULE:FACTORY")

@@ -712,7 +712,7 @@ _ACTION_AIMS = {
 }
 
 _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
-    "REF-1": ("trade", "place_order"),
+    "REF-1": ("trade", "place_order", "full_isolated_fill"),
     "REF-2": ("cancel_order", "fill_resting"),
     "REF-3": ("reducing_order",),
     "REF-4": ("order_then_leverage", "place_order"),
@@ -834,7 +834,7 @@ def targets(ruleset: RuleSet) -> tuple[Target, ...]:
             "FILL-8",
             "a fill refused for a negative cross wallet",
             lambda s: s.name == "fill" and s.refused("REF-1"),
-            ("fill_resting", "trade"),
+            ("full_isolated_fill",),
         ),
         Target(
             "FILL-9",
@@ -884,6 +884,12 @@ def targets(ruleset: RuleSet) -> tuple[Target, ...]:
             "the fund resets a negative wallet without a position after the passes",
             lambda s: _cover(s, after_passes=True),
             ("close_beyond_bankruptcy",),
+        ),
+        Target(
+            "IF-4",
+            "the fund's balance left negative by a remainder it cannot cover",
+            _fund_negative,
+            ("crash_shorts_empty_fund",),
         ),
         Target("ADL-1", "a position auto-deleveraged", _event("ADL"), ("crash_small_fund",)),
         Target(
@@ -1086,10 +1092,8 @@ EXCLUDED = {
     "SNAP-1": "evaluate's input form; the vectors' snapshots are the output form",
     "SNAP-2": "evaluate's input consistency checks; states in a trace are consistent by construction",
     "SNAP-3": "the output field set: every step's snapshot is compared field by field",
-    "ADL-3": "equal ADL scores: a tie needs exactly equal ratios, which generated states "
-    "do not reach; the order is fixed by the model and the tests of the exchange",
-    "IF-4": "the fund below zero needs a remainder no bankruptcy price absorbs and larger "
-    "than the fund, which the generator does not reach within its budget",
+    "ADL-3": "equal ADL scores: a tie needs two counterparties with exactly equal ratios, "
+    "which the generated states do not reach; not targeted",
 }
 
 # ---------------------------------------------------------------- spec IDs
@@ -1128,3 +1132,23 @@ def unaccounted(ruleset: RuleSet) -> set[str]:
 def covered(step: Step, wanted: tuple[Target, ...]) -> list[str]:
     """The rules of ``wanted`` this step exercises."""
     return [t.rule for t in wanted if t.predicate(step)]
+
+
+def markdown(ruleset: RuleSet) -> str:
+    """The table as Markdown (``marginspec vectors targets``; docs/conformance includes it)."""
+    lines = [
+        f"Targets for the rule set `{ruleset.name}` ({len(targets(ruleset))}):",
+        "",
+        "| target | a step that covers it | moves aimed at it |",
+        "|---|---|---|",
+    ]
+    for t in targets(ruleset):
+        aims = ", ".join(f"`{a}`" for a in t.aims) or "(random moves)"
+        lines.append(f"| {t.rule} | {t.what} | {aims} |")
+    lines += ["", "Excluded rule IDs and families:", "", "| rule | why no step targets it |"]
+    lines.append("|---|---|")
+    for rule, why in sorted(excluded(ruleset).items()):
+        lines.append(f"| {rule} | {why} |")
+    for fam, why in EXCLUDED_FAMILIES.items():
+        lines.append(f"| {fam}-* | {why} |")
+    return "\n".join(lines) + "\n"

@@ -1064,6 +1064,8 @@ def crash_pair(ctx: Context, c: Chooser) -> None:
             return
     q_x = abs(ctx.model.state.accounts[victim].position(x, PositionSide.BOTH).position_amt)
     q_y = abs(ctx.model.state.accounts[victim].position(y, PositionSide.BOTH).position_amt)
+    if q_x == 0 or q_y == 0:
+        return
     w_other = ctx.model.state.accounts[other].cross_wallet
     w_victim = ctx.model.state.accounts[victim].cross_wallet
     loss = w_other * Exact(c.choice((12, 15)), 10)
@@ -1149,6 +1151,45 @@ def position_figures_of(ctx: Context, account: str, symbol: str) -> PositionFigu
     return None
 
 
+def full_isolated_fill(ctx: Context, c: Chooser) -> None:
+    """An isolated order whose initial margin is the whole available balance, filled as
+    the taker: IM moves to the isolated wallet and the taker fee takes the cross wallet
+    below zero, so the fill is refused (FILL-8)."""
+    account = c.choice(ACCOUNTS)
+    acct = ctx.model.state.accounts[account]
+    if acct.dual_side_position:
+        return
+    symbol = _symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is not MarginType.ISOLATED:
+        if not _flat(ctx, account, symbol):
+            return
+        ctx.step(
+            {
+                "action": "setMarginType",
+                "account": account,
+                "symbol": symbol,
+                "marginType": "ISOLATED",
+            }
+        )
+    leverage = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
+    price = _on_step(_mark(ctx, symbol), market.tick_size)
+    quantity = _on_step(
+        _figures(ctx, account).available_balance * leverage / price, market.step_size
+    )
+    if quantity <= 0:
+        return
+    side = c.choice(("BUY", "SELL"))
+    maker = c.choice(tuple(a for a in ACCOUNTS if a != account))
+    other = "SELL" if side == "BUY" else "BUY"
+    made = ctx.step(_order(ctx, c, maker, symbol, other, price, quantity))
+    taken = ctx.step(_order(ctx, c, account, symbol, side, price, quantity))
+    if "orderId" in made and "orderId" in taken:
+        ctx.step(
+            {"action": "fill", "makerOrderId": made["orderId"], "takerOrderId": taken["orderId"]}
+        )
+
+
 #: The aimed moves, by name (coverage targets name them in ``aims``).
 AIMED: dict[str, tuple[Move, tuple[str, ...]]] = {
     "isolated_trade": (
@@ -1170,12 +1211,17 @@ AIMED: dict[str, tuple[Move, tuple[str, ...]]] = {
     "crash": (crash, ("placeOrder", "fill", "markPrice", "liquidationSweep")),
     "crash_small_fund": (crash, ("placeOrder", "fill", "markPrice", "liquidationSweep")),
     "crash_shorts": (crash_shorts, ("placeOrder", "fill", "markPrice", "liquidationSweep")),
+    "crash_shorts_empty_fund": (
+        crash_shorts,
+        ("placeOrder", "fill", "markPrice", "liquidationSweep"),
+    ),
     "close_beyond_bankruptcy": (
         close_beyond_bankruptcy,
         ("setMarginType", "placeOrder", "fill", "markPrice", "liquidationSweep"),
     ),
+    "full_isolated_fill": (full_isolated_fill, ("setMarginType", "placeOrder", "fill")),
     "crash_pair": (crash_pair, ("placeOrder", "fill", "markPrice", "liquidationSweep")),
 }
 
 #: Aimed moves that need an empty insurance fund (so that ADL happens, ADL-1).
-EMPTY_FUND = ("crash_small_fund", "crash_pair")
+EMPTY_FUND = ("crash_small_fund", "crash_pair", "crash_shorts_empty_fund")
