@@ -1104,7 +1104,7 @@ SPEC_FILES = ("rules.md", "account-model.md")
 
 def spec_rule_ids() -> set[str]:
     """Every rule ID written in the two spec files, worked-example labels aside
-    (``**Examples.** MM-4: …`` names an example of the digest, not a rule)."""
+    (a line opening ``**Examples.**`` names the digest's example labels, not rules)."""
     found: set[str] = set()
     for name in SPEC_FILES:
         text = resources.files("marginspec.spec").joinpath(name).read_text(encoding="utf-8")
