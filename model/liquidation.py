@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import attrs
 
@@ -49,15 +49,15 @@ class PriceResult:
     price: Real
 
 
-def _candidate(
+def _price(
     legs: Sequence[Leg],
     sizes: Sequence[Real],
     combination: Sequence[int],
     numerator_base: Real,
     denominator_base: Real,
-    boundary: Boundary,
-) -> PriceResult:
-    """The B-LIQ formula solved with each leg in the bracket ``combination`` names.
+) -> tuple[Real, Real]:
+    """The B-LIQ formula solved with each leg in the bracket ``combination`` names:
+    ``(denominator, price)``, the price 0 where the denominator is 0.
 
     ``numerator_base`` = WB − TMM1 + UPNL1 − Σ amt·EP and ``denominator_base`` = −Σ amt
     do not depend on the brackets, so they are computed once by the caller.
@@ -67,10 +67,7 @@ def _candidate(
     for leg, size, k in zip(legs, sizes, combination, strict=True):
         numerator = numerator + leg.table[k].cum
         denominator = denominator + size * leg.table[k].maint_margin_ratio
-    price = div_or(numerator, denominator, 0)
-    return PriceResult(
-        all_of(_consistent(legs, sizes, combination, denominator, price, boundary)), price
-    )
+    return denominator, div_or(numerator, denominator, 0)
 
 
 def _consistent(
@@ -89,6 +86,21 @@ def _consistent(
         yield in_bracket(size * price, leg.table, k, boundary)
 
 
+def _candidate(
+    legs: Sequence[Leg],
+    sizes: Sequence[Real],
+    combination: Sequence[int],
+    numerator_base: Real,
+    denominator_base: Real,
+    boundary: Boundary,
+) -> PriceResult:
+    """One combination's price and whether it is the answer (LIQ-3)."""
+    denominator, price = _price(legs, sizes, combination, numerator_base, denominator_base)
+    return PriceResult(
+        all_of(_consistent(legs, sizes, combination, denominator, price, boundary)), price
+    )
+
+
 @functools.cache
 def _outward(count: int, near: int) -> tuple[int, ...]:
     """Bracket indexes ordered by distance from ``near`` (the lower one first on a tie)."""
@@ -96,12 +108,13 @@ def _outward(count: int, near: int) -> tuple[int, ...]:
 
 
 def _walk(
-    table: Table,
+    leg: Leg,
     size: Real,
     start: int,
+    numerator_base: Real,
+    denominator_base: Real,
     boundary: Boundary,
-    solve: Callable[[Sequence[int]], PriceResult],
-) -> Iterator[tuple[Cond, PriceResult]]:
+) -> PriceResult:
     """One leg at run time: the candidates in the order that reaches the answer soonest.
 
     MM is the maximum of its bracket lines (a well-formed table, BRK-2/BRK-5), so for
@@ -111,27 +124,36 @@ def _walk(
     bracket's floor means no positive price: no liquidation price (LIQ-5). If the walk
     stops anywhere else without an answer, the untried brackets follow, nearest first.
     The order never changes the result (THM-LIQ-1: at most one consistent candidate).
+    Each candidate is solved once and its bracket tested once; only a candidate inside
+    its bracket is checked against the whole of LIQ-3 (:func:`_consistent`).
     """
+    legs, sizes, table = (leg,), (size,), leg.table
     tried: set[int] = set()
     k = start
     last = len(table) - 1
     while 0 <= k <= last and k not in tried:
         tried.add(k)
-        result = solve((k,))
-        yield result.exists, result
-        notional = size * result.price
+        denominator, price = _price(legs, sizes, (k,), numerator_base, denominator_base)
+        notional = size * price
         if k < last and not below_cap(notional, table[k], boundary):
             k += 1
         elif not above_floor(notional, table[k], boundary):
             if k == 0:
-                return
+                return _NONE
             k -= 1
+        elif all_of(_consistent(legs, sizes, (k,), denominator, price, boundary)):
+            return PriceResult(True, price)
         else:
             break
     for k in _outward(len(table), start):
         if k not in tried:
-            result = solve((k,))
-            yield result.exists, result
+            result = _candidate(legs, sizes, (k,), numerator_base, denominator_base, boundary)
+            if result.exists:
+                return result
+    return _NONE
+
+
+_NONE = PriceResult(False, 0)
 
 
 def _merge(cond: Cond, then: PriceResult, otherwise: PriceResult) -> PriceResult:
@@ -179,14 +201,12 @@ def liquidation_price(
     if len(legs) == 1:
         # One leg: at most one bracket is consistent (theorem THM-LIQ-1), so the
         # first consistent candidate is the answer and the rest need not be solved.
-        options: Iterable[tuple[Cond, PriceResult]] = (
-            _walk(legs[0].table, sizes[0], start[0], boundary, solve)
-            if start
-            else (_as_option(solve((k,))) for k in range(len(legs[0].table)))
-        )
-        return first(options, PriceResult(False, 0), _merge)
+        if start:
+            return _walk(legs[0], sizes[0], start[0], numerator_base, denominator_base, boundary)
+        options = (_as_option(solve((k,))) for k in range(len(legs[0].table)))
+        return first(options, _NONE, _merge)
     combinations = itertools.product(*(range(len(leg.table)) for leg in legs))
-    best = PriceResult(False, 0)
+    best = _NONE
     for combination in combinations:
         candidate = solve(combination)
         closer = absolute(candidate.price - mark_price) < absolute(best.price - mark_price)
