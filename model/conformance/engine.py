@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import abc
 import importlib
+import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -118,6 +120,10 @@ def load_factory(spec: str) -> Engine:
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise InputError("--impl", f"expected module:factory, got {spec!r}")
+    # Like ``python -m``: modules in the current directory are importable, so an
+    # adapter next to the engine's sources works without installing it.
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
