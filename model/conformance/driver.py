@@ -8,8 +8,10 @@ boundaries, liquidation prices and refusals by reading the model's state.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -23,6 +25,7 @@ from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
+from marginspec.conformance.runner import handshake
 from marginspec.exchange import INSURANCE_FUND, Model
 from marginspec.ruleset import RuleSet
 
@@ -62,6 +65,10 @@ class ConformanceFailure(Exception):
         self.report = report
 
 
+class _Stop(Exception):
+    """Ends a generated run at once after the first failure (see :func:`run`)."""
+
+
 class Session:
     """One implementation under test, shared by every generated run."""
 
@@ -75,6 +82,11 @@ class Session:
         self.comparer = Comparer(caps)
         self.steps = 0
         self.runs = 0
+        #: The first failure of a generated run, kept here rather than trusted to
+        #: Hypothesis: an engine whose failure does not repeat (state kept across
+        #: resets, a crash or hang that comes and goes) makes Hypothesis's final
+        #: re-run raise a FlakyFailure, and the report must not depend on it.
+        self.failure: FailureReport | None = None
         accounts = [*moves.ACCOUNTS]
         if caps.liquidation_sweep:
             accounts.append(INSURANCE_FUND)
@@ -159,8 +171,13 @@ def machine_class(session: Session) -> type[RuleBasedStateMachine]:
 
         @initialize(data=st.data())
         def start(self, data: st.DataObject) -> None:
+            if session.failure is not None:
+                raise _Stop  # one failure is enough: Hypothesis's re-run of it ends here
             chooser = _DataChooser(data)
-            self.ctx = RunContext(session, moves.initial(chooser, session.caps, session.ruleset))
+            with _keep_first(session):
+                self.ctx = RunContext(
+                    session, moves.initial(chooser, session.caps, session.ruleset)
+                )
 
     for name, move in usable.items():
         setattr(ConformanceMachine, name, _rule(move))
@@ -170,10 +187,21 @@ def machine_class(session: Session) -> type[RuleBasedStateMachine]:
 def _rule(move: moves.Move) -> Any:
     @rule(data=st.data())
     def run_move(self: Any, data: st.DataObject) -> None:
-        move(self.ctx, _DataChooser(data))
+        with _keep_first(self.ctx.session):
+            move(self.ctx, _DataChooser(data))
 
     run_move.__name__ = move.__name__
     return run_move
+
+
+@contextlib.contextmanager
+def _keep_first(session: Session) -> Iterator[None]:
+    try:
+        yield
+    except ConformanceFailure as failure:
+        if session.failure is None:
+            session.failure = failure.report
+        raise
 
 
 class _DataChooser:
@@ -211,12 +239,6 @@ class RunResult:
     capabilities: Capabilities
 
 
-def handshake(engine: Engine, ruleset_ref: str, ruleset: RuleSet) -> Capabilities:
-    from marginspec.conformance.engine import hello_json
-
-    return engine.handshake(hello_json(ruleset_ref, ruleset))
-
-
 def run(
     engine: Engine,
     ruleset_ref: str,
@@ -229,19 +251,12 @@ def run(
     """Drive ``engine`` against the model; the shrunk first failure, or None (CONF-5, CONF-6)."""
     chosen = PROFILES[profile] if isinstance(profile, str) else profile
     started = time.perf_counter()
-    try:
-        caps = capabilities or handshake(engine, ruleset_ref, ruleset)
-    except EngineFailure as error:
-        failed = FailureReport(
-            error.kind,
-            "implementation",
-            ruleset_ref,
-            {},
-            (),
-            message=error.message,
-            stderr=error.stderr,
-        )
-        return RunResult(failed, 0, 0, time.perf_counter() - started, (), Capabilities())
+    if capabilities is not None:
+        caps = capabilities
+    else:
+        caps, failed = handshake(engine, ruleset_ref, ruleset)
+        if failed is not None:
+            return RunResult(failed, 0, 0, time.perf_counter() - started, (), caps)
     session = Session(engine, ruleset_ref, ruleset, caps)
     machine = hypothesis_seed(seed)(machine_class(session))
     report: FailureReport | None = None
@@ -249,8 +264,11 @@ def run(
     for examples, steps in stages:
         try:
             run_state_machine_as_test(machine, settings=_settings(examples, steps))
-        except ConformanceFailure as failure:
-            report = shrink_trace(session, failure.report)
+        except Exception:
+            if session.failure is None:
+                raise  # not the implementation's failure: a bug of the kit
+        if session.failure is not None:
+            report = shrink_trace(session, session.failure)
             report = attrs.evolve(
                 report, skipped=tuple(sorted(session.comparer.skipped)), seed=seed
             )

@@ -58,18 +58,24 @@ class FailureReport:
                 f"{self.engine} diverges from the model at step {n}: {d.pointer} "
                 f"(model {json.dumps(d.model)}, implementation {json.dumps(d.impl)})"
             )
+        if n == 0:
+            where = "on reset, before any action" if self.initial else "during the handshake"
+            return f"{self.engine}: {self.kind} {where}: {self.message}"
         return f"{self.engine}: {self.kind} at step {n}: {self.message}"
 
     def text(self) -> str:
         """The report as plain text (what ``marginspec conform`` prints)."""
         lines = [f"FAIL ({self.kind}): {self.headline()}", ""]
-        lines.append("initial state: " + json.dumps(self.initial, separators=(",", ":")))
-        lines.append(f"minimal trace ({len(self.steps)} steps):")
+        if self.initial:
+            lines.append("initial state: " + json.dumps(self.initial, separators=(",", ":")))
+        if self.steps:
+            lines.append(f"minimal trace ({len(self.steps)} steps):")
         for i, step in enumerate(self.steps, start=1):
             lines.append(f"  {i}. {describe(step.action)}  -> model: {_outcome(step.model)}")
             if i == len(self.steps) and step.impl is not None:
                 lines.append(f"     -> implementation: {_outcome(step.impl)}")
-        lines.append("")
+        if self.initial or self.steps:
+            lines.append("")
         if self.difference is not None:
             d = self.difference
             lines.append(f"first differing field: {d.pointer}")
@@ -79,7 +85,7 @@ class FailureReport:
                 lines.append(f"  compared within {d.decimals} decimals")
             if d.note:
                 lines.append(f"  note: {d.note}")
-        if self.message and self.kind != DIVERGENCE:
+        if self.message and self.kind != DIVERGENCE and self.steps:
             lines.append(f"message: {self.message}")
         if self.stderr:
             lines.append("implementation stderr (last lines):")

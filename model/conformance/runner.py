@@ -116,9 +116,40 @@ def check_trace(
     return None
 
 
+def handshake(
+    engine: Engine, ruleset_ref: str, ruleset: RuleSet
+) -> tuple[Capabilities, FailureReport | None]:
+    """The hello; an implementation that crashes, hangs or answers garbage here is a
+    failure report with no steps (CONF-4), never a traceback."""
+    try:
+        return engine.handshake(hello_json(ruleset_ref, ruleset)), None
+    except EngineFailure as error:
+        failed = FailureReport(
+            error.kind,
+            "implementation",
+            ruleset_ref,
+            {},
+            (),
+            message=error.message,
+            stderr=error.stderr,
+        )
+    except Exception as error:  # a Python engine raising in its handshake
+        failed = FailureReport(
+            CRASH,
+            "implementation",
+            ruleset_ref,
+            {},
+            (),
+            message=f"the implementation raised {type(error).__name__}: {error}",
+        )
+    return Capabilities(), failed
+
+
 def replay_against(path: Path, engine: Engine) -> tuple[FailureReport | None, Capabilities]:
     """``marginspec conform --replay TRACE``: handshake, then :func:`check_trace`."""
     document = read_trace(path)
     ref, ruleset = trace_ruleset(document, path.parent)
-    caps = engine.handshake(hello_json(ref, ruleset))
+    caps, failed = handshake(engine, ref, ruleset)
+    if failed is not None:
+        return failed, caps
     return check_trace(document, engine, caps), caps

@@ -30,9 +30,9 @@ from marginspec import __version__
 from marginspec.conformance import coverage, moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
-from marginspec.conformance.engine import Engine, ModelEngine, hello_json
+from marginspec.conformance.engine import Engine, ModelEngine
 from marginspec.conformance.report import FailureReport
-from marginspec.conformance.runner import check_trace
+from marginspec.conformance.runner import check_trace, handshake
 from marginspec.errors import MarginspecError
 from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
@@ -269,7 +269,9 @@ def check(directory: Path, engine: Engine) -> CheckResult:
         raise InputError(f"{directory / INDEX}: /vectors", "expected a non-empty list")
     first = read_trace(directory / entries[0]["file"])
     ref, ruleset = trace_ruleset(first, directory)
-    caps = engine.handshake(hello_json(ref, ruleset))
+    caps, failed_hello = handshake(engine, ref, ruleset)
+    if failed_hello is not None:
+        return CheckResult((), (("(handshake)", failed_hello),), (), ())
     comparer = Comparer(caps)
     passed: list[str] = []
     failed: list[tuple[str, FailureReport]] = []
