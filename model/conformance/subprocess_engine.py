@@ -36,6 +36,8 @@ from marginspec.conformance.report import CRASH, PROTOCOL, TIMEOUT
 from marginspec.errors import InputError
 
 _EOF = object()
+#: Lines up to this many bytes are written directly (POSIX pipes hold at least 4 KiB).
+_DIRECT_WRITE = 4096
 
 
 class SubprocessEngine(Engine):
@@ -106,16 +108,46 @@ class SubprocessEngine(Engine):
         self._kill()
         return EngineFailure(kind, message, self.stderr())
 
+    def _write(self, line: str, kind: str) -> None:
+        """Send one line. A line longer than a pipe surely holds (the hello carries the
+        whole rule set, megabytes for an imported table) is written by a thread and
+        awaited ``timeout`` seconds: an implementation that does not read its input
+        would otherwise block the kit forever (CONF-4). Shorter lines are written
+        directly: every earlier line was answered, so the pipe is empty."""
+        assert self.process is not None and self.process.stdin is not None
+        stdin = self.process.stdin
+        if len(line) <= _DIRECT_WRITE:  # json.dumps escapes non-ASCII: chars = bytes
+            stdin.write(line)
+            stdin.flush()
+            return
+        errors: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                stdin.write(line)
+                stdin.flush()
+            except (OSError, ValueError) as error:
+                errors.append(error)
+
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        writer.join(self.timeout)
+        if writer.is_alive():
+            raise self._fail(
+                TIMEOUT,
+                f"the implementation did not read the {kind!r} request within {self.timeout:g} s",
+            )
+        if errors:
+            raise BrokenPipeError(str(errors[0]))
+
     def request(self, message: dict[str, Any], answer: str) -> dict[str, Any]:
         """Send one line, wait for one line of type ``answer`` (or fail)."""
         if self.process is None or self.process.poll() is not None:
             code = None if self.process is None else self.process.returncode
             raise self._fail(CRASH, f"the implementation is not running (exit status {code})")
-        assert self.process.stdin is not None
         try:
-            self.process.stdin.write(json.dumps(message, separators=(",", ":")) + "\n")
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
+            self._write(json.dumps(message, separators=(",", ":")) + "\n", message["type"])
+        except (BrokenPipeError, OSError, ValueError):
             raise self._fail(
                 CRASH, f"the implementation closed its input (on {message['type']!r})"
             ) from None
