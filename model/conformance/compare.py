@@ -29,6 +29,18 @@ from marginspec.numbers import Exact
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
+#: The rules behind each event type (TRACE-3): a differing event names these, not
+#: every rule that can emit an event.
+EVENT_RULES: dict[str, tuple[str, ...]] = {
+    "TRADE": ("FILL-1", "FILL-2", "FILL-3", "FILL-4", "FEE-1"),
+    "FUNDING_FEE": ("FUND-1", "FUND-2", "FUND-3"),
+    "LIQUIDATION": ("LIQP-1", "LIQP-5"),
+    "TAKEOVER": ("LIQP-6",),
+    "INSURANCE_CLEAR": ("LIQP-4",),
+    "ADL": ("ADL-1", "ADL-2"),
+    "INSURANCE_COVER": ("IF-2", "IF-3"),
+}
+
 #: ACT-n of each action (the order of ACTION_NAMES is the order of the ACT rules).
 ACTION_RULES = {name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES, start=1)}
 
@@ -45,9 +57,20 @@ class Difference:
     note: str = ""
 
     def rules(self, action: Mapping[str, Any], model_outcome: Mapping[str, Any]) -> tuple[str, ...]:
-        """The spec rules involved: the field's (TRACE-6), the action's, the refusal's."""
+        """The spec rules involved: the field's (TRACE-6), the action's, the refusal's.
+
+        For an event, the rules of the model's event type rather than every event rule."""
         found: list[str] = []
-        for part in reversed([p for p in self.pointer.split("/") if p and not p.isdigit()]):
+        parts = self.pointer.split("/")
+        named = [p for p in parts if p and not p.isdigit()]
+        if parts[1:3] == ["outcome", "events"] and len(parts) > 3 and parts[3].isdigit():
+            events = model_outcome.get("events")
+            index = int(parts[3])
+            if isinstance(events, list) and index < len(events):
+                found += EVENT_RULES.get(str(events[index].get("type")), ())
+            if found:
+                named = named[2:]  # a field of the event: its own rules, if it has any
+        for part in reversed(named):
             if part in FIELD_RULES:
                 found += FIELD_RULES[part]
                 break
@@ -190,6 +213,16 @@ class Comparer:
             found = self._fields("position", m, got, here)
             if found:
                 return found
+        listed = {(m["symbol"], m["positionSide"]) for m in model}
+        for key, got in by_key.items():
+            if key not in listed and _number(got.get("positionAmt")) not in (None, 0):
+                return Difference(
+                    f"{base}/positions",
+                    "positionAmt",
+                    None,
+                    got.get("positionAmt"),
+                    note=f"a position {key} the model does not have",
+                )
         return None
 
     def _orders(self, model: list[Any], impl: Any, base: str) -> Difference | None:

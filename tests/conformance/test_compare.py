@@ -98,3 +98,28 @@ def test_capabilities_are_validated_with_a_pointer() -> None:
         parse_capabilities({"fields": {"account": {"availableBalance": -1}}})
     with pytest.raises(InputError, match="/capabilities/actions"):
         parse_capabilities({"actions": ["teleport"]})
+
+
+def test_an_extra_non_empty_position_is_a_divergence() -> None:
+    """A position the model does not have (say, a hedge-mode side in a one-way account)."""
+    extra = {"symbol": "BTCUSDT", "positionSide": "LONG", "positionAmt": "0.5"}
+    impl = {**MODEL, "positions": [*MODEL["positions"], extra]}
+    diff = Comparer(Capabilities()).account("A", MODEL, impl)
+    assert diff is not None and diff.pointer == "/snapshot/accounts/A/positions"
+    assert diff.impl == "0.5" and "('BTCUSDT', 'LONG')" in diff.note
+    empty = {**extra, "positionAmt": "0"}
+    assert (
+        Comparer(Capabilities()).account(
+            "A", MODEL, {**impl, "positions": [*MODEL["positions"], empty]}
+        )
+        is None
+    )
+
+
+def test_a_differing_event_names_its_type_rules() -> None:
+    funding = {"status": "accepted", "events": [{"type": "FUNDING_FEE", "amount": "-0.24"}]}
+    diff = Comparer(Capabilities()).outcome(
+        funding, {"status": "accepted", "events": [{"type": "FUNDING_FEE", "amount": "0.24"}]}
+    )
+    assert diff is not None and diff.pointer == "/outcome/events/0/amount"
+    assert diff.rules({"action": "funding"}, funding) == ("FUND-1", "FUND-2", "FUND-3", "ACT-10")
