@@ -6,6 +6,10 @@
 3. The whole kit loop (generation + model + engine + comparison), both ways.
 4. Time for the quick (CI) profile to catch every deliberately wrong engine (tests/mutants).
 
+Every figure is given as wall-clock time and as CPU time (this process, plus the
+server's for the protocol figures, read from its rusage after it exits): on a shared
+machine the CPU figure is the one that repeats.
+
     .venv/bin/python benchmarks/bench_conformance.py [--runs 60] [--skip-mutants | --only-mutants] [--seed S]
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -58,19 +63,30 @@ def workload(runs: int, seed: int = 5) -> list[tuple[dict[str, Any], list[dict[s
     return out
 
 
+def children_cpu() -> float:
+    """CPU seconds of the finished (waited-for) child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def interface_rate(
     engine: Engine, work: list[tuple[dict[str, Any], list[dict[str, Any]]]]
-) -> tuple[int, float]:
+) -> tuple[int, float, float]:
+    """(steps, wall seconds, CPU seconds of this process) for the workload."""
     engine.handshake(hello_json("aster-pro", RULESET))
     steps = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for initial, actions in work:
         engine.reset(initial)
         for action in actions:
             engine.apply(action)
             engine.snapshots(ACCOUNTS)
             steps += 1
-    return steps, time.perf_counter() - started
+    return steps, time.perf_counter() - started, time.process_time() - cpu
+
+
+def rate(steps: int, seconds: float) -> str:
+    return f"{steps / seconds:,.0f}" if seconds else "-"
 
 
 def main() -> None:
@@ -91,31 +107,40 @@ def main() -> None:
 
 def throughput(runs: int) -> None:
     work = workload(runs)
-    steps, seconds = interface_rate(ModelEngine(RULESET), work)
+    steps, wall, cpu = interface_rate(ModelEngine(RULESET), work)
     print(
-        f"python interface:      {steps} steps in {seconds:.2f} s = {steps / seconds:,.0f} steps/s"
+        f"python interface:      {steps} steps in {wall:.2f} s wall = {rate(steps, wall)} steps/s; "
+        f"{cpu:.2f} s CPU = {rate(steps, cpu)} steps/s"
     )
+    child_before = children_cpu()
     sub = SubprocessEngine(SERVE, timeout=30)
     try:
-        steps, seconds = interface_rate(sub, work)
+        steps, wall, cpu = interface_rate(sub, work)
     finally:
         sub.close()
+    server = children_cpu() - child_before
     print(
-        f"subprocess protocol:   {steps} steps in {seconds:.2f} s = {steps / seconds:,.0f} steps/s"
+        f"subprocess protocol:   {steps} steps in {wall:.2f} s wall = {rate(steps, wall)} steps/s; "
+        f"CPU {cpu:.2f} s kit + {server:.2f} s server (incl. its start-up) "
+        f"= {rate(steps, cpu + server)} steps per CPU second"
     )
 
     for label, engine in (
         ("python", ModelEngine(RULESET)),
         ("subprocess", SubprocessEngine(SERVE, timeout=30)),
     ):
+        child_before, cpu = children_cpu(), time.process_time()
         try:
             result = driver.run(engine, "aster-pro", RULESET, "quick", seed=0)
         finally:
             engine.close()
+        cpu = time.process_time() - cpu
+        server = children_cpu() - child_before
         assert result.report is None, result.report.text()
         print(
             f"kit loop ({label}, quick profile, model vs model): {result.steps} steps in "
-            f"{result.seconds:.1f} s = {result.steps / result.seconds:,.0f} steps/s"
+            f"{result.seconds:.1f} s wall = {rate(result.steps, result.seconds)} steps/s; "
+            f"CPU {cpu:.1f} s kit + {server:.1f} s server"
         )
 
 
@@ -123,20 +148,25 @@ def mutants(seed: int) -> None:
     sys.path.insert(0, str(REPO))
     from tests.mutants import MUTANTS
 
-    total = 0.0
+    total = total_cpu = 0.0
     caught = 0
     for mutant in MUTANTS:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = driver.run(mutant(), "aster-pro", RULESET, "quick", seed=seed)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         total += elapsed
+        total_cpu += cpu
         report = result.report
         caught += report is not None
         steps = len(report.steps) if report else "-"
         print(
-            f"  {mutant.__name__:36s} {'caught' if report else 'MISSED'} in {elapsed:5.1f} s, shrunk trace {steps} steps"
+            f"  {mutant.__name__:36s} {'caught' if report else 'MISSED'} in {elapsed:5.1f} s "
+            f"({cpu:5.1f} s CPU), shrunk trace {steps} steps"
         )
-    print(f"quick profile: {caught}/{len(MUTANTS)} mutants caught in {total:.1f} s in total")
+    print(
+        f"quick profile: {caught}/{len(MUTANTS)} mutants caught in {total:.1f} s wall, "
+        f"{total_cpu:.1f} s CPU in total"
+    )
 
 
 if __name__ == "__main__":

@@ -81,9 +81,17 @@ def targets(ruleset_ref: str) -> None:
 
 @vectors.command("check")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--impl", metavar="MODULE:FACTORY")
-@click.option("--cmd", metavar="COMMAND")
-@click.option("--timeout", type=float, default=10.0, show_default=True)
+@click.option(
+    "--impl", metavar="MODULE:FACTORY", help="A Python engine: module:factory returning an Engine."
+)
+@click.option("--cmd", metavar="COMMAND", help="A command speaking the JSON-lines protocol.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each answer (--cmd).",
+)
 @guarded
 def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) -> None:
     """Run every vector of DIRECTORY on an implementation; exit 1 if any fails."""
@@ -104,5 +112,11 @@ def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) ->
     )
     if result.not_compared:
         click.echo(f"not compared: {', '.join(result.not_compared)}")
+    if result.skipped and not result.passed and not result.failed:
+        click.echo(
+            "note: every vector uses an action or hedge mode the implementation does not "
+            "declare: nothing was checked (marginspec conform generates runs within its "
+            "capabilities)"
+        )
     if result.failed:
         sys.exit(1)
