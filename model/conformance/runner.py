@@ -85,14 +85,15 @@ def check_trace(
             skipped=tuple(sorted(comparer.skipped)),
         )
 
+    for index, step in enumerate(document["steps"]):
+        if not isinstance(step, dict) or not isinstance(step.get("action"), dict):
+            raise InputError(f"/steps/{index}", "a step needs an 'action' object")
     try:
-        engine.reset(initial)
-        for index, step in enumerate(document["steps"]):
-            if not isinstance(step, dict) or not isinstance(step.get("action"), dict):
-                raise InputError(f"/steps/{index}", "a step needs an 'action' object")
+        _call(engine.reset, initial)
+        for step in document["steps"]:
             expected = step.get("outcome", {})
             steps.append(Step(step["action"], expected))
-            got = engine.apply(step["action"])
+            got = _call(engine.apply, step["action"])
             steps[-1] = Step(step["action"], expected, got)
             diff = comparer.outcome(expected, got) if expected else None
             snapshot = step.get("snapshot", {})
@@ -100,7 +101,9 @@ def check_trace(
             if diff is None and accounts:
                 if not caps.liquidation_sweep:
                     accounts = {k: v for k, v in accounts.items() if k != "insuranceFund"}
-                snaps = engine.snapshots(list(accounts))
+                snaps = _call(engine.snapshots, list(accounts))
+                if not isinstance(snaps, dict):
+                    raise EngineFailure(CRASH, f"snapshots() returned {type(snaps).__name__}")
                 for account, want in accounts.items():
                     diff = comparer.account(account, want, snaps.get(account))
                     if diff is not None:
@@ -109,11 +112,20 @@ def check_trace(
                 return failure(DIVERGENCE, diff.note, diff=diff)
     except EngineFailure as error:
         return failure(error.kind, error.message, error.stderr)
-    except InputError:
-        raise
-    except Exception as error:  # a Python engine raising is the implementation crashing
-        return failure(CRASH, f"the implementation raised {type(error).__name__}: {error}")
     return None
+
+
+def _call(method: Any, *args: Any) -> Any:
+    """One call into the engine: a Python engine raising anything (even marginspec's own
+    InputError, say for a rule set it does not know) is the implementation crashing."""
+    try:
+        return method(*args)
+    except EngineFailure:
+        raise
+    except Exception as error:
+        raise EngineFailure(
+            CRASH, f"the implementation raised {type(error).__name__}: {error}"
+        ) from None
 
 
 def handshake(

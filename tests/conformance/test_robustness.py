@@ -18,8 +18,12 @@ from click.testing import CliRunner
 from marginspec.cli import main
 from marginspec.conformance import Capabilities, EngineFailure, ModelEngine, driver, load_factory
 from marginspec.conformance.report import CRASH, DIVERGENCE, PROTOCOL, TIMEOUT
+from marginspec.conformance.runner import check_trace
 from marginspec.conformance.subprocess_engine import SubprocessEngine
-from tests.conformance.helpers import RULESET, script
+from marginspec.errors import InputError
+from marginspec.exchange import parse_action
+from marginspec.exchange.trace import record
+from tests.conformance.helpers import RULESET, initial, script
 
 
 def test_impl_is_imported_from_the_current_directory(
@@ -184,3 +188,19 @@ def test_a_handshake_failure_is_a_report_in_every_command(
         assert result.exception is None or isinstance(result.exception, SystemExit)
         assert f"FAIL ({kind}): implementation: {kind} during the handshake" in result.output
         assert said in result.output
+
+
+class RaisesInputError(ModelEngine):
+    """A Python engine raising marginspec's own InputError (say, for a rule set it does not
+    know): a crash of the implementation, not "bad input" (exit 2) blamed on the trace."""
+
+    def apply(self, action: dict[str, Any]) -> dict[str, Any]:
+        raise InputError("/markPrices/SOLUSDT", "unknown symbol")
+
+
+def test_an_engine_raising_input_error_on_a_trace_is_a_crash() -> None:
+    deposit = parse_action({"action": "deposit", "account": "A", "amount": "5"})
+    document = record("aster-pro", initial(A="100"), [deposit], RULESET)
+    report = check_trace(document, RaisesInputError(RULESET), Capabilities())
+    assert report is not None and report.kind == CRASH and len(report.steps) == 1
+    assert "InputError" in report.message and "unknown symbol" in report.message
