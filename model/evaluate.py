@@ -8,6 +8,7 @@ This module only composes the formulas of :mod:`marginspec.brackets`,
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import attrs
 
@@ -77,8 +78,10 @@ def _max_notional(table: brackets.Table, leverage: int) -> Exact:
     return value
 
 
-def _order_values(orders: list[OpenOrder]) -> tuple[Exact, Exact]:
-    """ORD-1 inputs: (bid value, ask value) of the orders that need margin (ORD-3)."""
+def order_values(orders: Iterable[OpenOrder]) -> tuple[Exact, Exact]:
+    """ORD-1 inputs of one position side: (bid value, ask value), each order's value
+    ``qty × limit price``, of the orders that need margin (ORD-3). The account model
+    sums its books with this too (``exchange.view``)."""
     bids = asks = _ZERO
     for o in orders:
         if o.needs_margin:
@@ -122,7 +125,7 @@ def _base(
         im=margin.initial_margin(size, leverage),
         # ORD-2 is 0 for a side without orders (max(|N|, |N|)/L − |N|/L): skip the sum.
         ooim=(
-            margin.open_order_initial_margin(signed, *_order_values(orders), leverage)
+            margin.open_order_initial_margin(signed, *order_values(orders), leverage)
             if orders
             else _ZERO
         ),

@@ -77,10 +77,14 @@ def decide(
     """Prove ``assumptions ⇒ claim`` by refuting its negation, within ``timeout_ms``."""
     # nlsat (QF_NRA) decides the products of symbolic rates and notionals that the
     # generic theorems need; the default strategy times out on them from K = 7 on.
-    s = solver or z3.SolverFor("QF_NRA")
+    # A fresh solver is never pushed: after a push Z3 leaves the QF_NRA tactic for
+    # its incremental core, which times out on the generic theorems from K = 4 on.
+    fresh = solver is None
+    s = z3.SolverFor("QF_NRA") if solver is None else solver
     s.set("timeout", timeout_ms)
     start = time.perf_counter()
-    s.push()
+    if not fresh:
+        s.push()
     try:
         s.add(*[a for a in assumptions if a is not True])
         s.add(z3.Not(claim) if not isinstance(claim, bool) else z3.BoolVal(not claim))
@@ -94,7 +98,8 @@ def decide(
         timed_out = "timeout" in reason or "canceled" in reason or seconds * 1000 >= timeout_ms
         return Verdict(Status.TIMEOUT if timed_out else Status.UNKNOWN, None, seconds, reason)
     finally:
-        s.pop()
+        if not fresh:
+            s.pop()
 
 
 def exact_value(model: z3.ModelRef, term: Any) -> Exact:

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 import attrs
 
 from marginspec import brackets, margin, transfers
-from marginspec.account import MarginType, OrderSide, PositionSide
-from marginspec.evaluate import AccountFigures, PositionFigures, evaluate
+from marginspec.account import MarginType, OpenOrder, PositionSide
+from marginspec.evaluate import AccountFigures, PositionFigures, evaluate, order_values
 from marginspec.exchange.state import (
     ZERO,
     AccountState,
@@ -62,14 +62,9 @@ def account_figures(
 
 def side_orders(account: AccountState, symbol: str, side: PositionSide) -> tuple[Exact, Exact]:
     """ORD-1 inputs of one position side: (bid value, ask value) of its LIMIT orders."""
-    bids = asks = ZERO
-    for o in account.orders:
-        if o.symbol == symbol and o.position_side is side:
-            if o.side is OrderSide.BUY:
-                bids += o.remaining * o.price
-            else:
-                asks += o.remaining * o.price
-    return bids, asks
+    return order_values(
+        o.open_order for o in account.orders if o.symbol == symbol and o.position_side is side
+    )
 
 
 def side_requirement(
@@ -84,6 +79,7 @@ def side_requirement(
 
 
 _FLAT = PositionState()
+_NO_ORDERS = (ZERO, ZERO)
 
 
 @attrs.frozen
@@ -172,15 +168,16 @@ def totals(
     equal ``evaluate``'s. One pass over the order book's sides; the position-only sums
     (uPnL, MM) are remembered (:func:`cross_upnl`, :func:`cross_maint`)."""
     cross_used = iso_used = ZERO
-    values: dict[PositionKey, list[Exact]] = {k: [ZERO, ZERO] for k in account.positions}
+    books: dict[PositionKey, list[OpenOrder]] = {k: [] for k in account.positions}
     for o in account.orders:
-        entry = values.get((o.symbol, o.position_side))
-        if entry is None:
-            entry = values[(o.symbol, o.position_side)] = [ZERO, ZERO]
-        entry[0 if o.side is OrderSide.BUY else 1] += o.remaining * o.price
+        book = books.get((o.symbol, o.position_side))
+        if book is None:
+            book = books[(o.symbol, o.position_side)] = []
+        book.append(o.open_order)
     marks = state.mark_prices
     positions = account.positions
-    for key, (bids, asks) in values.items():
+    for key, book in books.items():
+        bids, asks = order_values(book) if book else _NO_ORDERS
         symbol = key[0]
         pos = positions.get(key) or _FLAT
         setting = account.setting(symbol, ruleset)
