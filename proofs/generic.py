@@ -15,7 +15,7 @@ import z3
 from marginspec import brackets, liquidation, margin
 from marginspec.brackets import Boundary, Table
 from marginspec.proofs.tables import symbolic_table, well_formed
-from marginspec.proofs.theorem import Counterexample, Result, Theorem, decide, values_of
+from marginspec.proofs.theorem import Counterexample, Result, Theorem, decide_by_cases, values_of
 from marginspec.symbolic import Real, lift
 
 CAP, FLOOR = Boundary.CAP_INCLUSIVE, Boundary.FLOOR_INCLUSIVE
@@ -180,7 +180,7 @@ def _checker(build: Callable[[Table], Goal], theorem_id: str) -> Callable[[int, 
         start = time.perf_counter()
         table = symbolic_table(size)
         claim, assumptions, names = build(table)
-        verdict = decide(claim, [well_formed(table), *assumptions], timeout_ms)
+        verdict = decide_by_cases(claim, [well_formed(table), *assumptions], timeout_ms)
         example = None
         if verdict.model is not None:
             shown = dict(names)

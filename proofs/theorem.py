@@ -9,8 +9,9 @@ such, never as proved.
 from __future__ import annotations
 
 import enum
+import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -100,6 +101,108 @@ def decide(
     finally:
         if not fresh:
             s.pop()
+
+
+def _guard_chains(formula: z3.ExprRef) -> list[list[z3.BoolRef]]:
+    """The guards of every maximal ``If`` chain in ``formula``, outermost first.
+
+    :func:`marginspec.symbolic.first` over a table's brackets builds exactly such a
+    chain: ``If(c1, v1, If(c2, v2, … default))``.
+    """
+    chains: dict[tuple[int, ...], list[z3.BoolRef]] = {}
+    todo, seen = [formula], set()
+    while todo:
+        term = todo.pop()
+        if term.get_id() in seen:
+            continue
+        seen.add(term.get_id())
+        if z3.is_app_of(term, z3.Z3_OP_ITE):
+            guards, link = [], term
+            while z3.is_app_of(link, z3.Z3_OP_ITE):
+                guards.append(link.arg(0))
+                link = link.arg(2)
+            chains.setdefault(tuple(g.get_id() for g in guards), guards)
+        todo.extend(term.children())
+    keys = list(chains)
+    maximal = [k for k in keys if not any(o != k and o[len(o) - len(k) :] == k for o in keys)]
+    return [chains[k] for k in maximal if len(k) > 1]
+
+
+Case = tuple[list[tuple[z3.BoolRef, z3.BoolRef]], list[z3.BoolRef], list[z3.BoolRef]]
+
+
+def _cases(chains: list[list[z3.BoolRef]]) -> Iterator[Case]:
+    """Every combination of which guard of each chain is the first to hold (or none).
+
+    Yields the substitution that evaluates each chain in that case, the one guard per
+    chain that holds, and the guards before it, which do not. The cases cover every
+    point and the substitution is an equivalence inside its case.
+    """
+    for choice in itertools.product(*(range(len(chain) + 1) for chain in chains)):
+        substitution, holds, fails = [], [], []
+        for chain, chosen in zip(chains, choice, strict=True):
+            for index, guard in enumerate(chain):
+                if index < chosen:
+                    substitution.append((guard, z3.BoolVal(False)))
+                    fails.append(z3.Not(guard))
+                elif index == chosen:
+                    substitution.append((guard, z3.BoolVal(True)))
+                    holds.append(guard)
+        yield substitution, holds, fails
+
+
+def _check(parts: Sequence[z3.BoolRef], timeout_ms: int) -> tuple[z3.CheckSatResult, z3.Solver]:
+    solver = z3.SolverFor("QF_NRA")
+    solver.set("timeout", max(timeout_ms, 1))
+    solver.add(*parts)
+    return solver.check(), solver
+
+
+def decide_by_cases(
+    claim: z3.BoolRef | bool, assumptions: Sequence[z3.BoolRef | bool], timeout_ms: int
+) -> Verdict:
+    """:func:`decide`, one query per case of the bracket selections in the formula.
+
+    Each ``If`` chain that :func:`marginspec.symbolic.first` built (which bracket owns
+    a notional, which candidate is the liquidation price) is split into its cases: the
+    guard that holds first is assumed true, the guards before it false, and the chain
+    is evaluated by substituting those truth values. Nothing is restated: the cases
+    only add assumptions about the formula's own conditions. The claim is proved when
+    every case is refuted; a case that is satisfiable is a counterexample. Each case is
+    tried first without the "earlier guards fail" assumptions (a weaker query, faster
+    for nlsat); only when that one is not refuted is the full case asked.
+    """
+    start = time.perf_counter()
+    negation = z3.Not(claim) if not isinstance(claim, bool) else z3.BoolVal(not claim)
+    formula = z3.And(*[a for a in assumptions if a is not True], negation)
+    deadline = start + timeout_ms / 1000
+    for substitution, holds, fails in _cases(_guard_chains(formula)):
+        case = z3.substitute(formula, *substitution) if substitution else formula
+        strong = [case, *holds, *fails]
+        # (query, its share of the time left): the full case briefly, then the weaker
+        # query briefly, then the full case with all the time left
+        queries = (
+            [(strong, 500), ([case, *holds], 500), (strong, None)] if fails else [(strong, None)]
+        )
+        for parts, slice_ms in queries:
+            remaining = int((deadline - time.perf_counter()) * 1000)
+            if remaining <= 0:
+                return Verdict(Status.TIMEOUT, None, time.perf_counter() - start, "timeout")
+            answer, solver = _check(
+                parts, remaining if slice_ms is None else min(slice_ms, remaining)
+            )
+            if answer == z3.unsat:
+                break
+            if answer == z3.sat and parts is strong:
+                break
+        if answer != z3.unsat:
+            seconds = time.perf_counter() - start
+            if answer == z3.sat:
+                return Verdict(Status.FAILED, solver.model(), seconds)
+            reason = solver.reason_unknown()
+            timed_out = "timeout" in reason or "canceled" in reason or seconds * 1000 >= timeout_ms
+            return Verdict(Status.TIMEOUT if timed_out else Status.UNKNOWN, None, seconds, reason)
+    return Verdict(Status.PROVED, None, time.perf_counter() - start)
 
 
 def exact_value(model: z3.ModelRef, term: Any) -> Exact:

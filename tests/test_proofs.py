@@ -109,3 +109,46 @@ def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def
     bad = run_cli("prove", "--rules", broken, "--generic-size", "0")
     assert bad.returncode == 1
     assert "THM-TAB-1" in bad.stdout and "BTCUSDT" in bad.stdout
+
+
+def test_case_split_counterexample_is_a_real_one() -> None:
+    """decide_by_cases: a sat case gives a model that violates the claim (BRK-2 broken)."""
+    import z3
+
+    from marginspec import brackets
+    from marginspec.proofs.theorem import decide_by_cases, exact_value
+
+    table = (
+        Bracket(1, exact(0), exact(10), exact(10), exact("0.01"), exact(0)),
+        Bracket(2, exact(10), exact(20), exact(5), exact("0.02"), exact(0)),
+        Bracket(3, exact(20), exact(30), exact(4), exact("0.03"), exact(0)),
+    )
+    n = z3.Real("N")
+    boundary = brackets.Boundary.CAP_INCLUSIVE
+    verdict = decide_by_cases(
+        brackets.maint_margin(table, n, boundary) == brackets.maint_margin_by_portions(table, n),
+        [n >= 0],
+        10000,
+    )
+    assert verdict.status is Status.FAILED and verdict.model is not None
+    notional = exact_value(verdict.model, n)
+    assert brackets.maint_margin(table, notional, boundary) != (
+        brackets.maint_margin_by_portions(table, notional)
+    )
+
+
+def test_case_split_proves_what_one_query_proves() -> None:
+    import z3
+
+    from marginspec import brackets
+    from marginspec.proofs.theorem import decide_by_cases
+
+    table = (
+        Bracket(1, exact(0), exact(10), exact(10), exact("0.01"), exact(0)),
+        Bracket(2, exact(10), exact(20), exact(5), exact("0.02"), exact("0.1")),
+        Bracket(3, exact(20), exact(30), exact(4), exact("0.03"), exact("0.3")),
+    )
+    n = z3.Real("N")
+    boundary = brackets.Boundary.CAP_INCLUSIVE
+    claim = brackets.maint_margin(table, n, boundary) == brackets.maint_margin_by_portions(table, n)
+    assert decide_by_cases(claim, [n >= 0], 10000).status is Status.PROVED
