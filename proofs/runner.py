@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 from marginspec.proofs.concrete import CONCRETE, prove_market
@@ -37,16 +37,38 @@ def prove_concrete(
         yield from pool.map(_prove_symbol, symbols, [timeout_ms] * len(symbols), chunksize=16)
 
 
+def _prove_generic_one(theorem_id: str, size: int, timeout_ms: int) -> Result:
+    # Z3 terms cannot be pickled: the worker builds the theorem's table itself.
+    return _GENERIC_BY_ID[theorem_id].check(size, timeout_ms)
+
+
 def prove_generic(
-    max_size: int, timeout_ms: int, tick: Callable[[], Any] | None = None
+    max_size: int,
+    timeout_ms: int,
+    tick: Callable[[], Any] | None = None,
+    workers: int = 1,
 ) -> list[Result]:
-    results = []
-    for theorem in GENERIC:
-        for size in range(1, max_size + 1):
-            results.append(theorem.check(size, timeout_ms))
+    """Every generic theorem for K = 1 … ``max_size``, in the order theorem, K; the
+    (theorem, K) pairs are shared among ``workers`` processes when there are several."""
+    pairs = [(theorem.id, size) for theorem in GENERIC for size in range(1, max_size + 1)]
+    results: list[Result] = []
+    if workers <= 1 or max_size < 4:  # small tables take a second in all: no pool
+        for theorem_id, size in pairs:
+            results.append(_prove_generic_one(theorem_id, size, timeout_ms))
             if tick:
                 tick()
-    return results
+        return results
+    # largest tables first, so that the slowest pairs do not start last
+    order = sorted(range(len(pairs)), key=lambda i: -pairs[i][1])
+    done: dict[int, Result] = {}
+    with ProcessPoolExecutor(workers) as pool:
+        futures = {pool.submit(_prove_generic_one, *pairs[i], timeout_ms): i for i in order}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            if tick:
+                tick()
+    return [done[i] for i in range(len(pairs))]
 
 
+_GENERIC_BY_ID = {t.id: t for t in GENERIC}
 THEOREMS = {t.id: t for t in (*GENERIC, *CONCRETE)}

@@ -128,18 +128,21 @@ def _guard_chains(formula: z3.ExprRef) -> list[list[z3.BoolRef]]:
     return [chains[k] for k in maximal if len(k) > 1]
 
 
-Case = tuple[list[tuple[z3.BoolRef, z3.BoolRef]], list[z3.BoolRef], list[z3.BoolRef]]
+Case = tuple[
+    list[tuple[z3.BoolRef, z3.BoolRef]], list[z3.BoolRef], list[z3.BoolRef], list[z3.BoolRef]
+]
 
 
 def _cases(chains: list[list[z3.BoolRef]]) -> Iterator[Case]:
     """Every combination of which guard of each chain is the first to hold (or none).
 
     Yields the substitution that evaluates each chain in that case, the one guard per
-    chain that holds, and the guards before it, which do not. The cases cover every
-    point and the substitution is an equivalence inside its case.
+    chain that holds, the guard just before it (which fails) and all the guards before
+    it (which fail). The cases cover every point and the substitution is an
+    equivalence inside its case.
     """
     for choice in itertools.product(*(range(len(chain) + 1) for chain in chains)):
-        substitution, holds, fails = [], [], []
+        substitution, holds, previous, fails = [], [], [], []
         for chain, chosen in zip(chains, choice, strict=True):
             for index, guard in enumerate(chain):
                 if index < chosen:
@@ -148,7 +151,9 @@ def _cases(chains: list[list[z3.BoolRef]]) -> Iterator[Case]:
                 elif index == chosen:
                     substitution.append((guard, z3.BoolVal(True)))
                     holds.append(guard)
-        yield substitution, holds, fails
+            if chosen > 0:
+                previous.append(z3.Not(chain[chosen - 1]))
+        yield substitution, holds, previous, fails
 
 
 def _check(parts: Sequence[z3.BoolRef], timeout_ms: int) -> tuple[z3.CheckSatResult, z3.Solver]:
@@ -176,14 +181,22 @@ def decide_by_cases(
     negation = z3.Not(claim) if not isinstance(claim, bool) else z3.BoolVal(not claim)
     formula = z3.And(*[a for a in assumptions if a is not True], negation)
     deadline = start + timeout_ms / 1000
-    for substitution, holds, fails in _cases(_guard_chains(formula)):
+    for substitution, holds, previous, fails in _cases(_guard_chains(formula)):
         case = z3.substitute(formula, *substitution) if substitution else formula
         strong = [case, *holds, *fails]
-        # (query, its share of the time left): the full case briefly, then the weaker
-        # query briefly, then the full case with all the time left
-        queries = (
-            [(strong, 500), ([case, *holds], 500), (strong, None)] if fails else [(strong, None)]
-        )
+        # Weaker queries first, each briefly: any of them refuted refutes the case.
+        # The guard just before the one that holds bounds a bracket from below, which
+        # is all a bracket selection needs; the full case comes last, with the time left.
+        queries: list[tuple[list[z3.BoolRef], int | None]] = [(strong, None)]
+        if len(previous) < len(fails):
+            queries = [
+                ([case, *holds, *previous], 1000),
+                (strong, 500),
+                ([case, *holds], 300),
+                *queries,
+            ]
+        elif fails:
+            queries = [(strong, 500), ([case, *holds], 300), *queries]
         for parts, slice_ms in queries:
             remaining = int((deadline - time.perf_counter()) * 1000)
             if remaining <= 0:

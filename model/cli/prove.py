@@ -50,7 +50,7 @@ def run_proofs(
         for batch in prove_concrete(ruleset, timeout_ms, workers):
             results += batch
             progress.advance(task)
-        results += prove_generic(generic_size, timeout_ms, lambda: progress.advance(task))
+        results += prove_generic(generic_size, timeout_ms, lambda: progress.advance(task), workers)
     return results
 
 
@@ -139,7 +139,7 @@ def print_failures(results: list[Result], console: Console) -> None:
     type=click.IntRange(1),
     default=2,
     show_default=True,
-    help="Worker processes for the per-symbol theorems.",
+    help="Worker processes for the per-symbol and the generic theorems.",
 )
 @guarded
 def prove(
