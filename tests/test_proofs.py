@@ -20,7 +20,7 @@ BTC = RULES.markets["BTCUSDT"]
 
 
 @pytest.mark.parametrize("theorem", GENERIC, ids=lambda t: t.id)
-@pytest.mark.parametrize("size", [1, 2, 3])
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 6])
 def test_generic_theorems_are_proved(theorem: object, size: int) -> None:
     result = theorem.check(size, 60000)  # type: ignore[attr-defined]
     assert result.status is Status.PROVED, result
