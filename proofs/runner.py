@@ -39,7 +39,7 @@ def prove_concrete(
 
 def _prove_generic_one(theorem_id: str, size: int, timeout_ms: int) -> Result:
     # Z3 terms cannot be pickled: the worker builds the theorem's table itself.
-    return _GENERIC_BY_ID[theorem_id].check(size, timeout_ms)
+    return THEOREMS[theorem_id].check(size, timeout_ms)
 
 
 def prove_generic(
@@ -70,5 +70,4 @@ def prove_generic(
     return [done[i] for i in range(len(pairs))]
 
 
-_GENERIC_BY_ID = {t.id: t for t in GENERIC}
 THEOREMS = {t.id: t for t in (*GENERIC, *CONCRETE)}

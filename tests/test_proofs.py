@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import attrs
 import pytest
+import z3
 
+from marginspec import brackets
 from marginspec.brackets import Bracket
 from marginspec.numbers import exact
 from marginspec.proofs.concrete import prove_market
 from marginspec.proofs.generic import GENERIC
-from marginspec.proofs.theorem import Status
+from marginspec.proofs.theorem import Status, decide, decide_by_cases, exact_value
 from marginspec.rulefile import load_bundled
 from marginspec.ruleset import Market
 from tests.cli_helpers import run_cli
 
 RULES = load_bundled()
 BTC = RULES.markets["BTCUSDT"]
+CAP = brackets.Boundary.CAP_INCLUSIVE
 
 
 @pytest.mark.parametrize("theorem", GENERIC, ids=lambda t: t.id)
@@ -77,25 +80,45 @@ def test_rate_of_one() -> None:
     assert r.status is Status.FAILED and r.counterexample is not None and r.counterexample.confirmed
 
 
+def _table(*cums: str) -> tuple[Bracket, ...]:
+    """Brackets of 10 notional each, rates 1 %, 2 %, 3 % …, with the given cum."""
+    return tuple(
+        Bracket(
+            k + 1, exact(10 * k), exact(10 * k + 10), exact(10 - k), exact(k + 1) / 100, exact(c)
+        )
+        for k, c in enumerate(cums)
+    )
+
+
+def _mm_forms(table: tuple[Bracket, ...]) -> tuple[z3.BoolRef, z3.ArithRef]:
+    """THM-MM-1's claim on one table: the cum form equals the portion-by-portion form."""
+    n = z3.Real("N")
+    claim = brackets.maint_margin(table, n, CAP) == brackets.maint_margin_by_portions(table, n)
+    return claim, n
+
+
 def test_generic_counterexample_without_well_formedness() -> None:
     """A generic claim checked on a table whose cum breaks BRK-2 fails with values."""
-    import z3
+    claim, n = _mm_forms(_table("0", "0"))
+    assert decide(claim, [n >= 0], 10000).status is Status.FAILED
 
-    from marginspec import brackets
-    from marginspec.proofs.theorem import decide
 
-    table = (
-        Bracket(1, exact(0), exact(10), exact(10), exact("0.01"), exact(0)),
-        Bracket(2, exact(10), exact(20), exact(5), exact("0.02"), exact(0)),
+def test_case_split_counterexample_is_a_real_one() -> None:
+    """decide_by_cases: a sat case gives a model that violates the claim (BRK-2 broken)."""
+    table = _table("0", "0", "0")
+    claim, n = _mm_forms(table)
+    verdict = decide_by_cases(claim, [n >= 0], 10000)
+    assert verdict.status is Status.FAILED and verdict.model is not None
+    notional = exact_value(verdict.model, n)
+    assert brackets.maint_margin(table, notional, CAP) != (
+        brackets.maint_margin_by_portions(table, notional)
     )
-    n = z3.Real("N")
-    boundary = brackets.Boundary.CAP_INCLUSIVE
-    verdict = decide(
-        brackets.maint_margin(table, n, boundary) == brackets.maint_margin_by_portions(table, n),
-        [n >= 0],
-        10000,
-    )
-    assert verdict.status is Status.FAILED
+
+
+def test_case_split_proves_what_one_query_proves() -> None:
+    claim, n = _mm_forms(_table("0", "0.1", "0.3"))
+    assert decide(claim, [n >= 0], 10000).status is Status.PROVED
+    assert decide_by_cases(claim, [n >= 0], 10000).status is Status.PROVED
 
 
 def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -109,46 +132,3 @@ def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def
     bad = run_cli("prove", "--rules", broken, "--generic-size", "0")
     assert bad.returncode == 1
     assert "THM-TAB-1" in bad.stdout and "BTCUSDT" in bad.stdout
-
-
-def test_case_split_counterexample_is_a_real_one() -> None:
-    """decide_by_cases: a sat case gives a model that violates the claim (BRK-2 broken)."""
-    import z3
-
-    from marginspec import brackets
-    from marginspec.proofs.theorem import decide_by_cases, exact_value
-
-    table = (
-        Bracket(1, exact(0), exact(10), exact(10), exact("0.01"), exact(0)),
-        Bracket(2, exact(10), exact(20), exact(5), exact("0.02"), exact(0)),
-        Bracket(3, exact(20), exact(30), exact(4), exact("0.03"), exact(0)),
-    )
-    n = z3.Real("N")
-    boundary = brackets.Boundary.CAP_INCLUSIVE
-    verdict = decide_by_cases(
-        brackets.maint_margin(table, n, boundary) == brackets.maint_margin_by_portions(table, n),
-        [n >= 0],
-        10000,
-    )
-    assert verdict.status is Status.FAILED and verdict.model is not None
-    notional = exact_value(verdict.model, n)
-    assert brackets.maint_margin(table, notional, boundary) != (
-        brackets.maint_margin_by_portions(table, notional)
-    )
-
-
-def test_case_split_proves_what_one_query_proves() -> None:
-    import z3
-
-    from marginspec import brackets
-    from marginspec.proofs.theorem import decide_by_cases
-
-    table = (
-        Bracket(1, exact(0), exact(10), exact(10), exact("0.01"), exact(0)),
-        Bracket(2, exact(10), exact(20), exact(5), exact("0.02"), exact("0.1")),
-        Bracket(3, exact(20), exact(30), exact(4), exact("0.03"), exact("0.3")),
-    )
-    n = z3.Real("N")
-    boundary = brackets.Boundary.CAP_INCLUSIVE
-    claim = brackets.maint_margin(table, n, boundary) == brackets.maint_margin_by_portions(table, n)
-    assert decide_by_cases(claim, [n >= 0], 10000).status is Status.PROVED
