@@ -40,3 +40,29 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
             raise AssertionError("unreachable") from None
 
     return wrapper
+
+
+def engine_options(function: Callable[P, R]) -> Callable[P, R]:
+    """``--impl``, ``--cmd`` and ``--timeout``: the implementation a conformance command
+    runs (``conform``, ``replay``, ``vectors check``), stated once."""
+    for option in reversed(
+        (
+            click.option(
+                "--impl",
+                metavar="MODULE:FACTORY",
+                help="A Python engine: module:factory returning an Engine.",
+            ),
+            click.option(
+                "--cmd", metavar="COMMAND", help="A command speaking the JSON-lines protocol."
+            ),
+            click.option(
+                "--timeout",
+                type=float,
+                default=10.0,
+                show_default=True,
+                help="Seconds to wait for each answer (--cmd).",
+            ),
+        )
+    ):
+        function = option(function)
+    return function

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from marginspec.cli.app import guarded, main
+from marginspec.cli.app import engine_options, guarded, main
 
 
 def _ruleset(reference: str) -> tuple[str, object]:
@@ -27,10 +27,7 @@ def _ruleset(reference: str) -> tuple[str, object]:
 
 
 @main.command()
-@click.option(
-    "--impl", metavar="MODULE:FACTORY", help="A Python engine: module:factory returning an Engine."
-)
-@click.option("--cmd", metavar="COMMAND", help="A command speaking the JSON-lines protocol.")
+@engine_options
 @click.option(
     "--profile",
     type=click.Choice(["quick", "thorough"]),
@@ -46,13 +43,6 @@ def _ruleset(reference: str) -> tuple[str, object]:
     default="aster-pro",
     show_default=True,
     help="Bundled name or TOML path.",
-)
-@click.option(
-    "--timeout",
-    type=float,
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for each answer (--cmd).",
 )
 @click.option(
     "--out",

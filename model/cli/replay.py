@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from marginspec.cli.app import guarded, main
+from marginspec.cli.app import engine_options, guarded, main
 from marginspec.errors import InputError
 
 
@@ -42,17 +42,7 @@ def _refuse_float(path: Path) -> Any:
 @main.command()
 @click.argument("trace", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--no-check", is_flag=True, help="Skip the invariant checks (INV-*) while replaying.")
-@click.option(
-    "--impl",
-    metavar="MODULE:FACTORY",
-    help="Replay on a Python implementation instead of the model.",
-)
-@click.option(
-    "--cmd", metavar="COMMAND", help="Replay on an implementation speaking the JSON-lines protocol."
-)
-@click.option(
-    "--timeout", type=float, default=10.0, show_default=True, help="Seconds per answer (--cmd)."
-)
+@engine_options
 @guarded
 def replay(trace: Path, no_check: bool, impl: str | None, cmd: str | None, timeout: float) -> None:
     """Replay TRACE.json against the model, or with --impl/--cmd against an implementation

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from marginspec.cli.app import guarded, main
+from marginspec.cli.app import engine_options, guarded, main
 
 
 @main.group()
@@ -81,17 +81,7 @@ def targets(ruleset_ref: str) -> None:
 
 @vectors.command("check")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-@click.option(
-    "--impl", metavar="MODULE:FACTORY", help="A Python engine: module:factory returning an Engine."
-)
-@click.option("--cmd", metavar="COMMAND", help="A command speaking the JSON-lines protocol.")
-@click.option(
-    "--timeout",
-    type=float,
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for each answer (--cmd).",
-)
+@engine_options
 @guarded
 def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) -> None:
     """Run every vector of DIRECTORY on an implementation; exit 1 if any fails."""
