@@ -11,32 +11,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from marginspec.cli.app import engine_options, guarded, main
+from marginspec.cli.io import read_json
 from marginspec.errors import InputError
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(str(path), f"cannot read ({error.strerror})") from None
-    try:
-        return json.loads(text, parse_float=_refuse_float(path))
-    except json.JSONDecodeError as error:
-        raise InputError(str(path), f"malformed JSON: {error}") from None
-
-
-def _refuse_float(path: Path) -> Any:
-    def parse(text: str) -> Any:
-        raise InputError(
-            str(path), f'JSON number {text} refused: write exact numbers as strings ("{text}")'
-        )
-
-    return parse
 
 
 @main.command()
@@ -63,7 +43,7 @@ def replay(trace: Path, no_check: bool, impl: str | None, cmd: str | None, timeo
         click.echo(f"{trace}: the implementation {caps.name} agrees with every step")
         return
 
-    document = _read_json(trace)
+    document = read_json(str(trace), "the trace")
     try:
         divergence = run_replay(document, trace.parent, check=not no_check)
     except InputError as error:
@@ -98,7 +78,7 @@ def run(actions: Path, output: Path | None, compact: bool) -> None:
     """Execute ACTIONS.json ({"ruleset", "initial", "actions": [...]}) and print the full trace."""
     from marginspec.exchange.trace import run_actions
 
-    document = _read_json(actions)
+    document = read_json(str(actions), "the actions")
     try:
         result = run_actions(document, actions.parent, compact)
     except InputError as error:
