@@ -260,11 +260,10 @@ def _position_figures(
             legs = [liquidation.Leg(p.position_amt, p.entry_price, b.table)]
             wallet, other_mm, other_upnl = p.isolated_wallet, _ZERO, _ZERO
         start = (b.bracket.bracket - 1,) if len(legs) == 1 else ()
-        liq = liquidation.liquidation_price(
+        liq, bkr = liquidation.prices(
             legs, wallet, other_mm, other_upnl, p.mark_price, boundary, start
         )
         lp = liq.price if liq.exists else None
-        bkr = liquidation.bankruptcy_price(legs, wallet, other_upnl)
         bp = bkr.price if bkr.exists else None
     iso_margin = ratio = add = remove = None
     liquidatable: bool | None = None

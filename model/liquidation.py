@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
-from marginspec.brackets import Boundary, Table, above_floor, below_cap, in_bracket
+from marginspec.brackets import Boundary, Bracket, Table, above_floor, below_cap, in_bracket
 from marginspec.symbolic import (
     Cond,
     Real,
@@ -50,24 +50,28 @@ class PriceResult:
 
 
 def _price(
-    legs: Sequence[Leg],
+    rows: Sequence[Bracket],
     sizes: Sequence[Real],
-    combination: Sequence[int],
     numerator_base: Real,
     denominator_base: Real,
 ) -> tuple[Real, Real]:
-    """The B-LIQ formula solved with each leg in the bracket ``combination`` names:
-    ``(denominator, price)``, the price 0 where the denominator is 0.
+    """The B-LIQ formula solved with each leg in the bracket ``rows`` names (one row per
+    leg): ``(denominator, price)``, the price 0 where the denominator is 0.
 
     ``numerator_base`` = WB − TMM1 + UPNL1 − Σ amt·EP and ``denominator_base`` = −Σ amt
     do not depend on the brackets, so they are computed once by the caller.
     """
     numerator = numerator_base
     denominator = denominator_base
-    for leg, size, k in zip(legs, sizes, combination, strict=True):
-        numerator = numerator + leg.table[k].cum
-        denominator = denominator + size * leg.table[k].maint_margin_ratio
+    for row, size in zip(rows, sizes, strict=True):
+        numerator = numerator + row.cum
+        denominator = denominator + size * row.maint_margin_ratio
     return denominator, div_or(numerator, denominator, 0)
+
+
+def _solvable(denominator: Real, price: Real) -> tuple[Cond, Cond]:
+    """A solvable equation and a positive price (LIQ-3, LIQ-5; BKR-1 likewise)."""
+    return denominator != 0, price > 0
 
 
 def _consistent(
@@ -80,8 +84,7 @@ def _consistent(
 ) -> Iterator[Cond]:
     """The conditions under which a candidate is the answer (lazily, for ``all_of``):
     a solvable equation, a positive price, every leg in the bracket it assumed (LIQ-3)."""
-    yield denominator != 0
-    yield price > 0
+    yield from _solvable(denominator, price)
     for leg, size, k in zip(legs, sizes, combination, strict=True):
         yield in_bracket(size * price, leg.table, k, boundary)
 
@@ -95,7 +98,8 @@ def _candidate(
     boundary: Boundary,
 ) -> PriceResult:
     """One combination's price and whether it is the answer (LIQ-3)."""
-    denominator, price = _price(legs, sizes, combination, numerator_base, denominator_base)
+    rows = [leg.table[k] for leg, k in zip(legs, combination, strict=True)]
+    denominator, price = _price(rows, sizes, numerator_base, denominator_base)
     return PriceResult(
         all_of(_consistent(legs, sizes, combination, denominator, price, boundary)), price
     )
@@ -124,29 +128,33 @@ def _walk(
     bracket's floor means no positive price: no liquidation price (LIQ-5). If the walk
     stops anywhere else without an answer, the untried brackets follow, nearest first.
     The order never changes the result (THM-LIQ-1: at most one consistent candidate).
-    Each candidate is solved once and its bracket tested once; only a candidate inside
-    its bracket is checked against the whole of LIQ-3 (:func:`_consistent`).
+    Each candidate is solved once and its bracket tested once; a candidate inside its
+    bracket is then checked against the rest of LIQ-3 (:func:`_solvable`).
     """
-    legs, sizes, table = (leg,), (size,), leg.table
-    tried: set[int] = set()
+    table = leg.table
+    sizes = (size,)
+    tried = 0  # bit k set: bracket k has been solved
     k = start
     last = len(table) - 1
-    while 0 <= k <= last and k not in tried:
-        tried.add(k)
-        denominator, price = _price(legs, sizes, (k,), numerator_base, denominator_base)
+    while 0 <= k <= last and not tried >> k & 1:
+        tried |= 1 << k
+        row = table[k]
+        denominator, price = _price((row,), sizes, numerator_base, denominator_base)
         notional = size * price
-        if k < last and not below_cap(notional, table[k], boundary):
+        if k < last and not below_cap(notional, row, boundary):
             k += 1
-        elif not above_floor(notional, table[k], boundary):
+        elif not above_floor(notional, row, boundary):
             if k == 0:
                 return _NONE
             k -= 1
-        elif all_of(_consistent(legs, sizes, (k,), denominator, price, boundary)):
+        elif all_of(_solvable(denominator, price)):
+            # In its bracket (the two tests above are LIQ-3's in_bracket): the rest of LIQ-3.
             return PriceResult(True, price)
         else:
             break
+    legs = (leg,)
     for k in _outward(len(table), start):
-        if k not in tried:
+        if not tried >> k & 1:
             result = _candidate(legs, sizes, (k,), numerator_base, denominator_base, boundary)
             if result.exists:
                 return result
@@ -164,6 +172,14 @@ def _merge(cond: Cond, then: PriceResult, otherwise: PriceResult) -> PriceResult
 
 def _as_option(result: PriceResult) -> tuple[Cond, PriceResult]:
     return result.exists, result
+
+
+def _exposure(legs: Sequence[Leg]) -> tuple[Real, Real]:
+    """``(Σ amt·EP, Σ amt)`` over the legs: the bracket-free part of LIQ-2 and BKR-1."""
+    return (
+        total([leg.position_amt * leg.entry_price for leg in legs]),
+        total([leg.position_amt for leg in legs]),
+    )
 
 
 def liquidation_price(
@@ -186,29 +202,49 @@ def liquidation_price(
     at the mark): with one leg the answer is unique, so the order of the search
     changes only its cost, never its result.
     """
-    sizes = [absolute(leg.position_amt) for leg in legs]
-    numerator_base = (
-        wallet_balance
-        - other_maint_margin
-        + other_unrealized_pnl
-        - total(leg.position_amt * leg.entry_price for leg in legs)
+    return _liquidation(
+        legs,
+        _exposure(legs),
+        wallet_balance,
+        other_maint_margin,
+        other_unrealized_pnl,
+        mark_price,
+        boundary,
+        start,
     )
-    denominator_base = -total(leg.position_amt for leg in legs)
 
-    def solve(combination: Sequence[int]) -> PriceResult:
-        return _candidate(legs, sizes, combination, numerator_base, denominator_base, boundary)
 
+def _liquidation(
+    legs: Sequence[Leg],
+    exposure: tuple[Real, Real],
+    wallet_balance: Real,
+    other_maint_margin: Real,
+    other_unrealized_pnl: Real,
+    mark_price: Real,
+    boundary: Boundary,
+    start: Sequence[int],
+) -> PriceResult:
+    """:func:`liquidation_price` given the legs' :func:`_exposure`."""
+    cost, amount = exposure
+    numerator_base = wallet_balance - other_maint_margin + other_unrealized_pnl - cost
+    denominator_base = -amount
     if len(legs) == 1:
         # One leg: at most one bracket is consistent (theorem THM-LIQ-1), so the
         # first consistent candidate is the answer and the rest need not be solved.
+        leg = legs[0]
+        size = absolute(leg.position_amt)
         if start:
-            return _walk(legs[0], sizes[0], start[0], numerator_base, denominator_base, boundary)
-        options = (_as_option(solve((k,))) for k in range(len(legs[0].table)))
+            return _walk(leg, size, start[0], numerator_base, denominator_base, boundary)
+        options = (
+            _as_option(_candidate(legs, (size,), (k,), numerator_base, denominator_base, boundary))
+            for k in range(len(leg.table))
+        )
         return first(options, _NONE, _merge)
+    sizes = [absolute(leg.position_amt) for leg in legs]
     combinations = itertools.product(*(range(len(leg.table)) for leg in legs))
     best = _NONE
     for combination in combinations:
-        candidate = solve(combination)
+        candidate = _candidate(legs, sizes, combination, numerator_base, denominator_base, boundary)
         closer = absolute(candidate.price - mark_price) < absolute(best.price - mark_price)
         take = all_of([candidate.exists, select_cond(best.exists, closer, True)])
         best = PriceResult(
@@ -227,11 +263,42 @@ def bankruptcy_price(
     Other positions enter with their uPnL only; a fully hedged pair (Σ amt = 0) or a
     non-positive price has none.
     """
-    numerator = (
-        wallet_balance
-        + other_unrealized_pnl
-        - total(leg.position_amt * leg.entry_price for leg in legs)
-    )
-    denominator = -total(leg.position_amt for leg in legs)
+    return _bankruptcy(_exposure(legs), wallet_balance, other_unrealized_pnl)
+
+
+def _bankruptcy(
+    exposure: tuple[Real, Real], wallet_balance: Real, other_unrealized_pnl: Real
+) -> PriceResult:
+    """:func:`bankruptcy_price` given the legs' :func:`_exposure`."""
+    cost, amount = exposure
+    numerator = wallet_balance + other_unrealized_pnl - cost
+    denominator = -amount
     price = div_or(numerator, denominator, 0)
-    return PriceResult(all_of([denominator != 0, price > 0]), price)
+    return PriceResult(all_of(_solvable(denominator, price)), price)
+
+
+def prices(
+    legs: Sequence[Leg],
+    wallet_balance: Real,
+    other_maint_margin: Real,
+    other_unrealized_pnl: Real,
+    mark_price: Real,
+    boundary: Boundary,
+    start: Sequence[int] = (),
+) -> tuple[PriceResult, PriceResult]:
+    """:func:`liquidation_price` and :func:`bankruptcy_price` of the same legs, their
+    shared sums computed once (what ``evaluate`` reports for each position)."""
+    exposure = _exposure(legs)
+    return (
+        _liquidation(
+            legs,
+            exposure,
+            wallet_balance,
+            other_maint_margin,
+            other_unrealized_pnl,
+            mark_price,
+            boundary,
+            start,
+        ),
+        _bankruptcy(exposure, wallet_balance, other_unrealized_pnl),
+    )
