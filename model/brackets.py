@@ -11,7 +11,17 @@ from collections.abc import Sequence
 
 import attrs
 
-from marginspec.symbolic import Cond, Real, all_of, first, maximum, minimum, select, total
+from marginspec.symbolic import (
+    Cond,
+    Real,
+    all_of,
+    first,
+    is_symbolic,
+    maximum,
+    minimum,
+    select,
+    total,
+)
 
 
 class Boundary(enum.Enum):
@@ -76,6 +86,13 @@ def owning_bracket(table: Table, notional: Real, boundary: Boundary) -> Bracket:
 
     At run time this is one of the table's rows; on Z3 terms each field is an ``If`` chain.
     """
+    if not is_symbolic(notional):
+        # Run time: the same first match as below, without building the options.
+        last = len(table) - 1
+        for index in range(last):
+            if below_cap(notional, table[index], boundary):
+                return table[index]
+        return table[last]
     return first(
         ((below_cap(notional, bracket, boundary), bracket) for bracket in table[:-1]),
         table[-1],
