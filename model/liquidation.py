@@ -49,24 +49,19 @@ class PriceResult:
     price: Real
 
 
-def _price(
-    rows: Sequence[Bracket],
-    sizes: Sequence[Real],
-    numerator_base: Real,
-    denominator_base: Real,
-) -> tuple[Real, Real]:
-    """The B-LIQ formula solved with each leg in the bracket ``rows`` names (one row per
-    leg): ``(denominator, price)``, the price 0 where the denominator is 0.
+def _with_leg(numerator: Real, denominator: Real, size: Real, row: Bracket) -> tuple[Real, Real]:
+    """One leg's bracket terms of B-LIQ, with the leg in bracket ``row``: ``cum`` joins the
+    numerator and ``|amt| × MMR`` the denominator.
 
-    ``numerator_base`` = WB − TMM1 + UPNL1 − Σ amt·EP and ``denominator_base`` = −Σ amt
-    do not depend on the brackets, so they are computed once by the caller.
+    The bracket-free parts, ``WB − TMM1 + UPNL1 − Σ amt·EP`` and ``−Σ amt``, are computed
+    once by the caller (:func:`_exposure`) and are where the sums start.
     """
-    numerator = numerator_base
-    denominator = denominator_base
-    for row, size in zip(rows, sizes, strict=True):
-        numerator = numerator + row.cum
-        denominator = denominator + size * row.maint_margin_ratio
-    return denominator, div_or(numerator, denominator, 0)
+    return numerator + row.cum, denominator + size * row.maint_margin_ratio
+
+
+def _price(numerator: Real, denominator: Real) -> Real:
+    """B-LIQ solved: ``numerator / denominator``, 0 where the denominator is 0."""
+    return div_or(numerator, denominator, 0)
 
 
 def _solvable(denominator: Real, price: Real) -> tuple[Cond, Cond]:
@@ -98,8 +93,10 @@ def _candidate(
     boundary: Boundary,
 ) -> PriceResult:
     """One combination's price and whether it is the answer (LIQ-3)."""
-    rows = [leg.table[k] for leg, k in zip(legs, combination, strict=True)]
-    denominator, price = _price(rows, sizes, numerator_base, denominator_base)
+    numerator, denominator = numerator_base, denominator_base
+    for leg, size, k in zip(legs, sizes, combination, strict=True):
+        numerator, denominator = _with_leg(numerator, denominator, size, leg.table[k])
+    price = _price(numerator, denominator)
     return PriceResult(
         all_of(_consistent(legs, sizes, combination, denominator, price, boundary)), price
     )
@@ -132,14 +129,14 @@ def _walk(
     bracket is then checked against the rest of LIQ-3 (:func:`_solvable`).
     """
     table = leg.table
-    sizes = (size,)
     tried = 0  # bit k set: bracket k has been solved
     k = start
     last = len(table) - 1
     while 0 <= k <= last and not tried >> k & 1:
         tried |= 1 << k
         row = table[k]
-        denominator, price = _price((row,), sizes, numerator_base, denominator_base)
+        numerator, denominator = _with_leg(numerator_base, denominator_base, size, row)
+        price = _price(numerator, denominator)
         notional = size * price
         if k < last and not below_cap(notional, row, boundary):
             k += 1
@@ -152,7 +149,7 @@ def _walk(
             return PriceResult(True, price)
         else:
             break
-    legs = (leg,)
+    legs, sizes = (leg,), (size,)
     for k in _outward(len(table), start):
         if not tried >> k & 1:
             result = _candidate(legs, sizes, (k,), numerator_base, denominator_base, boundary)
@@ -273,7 +270,7 @@ def _bankruptcy(
     cost, amount = exposure
     numerator = wallet_balance + other_unrealized_pnl - cost
     denominator = -amount
-    price = div_or(numerator, denominator, 0)
+    price = _price(numerator, denominator)  # LIQ-2 with MMR = cum = 0
     return PriceResult(all_of(_solvable(denominator, price)), price)
 
 
