@@ -21,15 +21,24 @@ class PositionSide(enum.Enum):
     LONG = "LONG"
     SHORT = "SHORT"
 
+    # Members are singletons: identity hashing is correct and runs in C, where Enum's
+    # own __hash__ is Python code; position keys (symbol, side) are hashed on every
+    # lookup of the account model.
+    __hash__ = object.__hash__
+
 
 class MarginType(enum.Enum):
     CROSS = "cross"
     ISOLATED = "isolated"
 
+    __hash__ = object.__hash__  # as PositionSide's
+
 
 class OrderSide(enum.Enum):
     BUY = "BUY"
     SELL = "SELL"
+
+    __hash__ = object.__hash__  # as PositionSide's
 
     @property
     def direction(self) -> int:
