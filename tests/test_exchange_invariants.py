@@ -8,6 +8,8 @@ sums) against becoming checks that cannot fail.
 
 from __future__ import annotations
 
+import attrs
+
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.exchange import INSURANCE_FUND, Model, invariants
 from marginspec.exchange.actions import (
@@ -24,6 +26,7 @@ from marginspec.exchange.actions import (
 )
 from marginspec.exchange.refusals import MARGIN_NOT_SUFFICIENT, Outcome, accepted, refused
 from marginspec.exchange.state import (
+    AccountState,
     ExchangeState,
     Order,
     PositionState,
@@ -201,3 +204,42 @@ def test_inv8_orders_well_formed() -> None:
     cancel = CancelOrder("B", before.accounts["B"].orders[0].order_id)
     before, after, outcome = _step(m, cancel)
     assert _found(before, cancel, after, outcome) == []
+
+
+def test_frame_rule_names_every_part_of_the_state() -> None:
+    """``check`` skips an invariant whose parts an action left alone (``_READS``); that is
+    only sound while ``_parts`` compares every field of the state: a new field must be
+    added there (and to the invariants that read it)."""
+    assert {f.name for f in attrs.fields(ExchangeState)} == {
+        "mark_prices",
+        "accounts",
+        "fee_income",
+        "net_deposits",
+        "next_order_id",
+    }
+    assert {f.name for f in attrs.fields(AccountState)} == {
+        "cross_wallet",
+        "dual_side_position",
+        "settings",
+        "positions",
+        "orders",
+    }
+
+
+def test_frame_rule_still_checks_what_a_place_order_should_not_touch() -> None:
+    """A placeOrder changes only orders and ids; one that also moves a wallet, a
+    position or a setting is caught: the changed part brings its invariants back."""
+    m = _traded()
+    place = PlaceOrder("C", BTC, OrderSide.BUY, BOTH, Exact(79000), Exact(1, 10))
+    before, after, outcome = _step(m, place)
+    assert invariants._parts(before, after) == {"orders", "ids"}
+    assert "INV-1" in _rules(_found(before, place, _with_wallet(after, "C", Exact(1)), outcome))
+    acct = after.accounts["C"]
+    lopsided = after.with_account(  # entry far from the mark: uPnL out of nowhere
+        "C", with_position(acct, (BTC, BOTH), PositionState(Exact(1, 1000), Exact(70000)))
+    )
+    assert {"INV-1", "INV-2"} <= _rules(_found(before, place, lopsided, outcome))
+    settings = dict(after.accounts["B"].settings)
+    settings[BTC] = SymbolSettings(MarginType.ISOLATED, settings[BTC].leverage)
+    switched = after.with_account("B", evolve(after.accounts["B"], settings=settings))
+    assert "INV-5" in _rules(_found(before, place, switched, outcome))
