@@ -15,8 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterator, Sequence
-
-import attrs
+from typing import NamedTuple
 
 from marginspec.brackets import Boundary, Bracket, Table, above_floor, below_cap, in_bracket
 from marginspec.symbolic import (
@@ -31,9 +30,11 @@ from marginspec.symbolic import (
     total,
 )
 
+# Leg and PriceResult are named tuples rather than attrs classes: evaluate builds about
+# three of them per position and a tuple is the cheapest immutable record to build.
 
-@attrs.frozen
-class Leg:
+
+class Leg(NamedTuple):
     """One position that moves with the symbol's price: ``BOTH``, or ``LONG``/``SHORT``."""
 
     position_amt: Real
@@ -41,8 +42,7 @@ class Leg:
     table: Table
 
 
-@attrs.frozen
-class PriceResult:
+class PriceResult(NamedTuple):
     """A price that may not exist: ``exists`` is False for "no liquidation price" (LIQ-5)."""
 
     exists: Cond
@@ -144,10 +144,11 @@ def _walk(
             if k == 0:
                 return _NONE
             k -= 1
-        elif all_of(_solvable(denominator, price)):
-            # In its bracket (the two tests above are LIQ-3's in_bracket): the rest of LIQ-3.
-            return PriceResult(True, price)
         else:
+            # In its bracket (the two tests above are LIQ-3's in_bracket): the rest of LIQ-3.
+            solvable, positive = _solvable(denominator, price)
+            if solvable and positive:
+                return PriceResult(True, price)
             break
     legs, sizes = (leg,), (size,)
     for k in _outward(len(table), start):
