@@ -8,7 +8,7 @@ This module only composes the formulas of :mod:`marginspec.brackets`,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import attrs
@@ -179,18 +179,24 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
         orders: dict[tuple[str, PositionSide], list[OpenOrder]] = defaultdict(list)
         for order in account.open_orders:
             orders[(order.symbol, order.position_side)].append(order)
-        bases = [
-            _base(p, markets[p.symbol].brackets, orders.get((p.symbol, p.position_side)), boundary)
-            for p in _with_order_sides(account, orders)
-        ]
+        positions: Sequence[Position] = _with_order_sides(account, orders)
     else:
-        bases = [_base(p, markets[p.symbol].brackets, None, boundary) for p in account.positions]
+        orders = {}
+        positions = account.positions
 
     cross_wb = account.cross_wallet_balance
     cross_upnl = cross_mm = cross_im = iso_ooim = iso_wallet = _ZERO
     total_upnl = position_im = order_im = total_mm = _ZERO
     has_cross = False
-    for b in bases:
+    bases = []
+    for p in positions:
+        b = _base(
+            p,
+            markets[p.symbol].brackets,
+            orders.get((p.symbol, p.position_side)) if orders else None,
+            boundary,
+        )
+        bases.append(b)
         total_upnl += b.upnl
         position_im += b.im
         order_im += b.ooim
@@ -199,23 +205,83 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
             cross_upnl += b.upnl
             cross_mm += b.mm
             cross_im += b.im + b.ooim
-            has_cross = has_cross or b.position.position_amt != 0
+            has_cross = has_cross or p.position_amt != 0
         else:
             iso_ooim += b.ooim
-            iso_wallet += b.position.isolated_wallet
+            iso_wallet += p.isolated_wallet
     available = transfers.available_balance(cross_wb, cross_upnl, cross_im, iso_ooim)
     withdraw = transfers.max_withdraw(cross_wb, cross_mm, iso_ooim, available)
     cross_balance = margin.margin_balance(cross_wb, cross_upnl)
 
-    figures = tuple(
-        _position_figures(
-            b, bases, cross_wb, cross_mm, cross_upnl, withdraw, boundary, strict, prices
+    figures = []
+    for b in bases:
+        p = b.position
+        amt = p.position_amt
+        lp: Exact | None = None
+        bp: Exact | None = None
+        if prices and amt != 0:
+            if b.cross:
+                # LIQ-2: the symbol's cross positions move together; every other cross
+                # position enters with its MM (TMM1) and uPnL (UPNL1) at its own mark.
+                wallet, other_mm, other_upnl = cross_wb, cross_mm, cross_upnl
+                legs = []
+                for o in bases:
+                    if o.cross and o.position.symbol == p.symbol:
+                        other_mm -= o.mm
+                        other_upnl -= o.upnl
+                        if o.position.position_amt != 0:
+                            legs.append(
+                                liquidation.Leg(
+                                    o.position.position_amt, o.position.entry_price, o.table
+                                )
+                            )
+            else:
+                # Isolated: the position's own wallet, no other position (B-LIQ).
+                legs = [liquidation.Leg(amt, p.entry_price, b.table)]
+                wallet, other_mm, other_upnl = p.isolated_wallet, _ZERO, _ZERO
+            start = (b.bracket.bracket - 1,) if len(legs) == 1 else ()
+            liq, bkr = liquidation.prices(
+                legs, wallet, other_mm, other_upnl, p.mark_price, boundary, start
+            )
+            if liq.exists:
+                lp = liq.price
+            if bkr.exists:
+                bp = bkr.price
+        iso_margin = ratio = add = remove = None
+        liquidatable: bool | None = None
+        if not b.cross:
+            iso_margin = margin.margin_balance(p.isolated_wallet, b.upnl)
+            ratio = b.mm / iso_margin if iso_margin > 0 else None
+            add = withdraw  # XFER-2: the same two caps as a withdrawal
+            remove = transfers.max_isolated_removal(
+                p.isolated_wallet, b.mm, b.upnl, b.size, b.leverage
+            )
+            liquidatable = amt != 0 and bool(margin.below_maintenance(iso_margin, b.mm, strict))
+        # Positional arguments, in the order of the fields (keywords cost ~40% more).
+        figures.append(
+            PositionFigures(
+                p,
+                b.notional,
+                b.im,
+                b.ooim,
+                b.mm,
+                b.bracket.maint_margin_ratio,
+                b.bracket.cum,
+                b.bracket.bracket,
+                b.upnl,
+                iso_margin,
+                ratio,
+                lp,
+                bp,
+                _max_notional(b.table, p.leverage),
+                add,
+                remove,
+                liquidatable,
+            )
         )
-        for b in bases
-    )
     # Positional arguments, in the order of the fields (keywords cost ~40% more per record).
     return AccountFigures(
-        figures,
+        tuple(figures),
         cross_wb + iso_wallet,  # total_wallet_balance
         cross_wb,
         total_upnl,
@@ -230,76 +296,4 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
         available,
         withdraw,
         has_cross and bool(margin.below_maintenance(cross_balance, cross_mm, strict)),
-    )
-
-
-def _position_figures(
-    b: _Base,
-    bases: list[_Base],
-    cross_wb: Exact,
-    cross_mm: Exact,
-    cross_upnl: Exact,
-    withdraw: Exact,
-    boundary: brackets.Boundary,
-    strict: bool,
-    prices: bool = True,
-) -> PositionFigures:
-    p = b.position
-    lp: Exact | None = None
-    bp: Exact | None = None
-    if p.position_amt != 0 and prices:
-        if b.cross:
-            # LIQ-2: the symbol's cross positions move together; every other cross
-            # position enters with its MM (TMM1) and uPnL (UPNL1) at its own mark.
-            wallet, other_mm, other_upnl = cross_wb, cross_mm, cross_upnl
-            legs = []
-            for o in bases:
-                if o.cross and o.position.symbol == p.symbol:
-                    other_mm -= o.mm
-                    other_upnl -= o.upnl
-                    if o.position.position_amt != 0:
-                        legs.append(
-                            liquidation.Leg(
-                                o.position.position_amt, o.position.entry_price, o.table
-                            )
-                        )
-        else:
-            # Isolated: the position's own wallet, no other position (B-LIQ).
-            legs = [liquidation.Leg(p.position_amt, p.entry_price, b.table)]
-            wallet, other_mm, other_upnl = p.isolated_wallet, _ZERO, _ZERO
-        start = (b.bracket.bracket - 1,) if len(legs) == 1 else ()
-        liq, bkr = liquidation.prices(
-            legs, wallet, other_mm, other_upnl, p.mark_price, boundary, start
-        )
-        lp = liq.price if liq.exists else None
-        bp = bkr.price if bkr.exists else None
-    iso_margin = ratio = add = remove = None
-    liquidatable: bool | None = None
-    if not b.cross:
-        iso_margin = margin.margin_balance(p.isolated_wallet, b.upnl)
-        ratio = b.mm / iso_margin if iso_margin > 0 else None
-        add = withdraw  # XFER-2: the same two caps as a withdrawal
-        remove = transfers.max_isolated_removal(p.isolated_wallet, b.mm, b.upnl, b.size, b.leverage)
-        liquidatable = p.position_amt != 0 and bool(
-            margin.below_maintenance(iso_margin, b.mm, strict)
-        )
-    # Positional arguments, in the order of the fields (keywords cost ~40% more per record).
-    return PositionFigures(
-        p,
-        b.notional,
-        b.im,
-        b.ooim,
-        b.mm,
-        b.bracket.maint_margin_ratio,
-        b.bracket.cum,
-        b.bracket.bracket,
-        b.upnl,
-        iso_margin,
-        ratio,
-        lp,
-        bp,
-        _max_notional(b.table, p.leverage),
-        add,
-        remove,
-        liquidatable,
     )

@@ -172,12 +172,17 @@ def _as_option(result: PriceResult) -> tuple[Cond, PriceResult]:
     return result.exists, result
 
 
+def _leg_exposure(leg: Leg) -> tuple[Real, Real]:
+    """``(amt·EP, amt)`` of one leg."""
+    return leg.position_amt * leg.entry_price, leg.position_amt
+
+
 def _exposure(legs: Sequence[Leg]) -> tuple[Real, Real]:
     """``(Σ amt·EP, Σ amt)`` over the legs: the bracket-free part of LIQ-2 and BKR-1."""
-    return (
-        total([leg.position_amt * leg.entry_price for leg in legs]),
-        total([leg.position_amt for leg in legs]),
-    )
+    if len(legs) == 1:  # the common case: a sum of one term is that term
+        return _leg_exposure(legs[0])
+    terms = [_leg_exposure(leg) for leg in legs]
+    return total([cost for cost, _ in terms]), total([amount for _, amount in terms])
 
 
 def liquidation_price(
