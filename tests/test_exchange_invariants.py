@@ -232,7 +232,7 @@ def test_frame_rule_still_checks_what_a_place_order_should_not_touch() -> None:
     m = _traded()
     place = PlaceOrder("C", BTC, OrderSide.BUY, BOTH, Exact(79000), Exact(1, 10))
     before, after, outcome = _step(m, place)
-    assert invariants._parts(before, after) == {"orders", "ids"}
+    assert invariants._parts(before, after) == invariants.ORDERS | invariants.IDS
     assert "INV-1" in _rules(_found(before, place, _with_wallet(after, "C", Exact(1)), outcome))
     acct = after.accounts["C"]
     lopsided = after.with_account(  # entry far from the mark: uPnL out of nowhere

@@ -414,13 +414,29 @@ _ONLY: dict[Invariant, tuple[type, ...]] = {
     isolation: _INV4_ACTIONS,
 }
 _NOT: dict[Invariant, tuple[type, ...]] = {wallets_not_negative: _BANKRUPTCY_PATH}
-_PLANS: dict[type, tuple[Invariant, ...]] = {}
+_PLANS: dict[tuple[type, int], tuple[Invariant, ...]] = {}
+
+# The parts of the state an action can change (bits of an int: cheap to combine).
+WALLETS, POSITIONS, SETTINGS, MODE, ORDERS, MARKS, FEES, DEPOSITS, IDS = (1 << i for i in range(9))
+EVERYTHING = (1 << 9) - 1
+
+#: What each invariant reads of the state (the parts :func:`_parts` names). Every check
+#: is inductive (it held before the action), so an accepted action that changed none of
+#: an invariant's parts, in any account, cannot break it and ``check`` skips it. INV-3
+#: and INV-4 read everything and run by action kind instead (``_ONLY``).
+_READS: dict[Invariant, int] = {
+    equity_conserved: WALLETS | POSITIONS | MARKS | FEES | DEPOSITS,
+    open_interest_balanced: POSITIONS,
+    modes_guarded: SETTINGS | MODE,
+    wallets_not_negative: WALLETS | POSITIONS,
+    orders_well_formed: ORDERS | MODE | POSITIONS,
+}
 
 
-def _plan(kind: type) -> tuple[Invariant, ...]:
+def _plan(kind: type, parts: int) -> tuple[Invariant, ...]:
     """The invariants that can find something after an accepted action of this kind
-    (INV-6 speaks of refusals only)."""
-    plan = _PLANS.get(kind)
+    that changed these parts of the state (INV-6 speaks of refusals only)."""
+    plan = _PLANS.get((kind, parts))
     if plan is None:
         plan = tuple(
             f
@@ -428,61 +444,46 @@ def _plan(kind: type) -> tuple[Invariant, ...]:
             if f is not refusal_changes_nothing
             and (f not in _ONLY or issubclass(kind, _ONLY[f]))
             and (f not in _NOT or not issubclass(kind, _NOT[f]))
+            and (f not in _READS or _READS[f] & parts)
         )
-        _PLANS[kind] = plan
+        _PLANS[(kind, parts)] = plan
     return plan
 
 
-#: What each invariant reads of the state: the parts named by :func:`_parts`. Every
-#: check is inductive (it held before the action), so an accepted action that changed
-#: none of an invariant's parts, in any account, cannot break it and ``check`` skips it.
-#: INV-3 and INV-4 read everything and run by action kind instead (``_ONLY``).
-_READS: dict[Invariant, frozenset[str]] = {
-    equity_conserved: frozenset({"wallets", "positions", "marks", "fees", "deposits"}),
-    open_interest_balanced: frozenset({"positions"}),
-    modes_guarded: frozenset({"settings", "mode"}),
-    wallets_not_negative: frozenset({"wallets", "positions"}),
-    orders_well_formed: frozenset({"orders", "mode", "positions"}),
-}
-_EVERYTHING = frozenset(
-    {"wallets", "positions", "settings", "mode", "orders", "marks", "fees", "deposits", "ids"}
-)
-
-
-def _parts(before: ExchangeState, after: ExchangeState) -> frozenset[str] | set[str]:
+def _parts(before: ExchangeState, after: ExchangeState) -> int:
     """The parts of the state an action changed (by identity; states are immutable):
-    ``marks``, ``fees``, ``deposits``, ``ids`` (the next order id) and, over the changed
-    accounts, ``wallets`` (cross), ``positions`` (isolated wallets included),
-    ``settings``, ``mode`` and ``orders``. An account added or removed changes everything.
+    MARKS, FEES, DEPOSITS, IDS (the next order id) and, over the changed accounts,
+    WALLETS (cross), POSITIONS (isolated wallets included), SETTINGS, MODE and ORDERS.
+    An account added or removed changes EVERYTHING.
     """
     if after is before:
-        return set()
-    parts = set()
+        return 0
+    parts = 0
     if after.mark_prices is not before.mark_prices:
-        parts.add("marks")
+        parts |= MARKS
     if after.fee_income is not before.fee_income:
-        parts.add("fees")
+        parts |= FEES
     if after.net_deposits is not before.net_deposits:
-        parts.add("deposits")
+        parts |= DEPOSITS
     if after.next_order_id != before.next_order_id:
-        parts.add("ids")
+        parts |= IDS
     if len(after.accounts) != len(before.accounts):
-        return _EVERYTHING
+        return EVERYTHING
     for name in _changed(before, after):
         old = before.accounts.get(name)
         if old is None:
-            return _EVERYTHING
+            return EVERYTHING
         new = after.accounts[name]
         if new.cross_wallet is not old.cross_wallet:
-            parts.add("wallets")
+            parts |= WALLETS
         if new.positions is not old.positions:
-            parts.add("positions")
+            parts |= POSITIONS
         if new.settings is not old.settings:
-            parts.add("settings")
+            parts |= SETTINGS
         if new.dual_side_position != old.dual_side_position:
-            parts.add("mode")
+            parts |= MODE
         if new.orders is not old.orders:
-            parts.add("orders")
+            parts |= ORDERS
     return parts
 
 
@@ -493,17 +494,13 @@ def check(
 
     A refused action must return the very same state (INV-6); then every other
     invariant holds after it exactly when it held before, so only INV-6 is checked.
-    Of the others, only those that can speak about the action's kind (``_plan``) and
-    read a part of the state it changed (``_READS``) are run.
+    Of the others, only those that can speak about the action's kind and read a part
+    of the state it changed are run (``_plan``).
     """
     if not outcome.accepted:
         return refusal_changes_nothing(before, action, after, outcome, ruleset)
     out: list[Violation] = []
-    parts = _parts(before, after)
-    for invariant in _plan(action.__class__):
-        reads = _READS.get(invariant)
-        if reads is not None and reads.isdisjoint(parts):
-            continue
+    for invariant in _plan(action.__class__, _parts(before, after)):
         found = invariant(before, action, after, outcome, ruleset)
         if found:
             out += found
