@@ -107,14 +107,13 @@ def _changed_positions(
     for was_acct, now_acct, found in _PAIRS:
         if was_acct is old and now_acct is new:
             return found
-    out: list[tuple[PositionKey, PositionState | None, PositionState | None]] = []
-    for key, now in new.positions.items():
-        was = old.positions.get(key)
-        if was is not now:
-            out.append((key, was, now))
-    for key, was in old.positions.items():
-        if key not in new.positions:
-            out.append((key, was, None))
+    olds, news = old.positions, new.positions
+    get = olds.get
+    out: list[tuple[PositionKey, PositionState | None, PositionState | None]] = [
+        (key, get(key), now) for key, now in news.items() if get(key) is not now
+    ]
+    if len(olds) > len(news) - sum(1 for _, was, _ in out if was is None):
+        out += [(key, was, None) for key, was in olds.items() if key not in news]
     _PAIRS.append((old, new, out))
     if len(_PAIRS) > 4:
         del _PAIRS[0]
@@ -347,7 +346,7 @@ def orders_well_formed(
             old is not None
             and not mode_changed
             and len(acct.orders) > len(old.orders)
-            and all(a is b for a, b in zip(acct.orders, old.orders, strict=False))
+            and acct.orders[: len(old.orders)] == old.orders  # identical items compare in C
         ):
             # orders appended (placeOrder): only the new ones need a look
             orders = acct.orders[len(old.orders) :]
