@@ -1,6 +1,7 @@
 """Account-model throughput with every invariant checked (goal >= 20,000 actions/s).
 
-Random but reproducible traffic (seed 11) on 3 accounts x 3 symbols (the rule set
+Random but reproducible traces (by default 50 traces of 1,000 actions, seeds 11 … 60,
+each from a fresh exchange) on 3 accounts x 3 symbols (the rule set
 ``benchmarks/three-markets.toml``: aster-pro's BTCUSDT and ETHUSDT plus SOLUSDT):
 orders near the mark and their fills (partial too), cancels, mark moves, funding,
 isolated margin transfers, leverage and mode changes, deposits, withdrawals and
@@ -8,7 +9,11 @@ liquidation sweeps. ``Model(check=True)`` runs INV-1 ... INV-8 after every actio
 The figure counts only the time spent inside ``Model.apply`` (action generation
 excluded); the wall-clock rate of the whole loop is printed too.
 
-    .venv/bin/python benchmarks/bench_exchange.py [--actions N] [--seed S] [--no-check]
+One long trace (``--traces 1 --actions 50000``) measures something else as well: exact
+entry prices and realised PnL grow longer trade after trade (FILL-9), so arithmetic
+slows as a single trace gets longer (docs/performance.md reports both).
+
+    .venv/bin/python benchmarks/bench_exchange.py [--traces T] [--actions N] [--seed S] [--no-check]
 """
 
 from __future__ import annotations
@@ -168,10 +173,28 @@ def run(
     return done, spent, time.perf_counter() - start, outcomes
 
 
+def _traces(
+    traces: int,
+    actions: int,
+    seed: int,
+    check: bool,
+    clock: Callable[[], float],
+    cross_rate: float,
+) -> tuple[int, float, float, Counter[str]]:
+    """:func:`run` for ``traces`` consecutive seeds; the totals."""
+    done, spent, wall, outcomes = 0, 0.0, 0.0, Counter[str]()
+    for i in range(traces):
+        d, s, w, o = run(actions, seed + i, check, clock, cross_rate)
+        done, spent, wall = done + d, spent + s, wall + w
+        outcomes.update(o)
+    return done, spent, wall, outcomes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--actions", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--traces", type=int, default=50, help="independent traces (default 50)")
+    parser.add_argument("--actions", type=int, default=1_000, help="actions per trace")
+    parser.add_argument("--seed", type=int, default=11, help="seed of the first trace")
     parser.add_argument("--no-check", action="store_true", help="skip the invariants")
     parser.add_argument("--mix", action="store_true", help="print the action mix")
     parser.add_argument(
@@ -193,14 +216,15 @@ def main() -> None:
     args = parser.parse_args()
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
     runs = [
-        run(args.actions, args.seed, not args.no_check, clock, args.cross_rate)
+        _traces(args.traces, args.actions, args.seed, not args.no_check, clock, args.cross_rate)
         for _ in range(args.repeat)
     ]
     done, spent, wall, outcomes = min(runs, key=lambda r: r[1])
     checks = "off" if args.no_check else "on"
     rates = ", ".join(f"{r[0] / r[1]:,.0f}" for r in runs)
     print(
-        f"actions: {done:,}  accounts: 3  symbols: 3  invariants: {checks}  "
+        f"actions: {done:,} in {args.traces} traces (seeds {args.seed} … "
+        f"{args.seed + args.traces - 1})  accounts: 3  symbols: 3  invariants: {checks}  "
         f"cross rate: {args.cross_rate}"
     )
     print(

@@ -419,7 +419,7 @@ _PLANS: dict[tuple[type, int], tuple[Invariant, ...]] = {}
 WALLETS, POSITIONS, SETTINGS, MODE, ORDERS, MARKS, FEES, DEPOSITS, IDS = (1 << i for i in range(9))
 EVERYTHING = (1 << 9) - 1
 
-#: What each invariant reads of the state (the parts :func:`_parts` names). Every check
+#: INV-0: what each invariant reads of the state (the parts :func:`_parts` names). Every check
 #: is inductive (it held before the action), so an accepted action that changed none of
 #: an invariant's parts, in any account, cannot break it and ``check`` skips it. INV-3
 #: and INV-4 read everything and run by action kind instead (``_ONLY``).
