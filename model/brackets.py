@@ -31,6 +31,11 @@ class Boundary(enum.Enum):
     FLOOR_INCLUSIVE = "floor-inclusive"  # floor <= N < cap: ccxt, freqtrade
 
 
+# A module constant: reading an enum member off its class costs as much as the comparison
+# it feeds, and below_cap/above_floor run several times per position.
+_CAP_INCLUSIVE = Boundary.CAP_INCLUSIVE
+
+
 @attrs.frozen(cache_hash=True)
 class Bracket:
     """One row of ``GET /fapi/v1/leverageBracket`` (BRK-1)."""
@@ -48,14 +53,14 @@ Table = Sequence[Bracket]
 
 def below_cap(notional: Real, bracket: Bracket, boundary: Boundary) -> Cond:
     """The notional does not exceed this bracket's upper end (BRK-3)."""
-    if boundary is Boundary.CAP_INCLUSIVE:
+    if boundary is _CAP_INCLUSIVE:
         return notional <= bracket.notional_cap
     return notional < bracket.notional_cap
 
 
 def above_floor(notional: Real, bracket: Bracket, boundary: Boundary) -> Cond:
     """The notional lies above this bracket's lower end (BRK-3)."""
-    if boundary is Boundary.CAP_INCLUSIVE:
+    if boundary is _CAP_INCLUSIVE:
         return notional > bracket.notional_floor
     return notional >= bracket.notional_floor
 
