@@ -202,13 +202,12 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
     cross_balance = margin.margin_balance(cross_wb, cross_upnl)
 
     figures = []
-    for b in bases:
-        p = b.position
+    for p, table, signed, size, leverage, im, ooim, owner, mm, upnl, cross in bases:
         amt = p.position_amt
         lp: Exact | None = None
         bp: Exact | None = None
         if prices and amt != 0:
-            if b.cross:
+            if cross:
                 # LIQ-2: the symbol's cross positions move together; every other cross
                 # position enters with its MM (TMM1) and uPnL (UPNL1) at its own mark.
                 wallet, other_mm, other_upnl = cross_wb, cross_mm, cross_upnl
@@ -225,11 +224,16 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
                             )
             else:
                 # Isolated: the position's own wallet, no other position (B-LIQ).
-                legs = [liquidation.Leg(amt, p.entry_price, b.table)]
+                legs = [liquidation.Leg(amt, p.entry_price, table)]
                 wallet, other_mm, other_upnl = p.isolated_wallet, _ZERO, _ZERO
-            start = (b.bracket.bracket - 1,) if len(legs) == 1 else ()
             liq, bkr = liquidation.prices(
-                legs, wallet, other_mm, other_upnl, p.mark_price, boundary, start
+                legs,
+                wallet,
+                other_mm,
+                other_upnl,
+                p.mark_price,
+                boundary,
+                (owner.bracket - 1,) if len(legs) == 1 else (),  # start at the mark's bracket
             )
             if liq.exists:
                 lp = liq.price
@@ -237,31 +241,29 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
                 bp = bkr.price
         iso_margin = ratio = add = remove = None
         liquidatable: bool | None = None
-        if not b.cross:
-            iso_margin = margin.margin_balance(p.isolated_wallet, b.upnl)
-            ratio = b.mm / iso_margin if iso_margin > 0 else None
+        if not cross:
+            iso_margin = margin.margin_balance(p.isolated_wallet, upnl)
+            ratio = mm / iso_margin if iso_margin > 0 else None
             add = withdraw  # XFER-2: the same two caps as a withdrawal
-            remove = transfers.max_isolated_removal(
-                p.isolated_wallet, b.mm, b.upnl, b.size, b.leverage
-            )
-            liquidatable = amt != 0 and bool(margin.below_maintenance(iso_margin, b.mm, strict))
+            remove = transfers.max_isolated_removal(p.isolated_wallet, mm, upnl, size, leverage)
+            liquidatable = amt != 0 and bool(margin.below_maintenance(iso_margin, mm, strict))
         # Positional arguments, in the order of the fields (keywords cost ~40% more).
         figures.append(
             PositionFigures(
                 p,
-                b.notional,
-                b.im,
-                b.ooim,
-                b.mm,
-                b.bracket.maint_margin_ratio,
-                b.bracket.cum,
-                b.bracket.bracket,
-                b.upnl,
+                signed,
+                im,
+                ooim,
+                mm,
+                owner.maint_margin_ratio,
+                owner.cum,
+                owner.bracket,
+                upnl,
                 iso_margin,
                 ratio,
                 lp,
                 bp,
-                _max_notional(b.table, p.leverage),
+                _max_notional(table, p.leverage),
                 add,
                 remove,
                 liquidatable,

@@ -59,11 +59,6 @@ def _with_leg(numerator: Real, denominator: Real, size: Real, row: Bracket) -> t
     return numerator + row.cum, denominator + size * row.maint_margin_ratio
 
 
-def _price(numerator: Real, denominator: Real) -> Real:
-    """B-LIQ solved: ``numerator / denominator``, 0 where the denominator is 0."""
-    return div_or(numerator, denominator, 0)
-
-
 def _solvable(denominator: Real, price: Real) -> tuple[Cond, Cond]:
     """A solvable equation and a positive price (LIQ-3, LIQ-5; BKR-1 likewise)."""
     return denominator != 0, price > 0
@@ -96,7 +91,7 @@ def _candidate(
     numerator, denominator = numerator_base, denominator_base
     for leg, size, k in zip(legs, sizes, combination, strict=True):
         numerator, denominator = _with_leg(numerator, denominator, size, leg.table[k])
-    price = _price(numerator, denominator)
+    price = div_or(numerator, denominator, 0)  # B-LIQ solved; 0 without a solution
     return PriceResult(
         all_of(_consistent(legs, sizes, combination, denominator, price, boundary)), price
     )
@@ -136,7 +131,7 @@ def _walk(
         tried |= 1 << k
         row = table[k]
         numerator, denominator = _with_leg(numerator_base, denominator_base, size, row)
-        price = _price(numerator, denominator)
+        price = div_or(numerator, denominator, 0)  # B-LIQ solved; 0 without a solution
         notional = size * price
         if k < last and not below_cap(notional, row, boundary):
             k += 1
@@ -276,7 +271,7 @@ def _bankruptcy(
     cost, amount = exposure
     numerator = wallet_balance + other_unrealized_pnl - cost
     denominator = -amount
-    price = _price(numerator, denominator)  # LIQ-2 with MMR = cum = 0
+    price = div_or(numerator, denominator, 0)  # LIQ-2 with MMR = cum = 0
     return PriceResult(all_of(_solvable(denominator, price)), price)
 
 
