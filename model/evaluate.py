@@ -167,7 +167,7 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
     has_cross = False
     bases = []
     for p in positions:
-        table = markets[p.symbol].brackets
+        table: brackets.Table = markets[p.symbol].brackets
         amt = p.position_amt
         signed = margin.notional(amt, p.mark_price)
         size = abs(signed)
