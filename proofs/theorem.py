@@ -224,11 +224,6 @@ def _check(parts: Sequence[z3.BoolRef], timeout_ms: int) -> tuple[z3.CheckSatRes
     return solver.check(), solver
 
 
-Facts = list[
-    tuple[z3.BoolRef, frozenset[str]]
-]  # assumptions, one conjunct each, and their variables
-
-
 def decide_by_cases(
     claim: z3.BoolRef | bool, assumptions: Sequence[z3.BoolRef | bool], timeout_ms: int
 ) -> Verdict:
@@ -247,7 +242,7 @@ def decide_by_cases(
     kept = [a for a in assumptions if a is not True]
     formula = z3.And(*kept, negation)
     deadline = start + timeout_ms / 1000
-    facts = [(f, _symbols(f)) for a in kept for f in _conjuncts(z3.BoolVal(a) if a is False else a)]
+    facts = _Facts([z3.BoolVal(a) if a is False else a for a in kept])
     for (substitution, holds, previous, fails), picks in _cases(_guard_chains(formula)):
         case = z3.substitute(formula, *substitution) if substitution else formula
         answer, solver = _refute(case, holds, previous, fails, picks, facts, deadline)
@@ -268,7 +263,7 @@ def _refute(
     previous: list[z3.BoolRef],
     fails: list[z3.BoolRef],
     picks: list[Pick],
-    facts: Facts,
+    facts: _Facts,
     deadline: float,
 ) -> tuple[z3.CheckSatResult, z3.Solver | None]:
     """``unsat`` if one case is refuted, ``sat`` (with its solver) for a counterexample.
@@ -299,6 +294,12 @@ def _refute(
     else:
         splits = [_fails_split(chain, chosen) for chain, chosen in picks]
         first = [(q, 100) for q in distinct]
+    if all(len(_conjuncts(guard)) == 1 for chain, _ in picks for guard in chain):
+        # Bracket selections alone (which bracket owns each notional): most combinations
+        # cannot happen at all (a notional below one cap and above a higher one), and
+        # the guards with the boundaries' order say so in ~2 ms instead of ~10 ms.
+        guards = [*holds, *fails]
+        first.insert(0, ([*facts.ordering(guards), *guards], 100))
     answer, solver = _ask(first, strong, deadline)
     if answer == z3.unsat:
         return answer, solver
@@ -308,7 +309,7 @@ def _refute(
             extra = [f for sub, _ in split for f in sub]
             local = [f for _, hinge in split for f in hinge]
             answer, solver = _ask(
-                [([*_bearing(facts, local), *local], 300), ([*weak, *local], 300)], [], deadline
+                [([*facts.bearing(local), *local], 300), ([*weak, *local], 300)], [], deadline
             )
             if answer != z3.unsat:
                 survivors.append(([*strong, *extra], [*weak, *local]))
@@ -341,15 +342,51 @@ def _symbols(term: z3.ExprRef) -> frozenset[str]:
     return frozenset(names)
 
 
-def _bearing(
-    facts: Sequence[tuple[z3.BoolRef, frozenset[str]]], local: Sequence[z3.BoolRef]
-) -> list[z3.BoolRef]:
-    """The assumptions that speak only about the variables of ``local`` and those one
-    assumption ties to them (the floor between two caps, say): with them a two-bracket
-    sub-case is a query about two brackets, not the whole table."""
-    names = frozenset().union(*(_symbols(f) for f in local))
-    near = names.union(*(used for _, used in facts if used & names and len(used - names) <= 1))
-    return [fact for fact, used in facts if used <= near]
+class _Facts:
+    """A claim's assumptions, one conjunct each with its variables, and the subsets of
+    them that a small query needs.
+
+    Any subset of the assumptions may join a query: a refutation with fewer facts is a
+    refutation, so the choice below costs speed at worst, never soundness.
+    """
+
+    def __init__(self, assumptions: Sequence[z3.BoolRef]) -> None:
+        self._seen: dict[int, frozenset[str]] = {}  # the terms live as long as this object
+        self.facts = [(f, self.symbols(f)) for a in assumptions for f in _conjuncts(a)]
+        self._pairs = [used for _, used in self.facts if len(used) == 2]
+
+    def symbols(self, term: z3.ExprRef) -> frozenset[str]:
+        key = term.get_id()
+        if key not in self._seen:
+            self._seen[key] = _symbols(term)
+        return self._seen[key]
+
+    def _of(self, local: Sequence[z3.BoolRef]) -> frozenset[str]:
+        return frozenset().union(*(self.symbols(f) for f in local))
+
+    def bearing(self, local: Sequence[z3.BoolRef]) -> list[z3.BoolRef]:
+        """The assumptions about the variables of ``local`` and those one assumption ties
+        to them (the floor between two caps, say): with them a two-bracket sub-case is a
+        query about two brackets, not the whole table."""
+        names = self._of(local)
+        near = names.union(
+            *(used for _, used in self.facts if used & names and len(used - names) <= 1)
+        )
+        return [fact for fact, used in self.facts if used <= near]
+
+    def ordering(self, local: Sequence[z3.BoolRef]) -> list[z3.BoolRef]:
+        """The assumptions that relate two variables (a cap above its floor, the next
+        floor at this cap) reachable from those of ``local`` through such relations, and
+        the assumptions about those variables alone: what orders the boundaries."""
+        names = set(self._of(local))
+        grown = True
+        while grown:
+            grown = False
+            for used in self._pairs:
+                if used & names and not used <= names:
+                    names |= used
+                    grown = True
+        return [fact for fact, used in self.facts if used <= names]
 
 
 def _ask(
