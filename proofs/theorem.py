@@ -164,6 +164,7 @@ def _conjuncts(term: z3.BoolRef) -> list[z3.BoolRef]:
 
 
 Split = tuple[list[z3.BoolRef], list[z3.BoolRef]]  # (the sub-case, the few facts it hinges on)
+Survivor = tuple[list[z3.BoolRef], list[z3.BoolRef]]  # a sub-case in full, and weakly
 
 
 def _none_split(chain: list[z3.BoolRef]) -> list[Split]:
@@ -303,9 +304,14 @@ def _refute(
     answer, solver = _ask(first, strong, deadline)
     if answer == z3.unsat:
         return answer, solver
-    survivors: list[tuple[list[z3.BoolRef], list[z3.BoolRef]]] = []
-    if any(len(s) > 1 for s in splits):
-        for split in itertools.product(*splits):
+    survivors: list[Survivor] = []
+    splittable = [k for k, s in enumerate(splits) if len(s) > 1]
+    # One chain's split at a time first (one chain is often all the argument needs, and
+    # it has far fewer sub-cases than all chains' together), then all chains' together.
+    plans = [[k] for k in splittable] + ([splittable] if len(splittable) > 1 else [])
+    for plan in plans:
+        survivors = []
+        for split in itertools.product(*(splits[k] for k in plan)):
             extra = [f for sub, _ in split for f in sub]
             local = [f for _, hinge in split for f in hinge]
             answer, solver = _ask(
@@ -313,6 +319,8 @@ def _refute(
             )
             if answer != z3.unsat:
                 survivors.append(([*strong, *extra], [*weak, *local]))
+                if plan is not plans[-1]:
+                    break  # this plan does not refute the case; try the next
         if not survivors:
             return z3.unsat, solver
     answer, solver = _ask([(q, 1000) for q in distinct], strong, deadline)
