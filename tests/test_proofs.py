@@ -121,6 +121,46 @@ def test_case_split_proves_what_one_query_proves() -> None:
     assert decide_by_cases(claim, [n >= 0], 10000).status is Status.PROVED
 
 
+@pytest.mark.parametrize("size", [2, 4])
+def test_split_cases_give_real_counterexamples(size: int) -> None:
+    """A false claim whose counterexamples lie in cases that go through the candidates'
+    split (a candidate chosen for one wallet, none for the other): the model found
+    violates it when the model's own functions evaluate it on exact numbers."""
+    from marginspec import liquidation
+    from marginspec.proofs.tables import symbolic_table, well_formed
+    from marginspec.symbolic import lift
+
+    table = symbolic_table(size)
+    qty, entry, w1, w2 = z3.Reals("qty entry w1 w2")
+
+    def lp(t: brackets.Table, q: object, e: object, w: object) -> liquidation.PriceResult:
+        leg = liquidation.Leg(q, e, t)  # type: ignore[arg-type]
+        return liquidation.liquidation_price([leg], w, 0, 0, e, CAP)  # type: ignore[arg-type]
+
+    more, less = lp(table, qty, entry, w2), lp(table, qty, entry, w1)
+    # False: a wallet large enough has no liquidation price while a smaller one has.
+    claim = z3.Implies(lift(less.exists), lift(more.exists))
+    assumptions = [well_formed(table), qty > 0, entry > 0, w1 > 0, w2 > w1]
+    verdict = decide_by_cases(claim, assumptions, 60000)
+    assert verdict.status is Status.FAILED and verdict.model is not None
+    value = lambda term: exact_value(verdict.model, term)  # noqa: E731
+    concrete = tuple(
+        Bracket(
+            b.bracket,
+            value(b.notional_floor),
+            value(b.notional_cap),
+            value(b.initial_leverage),
+            value(b.maint_margin_ratio),
+            value(b.cum),
+        )
+        for b in table
+    )
+    assert all(r.holds for r in brackets.well_formedness(concrete))
+    q, e = value(qty), value(entry)
+    assert value(w2) > value(w1) > 0
+    assert lp(concrete, q, e, value(w1)).exists and not lp(concrete, q, e, value(w2)).exists
+
+
 def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ok = run_cli("prove", "--generic-size", "1", "--format", "json")
     assert ok.returncode == 0, ok.stderr
