@@ -14,48 +14,63 @@ import z3
 
 from marginspec import brackets, liquidation, margin
 from marginspec.brackets import Boundary, Table
+from marginspec.numbers import Exact
 from marginspec.proofs.tables import symbolic_table, well_formed
-from marginspec.proofs.theorem import Counterexample, Result, Theorem, decide_by_cases, values_of
-from marginspec.symbolic import Real, lift
+from marginspec.proofs.theorem import (
+    Counterexample,
+    Result,
+    Theorem,
+    decide_by_cases,
+    exact_value,
+    values_of,
+)
+from marginspec.symbolic import Cond, Real, all_of, any_of, negate
 
 CAP, FLOOR = Boundary.CAP_INCLUSIVE, Boundary.FLOOR_INCLUSIVE
 
-Goal = tuple[z3.BoolRef, list[z3.BoolRef], dict[str, Real]]
+Goal = tuple[Cond, list[Cond], dict[str, Real]]
+#: A theorem's variables by name: Z3 reals to prove it, a counterexample's exact values
+#: to confirm one on the model.
+Var = Callable[[str], Real]
+
+
+def _implies(a: Cond, b: Cond) -> Cond:
+    return any_of([negate(a), b])
 
 
 def _mm(table: Table, n: Real, boundary: Boundary = CAP) -> Real:
     return brackets.maint_margin(table, n, boundary)
 
 
-def _mm_forms(t: Table) -> Goal:
-    n = z3.Real("N")
+def _mm_forms(t: Table, var: Var) -> Goal:
+    n = var("N")
     return _mm(t, n) == brackets.maint_margin_by_portions(t, n), [n >= 0], {"N": n}
 
 
-def _mm_boundaries(t: Table) -> Goal:
-    n = z3.Real("N")
+def _mm_boundaries(t: Table, var: Var) -> Goal:
+    n = var("N")
     return _mm(t, n, CAP) == _mm(t, n, FLOOR), [n >= 0], {"N": n}
 
 
-def _mm_monotone(t: Table) -> Goal:
-    a, b = z3.Reals("N1 N2")
+def _mm_monotone(t: Table, var: Var) -> Goal:
+    a, b = var("N1"), var("N2")
     return _mm(t, a) <= _mm(t, b), [a >= 0, a <= b], {"N1": a, "N2": b}
 
 
-def _mm_convex(t: Table) -> Goal:
-    a, b = z3.Reals("N1 N2")
+def _mm_convex(t: Table, var: Var) -> Goal:
+    a, b = var("N1"), var("N2")
     middle = (a + b) / 2
     return 2 * _mm(t, middle) <= _mm(t, a) + _mm(t, b), [a >= 0, b >= 0], {"N1": a, "N2": b}
 
 
-def _effective_rate(t: Table) -> Goal:
-    n = z3.Real("N")
+def _effective_rate(t: Table, var: Var) -> Goal:
+    n = var("N")
     rate = brackets.maint_margin_ratio(t, n, CAP)
     return _mm(t, n) <= n * rate, [n >= 0], {"N": n}
 
 
-def _position(prefix: str = "") -> tuple[z3.ArithRef, z3.ArithRef, z3.ArithRef]:
-    return z3.Real(f"{prefix}qty"), z3.Real(f"{prefix}entry"), z3.Real(f"{prefix}wallet")
+def _position(var: Var) -> tuple[Real, Real, Real]:
+    return var("qty"), var("entry"), var("wallet")
 
 
 def _gap(t: Table, qty: Real, entry: Real, wallet: Real, price: Real, side: int) -> Real:
@@ -70,14 +85,16 @@ def _lp(t: Table, qty: Real, entry: Real, wallet: Real, side: int) -> liquidatio
     return liquidation.liquidation_price([leg], wallet, 0, 0, entry, CAP)
 
 
-def _lp_unique(side: int) -> Callable[[Table], Goal]:
-    def goal(t: Table) -> Goal:
-        qty, entry, wallet = _position()
-        p1, p2 = z3.Reals("P1 P2")
-        claim = z3.Implies(
-            z3.And(
-                _gap(t, qty, entry, wallet, p1, side) == 0,
-                _gap(t, qty, entry, wallet, p2, side) == 0,
+def _lp_unique(side: int) -> Callable[[Table, Var], Goal]:
+    def goal(t: Table, var: Var) -> Goal:
+        qty, entry, wallet = _position(var)
+        p1, p2 = var("P1"), var("P2")
+        claim = _implies(
+            all_of(
+                [
+                    _gap(t, qty, entry, wallet, p1, side) == 0,
+                    _gap(t, qty, entry, wallet, p2, side) == 0,
+                ]
             ),
             p1 == p2,
         )
@@ -90,29 +107,31 @@ def _lp_unique(side: int) -> Callable[[Table], Goal]:
     return goal
 
 
-def _lp_consistent(side: int) -> Callable[[Table], Goal]:
-    def goal(t: Table) -> Goal:
-        qty, entry, wallet = _position()
+def _lp_consistent(side: int) -> Callable[[Table, Var], Goal]:
+    def goal(t: Table, var: Var) -> Goal:
+        qty, entry, wallet = _position(var)
         lp = _lp(t, qty, entry, wallet, side)
-        claim = z3.Implies(lift(lp.exists), _gap(t, qty, entry, wallet, lp.price, side) == 0)
+        claim = _implies(lp.exists, _gap(t, qty, entry, wallet, lp.price, side) == 0)
         return claim, [qty > 0, entry > 0], {"qty": qty, "entry": entry, "wallet": wallet}
 
     return goal
 
 
-def _lp_between(side: int) -> Callable[[Table], Goal]:
-    def goal(t: Table) -> Goal:
-        qty, entry, wallet = _position()
+def _lp_between(side: int) -> Callable[[Table, Var], Goal]:
+    def goal(t: Table, var: Var) -> Goal:
+        qty, entry, wallet = _position(var)
         lp = _lp(t, qty, entry, wallet, side)
         bp = liquidation.bankruptcy_price([liquidation.Leg(side * qty, entry, t)], wallet, 0)
         healthy = _gap(t, qty, entry, wallet, entry, side) > 0
         if side == 1:
-            claim = z3.And(
-                z3.Implies(lift(lp.exists), lp.price < entry),
-                z3.Implies(lift(bp.exists), z3.And(lift(lp.exists), bp.price <= lp.price)),
+            claim = all_of(
+                [
+                    _implies(lp.exists, lp.price < entry),
+                    _implies(bp.exists, all_of([lp.exists, bp.price <= lp.price])),
+                ]
             )
         else:
-            claim = z3.And(lift(lp.exists), lift(bp.exists), entry < lp.price, lp.price <= bp.price)
+            claim = all_of([lp.exists, bp.exists, entry < lp.price, lp.price <= bp.price])
         return (
             claim,
             [qty > 0, entry > 0, wallet > 0, healthy],
@@ -122,16 +141,16 @@ def _lp_between(side: int) -> Callable[[Table], Goal]:
     return goal
 
 
-def _further(side: int, what: str) -> Callable[[Table], Goal]:
+def _further(side: int, what: str) -> Callable[[Table, Var], Goal]:
     """A change that should move the liquidation price away from (or toward) the mark."""
 
-    def goal(t: Table) -> Goal:
-        qty, entry, w1 = _position()
-        w2 = z3.Real("wallet2")
+    def goal(t: Table, var: Var) -> Goal:
+        qty, entry, w1 = _position(var)
+        w2 = var("wallet2")
         names: dict[str, Real] = {"qty": qty, "entry": entry, "wallet": w1, "wallet2": w2}
         assumptions = [qty > 0, entry > 0, w1 > 0, w2 > w1]
         if what == "leverage":
-            l1, l2 = z3.Reals("leverage1 leverage2")
+            l1, l2 = var("leverage1"), var("leverage2")
             assumptions = [qty > 0, entry > 0, l1 >= 1, l2 > l1]
             w1 = margin.initial_margin(qty * entry, l1)  # the wallet an isolated open allocates
             w2 = margin.initial_margin(qty * entry, l2)
@@ -141,26 +160,22 @@ def _further(side: int, what: str) -> Callable[[Table], Goal]:
             more, less = _lp(t, qty, entry, w2, side), _lp(t, qty, entry, w1, side)
         # `more` has more margin behind it than `less`: its price is further from the mark.
         if side == 1:
-            claim = z3.Implies(
-                lift(more.exists), z3.And(lift(less.exists), more.price < less.price)
-            )
+            claim = _implies(more.exists, all_of([less.exists, more.price < less.price]))
         else:
-            claim = z3.Implies(
-                z3.And(lift(more.exists), lift(less.exists)), more.price > less.price
-            )
+            claim = _implies(all_of([more.exists, less.exists]), more.price > less.price)
         return claim, assumptions, names
 
     return goal
 
 
-def _cross_loss(t: Table) -> Goal:
+def _cross_loss(t: Table, var: Var) -> Goal:
     """Cross, one-way long: a lower uPnL of another position moves the LP up (closer)."""
-    qty, entry, wallet = _position()
-    other_mm, upnl1, upnl2 = z3.Reals("TMM1 UPNL1 UPNL1_after_loss")
+    qty, entry, wallet = _position(var)
+    other_mm, upnl1, upnl2 = var("TMM1"), var("UPNL1"), var("UPNL1_after_loss")
     leg = liquidation.Leg(qty, entry, t)
     before = liquidation.liquidation_price([leg], wallet, other_mm, upnl1, entry, CAP)
     after = liquidation.liquidation_price([leg], wallet, other_mm, upnl2, entry, CAP)
-    claim = z3.Implies(lift(before.exists), z3.And(lift(after.exists), after.price > before.price))
+    claim = _implies(before.exists, all_of([after.exists, after.price > before.price]))
     return (
         claim,
         [qty > 0, entry > 0, other_mm >= 0, upnl2 < upnl1],
@@ -175,13 +190,45 @@ def _cross_loss(t: Table) -> Goal:
     )
 
 
+def _confirm(build: Callable[[Table, Var], Goal], table: Table, model: z3.ModelRef) -> bool | None:
+    """Whether the counterexample holds on the model's own formulas with exact numbers:
+    the table's and the variables' values from Z3's model, the claim false and every
+    assumption (the table's well-formedness included) true. ``None`` when a value is not
+    rational (nlsat may answer with an algebraic number), which exact arithmetic cannot
+    take."""
+    try:
+        concrete = tuple(
+            brackets.Bracket(
+                b.bracket,
+                exact_value(model, b.notional_floor),
+                exact_value(model, b.notional_cap),
+                exact_value(model, b.initial_leverage),
+                exact_value(model, b.maint_margin_ratio),
+                exact_value(model, b.cum),
+            )
+            for b in table
+        )
+        values: dict[str, Exact] = {}
+
+        def var(name: str) -> Real:
+            if name not in values:
+                values[name] = exact_value(model, z3.Real(name))
+            return values[name]
+
+        claim, assumptions, _ = build(concrete, var)
+    except ValueError:
+        return None
+    well = all(r.holds for r in brackets.well_formedness(concrete))
+    return bool(well and all(assumptions) and not claim)
+
+
 def _checker(
-    build: Callable[[Table], Goal], theorem_id: str, reorder: bool
+    build: Callable[[Table, Var], Goal], theorem_id: str, reorder: bool
 ) -> Callable[[int, int], Result]:
     def check(size: int, timeout_ms: int = 30000) -> Result:
         start = time.perf_counter()
         table = symbolic_table(size)
-        claim, assumptions, names = build(table)
+        claim, assumptions, names = build(table, z3.Real)
         verdict = decide_by_cases(
             claim, [well_formed(table), *assumptions], timeout_ms, reorder=reorder
         )
@@ -192,8 +239,16 @@ def _checker(
                 shown[f"floor{b.bracket}"] = b.notional_floor
                 shown[f"mmr{b.bracket}"] = b.maint_margin_ratio
                 shown[f"cum{b.bracket}"] = b.cum
+            confirmed = _confirm(build, table, verdict.model)
+            note = {
+                True: "confirmed by the exact model",
+                False: "NOT confirmed by the exact model",
+                None: "not checked on the exact model: a value is irrational",
+            }[confirmed]
             example = Counterexample(
-                values_of(verdict.model, shown), "a well-formed table violating the claim"
+                values_of(verdict.model, shown),
+                f"a well-formed table violating the claim ({note})",
+                confirmed=confirmed,
             )
         return Result(
             theorem_id,
@@ -211,7 +266,7 @@ def _theorem(
     theorem_id: str,
     cites: tuple[str, ...],
     statement: str,
-    build: Callable[[Table], Goal],
+    build: Callable[[Table, Var], Goal],
     reorder: bool = True,
 ) -> Theorem:
     """``reorder``: nlsat's variable reordering. Off, the MM theorems' cases (notionals

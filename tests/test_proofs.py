@@ -161,6 +161,26 @@ def test_split_cases_give_real_counterexamples(size: int) -> None:
     assert lp(concrete, q, e, value(w1)).exists and not lp(concrete, q, e, value(w2)).exists
 
 
+@pytest.mark.parametrize("side", [1, -1])
+def test_generic_counterexample_is_confirmed_on_the_exact_model(side: int) -> None:
+    """A false generic claim (the negation of THM-LIQ-7/-8: adding isolated margin does
+    not move the liquidation price away), checked through the generic theorems' own
+    machinery: the counterexample's table and position, evaluated by the model's
+    formulas on exact numbers, violate it."""
+    from marginspec.proofs import generic
+    from marginspec.symbolic import negate
+
+    true_claim = generic._further(side, "wallet")
+
+    def wrong(t: brackets.Table, var: generic.Var) -> generic.Goal:
+        claim, assumptions, names = true_claim(t, var)
+        return negate(claim), assumptions, names
+
+    result = generic._checker(wrong, "THM-TEST", True)(3, 60000)
+    assert result.status is Status.FAILED and result.counterexample is not None
+    assert result.counterexample.confirmed is True, result.counterexample
+
+
 def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ok = run_cli("prove", "--generic-size", "1", "--format", "json")
     assert ok.returncode == 0, ok.stderr
