@@ -223,14 +223,18 @@ def _confirm(build: Callable[[Table, Var], Goal], table: Table, model: z3.ModelR
 
 
 def _checker(
-    build: Callable[[Table, Var], Goal], theorem_id: str, reorder: bool
+    build: Callable[[Table, Var], Goal],
+    theorem_id: str,
+    reorder: bool,
+    swap: tuple[str, str] | None = None,
 ) -> Callable[[int, int], Result]:
     def check(size: int, timeout_ms: int = 30000) -> Result:
         start = time.perf_counter()
         table = symbolic_table(size)
         claim, assumptions, names = build(table, z3.Real)
+        pair = (z3.Real(swap[0]), z3.Real(swap[1])) if swap else None
         verdict = decide_by_cases(
-            claim, [well_formed(table), *assumptions], timeout_ms, reorder=reorder
+            claim, [well_formed(table), *assumptions], timeout_ms, reorder=reorder, swap=pair
         )
         example = None
         if verdict.model is not None:
@@ -268,11 +272,14 @@ def _theorem(
     statement: str,
     build: Callable[[Table, Var], Goal],
     reorder: bool = True,
+    swap: tuple[str, str] | None = None,
 ) -> Theorem:
     """``reorder``: nlsat's variable reordering. Off, the MM theorems' cases (notionals
     against caps) take ~60% of the time; the liquidation theorems' cases (a price times a
-    rate) need it (THM-LIQ-1 at K = 10: 1.2 s with, 20 s without)."""
-    return Theorem(theorem_id, cites, statement, _checker(build, theorem_id, reorder))
+    rate) need it (THM-LIQ-1 at K = 10: 1.2 s with, 20 s without). ``swap``: two variables
+    the claim is symmetric in, so that half of its cases are mirror images of the other
+    half (checked, not trusted: see :func:`marginspec.proofs.theorem.decide_by_cases`)."""
+    return Theorem(theorem_id, cites, statement, _checker(build, theorem_id, reorder, swap))
 
 
 GENERIC: tuple[Theorem, ...] = (
@@ -303,6 +310,7 @@ GENERIC: tuple[Theorem, ...] = (
         "Maintenance margin is convex in notional.",
         _mm_convex,
         reorder=False,
+        swap=("N1", "N2"),
     ),
     _theorem(
         "THM-MM-5",
@@ -316,12 +324,14 @@ GENERIC: tuple[Theorem, ...] = (
         ("LIQ-2", "LIQ-4"),
         "An isolated long has at most one price at which margin balance equals maintenance margin.",
         _lp_unique(1),
+        swap=("P1", "P2"),
     ),
     _theorem(
         "THM-LIQ-2",
         ("LIQ-2", "LIQ-4"),
         "An isolated short has at most one price at which margin balance equals maintenance margin.",
         _lp_unique(-1),
+        swap=("P1", "P2"),
     ),
     _theorem(
         "THM-LIQ-3",

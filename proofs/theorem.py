@@ -235,6 +235,7 @@ def decide_by_cases(
     assumptions: Sequence[z3.BoolRef | bool],
     timeout_ms: int,
     reorder: bool = True,
+    swap: tuple[z3.ExprRef, z3.ExprRef] | None = None,
 ) -> Verdict:
     """:func:`decide`, one query per case of the bracket selections in the formula.
 
@@ -246,6 +247,10 @@ def decide_by_cases(
     every case is refuted; a case that is satisfiable is a counterexample.
     :func:`_refute` says how each case is asked; ``reorder`` is nlsat's variable
     reordering (off is faster for the MM theorems, far slower for the liquidation ones).
+
+    ``swap`` names two variables the formula is symmetric in (THM-MM-4's two notionals):
+    when swapping them gives the same formula (:func:`_mirror` checks it), a case whose
+    mirror image was refuted earlier is refuted too, by renaming, and is not asked.
     """
     start = time.perf_counter()
     negation = z3.Not(claim) if not isinstance(claim, bool) else z3.BoolVal(not claim)
@@ -253,7 +258,16 @@ def decide_by_cases(
     formula = z3.And(*kept, negation)
     deadline = start + timeout_ms / 1000
     facts = _Facts([z3.BoolVal(a) if a is False else a for a in kept])
-    for (substitution, holds, previous, fails), picks in _cases(_guard_chains(formula)):
+    chains = _guard_chains(formula)
+    mirror = _mirror(formula, chains, swap) if swap is not None else None
+    for (substitution, holds, previous, fails), picks in _cases(chains):
+        if mirror is not None:
+            choice = [chosen for _, chosen in picks]
+            image = [0] * len(choice)
+            for i, chosen in enumerate(choice):
+                image[mirror[i]] = chosen
+            if image < choice:
+                continue  # its mirror image came first (cases go in lexicographic order)
         case = z3.substitute(formula, *substitution) if substitution else formula
         answer, solver = _refute(case, holds, previous, fails, picks, facts, deadline, reorder)
         if answer != z3.unsat:
@@ -265,6 +279,53 @@ def decide_by_cases(
             timed_out = "timeout" in reason or "canceled" in reason or seconds * 1000 >= timeout_ms
             return Verdict(Status.TIMEOUT if timed_out else Status.UNKNOWN, None, seconds, reason)
     return Verdict(Status.PROVED, None, time.perf_counter() - start)
+
+
+_COMMUTATIVE = frozenset({z3.Z3_OP_ADD, z3.Z3_OP_MUL, z3.Z3_OP_AND, z3.Z3_OP_OR, z3.Z3_OP_EQ})
+
+
+def _canonical(term: z3.ExprRef, memo: dict[int, tuple[z3.ExprRef, z3.ExprRef]]) -> z3.ExprRef:
+    """``term`` with the arguments of every commutative operation in one order (by the
+    identity of the canonical argument: Z3 shares equal terms), so that two terms equal
+    up to that order become the same term. ``memo`` keeps each term it has seen alive,
+    so that no identity in it is reused."""
+    key = term.get_id()
+    if key not in memo:
+        result = term
+        if z3.is_app(term) and term.num_args() > 0:
+            args = [_canonical(a, memo) for a in term.children()]
+            if term.decl().kind() in _COMMUTATIVE:
+                args.sort(key=lambda a: a.get_id())
+            array = (z3.Ast * len(args))(*(a.as_ast() for a in args))
+            ctx = term.ctx
+            made = z3.Z3_mk_app(ctx.ref(), term.decl().ast, len(args), array)
+            result = z3.z3._to_expr_ref(made, ctx)
+        memo[key] = (term, result)
+    return memo[key][1]
+
+
+def _mirror(
+    formula: z3.BoolRef, chains: list[list[z3.BoolRef]], swap: tuple[z3.ExprRef, z3.ExprRef]
+) -> list[int] | None:
+    """Which chain each chain becomes when the two variables of ``swap`` trade places,
+    guard for guard, if the whole formula stays the same; otherwise None."""
+    x, y = swap
+    memo: dict[int, tuple[z3.ExprRef, z3.ExprRef]] = {}
+
+    def same(a: z3.ExprRef) -> z3.ExprRef:
+        return _canonical(z3.simplify(a), memo)
+
+    def swapped(a: z3.ExprRef) -> z3.ExprRef:
+        return same(z3.substitute(a, (x, y), (y, x)))
+
+    if not same(formula).eq(swapped(formula)):
+        return None
+    keys = [tuple(same(g).get_id() for g in chain) for chain in chains]
+    images = [tuple(swapped(g).get_id() for g in chain) for chain in chains]
+    mapping = [keys.index(image) if image in keys else -1 for image in images]
+    if -1 in mapping or sorted(mapping) != list(range(len(chains))):
+        return None
+    return mapping
 
 
 def _refute(

@@ -181,6 +181,35 @@ def test_generic_counterexample_is_confirmed_on_the_exact_model(side: int) -> No
     assert result.counterexample.confirmed is True, result.counterexample
 
 
+def test_mirror_images_only_for_a_symmetric_formula() -> None:
+    """THM-MM-4 is symmetric in its two notionals (chains a and b trade places), THM-MM-3
+    is not (it assumes N1 <= N2): only the first may skip mirrored cases."""
+    from marginspec.proofs import generic
+    from marginspec.proofs.tables import symbolic_table, well_formed
+    from marginspec.proofs.theorem import _guard_chains, _mirror
+
+    table = symbolic_table(4)
+    pair = (z3.Real("N1"), z3.Real("N2"))
+    for build, expected in ((generic._mm_convex, [1, 0, 2]), (generic._mm_monotone, None)):
+        claim, assumptions, _ = build(table, z3.Real)
+        formula = z3.And(well_formed(table), *assumptions, z3.Not(claim))
+        assert _mirror(formula, _guard_chains(formula), pair) == expected
+
+
+def test_a_false_symmetric_claim_still_fails() -> None:
+    """Skipping mirror images never hides a counterexample: MM concave (false) fails."""
+    from marginspec.proofs import generic
+    from marginspec.symbolic import negate
+
+    def concave(t: brackets.Table, var: generic.Var) -> generic.Goal:
+        claim, assumptions, names = generic._mm_convex(t, var)
+        return negate(claim), assumptions, names
+
+    result = generic._checker(concave, "THM-TEST", False, ("N1", "N2"))(3, 60000)
+    assert result.status is Status.FAILED and result.counterexample is not None
+    assert result.counterexample.confirmed is True
+
+
 def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ok = run_cli("prove", "--generic-size", "1", "--format", "json")
     assert ok.returncode == 0, ok.stderr
