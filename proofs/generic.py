@@ -14,7 +14,6 @@ import z3
 
 from marginspec import brackets, liquidation, margin
 from marginspec.brackets import Boundary, Table
-from marginspec.numbers import Exact
 from marginspec.proofs.tables import symbolic_table, well_formed
 from marginspec.proofs.theorem import (
     Counterexample,
@@ -208,14 +207,7 @@ def _confirm(build: Callable[[Table, Var], Goal], table: Table, model: z3.ModelR
             )
             for b in table
         )
-        values: dict[str, Exact] = {}
-
-        def var(name: str) -> Real:
-            if name not in values:
-                values[name] = exact_value(model, z3.Real(name))
-            return values[name]
-
-        claim, assumptions, _ = build(concrete, var)
+        claim, assumptions, _ = build(concrete, lambda name: exact_value(model, z3.Real(name)))
     except ValueError:
         return None
     well = all(r.holds for r in brackets.well_formedness(concrete))

@@ -100,6 +100,17 @@ def decide(
     return Verdict(Status.TIMEOUT if timed_out else Status.UNKNOWN, None, seconds, reason)
 
 
+def _subterms(term: z3.ExprRef) -> Iterator[z3.ExprRef]:
+    """Every distinct subterm of ``term`` (itself included), each once, depth first."""
+    todo, seen = [term], set()
+    while todo:
+        t = todo.pop()
+        if t.get_id() not in seen:
+            seen.add(t.get_id())
+            yield t
+            todo.extend(t.children())
+
+
 def _guard_chains(formula: z3.ExprRef) -> list[list[z3.BoolRef]]:
     """The guards of every maximal ``If`` chain in ``formula``, outermost first.
 
@@ -107,19 +118,13 @@ def _guard_chains(formula: z3.ExprRef) -> list[list[z3.BoolRef]]:
     chain: ``If(c1, v1, If(c2, v2, … default))``.
     """
     chains: dict[tuple[int, ...], list[z3.BoolRef]] = {}
-    todo, seen = [formula], set()
-    while todo:
-        term = todo.pop()
-        if term.get_id() in seen:
-            continue
-        seen.add(term.get_id())
+    for term in _subterms(formula):
         if z3.is_app_of(term, z3.Z3_OP_ITE):
             guards, link = [], term
             while z3.is_app_of(link, z3.Z3_OP_ITE):
                 guards.append(link.arg(0))
                 link = link.arg(2)
             chains.setdefault(tuple(g.get_id() for g in guards), guards)
-        todo.extend(term.children())
     keys = list(chains)
     maximal = [k for k in keys if not any(o != k and o[len(o) - len(k) :] == k for o in keys)]
     return [chains[k] for k in maximal if len(k) > 1]
@@ -164,7 +169,6 @@ def _conjuncts(term: z3.BoolRef) -> list[z3.BoolRef]:
 
 
 Split = tuple[list[z3.BoolRef], list[z3.BoolRef]]  # (the sub-case, the few facts it hinges on)
-Survivor = tuple[list[z3.BoolRef], list[z3.BoolRef]]  # a sub-case in full, and weakly
 
 
 def _none_split(chain: list[z3.BoolRef]) -> list[Split]:
@@ -376,7 +380,7 @@ def _refute(
     answer, solver = _ask(first, strong, deadline, reorder)
     if answer == z3.unsat:
         return answer, solver
-    survivors: list[Survivor] = []
+    survivors: list[list[z3.BoolRef]] = []  # the sub-cases not refuted, in full
     splittable = [k for k, s in enumerate(splits) if len(s) > 1]
     # One chain's split at a time first (one chain is often all the argument needs, and
     # it has far fewer sub-cases than all chains' together), then all chains' together.
@@ -387,10 +391,13 @@ def _refute(
             extra = [f for sub, _ in split for f in sub]
             local = [f for _, hinge in split for f in hinge]
             answer, solver = _ask(
-                [([*facts.bearing(local), *local], 300), ([*weak, *local], 300)], [], deadline
+                [([*facts.bearing(local), *local], 300), ([*weak, *local], 300)],
+                [],
+                deadline,
+                reorder,
             )
             if answer != z3.unsat:
-                survivors.append(([*strong, *extra], [*weak, *local]))
+                survivors.append([*strong, *extra])
                 if plan is not plans[-1]:
                     break  # this plan does not refute the case; try the next
         if not survivors:
@@ -400,8 +407,8 @@ def _refute(
         return answer, solver
     if not survivors:
         return _ask([(strong, None)], strong, deadline, reorder)
-    for full, _ in survivors:
-        answer, solver = _ask([(full, None)], full, deadline)
+    for full in survivors:
+        answer, solver = _ask([(full, None)], full, deadline, reorder)
         if answer != z3.unsat:
             break
     return answer, solver
@@ -409,17 +416,11 @@ def _refute(
 
 def _symbols(term: z3.ExprRef) -> frozenset[str]:
     """The names of the uninterpreted constants (the variables) in ``term``."""
-    names: set[str] = set()
-    todo, seen = [term], set()
-    while todo:
-        t = todo.pop()
-        if t.get_id() in seen:
-            continue
-        seen.add(t.get_id())
-        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            names.add(t.decl().name())
-        todo.extend(t.children())
-    return frozenset(names)
+    return frozenset(
+        t.decl().name()
+        for t in _subterms(term)
+        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED
+    )
 
 
 class _Facts:
