@@ -432,15 +432,17 @@ class _Facts:
     """
 
     def __init__(self, assumptions: Sequence[z3.BoolRef]) -> None:
-        self._seen: dict[int, frozenset[str]] = {}  # the terms live as long as this object
+        # Keyed by Z3's term identity, so each entry keeps its term alive: a freed term's
+        # identity can be given to a new one, which would then get the old variables.
+        self._seen: dict[int, tuple[z3.ExprRef, frozenset[str]]] = {}
         self.facts = [(f, self.symbols(f)) for a in assumptions for f in _conjuncts(a)]
         self._pairs = [used for _, used in self.facts if len(used) == 2]
 
     def symbols(self, term: z3.ExprRef) -> frozenset[str]:
         key = term.get_id()
         if key not in self._seen:
-            self._seen[key] = _symbols(term)
-        return self._seen[key]
+            self._seen[key] = (term, _symbols(term))
+        return self._seen[key][1]
 
     def _of(self, local: Sequence[z3.BoolRef]) -> frozenset[str]:
         return frozenset().union(*(self.symbols(f) for f in local))
