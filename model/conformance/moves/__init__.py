@@ -1,0 +1,41 @@
+"""The action vocabulary the kit generates, aimed at where engines go wrong (CONF-5).
+
+- :mod:`~marginspec.conformance.moves.aiming`: the chooser and context protocols, the
+  ``@move`` declaration, and the helpers every move aims with;
+- :mod:`~marginspec.conformance.moves.initial_state`: a run's starting exchange;
+- :mod:`~marginspec.conformance.moves.ordinary`: the ordinary moves (the Hypothesis
+  driver's rules, and half of every static-vector run);
+- :mod:`~marginspec.conformance.moves.aimed`: the aimed scenarios the static vectors
+  use to reach the coverage targets the ordinary moves reach rarely.
+"""
+
+from marginspec.conformance.moves.aimed import AIMED, EMPTY_FUND
+from marginspec.conformance.moves.aiming import (
+    ACCOUNTS,
+    DEFAULT_MARKS,
+    Chooser,
+    Context,
+    Focus,
+    Move,
+    MoveTable,
+    RandomChooser,
+)
+from marginspec.conformance.moves.initial_state import initial
+from marginspec.conformance.moves.ordinary import MOVES, sweep, usable_moves
+
+__all__ = [
+    "ACCOUNTS",
+    "AIMED",
+    "DEFAULT_MARKS",
+    "EMPTY_FUND",
+    "MOVES",
+    "Chooser",
+    "Context",
+    "Focus",
+    "Move",
+    "MoveTable",
+    "RandomChooser",
+    "initial",
+    "sweep",
+    "usable_moves",
+]

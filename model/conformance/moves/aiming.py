@@ -1,0 +1,285 @@
+"""What every move shares: the chooser and context protocols, and the aiming helpers.
+
+A move draws its choices from a :class:`Chooser` (Hypothesis data in the driver, a
+seeded ``random.Random`` for the static vectors) and sends actions, built from the
+classes of :mod:`marginspec.exchange.actions`, through a :class:`Context`, which
+returns the model's outcome of each. The helpers here read the model's state to aim:
+quantities on bracket floors, the LEV-3 cap or the available balance; prices near the
+mark; the accounts, symbols and sides that hold something.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+from marginspec import brackets
+from marginspec.account import OrderSide, PositionSide
+from marginspec.conformance.capabilities import Capabilities
+from marginspec.evaluate import AccountFigures
+from marginspec.exchange import INSURANCE_FUND, Model
+from marginspec.exchange.actions import Action, CancelOrder, Fill, PlaceOrder, action_json
+from marginspec.exchange.view import figures
+from marginspec.numbers import Exact, Rounding, round_to, to_plain
+from marginspec.ruleset import Market
+
+T = TypeVar("T")
+
+ACCOUNTS = ("A", "B", "C")
+
+#: Starting marks of the bundled markets; other symbols start at 100.
+DEFAULT_MARKS = {"BTCUSDT": "80000", "ETHUSDT": "3000"}
+
+BUY, SELL = OrderSide.BUY, OrderSide.SELL
+
+#: (account, symbol, position side): what a move acts on next.
+Focus = tuple[str, str, PositionSide]
+
+
+class Chooser(Protocol):
+    def choice(self, options: Sequence[T]) -> T:
+        """One of ``options``; earlier options are simpler (shrinking goes there)."""
+        ...
+
+
+class RandomChooser:
+    """Choices from a seeded :class:`random.Random` (deterministic vectors)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def choice(self, options: Sequence[T]) -> T:
+        return options[self.rng.randrange(len(options))]
+
+
+class Context(Protocol):
+    """Where moves send actions: the model (and, in the driver, the implementation)."""
+
+    model: Model
+    caps: Capabilities
+
+    def step(self, action: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``action`` (its JSON form); return the model's outcome JSON."""
+        ...
+
+
+Move = Callable[[Context, Chooser], object]
+
+#: A table of moves by name, each with the action names it may emit.
+MoveTable = dict[str, tuple[Move, tuple[str, ...]]]
+
+M = TypeVar("M", bound=Move)
+
+
+def move(table: MoveTable, *actions: str, also: tuple[str, ...] = ()) -> Callable[[M], M]:
+    """Declare a move in ``table`` under its name (and the names in ``also``), with the
+    action names it may emit (a move is used only if the implementation supports all)."""
+
+    def declare(function: M) -> M:
+        for name in (function.__name__, *also):  # type: ignore[attr-defined]
+            table[name] = (function, actions)
+        return function
+
+    return declare
+
+
+def send(ctx: Context, action: Action) -> dict[str, Any]:
+    """Apply ``action`` through ``ctx`` in its JSON form (TRACE-2); the model's outcome."""
+    return ctx.step(action_json(action))
+
+
+# ------------------------------------------------------------------ numbers
+
+
+def down8(value: Exact) -> Exact:
+    """``value`` rounded down on 8 decimals (an amount the exchange can be sent)."""
+    return round_to(value, 8, Rounding.DOWN)
+
+
+def decimal(value: Exact) -> Exact:
+    """The exact decimal if it terminates, else rounded up on 8 places (an action needs a decimal)."""
+    return value if "/" not in to_plain(value) else round8(value, up=True)
+
+
+def round8(value: Exact, up: bool = False) -> Exact:
+    """``value`` on 8 decimals, rounded toward zero (or away from it)."""
+    down = round_to(value, 8, Rounding.DOWN)
+    if up and down != value:
+        return down + (Exact(1, 10**8) if value > 0 else Exact(-1, 10**8))
+    return down
+
+
+def on_step(value: Exact, step: Exact, up: bool = False) -> Exact:
+    """``value`` rounded down (or up) to a multiple of ``step``."""
+    units = value / step
+    whole = Exact(int(units))
+    if up and whole != units:
+        whole += 1
+    return whole * step
+
+
+def opposite(side: OrderSide) -> OrderSide:
+    return SELL if side is BUY else BUY
+
+
+# ------------------------------------------------------------------ reading the model
+
+
+def account_figures(ctx: Context, account: str, prices: bool = False) -> AccountFigures:
+    return figures(ctx.model.state, account, ctx.model.ruleset, prices)
+
+
+def mark_of(ctx: Context, symbol: str) -> Exact:
+    return ctx.model.state.mark_prices[symbol]
+
+
+def side_for(ctx: Context, c: Chooser, account: str, side: OrderSide) -> PositionSide:
+    if account in ctx.model.state.accounts and ctx.model.state.accounts[account].dual_side_position:
+        opening = PositionSide.LONG if side is BUY else PositionSide.SHORT
+        closing = PositionSide.SHORT if side is BUY else PositionSide.LONG
+        return c.choice((opening, opening, closing))
+    return PositionSide.BOTH
+
+
+def aimed_quantity(ctx: Context, c: Chooser, account: str, market: Market, price: Exact) -> Exact:
+    """A quantity aimed at a boundary: bracket floor, LEV-3 cap, available balance (±1 step)."""
+    step = market.step_size
+    table = market.brackets
+    acct = ctx.model.state.accounts.get(account)
+    leverage = Exact(acct.setting(market.symbol, ctx.model.ruleset).leverage if acct else 20)
+    kind = c.choice(("notional", "floor", "notional", "floor", "available", "cap", "steps"))
+    if kind == "notional":
+        target = Exact(c.choice((1000, 60000, 10000, 200, 300000)))
+    elif kind == "floor":
+        # On the floor at the MARK (the notional brackets use), then one step either side.
+        reachable = range(1, min(len(table), 4))
+        floor = table[c.choice(reachable)].notional_floor if len(table) > 1 else Exact(100)
+        amount = on_step(floor / mark_of(ctx, market.symbol), step, up=c.choice((False, True)))
+        amount += step * c.choice((0, 1, -1))
+        return amount if amount > 0 else step
+    elif kind == "available" and account in ctx.model.state.accounts:
+        target = account_figures(ctx, account).available_balance * leverage
+    elif kind == "cap":
+        target = brackets.max_notional(table, leverage)
+    else:
+        return step * c.choice((1, 2, 3, 10))
+    amount = on_step(target / price, step, up=c.choice((False, True)))
+    amount += step * c.choice((0, 1, -1))
+    return amount if amount > 0 else step
+
+
+def aimed_price(ctx: Context, c: Chooser, market: Market) -> Exact:
+    base = on_step(mark_of(ctx, market.symbol), market.tick_size)
+    offset = c.choice((0, 1, -1, 10, -10, 1000, -1000))
+    value = base + offset * market.tick_size
+    return value if value > 0 else market.tick_size
+
+
+def any_symbol(ctx: Context, c: Chooser) -> str:
+    return c.choice(tuple(ctx.model.ruleset.markets))
+
+
+def size_for(ctx: Context, c: Chooser, market: Market, notional: Exact) -> Exact:
+    """The quantity whose notional at the mark is ``notional`` (at least one step)."""
+    return max(on_step(notional / mark_of(ctx, market.symbol), market.step_size), market.step_size)
+
+
+def open_positions(ctx: Context) -> list[tuple[str, str, PositionSide, Exact]]:
+    found = []
+    for name, acct in ctx.model.state.accounts.items():
+        for (sym, side), pos in acct.positions.items():
+            if pos.position_amt != 0:
+                found.append((name, sym, side, pos.position_amt))
+    return found
+
+
+def holdings(ctx: Context) -> list[Focus]:
+    """(account, symbol, side) of every open position and resting order: where bugs live."""
+    found: dict[Focus, None] = {}
+    for name, acct in ctx.model.state.accounts.items():
+        if name == INSURANCE_FUND:
+            continue
+        for (sym, side), pos in acct.positions.items():
+            if pos.position_amt != 0:
+                found[(name, sym, side)] = None
+        for order in acct.orders:
+            found[(name, order.symbol, order.position_side)] = None
+    return list(found)
+
+
+PREFER_HELD: tuple[bool, ...] = (True, True, True, False)
+MOSTLY: tuple[bool, ...] = (True, True, False)
+
+
+def pick_focus(ctx: Context, c: Chooser) -> Focus:
+    """Mostly a held (account, symbol, side); sometimes any."""
+    held = holdings(ctx)
+    if held:
+        prefer: bool = c.choice(PREFER_HELD)
+        if prefer:
+            return c.choice(held)
+    account = c.choice(ACCOUNTS)
+    sym = any_symbol(ctx, c)
+    return account, sym, c.choice(ctx.model.state.accounts[account].sides())
+
+
+def flat(ctx: Context, account: str, sym: str) -> bool:
+    """No order and no position (not even a closed one) of ``account`` on ``sym``."""
+    acct = ctx.model.state.accounts[account]
+    return not acct.has_orders(sym) and not any(k[0] == sym for k in acct.positions)
+
+
+# ------------------------------------------------------------------ orders and trades
+
+
+def limit_order(
+    ctx: Context,
+    c: Chooser,
+    account: str,
+    sym: str,
+    side: OrderSide,
+    limit: Exact,
+    amount: Exact,
+) -> PlaceOrder:
+    """A LIMIT order on the position side the account's mode gives ``side`` (drawn in hedge mode)."""
+    return PlaceOrder(
+        account=account,
+        symbol=sym,
+        side=side,
+        position_side=side_for(ctx, c, account, side),
+        price=limit,
+        quantity=amount,
+    )
+
+
+def pair(
+    ctx: Context,
+    c: Chooser,
+    maker: str,
+    sym: str,
+    side: OrderSide,
+    amount: Exact,
+    limit: Exact | None = None,
+    position_side: PositionSide | None = None,
+    taker: str | None = None,
+) -> bool:
+    """``maker`` rests an order, another account takes it in full; True if it filled."""
+    market = ctx.model.ruleset.markets[sym]
+    limit = aimed_price(ctx, c, market) if limit is None else limit
+    made_order = limit_order(ctx, c, maker, sym, side, limit, amount)
+    if position_side is not None:
+        made_order = attrs.evolve(made_order, position_side=position_side)
+    made = send(ctx, made_order)
+    if "orderId" not in made:
+        return False
+    if taker is None:
+        taker = c.choice(tuple(a for a in ACCOUNTS if a != maker))
+    taken = send(ctx, limit_order(ctx, c, taker, sym, opposite(side), limit, amount))
+    if "orderId" not in taken:
+        send(ctx, CancelOrder(maker, made["orderId"]))
+        return False
+    outcome = send(ctx, Fill(made["orderId"], taken["orderId"]))
+    return outcome.get("status") == "accepted"

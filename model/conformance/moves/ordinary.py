@@ -1,0 +1,411 @@
+"""The kit's ordinary moves: the rules of the Hypothesis driver (CONF-5), aimed at where
+engines go wrong.
+
+Each move reads the model's current state to aim: quantities whose notional lies on or
+next to a bracket floor, the LEV-3 cap or the available balance; marks on or next to a
+position's bracket boundary and its liquidation price (from the model's exact figures);
+leverages at the bracket limit; transfers at ``maxWithdrawAmount`` and
+``maxRemovableMargin`` (and at the MM-based cap engines use by mistake); mode and
+leverage changes with open orders and positions; partial fills and flips; funding on
+isolated positions; and refused actions of every kind (off-tick prices, unknown
+orders, reduce-only in hedge mode, …).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from marginspec import brackets
+from marginspec.account import MarginType, PositionSide
+from marginspec.conformance.capabilities import Capabilities
+from marginspec.conformance.moves.aiming import (
+    ACCOUNTS,
+    BUY,
+    SELL,
+    Chooser,
+    Context,
+    Focus,
+    Move,
+    MoveTable,
+    account_figures,
+    aimed_price,
+    aimed_quantity,
+    any_symbol,
+    decimal,
+    down8,
+    limit_order,
+    mark_of,
+    move,
+    on_step,
+    open_positions,
+    opposite,
+    pick_focus,
+    round8,
+    send,
+)
+from marginspec.exchange import INSURANCE_FUND
+from marginspec.exchange.actions import (
+    CancelOrder,
+    Deposit,
+    Fill,
+    Funding,
+    LiquidationSweep,
+    MarkPrice,
+    PositionMargin,
+    SetLeverage,
+    SetMarginType,
+    SetPositionMode,
+    Withdraw,
+)
+from marginspec.numbers import Exact, to_plain
+
+#: Every ordinary move and the action names it may emit (a move is used only if all are
+#: supported); ``*_again`` names make a move twice as likely.
+MOVES: MoveTable = {}
+
+
+@move(MOVES, "placeOrder", "fill", also=("trade_again",))
+def trade(ctx: Context, c: Chooser) -> Focus | None:
+    """Two orders at one price and a (possibly partial) fill: opens, adds, closes or flips."""
+    maker, symbol, held_side = pick_focus(ctx, c)
+    if c.choice((False, True)):
+        symbol = any_symbol(ctx, c)  # another symbol: several positions in one account
+    others = tuple(a for a in ACCOUNTS if a != maker)
+    taker = c.choice(others + others + (INSURANCE_FUND,))
+    market = ctx.model.ruleset.markets[symbol]
+    amt = ctx.model.state.accounts[maker].position(symbol, held_side).position_amt
+    closing = SELL if amt > 0 else BUY
+    side = c.choice((closing, BUY, SELL)) if amt != 0 else c.choice((BUY, SELL))
+    price = aimed_price(ctx, c, market)
+    quantity = aimed_quantity(ctx, c, maker, market, price)
+    maker_order = limit_order(ctx, c, maker, symbol, side, price, quantity)
+    made = send(ctx, maker_order)
+    taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, quantity))
+    if "orderId" in made and "orderId" in taken:
+        part = c.choice((None, None, "half", "step"))
+        size = None
+        if part == "half":
+            size = max(on_step(quantity / 2, market.step_size), market.step_size)
+        elif part == "step":
+            size = market.step_size
+        send(ctx, Fill(made["orderId"], taken["orderId"], size))
+        return maker, symbol, maker_order.position_side
+    return None
+
+
+@move(MOVES, "placeOrder", "fill")
+def trade_then_change(ctx: Context, c: Chooser) -> None:
+    """A trade, then at once a change on the maker's new position: leverage, margin
+    type, position mode, isolated margin, or a second trade (adds, closes, flips)."""
+    focus = trade(ctx, c)
+    if focus is None:
+        return
+    follow = c.choice(("leverage", "marginType", "leverage", "positionMode", "margin", "trade"))
+    if follow == "leverage" and ctx.caps.supports("setLeverage"):
+        set_leverage(ctx, c, focus)
+    elif follow == "marginType" and ctx.caps.supports("setMarginType"):
+        set_margin_type(ctx, c, focus)
+    elif follow == "positionMode" and ctx.caps.supports("setPositionMode") and ctx.caps.hedge_mode:
+        set_position_mode(ctx, c, focus)
+    elif follow == "margin" and ctx.caps.supports("positionMargin"):
+        position_margin(ctx, c, focus)
+    else:
+        trade(ctx, c)
+
+
+_FLAWS = (
+    "reduceOnly",
+    "offTick",
+    "offStep",
+    "tiny",
+    "zeroPrice",
+    "wrongSide",
+    "unknownAccount",
+    "unknownSymbol",
+    "insuranceFund",
+)
+
+
+@move(MOVES, "placeOrder")
+def place_order(ctx: Context, c: Chooser) -> None:
+    """A resting order (open-order margin), or one the exchange must refuse."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    price = aimed_price(ctx, c, market)
+    quantity = aimed_quantity(ctx, c, account, market, price)
+    order = limit_order(ctx, c, account, symbol, side, price, quantity)
+    flaw = c.choice(_FLAWS) if c.choice((False, False, True)) else None
+    if flaw == "reduceOnly":
+        order = attrs.evolve(order, reduce_only=True)
+    elif flaw == "offTick":
+        order = attrs.evolve(order, price=price + market.tick_size / 2)
+    elif flaw == "offStep":
+        order = attrs.evolve(order, quantity=quantity + market.step_size / 2)
+    elif flaw == "tiny":
+        below = on_step(market.min_notional / market.step_size, market.tick_size)
+        order = attrs.evolve(order, quantity=market.step_size, price=below - market.tick_size)
+    elif flaw == "zeroPrice":
+        order = attrs.evolve(order, price=Exact(0))
+    elif flaw == "wrongSide":
+        dual = ctx.model.state.accounts[account].dual_side_position
+        order = attrs.evolve(order, position_side=PositionSide.BOTH if dual else PositionSide.LONG)
+    elif flaw == "unknownAccount":
+        order = attrs.evolve(order, account="Z")
+    elif flaw == "unknownSymbol":
+        order = attrs.evolve(order, symbol="NOSUCHUSDT")
+    elif flaw == "insuranceFund":
+        order = attrs.evolve(order, account=INSURANCE_FUND)
+    send(ctx, order)
+
+
+@move(MOVES, "cancelOrder")
+def cancel_order(ctx: Context, c: Chooser) -> None:
+    account = c.choice(ACCOUNTS)
+    orders = ctx.model.state.accounts[account].orders
+    ids = (*tuple(o.order_id for o in orders), 999)
+    send(ctx, CancelOrder(account, c.choice(ids)))
+
+
+@move(MOVES, "fill")
+def fill_resting(ctx: Context, c: Chooser) -> None:
+    """A fill between resting orders: partial, too large, same account, not crossing, unknown."""
+    resting = [o for acct in ctx.model.state.accounts.values() for o in acct.orders]
+    if not resting:
+        send(ctx, Fill(1, 2))
+        return
+    maker = c.choice(resting)
+    takers = [o for o in resting if o.order_id != maker.order_id and o.symbol == maker.symbol]
+    taker_id = c.choice(tuple(o.order_id for o in takers)) if takers else 999
+    step = ctx.model.ruleset.markets[maker.symbol].step_size
+    size = c.choice((None, "step", "all", "more", "zero"))
+    quantity = {
+        "step": step,
+        "all": maker.remaining,
+        "more": maker.remaining + step,
+        "zero": Exact(0),
+    }.get(size or "")
+    send(ctx, Fill(maker.order_id, taker_id, quantity))
+
+
+@move(MOVES, "setLeverage")
+def set_leverage(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
+    """Leverage at the bracket limit of the current exposure (LEV-2, LEV-3) and next to it."""
+    account, symbol, _ = focus or pick_focus(ctx, c)
+    if not focus and c.choice((False, False, False, False, True)):
+        account = INSURANCE_FUND
+    market = ctx.model.ruleset.markets[symbol]
+    acct = ctx.model.state.accounts[account]
+    current = acct.setting(symbol, ctx.model.ruleset).leverage
+    exposure = max(
+        (
+            abs(p.position_amt) * mark_of(ctx, symbol)
+            for (s, _), p in acct.positions.items()
+            if s == symbol
+        ),
+        default=Exact(0),
+    )
+    limit = int(
+        brackets.max_leverage(market.brackets, exposure, ctx.model.ruleset.options.bracket_boundary)
+    )
+    setting = acct.setting(symbol, ctx.model.ruleset)
+    lower_first = setting.margin_type is MarginType.ISOLATED and acct.has_position(symbol)
+    leverage = c.choice(
+        (
+            current - 1 if lower_first else limit + 1,
+            limit + 1 if lower_first else current - 1,
+            limit,
+            max(1, current // 2),
+            market.max_leverage + 1,
+            current * 2,
+        )
+    )
+    send(ctx, SetLeverage(account, symbol, leverage))
+
+
+@move(MOVES, "setMarginType")
+def set_margin_type(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
+    account, symbol, _ = focus or pick_focus(ctx, c)
+    current = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).margin_type
+    isolated = current is MarginType.ISOLATED
+    toggled = MarginType.CROSS if isolated else MarginType.ISOLATED
+    same = MarginType.ISOLATED if isolated else MarginType.CROSS
+    send(ctx, SetMarginType(account, symbol, c.choice((toggled, same))))
+
+
+@move(MOVES, "setPositionMode")
+def set_position_mode(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
+    account, _, _ = focus or pick_focus(ctx, c)
+    dual = ctx.model.state.accounts[account].dual_side_position
+    send(ctx, SetPositionMode(account, c.choice((not dual, dual))))
+
+
+@move(MOVES, "deposit")
+def deposit(ctx: Context, c: Chooser) -> None:
+    """Deposits, including exactly the shortfall to maintenance (the LIQ-1 boundary)."""
+    short = [
+        name
+        for name in ACCOUNTS
+        if (f := account_figures(ctx, name)).cross_maint_margin
+        > f.total_cross_wallet_balance + f.total_cross_unrealized_pnl
+    ]
+    account = c.choice(tuple(short) + ACCOUNTS + (INSURANCE_FUND,))
+    f = account_figures(ctx, account)
+    shortfall = f.cross_maint_margin - (f.total_cross_wallet_balance + f.total_cross_unrealized_pnl)
+    kind = c.choice(("shortfall", "fixed", "zero", "negative"))
+    if kind == "shortfall" and shortfall > 0:
+        amount = shortfall + c.choice((Exact(0), Exact(1, 10**8)))  # exactly at LIQ-1
+    elif kind == "zero":
+        amount = Exact(0)
+    elif kind == "negative":
+        amount = Exact(-5)
+    else:
+        amount = Exact(c.choice((1000, 10000, 100, 1)))
+    send(ctx, Deposit(account, decimal(amount)))
+
+
+@move(MOVES, "withdraw")
+def withdraw(ctx: Context, c: Chooser) -> None:
+    """Withdrawals at ``maxWithdrawAmount`` (XFER-1) and one unit past it."""
+    account = c.choice((*ACCOUNTS, INSURANCE_FUND))
+    most = down8(account_figures(ctx, account).max_withdraw)
+    amount = c.choice((most, most + Exact(1, 100), most / 2, Exact(1), Exact(0)))
+    send(ctx, Withdraw(account, down8(amount)))
+
+
+@move(MOVES, "positionMargin")
+def position_margin(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
+    """Isolated margin moves: at XFER-3 (IM-based) and at the MM-based cap engines use wrongly."""
+    account, symbol, side = focus or pick_focus(ctx, c)
+    kind = c.choice((2, 1, 3))
+    f = account_figures(ctx, account)
+    pos = next(
+        (
+            p
+            for p in f.positions
+            if p.position.symbol == symbol and p.position.position_side is side
+        ),
+        None,
+    )
+    options: list[Exact] = [Exact(10)]
+    if kind == 2 and pos is not None and pos.max_remove_margin is not None:
+        iw = pos.position.isolated_wallet
+        options = [
+            pos.max_remove_margin,
+            pos.max_remove_margin + Exact(1, 100),
+            iw - pos.maint_margin,
+            iw - pos.maint_margin - Exact(1, 100),
+            Exact(10),
+        ]
+    elif kind == 1 and pos is not None and pos.max_add_margin is not None:
+        options = [pos.max_add_margin + Exact(1, 100), pos.max_add_margin, Exact(10)]
+    amount = c.choice((*tuple(options), Exact(0)))
+    send(ctx, PositionMargin(account, symbol, side, down8(amount), kind))
+
+
+@move(MOVES, "markPrice", also=("mark_price_again",))
+def mark_price(ctx: Context, c: Chooser) -> None:
+    """Marks on and next to a position's liquidation price and bracket boundaries."""
+    _, symbol, _ = pick_focus(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    mark = mark_of(ctx, symbol)
+    tick = market.tick_size
+    kind = c.choice(("liquidation", "liquidation", "bracket", "bankrupt", "move", "zero"))
+    held = [p for p in open_positions(ctx) if p[1] == symbol]
+    new: Exact | None = None
+    top_up = ""
+    side = PositionSide.BOTH
+    if kind == "liquidation" and held:
+        top_up, _, side, amt = c.choice(held)
+        for p in account_figures(ctx, top_up, prices=True).positions:
+            if (
+                p.position.symbol == symbol
+                and p.position.position_side is side
+                and p.liquidation_price
+            ):
+                # Just past the LP first (a long below it, a short above it), then around it.
+                beyond = amt < 0
+                new = round8(p.liquidation_price, c.choice((beyond, not beyond)))
+                new += tick * c.choice((0, 1, -1, 10, -10))
+    elif kind == "bankrupt" and held:
+        # Past the bankruptcy price: the sweep's loss exceeds the margin (IF-*, ADL-*).
+        name, _, side, amt = c.choice(held)
+        for p in account_figures(ctx, name, prices=True).positions:
+            if (
+                p.position.symbol == symbol
+                and p.position.position_side is side
+                and p.bankruptcy_price
+            ):
+                factor = (
+                    Exact(c.choice((95, 80)), 100) if amt > 0 else Exact(c.choice((105, 120)), 100)
+                )
+                new = on_step(p.bankruptcy_price * factor, tick)
+    elif kind == "bracket" and held:
+        # The notional at mark exactly on a floor needs floor/|amt| to be a decimal:
+        # positions whose size allows it come first.
+        table = market.brackets
+        floor = table[c.choice(range(1, len(table)))].notional_floor if len(table) > 1 else mark
+        exact_first = sorted(held, key=lambda h: "/" in to_plain(floor / abs(h[3])))
+        _, _, _, amt = c.choice(exact_first)
+        new = round8(floor / abs(amt)) + tick * c.choice((0, 1, -1))
+    elif kind == "zero":
+        new = Exact(0)
+    if new is None or (new <= 0 and kind != "zero"):
+        percent = c.choice((-1, 1, -5, 5, -20, 20, -50))
+        new = on_step(mark * (100 + percent) / 100, tick)
+    send(ctx, MarkPrice(symbol, down8(new)))
+    if top_up and c.choice((True, False)):
+        _top_up(ctx, top_up, symbol, side)
+
+
+def _top_up(ctx: Context, account: str, symbol: str, side: PositionSide) -> None:
+    """Bring margin balance exactly to maintenance margin (LIQ-1's edge): a deposit for a
+    cross account, an isolated margin addition for an isolated position."""
+    f = account_figures(ctx, account)
+    for p in f.positions:
+        if (
+            p.position.symbol == symbol
+            and p.position.position_side is side
+            and p.isolated_margin is not None
+        ):
+            shortfall = p.maint_margin - p.isolated_margin
+            if shortfall > 0:
+                send(ctx, PositionMargin(account, symbol, side, decimal(shortfall), 1))
+            return
+    shortfall = f.cross_maint_margin - (f.total_cross_wallet_balance + f.total_cross_unrealized_pnl)
+    if shortfall > 0:
+        send(ctx, Deposit(account, decimal(shortfall)))
+
+
+@move(MOVES, "funding")
+def funding(ctx: Context, c: Chooser) -> None:
+    _, symbol, _ = pick_focus(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    rate = c.choice(
+        (
+            Exact(1, 10000),
+            Exact(-1, 10000),
+            market.funding_cap,
+            market.funding_floor,
+            market.funding_cap + Exact(1, 10000),
+        )
+    )
+    send(ctx, Funding(symbol, rate))
+
+
+@move(MOVES, "liquidationSweep")
+def sweep(ctx: Context, c: Chooser) -> None:
+    send(ctx, LiquidationSweep())
+
+
+def usable_moves(caps: Capabilities) -> dict[str, Move]:
+    """The moves whose actions the implementation declared it supports."""
+    usable = {
+        name: function
+        for name, (function, actions) in MOVES.items()
+        if all(caps.supports(a) for a in actions)
+    }
+    if not caps.hedge_mode:
+        usable.pop("set_position_mode", None)
+    return usable
