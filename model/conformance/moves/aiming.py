@@ -79,7 +79,7 @@ def move(table: MoveTable, *actions: str, also: tuple[str, ...] = ()) -> Callabl
     action names it may emit (a move is used only if the implementation supports all)."""
 
     def declare(function: M) -> M:
-        for name in (function.__name__, *also):  # type: ignore[attr-defined]
+        for name in (function.__name__, *also):
             table[name] = (function, actions)
         return function
 

@@ -1,0 +1,116 @@
+"""Coverage targets of orders: the order action's rules (ACT-ORD-*), the opening loss
+(COST) and open-order margin (ORD)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marginspec.conformance.coverage.step import Step
+from marginspec.conformance.coverage.target import Area, Section
+from marginspec.numbers import exact
+
+ORDERS = Area(Section.FIGURE)
+
+
+def _placed(s: Step) -> bool:
+    return s.name == "placeOrder" and s.accepted
+
+
+def _reducing(action: dict[str, Any]) -> bool:
+    side, position_side = action.get("side"), action.get("positionSide")
+    return bool(action.get("reduceOnly")) or (side, position_side) in (
+        ("SELL", "LONG"),
+        ("BUY", "SHORT"),
+    )
+
+
+# ------------------------------------------------------------------ the order action
+
+
+@ORDERS.target(
+    "ACT-ORD-3",
+    "an accepted reducing order (no margin check)",
+    ("reducing_order",),
+    section=Section.ACTION,
+)
+def _reducing_placed(s: Step) -> bool:
+    return _placed(s) and _reducing(s.action)
+
+
+@ORDERS.target(
+    "ACT-ORD-4",
+    "an accepted reducing order below the minimum notional",
+    ("reducing_order",),
+    section=Section.ACTION,
+)
+def _reducing_below_min_notional(s: Step) -> bool:
+    a = s.action
+    if not _placed(s) or not _reducing(a):
+        return False
+    market = s.ruleset.markets[a["symbol"]]
+    return bool(exact(a["price"]) * exact(a["quantity"]) < market.min_notional)
+
+
+@ORDERS.target("ACT-ORD-5", "-2027 on placing an order", ("place_order",), section=Section.ACTION)
+def _order_over_cap(s: Step) -> bool:
+    return s.name == "placeOrder" and s.refused("REF-4")
+
+
+# ------------------------------------------------------------------ cost and open-order margin
+
+
+@ORDERS.target("COST-1", "an accepted order opening from a flat side")
+def _opens_from_flat(s: Step) -> bool:
+    a = s.action
+    return (
+        _placed(s)
+        and not _reducing(a)
+        and s.amount(a["account"], a["symbol"], a["positionSide"], after=False) == 0
+    )
+
+
+@ORDERS.target("COST-2", "an accepted order priced worse than the mark")
+def _open_loss(s: Step) -> bool:
+    """COST-2: an accepted opening order priced worse than the mark."""
+    a = s.action
+    if not _placed(s) or _reducing(a):
+        return False
+    price, mark = exact(a["price"]), s.before.mark_prices[a["symbol"]]
+    return bool(price > mark if a["side"] == "BUY" else price < mark)
+
+
+@ORDERS.target(
+    "ORD-1", "a position side with a position and resting bids and asks", ("both_books",)
+)
+def _side_with_both_books(s: Step) -> bool:
+    """ORD-1: a position side holding a position and resting bids and asks."""
+    for acct in s.after.accounts.values():
+        for (symbol, side), pos in acct.positions.items():
+            if pos.position_amt == 0:
+                continue
+            mine = [o for o in acct.orders if o.symbol == symbol and o.position_side is side]
+            if {o.side.value for o in mine} == {"BUY", "SELL"}:
+                return True
+    return False
+
+
+@ORDERS.target("ORD-2", "non-zero open-order initial margin")
+def _open_order_margin(s: Step) -> bool:
+    for name, acct in s.after.accounts.items():
+        if acct.orders and any(
+            p.open_order_initial_margin > 0 for p in s.figures(name, prices=False).positions
+        ):
+            return True
+    return False
+
+
+@ORDERS.target("ORD-3", "a partly filled order whose remaining quantity is margined", ("trade",))
+def _partly_filled_order_margined(s: Step) -> bool:
+    """ORD-3: a partly filled order rests and its remaining quantity is margined."""
+    for name, acct in s.after.accounts.items():
+        for o in acct.orders:
+            if o.executed_qty > 0:
+                p = s.position(name, o.symbol, o.position_side)
+                if p is not None and p.open_order_initial_margin > 0:
+                    return True
+    return False
