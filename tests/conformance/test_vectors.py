@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from marginspec.cli import main
-from marginspec.conformance import coverage, vectors
+from marginspec.conformance import coverage, moves, vectors
 from marginspec.conformance.engine import ModelEngine
 from marginspec.exchange import Model
 from marginspec.numbers import to_plain
@@ -113,6 +113,18 @@ def test_option_dependent_rules_follow_the_rule_set() -> None:
     assert "ADL-2b" in rules and "ADL-2a" not in rules
     assert "ADL-2a" in coverage.excluded(binance)
     assert coverage.unaccounted(binance) == set()
+
+
+def test_targets_are_declared_once_and_aim_at_real_moves() -> None:
+    """Each rule is one target, and every move a target names exists (the vectors play it)."""
+    names = set(moves.MOVES) | set(moves.AIMED)
+    assert set(moves.EMPTY_FUND) <= set(moves.AIMED)
+    for ranking in AdlRanking:
+        ruleset = attrs.evolve(RULESET, options=attrs.evolve(RULESET.options, adl_ranking=ranking))
+        rules = [t.rule for t in coverage.targets(ruleset)]
+        assert len(rules) == len(set(rules))
+        for t in coverage.targets(ruleset):
+            assert set(t.aims) <= names, (t.rule, t.aims)
 
 
 def test_a_plain_deposit_exercises_only_its_action_rule() -> None:

@@ -23,7 +23,6 @@ from marginspec.conformance.moves.aiming import (
     account_figures,
     any_symbol,
     decimal,
-    down8,
     flat,
     limit_order,
     mark_of,
@@ -32,6 +31,7 @@ from marginspec.conformance.moves.aiming import (
     open_positions,
     opposite,
     pair,
+    round8,
     send,
     side_for,
     size_for,
@@ -401,7 +401,7 @@ def crash(ctx: Context, c: Chooser) -> None:
                 target = price * (factor if p.position.position_amt > 0 else 2 - factor)
     if target is None or target <= 0:
         target = mark_of(ctx, symbol) * Exact(c.choice((50, 150)), 100)
-    send(ctx, MarkPrice(symbol, down8(target)))
+    send(ctx, MarkPrice(symbol, round8(target)))
     send(ctx, LiquidationSweep())
 
 

@@ -94,11 +94,6 @@ def send(ctx: Context, action: Action) -> dict[str, Any]:
 # ------------------------------------------------------------------ numbers
 
 
-def down8(value: Exact) -> Exact:
-    """``value`` rounded down on 8 decimals (an amount the exchange can be sent)."""
-    return round_to(value, 8, Rounding.DOWN)
-
-
 def decimal(value: Exact) -> Exact:
     """The exact decimal if it terminates, else rounded up on 8 places (an action needs a decimal)."""
     return value if "/" not in to_plain(value) else round8(value, up=True)

@@ -32,7 +32,6 @@ from marginspec.conformance.moves.aiming import (
     aimed_quantity,
     any_symbol,
     decimal,
-    down8,
     limit_order,
     mark_of,
     move,
@@ -269,9 +268,9 @@ def deposit(ctx: Context, c: Chooser) -> None:
 def withdraw(ctx: Context, c: Chooser) -> None:
     """Withdrawals at ``maxWithdrawAmount`` (XFER-1) and one unit past it."""
     account = c.choice((*ACCOUNTS, INSURANCE_FUND))
-    most = down8(account_figures(ctx, account).max_withdraw)
+    most = round8(account_figures(ctx, account).max_withdraw)
     amount = c.choice((most, most + Exact(1, 100), most / 2, Exact(1), Exact(0)))
-    send(ctx, Withdraw(account, down8(amount)))
+    send(ctx, Withdraw(account, round8(amount)))
 
 
 @move(MOVES, "positionMargin")
@@ -301,7 +300,7 @@ def position_margin(ctx: Context, c: Chooser, focus: Focus | None = None) -> Non
     elif kind == 1 and pos is not None and pos.max_add_margin is not None:
         options = [pos.max_add_margin + Exact(1, 100), pos.max_add_margin, Exact(10)]
     amount = c.choice((*tuple(options), Exact(0)))
-    send(ctx, PositionMargin(account, symbol, side, down8(amount), kind))
+    send(ctx, PositionMargin(account, symbol, side, round8(amount), kind))
 
 
 @move(MOVES, "markPrice", also=("mark_price_again",))
@@ -354,7 +353,7 @@ def mark_price(ctx: Context, c: Chooser) -> None:
     if new is None or (new <= 0 and kind != "zero"):
         percent = c.choice((-1, 1, -5, 5, -20, 20, -50))
         new = on_step(mark * (100 + percent) / 100, tick)
-    send(ctx, MarkPrice(symbol, down8(new)))
+    send(ctx, MarkPrice(symbol, round8(new)))
     if top_up and c.choice((True, False)):
         _top_up(ctx, top_up, symbol, side)
 
