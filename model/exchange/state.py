@@ -28,7 +28,7 @@ DEFAULT_LEVERAGE = 20
 ZERO = Exact(0)
 
 T = TypeVar("T")
-_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+_INIT_FIELDS: Memo[tuple[str, ...]] = Memo(64)
 
 
 def evolve(obj: T, **changes: Any) -> T:
@@ -36,8 +36,7 @@ def evolve(obj: T, **changes: Any) -> T:
     cls = obj.__class__
     names = _INIT_FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in attrs.fields(cast(Any, cls)) if f.init)
-        _INIT_FIELDS[cls] = names
+        names = _INIT_FIELDS.put(cls, tuple(f.name for f in attrs.fields(cast(Any, cls)) if f.init))
     values = {n: changes[n] if n in changes else getattr(obj, n) for n in names}
     return cls(**values)
 
