@@ -10,7 +10,6 @@ property test that holds its fast path equal to the plain model: docs/performanc
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -23,17 +22,17 @@ class Memo(Generic[V]):
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
-        self._entries: OrderedDict[Hashable, tuple[object, V]] = OrderedDict()
+        self._entries: OrderedDict[object, tuple[object, V]] = OrderedDict()
 
-    def get(self, key: Hashable) -> V | None:
-        """The value remembered under ``key``, or None."""
+    def get(self, key: object) -> V | None:
+        """The value remembered under ``key`` (hashable), or None."""
         hit = self._entries.get(key)
         if hit is None:
             return None
         self._entries.move_to_end(key)
         return hit[1]
 
-    def put(self, key: Hashable, value: V, keep: object = None) -> V:
+    def put(self, key: object, value: V, keep: object = None) -> V:
         """Remember ``value`` (and keep ``keep``, the objects whose ids are in ``key``)."""
         entries = self._entries
         if len(entries) >= self.maxsize and key not in entries:
