@@ -15,6 +15,7 @@ import attrs
 
 from marginspec import brackets, liquidation, margin, transfers
 from marginspec.account import Account, MarginType, OpenOrder, OrderSide, Position, PositionSide
+from marginspec.memo import Memo
 from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet, Trigger
 
@@ -69,22 +70,17 @@ _CROSS = MarginType.CROSS
 _LT = Trigger.LT
 _BUY = OrderSide.BUY
 
-# LEV-3 depends only on the table and the leverage, which few accounts vary: remember it
-# per table object (hashing a whole table per lookup would cost more than LEV-3 itself).
-# The cache holds each table it names, so an id is never reused while it is a key.
-_LEV3: dict[tuple[int, int], tuple[brackets.Table, Exact]] = {}
+# LEV-3 depends only on the table and the leverage, which few accounts vary (why: docs/performance.md).
+_LEV3: Memo[Exact] = Memo(4096)
 
 
 def _max_notional(table: brackets.Table, leverage: int) -> Exact:
     key = (id(table), leverage)
     hit = _LEV3.get(key)
-    if hit is not None and hit[0] is table:
-        return hit[1]
-    if len(_LEV3) > 4096:
-        _LEV3.clear()
+    if hit is not None:
+        return hit
     value: Exact = brackets.max_notional(table, Exact(leverage))
-    _LEV3[key] = (table, value)
-    return value
+    return _LEV3.put(key, value, table)
 
 
 def order_values(orders: Iterable[OpenOrder]) -> tuple[Exact, Exact]:

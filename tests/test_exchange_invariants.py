@@ -11,7 +11,7 @@ from __future__ import annotations
 import attrs
 
 from marginspec.account import MarginType, OrderSide, PositionSide
-from marginspec.exchange import INSURANCE_FUND, Model, invariants
+from marginspec.exchange import INSURANCE_FUND, Model, changes, invariant_plan
 from marginspec.exchange.actions import (
     Action,
     CancelOrder,
@@ -59,7 +59,7 @@ def _step(m: Model, action: Action) -> tuple[ExchangeState, ExchangeState, Outco
 def _found(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome
 ) -> list[str]:
-    return invariants.check(before, action, after, outcome, RULESET)
+    return invariant_plan.check(before, action, after, outcome, RULESET)
 
 
 def _rules(found: list[str]) -> set[str]:
@@ -207,8 +207,8 @@ def test_inv8_orders_well_formed() -> None:
 
 
 def test_frame_rule_names_every_part_of_the_state() -> None:
-    """``check`` skips an invariant whose parts an action left alone (``_READS``); that is
-    only sound while ``_parts`` compares every field of the state: a new field must be
+    """``check`` skips an invariant whose parts an action left alone (``READS``); that is
+    only sound while ``changes`` compares every field of the state: a new field must be
     added there (and to the invariants that read it)."""
     assert {f.name for f in attrs.fields(ExchangeState)} == {
         "mark_prices",
@@ -232,7 +232,7 @@ def test_frame_rule_still_checks_what_a_place_order_should_not_touch() -> None:
     m = _traded()
     place = PlaceOrder("C", BTC, OrderSide.BUY, BOTH, Exact(79000), Exact(1, 10))
     before, after, outcome = _step(m, place)
-    assert invariants._parts(before, after) == invariants.ORDERS | invariants.IDS
+    assert changes.parts(before, after) == changes.ORDERS | changes.IDS
     assert "INV-1" in _rules(_found(before, place, _with_wallet(after, "C", Exact(1)), outcome))
     acct = after.accounts["C"]
     lopsided = after.with_account(  # entry far from the mark: uPnL out of nowhere

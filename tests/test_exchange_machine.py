@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from marginspec.account import MarginType, OrderSide, PositionSide
-from marginspec.exchange import INSURANCE_FUND, Model, view
+from marginspec.exchange import INSURANCE_FUND, Model, fast_figures
 from marginspec.exchange.actions import (
     CancelOrder,
     Deposit,
@@ -266,10 +266,10 @@ class ExchangeMachine(RuleBasedStateMachine):
         state = self.model.state
         for name, acct in state.accounts.items():
             f = figures(state, name, RULESET)
-            assert view.available_balance(acct, state, RULESET) == f.available_balance
-            assert view.max_withdraw(acct, state, RULESET) == f.max_withdraw
+            assert fast_figures.available_balance(acct, state, RULESET) == f.available_balance
+            assert fast_figures.max_withdraw(acct, state, RULESET) == f.max_withdraw
             expected = f.liquidatable or any(p.liquidatable for p in f.positions)
-            assert view.below_maintenance(acct, state, RULESET) == expected
+            assert fast_figures.below_maintenance(acct, state, RULESET) == expected
 
 
 TestExchangeMachine = ExchangeMachine.TestCase

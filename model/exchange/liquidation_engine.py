@@ -34,6 +34,7 @@ from marginspec.account import MarginType, PositionSide
 from marginspec.evaluate import AccountFigures
 from marginspec.exchange import adl
 from marginspec.exchange.events import Event
+from marginspec.exchange.fast_figures import below_maintenance
 from marginspec.exchange.fills import realized_pnl, trade
 from marginspec.exchange.state import (
     INSURANCE_FUND,
@@ -45,12 +46,7 @@ from marginspec.exchange.state import (
     evolve,
     with_position,
 )
-from marginspec.exchange.view import (
-    account_figures,
-    below_maintenance,
-    figures,
-    position_figures,
-)
+from marginspec.exchange.view import account_figures, figures, position_figures
 from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet
 

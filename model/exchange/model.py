@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from marginspec.errors import MarginspecError
-from marginspec.exchange import invariants
+from marginspec.exchange import invariant_plan
 from marginspec.exchange.actions import Action, parse_action
 from marginspec.exchange.initial import parse_initial
 from marginspec.exchange.refusals import Outcome, outcome_json
@@ -31,7 +31,7 @@ class InvariantViolation(MarginspecError):
 class Model:
     """A running exchange: a rule set and the current :class:`ExchangeState`.
 
-    ``check=True`` runs every invariant (INV-*) after every action and raises
+    ``check=True`` checks every invariant (INV-*, as planned by INV-0) after every action and raises
     :class:`InvariantViolation` on the first failure.
     """
 
@@ -48,7 +48,7 @@ class Model:
         before = self.state
         after, outcome = apply(before, action, self.ruleset)
         if self.check:
-            violations = invariants.check(before, action, after, outcome, self.ruleset)
+            violations = invariant_plan.check(before, action, after, outcome, self.ruleset)
             if violations:
                 raise InvariantViolation(action, violations)
         self.state = after

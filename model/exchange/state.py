@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from marginspec.account import Account, MarginType, OpenOrder, OrderSide, Position, PositionSide
+from marginspec.memo import Memo
 from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet
 
@@ -27,7 +28,7 @@ DEFAULT_LEVERAGE = 20
 ZERO = Exact(0)
 
 T = TypeVar("T")
-_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+_INIT_FIELDS: Memo[tuple[str, ...]] = Memo(64)
 
 
 def evolve(obj: T, **changes: Any) -> T:
@@ -35,8 +36,7 @@ def evolve(obj: T, **changes: Any) -> T:
     cls = obj.__class__
     names = _INIT_FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in attrs.fields(cast(Any, cls)) if f.init)
-        _INIT_FIELDS[cls] = names
+        names = _INIT_FIELDS.put(cls, tuple(f.name for f in attrs.fields(cast(Any, cls)) if f.init))
     values = {n: changes[n] if n in changes else getattr(obj, n) for n in names}
     return cls(**values)
 
@@ -182,17 +182,16 @@ def default_leverage(symbol: str, ruleset: RuleSet) -> int:
     return min(DEFAULT_LEVERAGE, ruleset.markets[symbol].max_leverage)
 
 
-_DEFAULTS: dict[tuple[int, str], tuple[RuleSet, SymbolSettings]] = {}
+_DEFAULTS: Memo[SymbolSettings] = Memo(1024)
 
 
 def default_settings(symbol: str, ruleset: RuleSet) -> SymbolSettings:
-    """ACT-LEV-1 defaults: cross, leverage min(20, max); cached per rule set (hot path)."""
-    cached = _DEFAULTS.get((id(ruleset), symbol))
-    if cached is not None and cached[0] is ruleset:
-        return cached[1]
-    value = SymbolSettings(leverage=default_leverage(symbol, ruleset))
-    _DEFAULTS[(id(ruleset), symbol)] = (ruleset, value)
-    return value
+    """ACT-LEV-1 defaults: cross, leverage min(20, max)."""
+    key = (id(ruleset), symbol)
+    hit = _DEFAULTS.get(key)
+    if hit is not None:
+        return hit
+    return _DEFAULTS.put(key, SymbolSettings(leverage=default_leverage(symbol, ruleset)), ruleset)
 
 
 def with_position(

@@ -29,6 +29,13 @@ from marginspec.exchange.actions import (
     Withdraw,
 )
 from marginspec.exchange.events import Event
+from marginspec.exchange.fast_figures import (
+    available_balance,
+    max_withdraw,
+    side_orders,
+    side_requirement,
+    totals,
+)
 from marginspec.exchange.fills import split, trade
 from marginspec.exchange.liquidation_engine import sweep
 from marginspec.exchange.refusals import Outcome, accepted, refused
@@ -43,15 +50,8 @@ from marginspec.exchange.state import (
     with_orders,
     with_position,
 )
-from marginspec.exchange.view import (
-    account_figures,
-    available_balance,
-    max_withdraw,
-    position_figures,
-    side_orders,
-    side_requirement,
-    totals,
-)
+from marginspec.exchange.view import account_figures, position_figures
+from marginspec.memo import Memo
 from marginspec.numbers import Exact
 from marginspec.ruleset import Market, RuleSet
 
@@ -173,17 +173,16 @@ def set_position_mode(state: ExchangeState, a: SetPositionMode, ruleset: RuleSet
 # ------------------------------------------------------------------ orders
 
 
-_CAPS: dict[tuple[int, int], tuple[Market, Exact]] = {}
+_CAPS: Memo[Exact] = Memo(1024)
 
 
 def _max_notional(market: Market, leverage: int) -> Exact:
-    """LEV-3 for a market and leverage, remembered (it depends on nothing else)."""
-    hit = _CAPS.get((id(market), leverage))
-    if hit is not None and hit[0] is market:
-        return hit[1]
-    cap = Exact(brackets.max_notional(market.brackets, Exact(leverage)))
-    _CAPS[(id(market), leverage)] = (market, cap)
-    return cap
+    """LEV-3 for a market and leverage (it depends on nothing else)."""
+    key = (id(market), leverage)
+    hit = _CAPS.get(key)
+    if hit is not None:
+        return hit
+    return _CAPS.put(key, Exact(brackets.max_notional(market.brackets, Exact(leverage))), market)
 
 
 def _multiple(value: Exact, step: Exact) -> bool:

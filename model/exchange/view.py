@@ -2,31 +2,17 @@
 
 Snapshots, liquidations and ADL ranking convert the account to the ``evaluate`` input and
 read :func:`marginspec.evaluate.evaluate`'s figures. The preconditions that run on every
-action (AVB-1, XFER-1, LIQ-1, ORD-1 of one side) call the same formula functions
-directly and add them up the way ``evaluate`` does, skipping the figures they do not need;
-the state-machine test checks after every step that they equal ``evaluate``'s figures.
-No formula is written here.
+action take their sums from :mod:`marginspec.exchange.fast_figures` instead, which a
+property test holds equal to these. No formula is written here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import attrs
-
-from marginspec import brackets, margin, transfers
-from marginspec.account import MarginType, OpenOrder, PositionSide
-from marginspec.evaluate import AccountFigures, PositionFigures, evaluate, order_values
-from marginspec.exchange.state import (
-    ZERO,
-    AccountState,
-    ExchangeState,
-    PositionKey,
-    PositionState,
-    to_account,
-)
-from marginspec.numbers import Exact
-from marginspec.ruleset import RuleSet, Trigger
+from marginspec.account import PositionSide
+from marginspec.evaluate import AccountFigures, PositionFigures, evaluate
+from marginspec.exchange.state import AccountState, ExchangeState, to_account
+from marginspec.memo import Memo
+from marginspec.ruleset import RuleSet
 
 
 def figures(
@@ -36,11 +22,8 @@ def figures(
     return account_figures(state.accounts[name], state, ruleset, prices)
 
 
-# States are immutable, so figures are remembered per (account, marks, rule set)
-# object identity; the entry keeps the objects alive, so an id is never reused while
-# its entry exists.
-_CACHE: dict[tuple[int, int, int], tuple[object, object, object, AccountFigures]] = {}
-_CACHE_SIZE = 256
+# Keyed by the identity of (account, marks, rule set): see marginspec.memo.
+_FIGURES: Memo[AccountFigures] = Memo(256)
 
 
 def account_figures(
@@ -50,217 +33,11 @@ def account_figures(
         return evaluate(to_account(account, state.mark_prices, ruleset), ruleset, True)
     marks = state.mark_prices
     key = (id(account), id(marks), id(ruleset))
-    hit = _CACHE.get(key)
+    hit = _FIGURES.get(key)
     if hit is not None:
-        return hit[3]
+        return hit
     result = evaluate(to_account(account, marks, ruleset), ruleset, False)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.clear()
-    _CACHE[key] = (account, marks, ruleset, result)
-    return result
-
-
-def side_orders(account: AccountState, symbol: str, side: PositionSide) -> tuple[Exact, Exact]:
-    """ORD-1 inputs of one position side: (bid value, ask value) of its LIMIT orders."""
-    return order_values(
-        o.open_order for o in account.orders if o.symbol == symbol and o.position_side is side
-    )
-
-
-def side_requirement(
-    account: AccountState, state: ExchangeState, ruleset: RuleSet, symbol: str, side: PositionSide
-) -> Exact:
-    """ORD-1 of one position side, position at mark and orders at their prices (B-MREQ)."""
-    pos = account.position(symbol, side)
-    bids, asks = side_orders(account, symbol, side)
-    leverage = Exact(account.setting(symbol, ruleset).leverage)
-    notional = margin.notional(pos.position_amt, state.mark_prices[symbol])
-    return Exact(margin.order_margin_requirement(notional, bids, asks, leverage))
-
-
-_FLAT = PositionState()
-_NO_ORDERS = (ZERO, ZERO)
-
-
-@attrs.frozen
-class Totals:
-    """The account-level sums AVB-1 and XFER-1 take (what ``evaluate`` adds up)."""
-
-    cross_upnl: Exact
-    cross_used: Exact  # Σcross (IM + open-order IM)
-    iso_used: Exact  # Σisolated open-order IM
-    cross_mm: Exact  # Σcross MM (only when asked for: it needs the brackets)
-
-    @property
-    def in_use(self) -> Exact:
-        return self.cross_used + self.iso_used
-
-
-# Sums over an account's positions depend on its positions, settings and marks, not on
-# its orders or (but for the margin balance) its wallet; orders and wallets change far
-# more often. They are remembered per object identity of those inputs (states are
-# immutable): an entry keeps its objects alive, so an id is never reused while it
-# exists. The exact numbers grow (FILL-9), so a sum of two positions' uPnL can cost
-# more than all the rest of a ``placeOrder``; this is what makes remembering them pay.
-_Key = tuple[int, ...]
-_SUMS: dict[_Key, tuple[tuple[object, ...], Exact]] = {}
-_SUMS_SIZE = 2048
-
-
-def _remembered(key: _Key) -> Exact | None:
-    hit = _SUMS.get(key)
-    return None if hit is None else hit[1]
-
-
-def _remember(key: _Key, keep: tuple[object, ...], value: Exact) -> Exact:
-    if len(_SUMS) >= _SUMS_SIZE:
-        _SUMS.clear()
-    _SUMS[key] = (keep, value)
-    return value
-
-
-def cross_upnl(account: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet) -> Exact:
-    """Σ PNL-1 of the cross position sides at mark (``totalCrossUnPnl``)."""
-    positions, settings = account.positions, account.settings
-    key = (0, id(positions), id(settings), id(marks), id(ruleset))
-    hit = _remembered(key)
-    if hit is not None:
-        return hit
-    value = ZERO
-    for (symbol, _), pos in positions.items():
-        if pos.position_amt and account.setting(symbol, ruleset).margin_type is MarginType.CROSS:
-            value += margin.unrealized_pnl(pos.position_amt, pos.entry_price, marks[symbol])
-    return _remember(key, (positions, settings, marks, ruleset), value)
-
-
-def cross_maint(account: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet) -> Exact:
-    """Σ MM-1 of the cross positions at mark (``crossMaintMargin``)."""
-    positions, settings = account.positions, account.settings
-    key = (1, id(positions), id(settings), id(marks), id(ruleset))
-    hit = _remembered(key)
-    if hit is not None:
-        return hit
-    boundary = ruleset.options.bracket_boundary
-    value = ZERO
-    for (symbol, _), pos in positions.items():
-        if pos.position_amt and account.setting(symbol, ruleset).margin_type is MarginType.CROSS:
-            size = abs(margin.notional(pos.position_amt, marks[symbol]))
-            value += brackets.maint_margin(ruleset.markets[symbol].brackets, size, boundary)
-    return _remember(key, (positions, settings, marks, ruleset), value)
-
-
-def cross_balance(account: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet) -> Exact:
-    """MB-1 of the cross account: cross wallet + Σ cross uPnL (``totalCrossMarginBalance``)."""
-    wallet, positions, settings = account.cross_wallet, account.positions, account.settings
-    key = (2, id(wallet), id(positions), id(settings), id(marks), id(ruleset))
-    hit = _remembered(key)
-    if hit is not None:
-        return hit
-    value = Exact(margin.margin_balance(wallet, cross_upnl(account, marks, ruleset)))
-    return _remember(key, (wallet, positions, settings, marks, ruleset), value)
-
-
-def totals(
-    account: AccountState, state: ExchangeState, ruleset: RuleSet, with_mm: bool = False
-) -> Totals:
-    """The account-level sums with the formula functions (IM-1, ORD-2, PNL-1, MM-1): the
-    same sums ``evaluate`` makes, without its other figures; the tests check the results
-    equal ``evaluate``'s. One pass over the order book's sides; the position-only sums
-    (uPnL, MM) are remembered (:func:`cross_upnl`, :func:`cross_maint`)."""
-    cross_used = iso_used = ZERO
-    books: dict[PositionKey, list[OpenOrder]] = {k: [] for k in account.positions}
-    for o in account.orders:
-        book = books.get((o.symbol, o.position_side))
-        if book is None:
-            book = books[(o.symbol, o.position_side)] = []
-        book.append(o.open_order)
-    marks = state.mark_prices
-    positions = account.positions
-    for key, book in books.items():
-        bids, asks = order_values(book) if book else _NO_ORDERS
-        symbol = key[0]
-        pos = positions.get(key) or _FLAT
-        setting = account.setting(symbol, ruleset)
-        leverage = Exact(setting.leverage)
-        notional = margin.notional(pos.position_amt, marks[symbol])
-        if setting.margin_type is MarginType.CROSS:
-            # IM + open-order IM of a side is its ORD-1 requirement (ORD-2's definition)
-            cross_used += margin.order_margin_requirement(notional, bids, asks, leverage)
-        elif bids or asks:
-            iso_used += margin.open_order_initial_margin(notional, bids, asks, leverage)
-    return Totals(
-        cross_upnl(account, marks, ruleset),
-        cross_used,
-        iso_used,
-        cross_maint(account, marks, ruleset) if with_mm else ZERO,
-    )
-
-
-def available_balance(
-    account: AccountState, state: ExchangeState, ruleset: RuleSet, sums: Totals | None = None
-) -> Exact:
-    """AVB-1 for the whole account from :func:`totals`.
-
-    AVB-1's ``crossWB + Σcross uPnL`` is the cross margin balance (MB-1), remembered
-    by :func:`cross_balance`: it is passed as the wallet with a zero uPnL (the same
-    sum), which spares adding two long exact numbers on every order.
-    """
-    t = sums or totals(account, state, ruleset)
-    balance = cross_balance(account, state.mark_prices, ruleset)
-    return Exact(transfers.available_balance(balance, 0, t.cross_used, t.iso_used))
-
-
-def max_withdraw(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> Exact:
-    """XFER-1 for the whole account from :func:`totals`."""
-    t = totals(account, state, ruleset, with_mm=True)
-    available = available_balance(account, state, ruleset, t)
-    return Exact(transfers.max_withdraw(account.cross_wallet, t.cross_mm, t.iso_used, available))
-
-
-def below_maintenance(account: AccountState, state: ExchangeState, ruleset: RuleSet) -> bool:
-    """LIQ-1 for the cross account or any isolated position, from the formula functions.
-
-    The same sums as ``evaluate`` (MM-1 per position, MB-1, LIQ-1) without the figures
-    a sweep does not need; a True here is followed by ``evaluate`` itself, and the
-    tests check both agree. Orders play no part: the verdict is remembered per
-    wallet, positions, settings and marks.
-    """
-    marks = state.mark_prices
-    wallet, positions, settings = account.cross_wallet, account.positions, account.settings
-    key = (id(wallet), id(positions), id(settings), id(marks), id(ruleset))
-    hit = _VERDICTS.get(key)
-    if hit is not None:
-        return hit[1]
-    verdict = _below_maintenance(account, marks, ruleset)
-    if len(_VERDICTS) >= _SUMS_SIZE:
-        _VERDICTS.clear()
-    _VERDICTS[key] = ((wallet, positions, settings, marks, ruleset), verdict)
-    return verdict
-
-
-_VERDICTS: dict[_Key, tuple[tuple[object, ...], bool]] = {}
-
-
-def _below_maintenance(account: AccountState, marks: Mapping[str, Exact], ruleset: RuleSet) -> bool:
-    strict = ruleset.options.liquidation_trigger is Trigger.LT
-    boundary = ruleset.options.bracket_boundary
-    has_cross = False
-    for (symbol, _), pos in account.positions.items():
-        if pos.position_amt == 0:
-            continue
-        if account.setting(symbol, ruleset).margin_type is MarginType.CROSS:
-            has_cross = True
-            continue
-        mark = marks[symbol]
-        upnl = margin.unrealized_pnl(pos.position_amt, pos.entry_price, mark)
-        size = abs(margin.notional(pos.position_amt, mark))
-        mm = brackets.maint_margin(ruleset.markets[symbol].brackets, size, boundary)
-        if margin.below_maintenance(margin.margin_balance(pos.isolated_wallet, upnl), mm, strict):
-            return True
-    if not has_cross:
-        return False
-    balance = cross_balance(account, marks, ruleset)
-    return bool(margin.below_maintenance(balance, cross_maint(account, marks, ruleset), strict))
+    return _FIGURES.put(key, result, (account, marks, ruleset))
 
 
 def position_figures(f: AccountFigures, symbol: str, side: PositionSide) -> PositionFigures | None:
