@@ -177,7 +177,7 @@ _CAPS: dict[tuple[int, int], tuple[Market, Exact]] = {}
 
 
 def _max_notional(market: Market, leverage: int) -> Exact:
-    """LEV-3 for a market and leverage, remembered (it depends on nothing else)."""
+    """The cap of LEV-3 for a market and leverage, remembered (it depends on nothing else)."""
     hit = _CAPS.get((id(market), leverage))
     if hit is not None and hit[0] is market:
         return hit[1]
