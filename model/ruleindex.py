@@ -21,12 +21,15 @@ import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from marginspec import rule_registry
 from marginspec.rule_registry import Kind, Rule
+
+if TYPE_CHECKING:  # the proofs are imported when a page is generated, not with this module
+    from marginspec.proofs.theorem import Theorem
 
 #: The command that regenerates every file of :func:`generated`.
 COMMAND = "python -m marginspec.ruleindex --write"
@@ -122,7 +125,7 @@ def tests_citing(root: Path | None = None) -> dict[str, list[str]]:
     return found
 
 
-def theorems() -> tuple[tuple[str, Any], ...]:
+def theorems() -> tuple[tuple[str, Theorem], ...]:
     """Every theorem record with its kind, ``generic`` or ``concrete``."""
     from marginspec.proofs.concrete import CONCRETE
     from marginspec.proofs.generic import GENERIC
@@ -250,11 +253,11 @@ def generated() -> dict[str, str]:
     }
 
 
-def stale(root: Path | None = None) -> list[str]:
-    """The generated files whose text differs from what :func:`generated` writes."""
+def stale(root: Path | None = None, texts: dict[str, str] | None = None) -> list[str]:
+    """The generated files whose text differs from ``texts`` (default: :func:`generated`)."""
     root = root or repository()
     out = []
-    for path, text in generated().items():
+    for path, text in (texts or generated()).items():
         file = root / path
         if not file.is_file() or file.read_text(encoding="utf-8") != text:
             out.append(path)
