@@ -111,12 +111,15 @@ def computing_functions(root: Path | None = None) -> dict[str, list[Function]]:
 
 
 def tests_citing(root: Path | None = None) -> dict[str, list[str]]:
-    """Per rule ID, the tests (``path::name``) whose source cites it."""
+    """Per rule ID, the tests (``path::name``) whose source cites it; the whole-repository
+    checks (``tests/whole_repo/``) test the spec and docs, not a rule, and are left out."""
     root = root or repository()
     found: dict[str, list[str]] = {}
     for file in sorted((root / "tests").rglob("test_*.py")):
         text = file.read_text(encoding="utf-8")
         path = file.relative_to(root).as_posix()
+        if path.startswith("tests/whole_repo/"):
+            continue
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
                 segment = ast.get_source_segment(text, node) or ""
