@@ -215,7 +215,7 @@ def rule_index() -> str:
                 out.append(f"- **Computed by** `{f.name}` (`{f.where}`)")
                 out += _code(f)
         elif rule.computed_by:
-            out.append(f"- **Computed by:** {_cell(rule.computed_by)}")
+            out.append(f"- **No single function:** {_cell(rule.computed_by)}")
         proofs = cites.get(rule.id, [])
         if proofs:
             out.append(f"- **Theorems:** {', '.join(proofs)}")
