@@ -75,6 +75,7 @@ class OpenOrder:
 
     @property
     def needs_margin(self) -> bool:
+        """ORD-3: a LIMIT order needs margin; a conditional one none until it triggers."""
         return self.order_type not in CONDITIONAL_TYPES
 
 
@@ -115,7 +116,7 @@ _ACCOUNT_FIELDS = frozenset({"crossWalletBalance", "dualSidePosition", "position
 
 
 def _known(obj: Mapping[str, Any], allowed: frozenset[str], pointer: str) -> None:
-    """SNAP-1: an unknown field is refused, so that a misspelt one is never silently ignored."""
+    """An unknown field is refused (SNAP-1), so that a misspelt one is never silently ignored."""
     for key in obj:
         if key not in allowed:
             raise InputError(
@@ -227,7 +228,7 @@ def parse_order(data: Any, pointer: str, ruleset: RuleSet) -> OpenOrder:
 
 
 def parse_account(data: Any, ruleset: RuleSet) -> Account:
-    """An :class:`Account` from the ``evaluate`` input JSON (already decoded)."""
+    """SNAP-1: an :class:`Account` from the ``evaluate`` input JSON (already decoded)."""
     obj = _object(data, "")
     _known(obj, _ACCOUNT_FIELDS, "")
     wallet = exact(_require(obj, "crossWalletBalance", "/"), "/crossWalletBalance")

@@ -120,12 +120,12 @@ def maint_amount(table: Table, notional: Real, boundary: Boundary) -> Real:
 
 
 def max_leverage(table: Table, notional: Real, boundary: Boundary) -> Real:
-    """The highest leverage allowed for a position of this notional (LEV-2)."""
+    """LEV-2: the highest leverage allowed for a position of this notional."""
     return bracket_value(table, notional, "initial_leverage", boundary)
 
 
 def maint_margin_in(bracket: Bracket, notional: Real) -> Real:
-    """MM-1 within a known bracket: ``N × MMR − cum``."""
+    """The line of MM-1 within a known bracket: ``N × MMR − cum``."""
     return notional * bracket.maint_margin_ratio - bracket.cum
 
 
@@ -192,7 +192,7 @@ class Requirement:
 
 
 def well_formedness(table: Table) -> list[Requirement]:
-    """BRK-2, BRK-5 as conditions: the loader refuses a table that breaks one
+    """BRK-5: the conditions of a well-formed table (BRK-2's ``cum`` among them): the loader refuses a table that breaks one
     (:func:`marginspec.ruleset.check_table`) and the proofs assume or check them symbolically.
 
     Integrality of the leverage is not among them (a Z3 real models it); the loader

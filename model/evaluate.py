@@ -84,7 +84,7 @@ def _max_notional(table: brackets.Table, leverage: int) -> Exact:
 
 
 def order_values(orders: Iterable[OpenOrder]) -> tuple[Exact, Exact]:
-    """ORD-1 inputs of one position side: (bid value, ask value), each order's value
+    """The ORD-1 inputs of one position side: (bid value, ask value), each order's value
     ``qty × limit price``, of the orders that need margin (ORD-3). The account model
     sums its books with this too (``exchange.view``)."""
     bids = asks = _ZERO

@@ -46,6 +46,7 @@ def _market(symbol: str, brackets: tuple[Bracket, ...], base: RuleSet | None) ->
 
 
 def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[Bracket, ...]]:
+    """BRK-6: one ``leverageBracket`` entry, floors, caps and cum scaled by its ``notionalCoef``."""
     symbol = entry.get("symbol")
     if not isinstance(symbol, str) or not symbol:
         raise RuleSetError(where, "entry needs a 'symbol' string")
@@ -133,7 +134,7 @@ def detect(data: Any) -> str:
 def parse_brackets(
     data: Any, where: str, base: RuleSet | None = None, check: bool = True, name: str = ""
 ) -> RuleSet:
-    """A rule set from a decoded bracket document (either format, detected)."""
+    """RS-4: a rule set from a decoded bracket document (either format, detected)."""
     try:
         kind = detect(data)
     except RuleSetError as error:

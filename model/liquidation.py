@@ -111,7 +111,7 @@ def _walk(
     denominator_base: Real,
     boundary: Boundary,
 ) -> PriceResult:
-    """One leg at run time: the candidates in the order that reaches the answer soonest.
+    """LIQ-6: one leg at run time: the candidates in the order that reaches the answer soonest.
 
     MM is the maximum of its bracket lines (a well-formed table, BRK-2/BRK-5), so for
     one leg ``balance − MM`` is monotone in the price and each candidate bounds the
@@ -189,7 +189,7 @@ def liquidation_price(
     boundary: Boundary,
     start: Sequence[int] = (),
 ) -> PriceResult:
-    """LIQ-2/LIQ-3/LIQ-4: the price of this symbol at which margin balance = MM.
+    """LIQ-2, LIQ-3, LIQ-4, LIQ-5: the price of this symbol at which margin balance = MM.
 
     Only the symbol's own price moves (LIQ-2). The bracket of each leg is the one of
     its notional at that price (LIQ-3). If more than one price is consistent, which

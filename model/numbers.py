@@ -26,7 +26,7 @@ _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def exact(value: object, where: str = "") -> Exact:
-    """Parse an exact number; a binary float is refused (it is never exact)."""
+    """NUM-1: parse an exact number; a binary float is refused (it is never exact)."""
     if isinstance(value, bool):
         raise InputError(where, f"expected a number, got the boolean {value!r}")
     if isinstance(value, float):
@@ -77,7 +77,7 @@ class Rounding(enum.Enum):
 
 
 def round_to(value: Exact | Fraction, decimals: int, rounding: Rounding) -> Exact:
-    """``value`` rounded to ``decimals`` places by ``rounding`` (exact)."""
+    """DISP-2: ``value`` rounded to ``decimals`` places by ``rounding`` (exact)."""
     scale = 10**decimals
     scaled = mpq(value) * scale
     sign = -1 if scaled < 0 else 1
@@ -111,5 +111,5 @@ def to_plain(value: Exact | Fraction) -> str:
 
 
 def display(value: Exact | Fraction, decimals: int, rounding: Rounding) -> str:
-    """A decimal string with at most ``decimals`` places, trailing zeros dropped (DISP-1)."""
+    """DISP-1: a decimal string with at most ``decimals`` places, trailing zeros dropped."""
     return to_plain(round_to(value, decimals, rounding))

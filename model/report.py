@@ -60,7 +60,7 @@ def position_json(f: PositionFigures, options: Options) -> dict[str, Any]:
 
 
 def account_json(figures: AccountFigures, options: Options) -> dict[str, Any]:
-    """The ``evaluate`` output document (schema: ``marginspec/schemas/evaluate-output.schema.json``)."""
+    """SNAP-3: the ``evaluate`` output document (schema: ``marginspec/schemas/evaluate-output.schema.json``)."""
     return {
         "totalWalletBalance": _num(figures.total_wallet_balance, options),
         "totalCrossWalletBalance": _num(figures.total_cross_wallet_balance, options),

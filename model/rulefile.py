@@ -50,7 +50,7 @@ def bundled_rulesets() -> list[str]:
 
 
 def load_bundled(name: str = DEFAULT_RULESET) -> RuleSet:
-    """A rule set shipped in the wheel (``spec/rulesets/NAME.toml``)."""
+    """RS-2: a rule set shipped in the wheel (``spec/rulesets/NAME.toml``), ``aster-pro`` by default."""
     path = resources.files("marginspec.spec") / "rulesets" / f"{name}.toml"
     if not path.is_file():
         raise InputError(
@@ -161,6 +161,7 @@ def parse_market(table: Mapping[str, Any], where: str, check: bool = True) -> Ma
 
 
 def parse_ruleset(text: str, where: str, check: bool = True) -> RuleSet:
+    """RS-3: a rule set from TOML text, numbers exact; ill-formed tables refused naming ``where``."""
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:

@@ -64,6 +64,7 @@ class Market:
 
     @property
     def max_leverage(self) -> int:
+        """LEV-1: the highest leverage a position may use, the first bracket's ``initialLeverage``."""
         return int(self.brackets[0].initial_leverage)
 
 
@@ -87,7 +88,7 @@ class RuleSet:
 
 
 def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
-    """BRK-2, BRK-5: refuse an ill-formed table, naming file, symbol and bracket.
+    """Refuse a table that breaks BRK-2 or BRK-5, naming file, symbol and bracket.
 
     The conditions are :func:`marginspec.brackets.well_formedness`, the ones the proofs
     assume; only the numbering and the integrality of the leverage are the loader's own.

@@ -33,7 +33,7 @@ def max_withdraw(
     isolated_open_order_initial_margin: Real,
     available: Real,
 ) -> Real:
-    """XFER-1: ``max(0, min(crossWB − Σiso open-order IM − Σcross MM, available))`` (B-ADJ).
+    """XFER-1, XFER-2: ``max(0, min(crossWB − Σiso open-order IM − Σcross MM, available))`` (B-ADJ).
 
     Also XFER-2, the most that can be added to an isolated position (A-XFER).
     """

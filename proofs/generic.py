@@ -299,7 +299,7 @@ GENERIC: tuple[Theorem, ...] = (
     _theorem(
         "THM-MM-4",
         ("MM-3",),
-        "Maintenance margin is convex in notional.",
+        "Maintenance margin is convex in notional (midpoint convexity).",
         _mm_convex,
         reorder=False,
         swap=("N1", "N2"),

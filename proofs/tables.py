@@ -29,7 +29,7 @@ def symbolic_table(size: int, prefix: str = "") -> tuple[Bracket, ...]:
 
 
 def well_formed(table: Table) -> z3.BoolRef:
-    """BRK-2 and BRK-5 for a symbolic table, as one Z3 condition."""
+    """The conditions of BRK-2 and BRK-5 on a symbolic table, as one Z3 condition."""
     return lift(all_of(r.holds for r in well_formedness(table)))
 
 

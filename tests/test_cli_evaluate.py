@@ -14,7 +14,7 @@ from tests.cli_helpers import assert_one_line_error, run_cli
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "model" / "examples" / "sample-account.json"
 
-# Binance's cross example (B-LIQ, digest L-1) and positionRisk hedge example (L-2/L-3/L-4).
+# Binance's cross example (B-LIQ, digest EX-L-1) and positionRisk hedge example (EX-L-2/EX-L-3/EX-L-4).
 L1 = {
     "crossWalletBalance": "1535443.01",
     "positions": [
@@ -78,8 +78,8 @@ def _at(value: object, places: int) -> str:
     return display(exact(value), places, Rounding.HALF_UP)
 
 
-def test_l1_cross_liquidation_prices_and_maintenance_margin() -> None:
-    """L-1 (B-LIQ): LP ETH 1,153.26 and BTC 26,316.89; MM-4/MM-5 exact."""
+def test_liq2_ex_l1_cross_liquidation_prices_and_maintenance_margin() -> None:
+    """EX-L-1 (B-LIQ): LP ETH 1,153.26 and BTC 26,316.89; EX-MM-4/EX-MM-5 exact."""
     out = _evaluate(L1)
     btc, eth = out["positions"]  # type: ignore[misc]
     assert _at(btc["liquidationPrice"], 2) == "26316.89"
@@ -91,8 +91,8 @@ def test_l1_cross_liquidation_prices_and_maintenance_margin() -> None:
     assert (btc["bracket"], btc["maintMarginRatio"], btc["maintAmount"]) == (4, "0.025", "16300")
 
 
-def test_l2_l3_l4_hedge_isolated() -> None:
-    """L-2/L-3 (positionRisk example): 5,930.78 and 7,189.95; L-4 uPnL exact."""
+def test_liq3_ex_l2_l3_l4_hedge_isolated() -> None:
+    """EX-L-2/EX-L-3 (positionRisk example): 5,930.78 and 7,189.95; EX-L-4 uPnL exact."""
     out = _evaluate(L2)
     long, short = out["positions"]  # type: ignore[misc]
     assert _at(long["liquidationPrice"], 2) == "5930.78"

@@ -7,7 +7,7 @@ from tests.exchange_helpers import model, order, position, trade
 
 
 def test_taker_fee_F1_and_maker_fee_zero() -> None:
-    # F-1 (A-FEE): 0.1 BTC × 80,000 × 0.04 % = 3.20 for the taker; the maker pays 0 %.
+    # EX-F-1 (A-FEE): 0.1 BTC × 80,000 × 0.04 % = 3.20 for the taker; the maker pays 0 %.
     m = model(A="10000", B="10000")
     out = trade(m, "A", "B", "80000", "0.1")
     by_account = {e["account"]: e for e in out["events"]}

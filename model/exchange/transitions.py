@@ -177,7 +177,7 @@ _CAPS: Memo[Exact] = Memo(1024)
 
 
 def _max_notional(market: Market, leverage: int) -> Exact:
-    """LEV-3 for a market and leverage (it depends on nothing else)."""
+    """The cap of LEV-3 for a market and leverage, remembered (it depends on nothing else)."""
     key = (id(market), leverage)
     hit = _CAPS.get(key)
     if hit is not None:

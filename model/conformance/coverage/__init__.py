@@ -38,13 +38,12 @@ from marginspec.conformance.coverage.markdown import markdown
 from marginspec.conformance.coverage.step import Predicate, Step
 from marginspec.conformance.coverage.table import covered, targets
 from marginspec.conformance.coverage.target import Area, Option, Section, Target
-from marginspec.conformance.spec_ids import SPEC_FILES, family, spec_rule_ids
+from marginspec.conformance.spec_ids import family, spec_rule_ids
 
 __all__ = [
     "EVENT_TYPES",
     "EXCLUDED",
     "EXCLUDED_FAMILIES",
-    "SPEC_FILES",
     "Area",
     "Option",
     "Predicate",
