@@ -1,0 +1,92 @@
+"""The documentation's figures: the mkdocs hook draws all three, from the model, into pages
+that show them (docs/hooks/plots.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from marginspec.proofs.diff import diff
+from marginspec.rulefile import load_bundled
+
+REPO = Path(__file__).resolve().parents[2]
+HOOK = REPO / "docs" / "hooks" / "plots.py"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _hook() -> ModuleType:
+    pytest.importorskip("matplotlib", reason="the docs extra is not installed: pip install .[docs]")
+    spec = importlib.util.spec_from_file_location("docs_hooks_plots", HOOK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _texts(path: Path) -> str:
+    """The figure's words (the SVGs keep text as text: svg.fonttype = none)."""
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{SVG}svg", f"{path.name} is not an SVG"
+    return "\n".join("".join(node.itertext()) for node in root.iter(f"{SVG}text"))
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("figures")
+    return {path.name: path for path in _hook().generate(folder)}
+
+
+def test_the_hook_draws_three_labelled_figures(drawn: dict[str, Path]) -> None:
+    assert sorted(drawn) == ["diff-btcusdt.svg", "liquidation-btcusdt.svg", "mm-btcusdt.svg"]
+    mm = _texts(drawn["mm-btcusdt.svg"])
+    assert "maintenance margin (USDT)" in mm and "position notional at mark" in mm
+    assert "MM (MM-1)" in mm and "10" in mm.splitlines()  # legend, bracket 10 labelled on top
+    liquidation = _texts(drawn["liquidation-btcusdt.svg"])
+    assert liquidation.count("liquidation price (USDT)") == 2
+    assert "long 1 BTC (none at 1x: LIQ-5)" in liquidation and "short" in liquidation
+    assert "up to 125 BTC" in liquidation  # LEV-3 at 20x: the 10,000,000 cap at 80,000
+
+
+def test_the_diff_figure_marks_the_witnesses_diff_finds(drawn: dict[str, Path]) -> None:
+    hook = _hook()
+    old = load_bundled()
+    (found,) = [d for d in diff(old, hook.proposed_change(old)) if d.symbol == "BTCUSDT"]
+    assert found.liquidated_witness is not None and found.refused_witness is not None
+    words = _texts(drawn["diff-btcusdt.svg"])
+    liquidated = found.liquidated_witness
+    assert (
+        f"witness: notional {liquidated['notional']}, isolated wallet {liquidated['isolatedWallet']}"
+        in words
+    )
+    refused = found.refused_witness
+    assert f"witness: {refused['notional']} USDT at {refused['leverage']}x" in words
+    assert "MM stricter on (50000, ∞]" in words
+
+
+def test_a_figure_is_the_same_bytes_each_build() -> None:
+    hook = _hook()
+    ruleset = load_bundled()
+    first, second = (hook.render(hook.mm_figure(ruleset)) for _ in range(2))
+    assert first == second, "set svg.hashsalt and metadata Date None in docs/hooks/plots.py"
+    assert b"<dc:date>" not in first
+
+
+def test_every_figure_is_shown_and_every_shown_figure_is_drawn() -> None:
+    shown = {
+        match
+        for page in (REPO / "docs").rglob("*.md")
+        for match in re.findall(r"\]\((?:\.\./)*img/([\w.-]+)\)", page.read_text(encoding="utf-8"))
+    }
+    names = set(_hook().FIGURES)
+    assert shown == names, (
+        f"pages show {sorted(shown)}, docs/hooks/plots.py draws {sorted(names)}: "
+        "embed each figure as ![...](img/NAME.svg) and draw each embedded one in FIGURES"
+    )
+    assert "docs/hooks/plots.py" in (REPO / "mkdocs.yml").read_text(encoding="utf-8"), (
+        "mkdocs.yml must list docs/hooks/plots.py under hooks: or the figures are never drawn"
+    )
