@@ -364,10 +364,12 @@ FIGURES: dict[str, Callable[[RuleSet], Figure]] = {
 }
 
 
-def render(figure: Figure, fmt: str = "svg") -> bytes:
-    """The figure's bytes, the same for the same figure (no date, fixed hash salt)."""
+def draw(name: str, ruleset: RuleSet, fmt: str = "svg") -> bytes:
+    """One figure of :data:`FIGURES` as bytes, drawn and saved in the house style; the same
+    rules give the same bytes (no date, a fixed hash salt)."""
     out = io.BytesIO()
     with matplotlib.rc_context(STYLE):
+        figure = FIGURES[name](ruleset)
         figure.savefig(out, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
     return out.getvalue()
 
@@ -375,10 +377,8 @@ def render(figure: Figure, fmt: str = "svg") -> bytes:
 def figures(fmt: str = "svg") -> Iterator[tuple[str, bytes]]:
     """Every figure as ``(file name, bytes)``, drawn from the bundled rule set."""
     ruleset = load_bundled()
-    for name, draw in FIGURES.items():
-        with matplotlib.rc_context(STYLE):
-            figure = draw(ruleset)
-        yield (name if fmt == "svg" else name.replace(".svg", f".{fmt}")), render(figure, fmt)
+    for name in FIGURES:
+        yield name.replace(".svg", f".{fmt}"), draw(name, ruleset, fmt)
 
 
 def generate(folder: Path, fmt: str = "svg") -> list[Path]:
