@@ -64,21 +64,22 @@ def test_no_tracked_file_names_a_machine_path() -> None:
 
 
 def test_the_check_finds_what_it_looks_for(tmp_path: Path) -> None:
-    """The pattern catches the four kinds of machine path and lets URLs and relative paths be."""
-    sample = tmp_path / "sample.txt"
+    """The pattern catches the four kinds of machine path and lets URLs and relative paths be.
+
+    The samples are assembled from pieces so that this file does not trip the check itself.
+    """
+    paths = ["/" + "work/notes", "/" + "home/alice", "/" + "Users/bob", "C:" + "\\Users\\carol"]
     lines = [
-        "see /work/notes/state-api.md",
-        "cd /home/alice/marginspec",
-        "(/Users/bob/src)",
-        r"C:\Users\carol\repo",
+        f"see {paths[0]}/state-api.md",
+        f"cd {paths[1]}/marginspec",
+        f"({paths[2]}/src)",
+        f"{paths[3]}\\repo",
         "https://example.org/home/page",
         "docs/traces.md and ../shared/data/x.json",
         "tests/whole_repo/test_machine_paths.py",
     ]
+    sample = tmp_path / "sample.txt"
     sample.write_text("\n".join(lines), encoding="utf-8")
     assert machine_paths([sample], tmp_path) == [
-        "sample.txt:1: /work/notes",
-        "sample.txt:2: /home/alice",
-        "sample.txt:3: /Users/bob",
-        r"sample.txt:4: C:\Users\carol",
+        f"sample.txt:{number}: {path}" for number, path in enumerate(paths, start=1)
     ]
