@@ -43,7 +43,9 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_the_hook_draws_three_labelled_figures(drawn: dict[str, Path]) -> None:
-    assert sorted(drawn) == ["diff-btcusdt.svg", "liquidation-btcusdt.svg", "mm-btcusdt.svg"]
+    assert sorted(drawn) == ["diff-btcusdt.svg", "liquidation-btcusdt.svg", "mm-btcusdt.svg"], (
+        "docs/hooks/plots.py FIGURES changed: embed a new figure in a page and name it here"
+    )
     mm = _texts(drawn["mm-btcusdt.svg"])
     assert "maintenance margin (USDT)" in mm and "position notional at mark" in mm
     assert "MM (MM-1)" in mm and "10" in mm.splitlines()  # legend, bracket 10 labelled on top

@@ -53,10 +53,19 @@ def test_trace_matches_schema(path: Path) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = _load(SCHEMA)
     jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.validate(_load(path), schema)
     actions_schema = {**schema, "$ref": "#/$defs/actionsFile"}
     for key in ("properties", "required", "additionalProperties"):
         actions_schema.pop(key)
     source = _load(SOURCES / path.name)
     source.pop("notes", None)
-    jsonschema.validate(source, actions_schema)
+    for document, against, name in (
+        (_load(path), schema, f"docs/traces/{path.name}"),
+        (source, actions_schema, f"docs/traces/src/{path.name}"),
+    ):
+        try:
+            jsonschema.validate(document, against)
+        except jsonschema.ValidationError as error:
+            pytest.fail(
+                f"{name} at {error.json_path}: {error.message}; fix the actions file and "
+                f"{_regenerate(path)}, or fix model/schemas/trace.schema.json if the format changed"
+            )
