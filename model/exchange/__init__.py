@@ -3,7 +3,7 @@
 Public API: :class:`Model` (``apply``, ``apply_json``, ``snapshot``), the pure
 :func:`apply`, the action classes and :func:`parse_action` / :func:`action_json`,
 :func:`outcome_json`, :func:`parse_initial`, and the trace functions
-:func:`record` / :func:`replay` (see docs/traces.md and /work/notes/state-api.md).
+:func:`record` / :func:`replay` (see docs/account-model.md and docs/traces.md).
 """
 
 from marginspec.exchange.actions import (
