@@ -5,7 +5,8 @@ from them: tests, docs generators and the conformance kit ask this module. A rul
 heading ``### ID · title`` followed by its parts (``**Statement.**``, ``**Formula.**`` or
 ``**Effect.**``, ``**Decision.**``, ``**Option.**``, ``**Computed by.**``,
 ``**Examples.**``, ``**Source.**``); a refusal is a row ``| REF-n | code | message | when |``
-of the account model's refusal table.
+of the account model's refusal table (its :attr:`Rule.code` is set; the check that
+raises it is found in the code, see :mod:`marginspec.ruleindex`).
 
 A rule's kind says what sort of rule it is (see :class:`Kind`); for the formula rules of
 ``spec/rules.md`` the kind follows from the ``**Computed by.**`` part (the convention of
@@ -67,6 +68,7 @@ class Rule:
     options: tuple[str, ...] = ()  # rule-set options named by its **Option.** part
     computed_by: str = ""  # why no single function computes it (**Computed by.**)
     examples: str = ""
+    code: str = ""  # a refusal-table row's API code as written ("-2019", "null"); else ""
 
     @property
     def summary(self) -> str:
@@ -146,6 +148,7 @@ def _parse(spec: str, text: str) -> list[Rule]:
                 statement=f"Refused with code {code}: {message}",
                 formula=f"code {code}",
                 source=f"Refused by {when}.",
+                code=code,
             )
         )
     return rules

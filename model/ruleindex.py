@@ -10,7 +10,10 @@ regenerates and diffs. Nothing here is edited by hand.
 The computing function of a rule is the one whose docstring opens with ``ID:`` (the
 convention of ``spec/rules.md``'s preamble), found by reading the sources of ``model/``
 and ``proofs/``; the conformance kit's target predicates are left out (they name the
-rule they target and compute nothing).
+rule they target and compute nothing). A row of the account model's refusal table
+(REF-n) is computed by the check that raises it: its constant
+``NAME = Refusal("REF-n", code, message)`` and the functions that return
+``refused(NAME, ...)``, found by reading the syntax of ``model/`` (:func:`refusals`).
 """
 
 from __future__ import annotations
@@ -79,35 +82,139 @@ def _module(path: str) -> str:
     return ".".join(head + tail)
 
 
-def _functions(root: Path, folders: Sequence[str]) -> Iterator[tuple[Function, str]]:
-    """Every function of the ``.py`` files under ``folders``, with its docstring."""
+def _modules(root: Path, folders: Sequence[str]) -> Iterator[tuple[str, ast.Module]]:
+    """Every ``.py`` file under ``folders`` (repo-relative path) with its syntax tree; the
+    conformance kit is left out."""
     for folder in folders:
         for file in sorted((root / folder).rglob("*.py")):
             path = file.relative_to(root).as_posix()
-            tree = ast.parse(file.read_text(encoding="utf-8"))
-            yield from _walk(tree, path, _module(path))
+            if not path.startswith(_NOT_COMPUTING):
+                yield path, ast.parse(file.read_text(encoding="utf-8"))
 
 
-def _walk(node: ast.AST, path: str, prefix: str) -> Iterator[tuple[Function, str]]:
+def _functions(root: Path, folders: Sequence[str]) -> Iterator[tuple[Function, _Def]]:
+    """Every function of the ``.py`` files under ``folders``, with its syntax node."""
+    for path, tree in _modules(root, folders):
+        yield from _walk(tree, path, _module(path))
+
+
+_Def = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _walk(node: ast.AST, path: str, prefix: str) -> Iterator[tuple[Function, _Def]]:
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.ClassDef):
             yield from _walk(child, path, f"{prefix}.{child.name}")
-        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+        elif isinstance(child, _Def):
             name = f"{prefix}.{child.name}"
             end = child.end_lineno or child.lineno
-            yield Function(name, path, child.lineno, end), ast.get_docstring(child) or ""
+            yield Function(name, path, child.lineno, end), child
             yield from _walk(child, path, name)
 
 
 def computing_functions(root: Path | None = None) -> dict[str, list[Function]]:
     """Per rule ID, the functions whose docstring opens with it (``ID:`` or ``ID, ID:``)."""
     found: dict[str, list[Function]] = {}
-    for function, doc in _functions(root or repository(), _SOURCES):
-        opener = _OPENER.match(doc)
-        if opener and not function.path.startswith(_NOT_COMPUTING):
+    for function, node in _functions(root or repository(), _SOURCES):
+        opener = _OPENER.match(ast.get_docstring(node) or "")
+        if opener:
             for rule_id in opener.group(1).split(", "):
                 found.setdefault(rule_id, []).append(function)
     return found
+
+
+@attrs.frozen
+class Constant:
+    """A refusal constant ``NAME = Refusal("REF-n", code, "message")`` of ``model/``."""
+
+    name: str  # dotted (``marginspec.exchange.refusals.UNKNOWN_ORDER``)
+    path: str
+    line: int
+    rule: str
+    code: int | None
+    msg: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@attrs.frozen
+class Refusals:
+    """How the code raises the refusals of the account model's table (the convention of
+    ``spec/rules.md``'s preamble): per REF ID, its constants and the functions that return
+    ``refused(CONSTANT, ...)``; and the ``refused(...)`` calls whose first argument names
+    no constant (``where``: ``path:line``), which the convention forbids."""
+
+    constants: dict[str, list[Constant]]
+    raised_by: dict[str, list[Function]]
+    unresolved: list[str]
+
+
+def _literal(node: ast.expr) -> object:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError):
+        return None
+
+
+def _constants(tree: ast.Module, path: str) -> Iterator[Constant]:
+    for node in tree.body:
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id == "Refusal"
+            and isinstance(target, ast.Name)
+            and len(value.args) == 3
+        ):
+            rule, code, msg = (_literal(a) for a in value.args)
+            if isinstance(rule, str) and isinstance(msg, str) and (code is None or isinstance(code, int)):
+                yield Constant(f"{_module(path)}.{target.id}", path, node.lineno, rule, code, msg)
+
+
+def _own_calls(node: ast.AST) -> Iterator[ast.Call]:
+    """The calls in a function's body, not in the functions or classes it defines."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, _Def | ast.ClassDef):
+            continue
+        if isinstance(child, ast.Call):
+            yield child
+        stack.extend(ast.iter_child_nodes(child))
+
+
+def _callee(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def refusals(root: Path | None = None) -> Refusals:
+    """The refusal constants of ``model/`` and the functions that raise each one."""
+    root = root or repository()
+    constants: dict[str, list[Constant]] = {}
+    by_name: dict[str, Constant] = {}
+    for path, tree in _modules(root, ("model",)):
+        for constant in _constants(tree, path):
+            constants.setdefault(constant.rule, []).append(constant)
+            by_name[constant.name.rsplit(".", 1)[1]] = constant
+    raised_by: dict[str, list[Function]] = {}
+    unresolved = []
+    for function, node in _functions(root, ("model",)):
+        for call in _own_calls(node):
+            if _callee(call) != "refused":
+                continue
+            first = call.args[0] if call.args else None
+            name = first.id if isinstance(first, ast.Name) else getattr(first, "attr", "")
+            if name not in by_name:
+                unresolved.append(f"{function.path}:{call.lineno}")
+                continue
+            raisers = raised_by.setdefault(by_name[name].rule, [])
+            if function not in raisers:
+                raisers.append(function)
+    return Refusals(constants, raised_by, unresolved)
 
 
 def tests_citing(root: Path | None = None) -> dict[str, list[str]]:
@@ -191,15 +298,17 @@ def rule_index() -> str:
             anchor = slug(THEOREM_SECTIONS[kind])
             cites.setdefault(rule_id, []).append(f"[{theorem.id}](proofs.md#{anchor})")
     targets, excluded, vectors = conformance()
+    raising = refusals()
     out = [
         "# Rule index",
         "",
         f"<!-- Generated by `{COMMAND}`: do not edit. -->",
         "",
         "Every rule ID of `spec/rules.md` and `spec/account-model.md`: its statement, the function",
-        "that computes it (its docstring opens with the ID; its source is shown), the theorems and",
-        "tests that cite it, its conformance targets and the static vectors (`marginspec vectors",
-        "generate`, seed 0) that exercise them. The heading links to the rule in the spec.",
+        "that computes it (its docstring opens with the ID; its source is shown) or why none does,",
+        "for a refusal its constant and the functions that return it, the theorems and tests that",
+        "cite it, its conformance targets and the static vectors (`marginspec vectors generate`,",
+        "seed 0) that exercise them. The heading links to the rule in the spec.",
         "",
     ]
     family = ""
@@ -216,6 +325,12 @@ def rule_index() -> str:
                 out += _code(f)
         elif rule.computed_by:
             out.append(f"- **No single function:** {_cell(rule.computed_by)}")
+        for c in raising.constants.get(rule.id, []):
+            out.append(f"- **Refusal** `{c.name}` (`{c.where}`)")
+        raisers = raising.raised_by.get(rule.id, [])
+        if raisers:
+            shown = ", ".join(f"`{f.name}` (`{f.where}`)" for f in raisers)
+            out.append(f"- **Refused by** {shown}")
         proofs = cites.get(rule.id, [])
         if proofs:
             out.append(f"- **Theorems:** {', '.join(proofs)}")
