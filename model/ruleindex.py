@@ -170,7 +170,11 @@ def _constants(tree: ast.Module, path: str) -> Iterator[Constant]:
             and len(value.args) == 3
         ):
             rule, code, msg = (_literal(a) for a in value.args)
-            if isinstance(rule, str) and isinstance(msg, str) and (code is None or isinstance(code, int)):
+            if (
+                isinstance(rule, str)
+                and isinstance(msg, str)
+                and (code is None or isinstance(code, int))
+            ):
                 yield Constant(f"{_module(path)}.{target.id}", path, node.lineno, rule, code, msg)
 
 

@@ -279,7 +279,7 @@ ACTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
 
 
 def parse_action(data: Any, where: str = "") -> Action:
-    """An action from its JSON form (already decoded); errors name the JSON pointer."""
+    """TRACE-2: an action from its JSON form (already decoded); errors name the JSON pointer."""
     if not isinstance(data, dict):
         raise InputError(where or "/", "an action must be a JSON object")
     name = data.get("action")

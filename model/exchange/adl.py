@@ -18,7 +18,7 @@ _ONE = Exact(1)
 
 
 def aster_score(unrealized: Real, abs_notional: Real, balance: Real) -> Real:
-    """ADL-2a (A-ADL current page): ``PNL% = uPnL/|notional|``,
+    """ADL-2a, ADL-2c: the ``aster`` score (A-ADL): ``PNL% = uPnL/|notional|``,
     ``effLev = |notional|/(balance + uPnL)``; ``PNL% × effLev`` if PNL% ≥ 0 else ``PNL% / effLev``.
 
     A position whose margin balance is not positive has no effective leverage: its
@@ -31,8 +31,8 @@ def aster_score(unrealized: Real, abs_notional: Real, balance: Real) -> Real:
 
 
 def binance_score(unrealized: Real, maint: Real, balance: Real) -> Real:
-    """ADL-2b (B-ADL, older Aster Pro page): ``max(0, uPnL)/max(1, WB) × MM/(WB + uPnL)``
-    (margin ratio 0 when WB + uPnL ≤ 0)."""
+    """ADL-2b: the ``binance`` score (B-ADL, older Aster Pro page):
+    ``max(0, uPnL)/max(1, WB) × MM/(WB + uPnL)`` (margin ratio 0 when WB + uPnL ≤ 0)."""
     pnl_pct = maximum(_ZERO, unrealized) / maximum(_ONE, balance)
     equity = balance + unrealized
     ratio = select(equity > 0, div_or(maint, equity, _ZERO), _ZERO)

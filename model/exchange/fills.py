@@ -57,7 +57,8 @@ def trade(
     fee_rate: Exact,
     ruleset: RuleSet,
 ) -> TradeResult:
-    """The account after buying (``direction`` +1) or selling ``quantity`` at ``price``.
+    """FILL-6, FILL-7, PNL-3: the account after buying (``direction`` +1) or selling ``quantity``
+    at ``price``.
 
     FILL-3: close first (realised PnL FILL-4, entry unchanged), then open the rest at a
     weighted entry (FILL-2); a one-way position that flips opens its remainder at the

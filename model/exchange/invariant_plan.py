@@ -324,7 +324,7 @@ def plan(kind: type, parts: int) -> tuple[Check, ...]:
 def check(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
-    """Every invariant's violations (empty: all hold), checking only what changed.
+    """INV-0: every invariant's violations (empty: all hold), checking only what changed.
 
     A refused action must return the very same state (INV-6); then every other
     invariant holds after it exactly when it held before, so only INV-6 is checked.

@@ -52,7 +52,7 @@ from marginspec.ruleset import RuleSet
 
 
 def sweep(state: ExchangeState, ruleset: RuleSet) -> tuple[ExchangeState, tuple[Event, ...]]:
-    """ACT-12: liquidate until nobody is below maintenance, then IF-3."""
+    """ACT-12, LIQP-1: liquidate each scope below maintenance until none is left, then IF-3."""
     events: list[Event] = []
     names = sorted(n for n in state.accounts if n != INSURANCE_FUND)
     for _ in range(len(names) + 1):
@@ -92,6 +92,7 @@ def _liquidate(
     ruleset: RuleSet,
     events: list[Event],
 ) -> ExchangeState:
+    """LIQP-2, LIQP-3, LIQP-4, LIQP-5, LIQP-7, IF-2: liquidate one whole scope."""
     acct = state.accounts[name]
     marks = state.mark_prices
     # LIQP-2: cancel orders
@@ -196,7 +197,7 @@ def _hand_over(
     ruleset: RuleSet,
     events: list[Event],
 ) -> ExchangeState:
-    """LIQP-6: the fund takes ``amt`` at ``price`` if it stays solvent, else ADL-1 first."""
+    """LIQP-6, ADL-1: the fund takes ``amt`` at ``price`` if it stays solvent, else ADL first."""
     symbol = key[0]
     direction = 1 if amt > 0 else -1
     fund = state.accounts[INSURANCE_FUND]
@@ -247,7 +248,7 @@ def _hand_over(
 def _ranked(
     state: ExchangeState, bankrupt: str, symbol: str, direction: int, ruleset: RuleSet
 ) -> list[tuple[str, PositionSide]]:
-    """ADL-2: opposite positions of other accounts (not the fund), best score first.
+    """ADL-2, ADL-3: opposite positions of other accounts (not the fund), best score first.
 
     Ties: account name, then position side (ADL-3).
     """

@@ -126,12 +126,13 @@ def accepted(order_id: int | None = None, events: tuple[Event, ...] = ()) -> Out
 
 
 def refused(kind: Refusal, *args: object) -> Outcome:
+    """REF-0: the outcome of a refused action (``args`` fill the message's ``{0}``)."""
     text = kind.msg.format(*(a if isinstance(a, str | int) else to_plain(Exact(a)) for a in args))
     return Outcome(REFUSED, code=kind.code, msg=text, rule=kind.rule)
 
 
 def outcome_json(outcome: Outcome, options: Options) -> dict[str, Any]:
-    """The canonical JSON form (schema: ``marginspec/schemas/trace.schema.json#/$defs/outcome``)."""
+    """TRACE-3: the canonical JSON form (schema ``trace.schema.json#/$defs/outcome``)."""
     if outcome.accepted:
         out: dict[str, Any] = {"status": ACCEPTED}
         if outcome.order_id is not None:

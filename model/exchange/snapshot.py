@@ -47,6 +47,7 @@ def account_snapshot(acct: AccountState, state: ExchangeState, ruleset: RuleSet)
 
 
 def exchange_snapshot(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any]:
+    """TRACE-4: the marks, fee income, net deposits and every account's snapshot."""
     options = ruleset.options
     return {
         "markPrices": {s: _num(p, options) for s, p in sorted(state.mark_prices.items())},

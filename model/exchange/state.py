@@ -186,7 +186,7 @@ _DEFAULTS: Memo[SymbolSettings] = Memo(1024)
 
 
 def default_settings(symbol: str, ruleset: RuleSet) -> SymbolSettings:
-    """ACT-LEV-1 defaults: cross, leverage min(20, max)."""
+    """ACT-LEV-1: the defaults: cross, leverage min(20, max)."""
     key = (id(ruleset), symbol)
     hit = _DEFAULTS.get(key)
     if hit is not None:

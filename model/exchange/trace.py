@@ -110,7 +110,7 @@ def _escape(key: str) -> str:
 
 
 def _compare(expected: Any, actual: Any, pointer: str) -> tuple[str, Any, Any] | None:
-    """The first difference (pointer, expected, actual), comparing only what is expected."""
+    """TRACE-5: the first difference (pointer, expected, actual), comparing only what is expected."""
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
             return pointer, expected, actual

@@ -111,7 +111,7 @@ def _with_setting(acct: AccountState, symbol: str, setting: SymbolSettings) -> A
 
 
 def set_leverage(state: ExchangeState, a: SetLeverage, ruleset: RuleSet) -> Result:
-    """ACT-3: LEV-1 range, then -4161, -2027 (position and orders, ACT-LEV-3), -2028."""
+    """ACT-3, ACT-LEV-2, ACT-LEV-3: LEV-1 range, same value, -4161, -2027 (orders count), -2028."""
     if (bad := _user_account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
         return state, bad
     market = ruleset.markets[a.symbol]
@@ -197,7 +197,7 @@ def _reducing(side: PositionSide, direction: int) -> bool:
 
 
 def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result:
-    """ACT-6: filters, reduce-only, -2027 and the margin check (COST-1 against AVB-1)."""
+    """ACT-6, ACT-ORD-3, ACT-ORD-4, ACT-ORD-5: filters, reduce-only, -2027, cost vs AVB-1."""
     if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
         return state, bad
     market = ruleset.markets[a.symbol]
@@ -275,7 +275,7 @@ def cancel_order(state: ExchangeState, a: CancelOrder, ruleset: RuleSet) -> Resu
 
 
 def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
-    """ACT-8 / FILL-1: the taker trades against the maker at the maker's limit price."""
+    """ACT-8, FILL-1, FILL-5, FILL-8: the taker trades against the maker at the maker's price."""
     maker_found = state.find_order(a.maker_order_id)
     taker_found = state.find_order(a.taker_order_id)
     if maker_found is None or taker_found is None:
@@ -390,7 +390,7 @@ def mark_price(state: ExchangeState, a: MarkPrice, ruleset: RuleSet) -> Result:
 
 
 def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
-    """ACT-10: FUND-1 for every position open now (FUND-2), at mark; isolated: its wallet (FUND-3)."""
+    """ACT-10, FUND-2, FUND-3: FUND-1 for every position open now, at mark, into its wallet."""
     if bad := _symbol(ruleset, a.symbol):
         return state, bad
     market = ruleset.markets[a.symbol]
@@ -453,7 +453,7 @@ def position_margin(state: ExchangeState, a: PositionMargin, ruleset: RuleSet) -
 
 
 def liquidation_sweep(state: ExchangeState, a: LiquidationSweep, ruleset: RuleSet) -> Result:
-    """ACT-12: see :mod:`marginspec.exchange.liquidation_engine` (LIQP-*, IF-*, ADL-*)."""
+    """The sweep (ACT-12): see :mod:`marginspec.exchange.liquidation_engine` (LIQP-*, ADL-*)."""
     new, events = sweep(state, ruleset)
     return new, accepted(events=events)
 
