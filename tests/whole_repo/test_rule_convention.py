@@ -82,26 +82,3 @@ def test_openers_name_rules_that_exist() -> None:
         if rule_id not in rule_registry.all_rules()
     }
     assert not unknown, f"docstrings open with IDs that no spec file defines: {unknown}"
-
-
-def test_the_counts_of_the_convention() -> None:
-    """spec/rules.md: 41 formula rules have their one function, 4 say why they have none
-    (RS-1 and BRK-1 are data, MM-3 a theorem, MR-1 one division inline in ``evaluate``).
-    spec/account-model.md: 60 rules have their one function, 34 table refusals their
-    constant and checks, and 7 say why no function computes them (ACT-0 is data, ACT-13 the guards every
-    transition runs, TRACE-6 the replay command, the rest a decision that nothing happens
-    or a property of the whole model)."""
-    counts = {}
-    for spec in rule_registry.SPEC_FILES:
-        rules = [r for r in rule_registry.all_rules().values() if r.spec == spec]
-        reasons = sorted(r.id for r in rules if r.computed_by)
-        rows = sum(1 for r in rules if r.code)
-        counts[spec] = (len(rules) - len(reasons) - rows, rows, reasons)
-    assert counts == {
-        "rules.md": (41, 0, ["BRK-1", "MM-3", "MR-1", "RS-1"]),
-        "account-model.md": (
-            60,
-            34,
-            ["ACT-0", "ACT-13", "ACT-LEV-4", "FILL-9", "IF-1", "IF-4", "TRACE-6"],
-        ),
-    }
