@@ -7,17 +7,15 @@
   with ``minNotional``, ``maxNotional``, ``maintenanceMarginRate``, ``maxLeverage`` and
   the raw bracket under ``info``.
 
-JSON numbers are read as exact decimals (``parse_float=Decimal``): an exchange's JSON
-carries bare numbers, and their text is exact. Markets take their filters, fees and
+JSON numbers are read as exact decimals within NUM-2 (:mod:`marginspec.inputs`): an
+exchange's JSON carries bare numbers, and their text is exact. Markets take their filters, fees and
 funding settings from the same symbol in the base rule set (the bundled ``aster-pro``)
 where it has one, else the documented defaults of :class:`~marginspec.ruleset.Market`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ import attrs
 
 from marginspec.brackets import Bracket
 from marginspec.errors import InputError, RuleSetError
+from marginspec.inputs import read_json
 from marginspec.numbers import Exact, exact
 from marginspec.ruleset import Market, RuleSet, check_table
 
@@ -170,13 +169,8 @@ def load_brackets(path: str | Path, base: RuleSet | None = None, check: bool = T
     """Read a leverageBracket or ccxt JSON file into a rule set (RS-4)."""
     where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(where, f"cannot read bracket file ({error.strerror})") from None
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise RuleSetError(
-            where, f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
-        ) from None
+        # An exchange's JSON carries bare numbers: read as exact decimals within NUM-2.
+        data = read_json(path, "bracket file", numbers=True)
+    except InputError as error:
+        raise RuleSetError(error.where, error.message) from None
     return parse_brackets(data, where, base=base, check=check)

@@ -21,7 +21,9 @@ class PositiveSeconds(click.ParamType):
         self.minimum = minimum
         self.maximum = maximum
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
         if isinstance(value, float) and not isinstance(value, bool):
             number = value
         else:

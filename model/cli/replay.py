@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from marginspec.cli.app import engine_options, guarded, main
-from marginspec.cli.io import read_json
+from marginspec.cli.io import read_json, write_atomic
 from marginspec.errors import InputError
 
 
@@ -87,4 +87,4 @@ def run(actions: Path, output: Path | None, compact: bool) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text, "the trace")
