@@ -17,10 +17,12 @@ just the numbers it cares about.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,11 @@ def _compare(expected: Any, actual: Any, pointer: str) -> tuple[str, Any, Any] |
             return pointer, expected, actual
         for key, value in expected.items():
             if key not in actual:
+                if key not in _schema_keys():  # a misspelt field, account or symbol
+                    raise InputError(
+                        f"{pointer}/{_escape(key)}",
+                        "unknown key: no such field, account or symbol in the model's answer",
+                    )
                 return f"{pointer}/{_escape(key)}", value, None
             found = _compare(value, actual[key], f"{pointer}/{_escape(key)}")
             if found:
@@ -156,6 +163,23 @@ def _compare(expected: Any, actual: Any, pointer: str) -> tuple[str, Any, Any] |
 
 #: A plain decimal (NUM-2 without exponent); longer texts are never equal amounts here.
 _PLAIN = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
+
+
+@functools.cache
+def _schema_keys() -> frozenset[str]:
+    """Every field name the trace schema defines (what a model's answer may hold)."""
+    text = (resources.files("marginspec") / "schemas" / "trace.schema.json").read_text("utf-8")
+    keys: set[str] = set()
+    stack: list[Any] = [json.loads(text)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                keys.update(node["properties"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(keys)
 
 
 def _rules(pointer: str, action: dict[str, Any]) -> tuple[str, ...]:
@@ -274,7 +298,10 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
             if part not in step:
                 continue
             actual = outcome if part == "outcome" else model.snapshot()
-            found = _compare(step[part], actual, f"/{part}")
+            try:
+                found = _compare(step[part], actual, f"/{part}")
+            except InputError as error:
+                raise InputError(f"{where}{error.where}", error.message) from None
             if found:
                 pointer, expected, got = found
                 return Divergence(
