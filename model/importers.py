@@ -24,7 +24,7 @@ import attrs
 from marginspec.brackets import Bracket
 from marginspec.errors import InputError, RuleSetError
 from marginspec.inputs import read_json
-from marginspec.numbers import Exact, exact
+from marginspec.numbers import Exact, exact, quote
 from marginspec.ruleset import Market, RuleSet, check_table
 
 
@@ -35,6 +35,36 @@ def _number(row: Mapping[str, Any], key: str, where: str) -> Exact:
         return exact(row[key], f"{where}.{key}")
     except InputError as error:
         raise RuleSetError(error.where, error.message) from None
+
+
+_ENTRY_KEYS = ("symbol", "notionalCoef", "brackets")
+_BRACKET_KEYS = (
+    "bracket",
+    "initialLeverage",
+    "notionalCap",
+    "notionalFloor",
+    "maintMarginRatio",
+    "cum",
+)
+_TIER_KEYS = (
+    "tier",
+    "symbol",
+    "currency",
+    "minNotional",
+    "maxNotional",
+    "maintenanceMarginRate",
+    "maxLeverage",
+    "info",
+)
+
+
+def _known(row: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    """RS-4: an unknown key is refused, so a misspelt field never falls back to a default."""
+    for key in row:
+        if key not in allowed:
+            raise RuleSetError(
+                f"{where}.{key}", f"unknown field (expected one of: {', '.join(allowed)})"
+            )
 
 
 def _market(symbol: str, brackets: tuple[Bracket, ...], base: RuleSet | None) -> Market:
@@ -48,6 +78,7 @@ def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[
     symbol = entry.get("symbol")
     if not isinstance(symbol, str) or not symbol:
         raise RuleSetError(where, "entry needs a 'symbol' string")
+    _known(entry, _ENTRY_KEYS, f"{where}: {symbol}")
     rows = entry.get("brackets")
     if not isinstance(rows, list) or not rows:
         raise RuleSetError(f"{where}: {symbol}", "needs a non-empty 'brackets' list")
@@ -61,6 +92,7 @@ def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[
         here = f"{where}: {symbol} bracket {row.get('bracket', index + 1) if isinstance(row, dict) else index + 1}"
         if not isinstance(row, dict):
             raise RuleSetError(here, "expected a JSON object")
+        _known(row, _BRACKET_KEYS, here)
         number = row.get("bracket", index + 1)
         if not isinstance(number, int) or isinstance(number, bool):
             raise RuleSetError(here, "'bracket' must be an integer")
@@ -86,6 +118,10 @@ def exchange_symbol(ccxt_symbol: str) -> str:
 
 
 def _ccxt_brackets(key: str, tiers: Any, where: str) -> tuple[str, tuple[Bracket, ...]]:
+    if not isinstance(key, str) or ":" not in key or "/" not in key:
+        raise RuleSetError(
+            f"{where}: {quote(key)}", "expected a ccxt symbol such as 'BTC/USDT:USDT'"
+        )
     symbol = exchange_symbol(key)
     if not isinstance(tiers, list) or not tiers:
         raise RuleSetError(f"{where}: {key}", "expected a non-empty list of tiers")
@@ -94,6 +130,7 @@ def _ccxt_brackets(key: str, tiers: Any, where: str) -> tuple[str, tuple[Bracket
         here = f"{where}: {symbol} bracket {index + 1}"
         if not isinstance(tier, dict):
             raise RuleSetError(here, "expected a JSON object")
+        _known(tier, _TIER_KEYS, here)
         floor = _number(tier, "minNotional", here)
         rate = _number(tier, "maintenanceMarginRate", here)
         info = tier.get("info")

@@ -23,7 +23,8 @@ from marginspec.errors import InputError
 #: which the evaluate throughput goal needs (docs/dependencies.md).
 Exact: TypeAlias = mpq
 
-_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# ASCII digits only: Python's \d also matches "١٢٣", which no JSON Schema pattern admits.
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 #: NUM-2: an exact number entering the model is ``±c × 10^e`` with at most MAX_DIGITS
 #: digits in ``c`` and ``|e| ≤ MAX_EXPONENT``, written in at most MAX_TEXT characters.

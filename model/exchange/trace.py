@@ -162,7 +162,7 @@ def _compare(expected: Any, actual: Any, pointer: str) -> tuple[str, Any, Any] |
 
 
 #: A plain decimal (NUM-2 without exponent); longer texts are never equal amounts here.
-_PLAIN = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
+_PLAIN = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
 
 
 @functools.cache
