@@ -149,7 +149,7 @@ def _enum(kind: type[enum.Enum], value: Any, pointer: str, aliases: Mapping[str,
         return kind(text)
     except ValueError:
         allowed = ", ".join(repr(m.value) for m in kind)
-        raise InputError(pointer, f"{value!r} is not one of {allowed}") from None
+        raise InputError(pointer, f"{quote(value)} is not one of {allowed}") from None
 
 
 _MARGIN_ALIASES = {"CROSS": "cross", "CROSSED": "cross", "ISOLATED": "isolated"}

@@ -55,6 +55,8 @@ def read_bytes(source: str | Path, what: str = "input", limit: int = MAX_BYTES) 
                 data = handle.read(limit + 1)
     except OSError as error:
         raise InputError(name, f"cannot read {what} ({error.strerror or error})") from None
+    except ValueError as error:  # e.g. a NUL byte in the path
+        raise InputError(name, f"cannot read {what} ({error})") from None
     if len(data) > limit:
         raise InputError(name, f"{what} is larger than {limit} bytes")
     return data

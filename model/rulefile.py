@@ -74,7 +74,7 @@ def _enum(kind: type[Any], value: object, where: str) -> Any:
         return kind(value)
     except ValueError:
         allowed = ", ".join(repr(m.value) for m in kind)
-        raise RuleSetError(where, f"{value!r} is not one of {allowed}") from None
+        raise RuleSetError(where, f"{quote(value)} is not one of {allowed}") from None
 
 
 def _table(value: Any, where: str, what: str) -> Mapping[str, Any]:

@@ -30,7 +30,7 @@ from tests.cli_helpers import assert_one_line_error, run_cli
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "model" / "examples" / "sample-account.json"
 ACTIONS = REPO / "docs" / "traces" / "src" / "mode-change-refused.json"
-ENGINE = "marginspec.conformance.engine:ModelEngine"
+ENGINE = "tests.mutants:Mutant"  # the model as an engine, without a mistake
 #: Seconds one in-process call may take on hostile input (real answers take milliseconds).
 BOUND = 5.0
 
@@ -71,6 +71,7 @@ def assert_refused(result: Result, seconds: float, *fragments: str) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr[:2000]
     assert lines[0].startswith("marginspec: error: "), lines[0]
+    assert "please report" not in lines[0], lines[0]  # a located InputError, not the backstop
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     assert len(lines[0]) <= 1100
@@ -134,6 +135,8 @@ NEVER_VALID_TOKENS = [
     '{"a":' * 2000 + "1" + "}" * 2000,
 ]
 FRACTION_TOKENS = ["1.5", "0.1e1"]
+#: Objects keyed by names (accounts, symbols, step numbers) rather than by fields.
+NAME_MAPS = ("accounts", "markPrices", "notes")
 
 
 def _leaves(document: Any, pointer: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -204,7 +207,9 @@ def hostile_json(
         text = json.dumps(_replaced(document, pointer, marker))
         return text.replace(json.dumps(marker), draw(st.sampled_from(tokens))).encode()
     if kind == "unknown":
-        pointer = draw(st.sampled_from(_objects(document)))
+        # not into a map of names, where a new key is a new account or market
+        records = [p for p in _objects(document) if not p or p[-1] not in NAME_MAPS]
+        pointer = draw(st.sampled_from(records))
         key = "x-" + draw(st.text(max_size=8))
         copy = json.loads(json.dumps(document))
         _at(copy, pointer)[key] = draw(st.sampled_from(["1", 1, None, {}]))
@@ -234,7 +239,12 @@ def hostile_toml(draw: st.DrawFn) -> bytes:
     """The bundled rule file made invalid in one of many ways (always invalid)."""
     lines = RULES_TEXT.splitlines()
     kind = draw(st.sampled_from(["value", "unknown-key", "unknown-table", "binary", "bytes"]))
-    values = [i for i, line in enumerate(lines) if " = " in line]
+    # names and descriptions are free text: any string is one
+    values = [
+        i
+        for i, line in enumerate(lines)
+        if " = " in line and line.split(" = ")[0] not in ("name", "description", "symbol")
+    ]
     if kind == "value":
         index = draw(st.sampled_from(values))
         key = lines[index].split(" = ")[0]
@@ -339,13 +349,26 @@ def test_bracket_readers_refuse_hostile_bracket_files(tmp_path: Path, data: byte
 @FUZZ
 @given(data=hostile_json(TRACE_DOC, ("action", "initial", "format", "ruleset")))
 def test_engine_replays_refuse_hostile_traces(tmp_path: Path, data: bytes) -> None:
-    """conform --replay, replay --impl and vectors check read traces for an engine."""
+    """conform --replay, replay --impl and vectors check read traces for an engine.
+
+    Every file is read by the one bounded reader; past that, the conformance runner hands
+    the trace's initial state and actions to the engine as they are (its own checks are
+    the runner's, not this suite's), so a trace that reads well may end as a pass (exit 0)
+    or the engine's failure report (exit 1). Never a traceback, and bad input is one line."""
     path = tmp_path / "trace.json"
     path.write_bytes(data)
-    assert_refused(*invoke("conform", "--impl", ENGINE, "--replay", path))
-    assert_refused(*invoke("replay", path, "--impl", ENGINE))
     (tmp_path / "index.json").write_text(json.dumps({"vectors": [{"file": "trace.json"}]}))
-    assert_refused(*invoke("vectors", "check", tmp_path, "--impl", ENGINE))
+    for args in (
+        ("conform", "--impl", ENGINE, "--replay", path),
+        ("replay", path, "--impl", ENGINE),
+        ("vectors", "check", tmp_path, "--impl", ENGINE),
+    ):
+        result, seconds = invoke(*args)
+        if result.exit_code in (0, 1) and not isinstance(result.exception, Exception):
+            assert "Traceback" not in result.output
+            assert seconds < BOUND
+            continue
+        assert_refused(result, seconds)
 
 
 @FUZZ

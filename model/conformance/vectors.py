@@ -257,16 +257,19 @@ def check(directory: Path, engine: Engine) -> CheckResult:
     """Run every vector of ``directory`` on ``engine`` (CONF-9)."""
     from marginspec.conformance.runner import read_trace, trace_ruleset
     from marginspec.errors import InputError
+    from marginspec.inputs import read_json
 
-    try:
-        index = json.loads((directory / INDEX).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise InputError(
-            str(directory / INDEX), f"cannot read the vector index ({error})"
-        ) from None
+    index = read_json(directory / INDEX, "the vector index")
     entries = index.get("vectors") if isinstance(index, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{directory / INDEX}: /vectors", "expected a non-empty list")
+    for number, entry in enumerate(entries):
+        name = entry.get("file") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name or Path(name).is_absolute() or ".." in name:
+            raise InputError(
+                f"{directory / INDEX}: /vectors/{number}/file",
+                "expected the name of a file in the vector folder",
+            )
     first = read_trace(directory / entries[0]["file"])
     ref, ruleset = trace_ruleset(first, directory)
     caps, failed_hello = handshake(engine, ref, ruleset)
@@ -278,10 +281,19 @@ def check(directory: Path, engine: Engine) -> CheckResult:
     skipped: list[str] = []
     for entry in entries:
         document = read_trace(directory / entry["file"])
-        used = {s["action"]["action"] for s in document["steps"]}
-        dual = any(
-            isinstance(a, dict) and a.get("dualSidePosition")
-            for a in document["initial"].get("accounts", {}).values()
+        used = set()
+        for number, step in enumerate(document["steps"]):
+            action = step.get("action") if isinstance(step, dict) else None
+            name = action.get("action") if isinstance(action, dict) else None
+            if not isinstance(name, str):
+                raise InputError(
+                    f"{directory / entry['file']}: /steps/{number}/action", "expected an action"
+                )
+            used.add(name)
+        initial = document.get("initial")
+        accounts = initial.get("accounts") if isinstance(initial, dict) else None
+        dual = isinstance(accounts, dict) and any(
+            isinstance(a, dict) and a.get("dualSidePosition") for a in accounts.values()
         )
         if any(not caps.supports(a) for a in used) or (dual and not caps.hedge_mode):
             skipped.append(entry["file"])
