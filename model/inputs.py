@@ -122,8 +122,9 @@ def _constant(text: str) -> _Refused:
 
 
 def _refuse_fraction(text: str) -> _Refused:
+    shown = text if len(text) <= 40 else quote(text)
     return _Refused(
-        f"JSON number {quote(text)} refused: write exact numbers as decimal strings (SNAP-1)"
+        f'JSON number {shown} refused: write exact numbers as decimal strings ("{shown}")'
     )
 
 

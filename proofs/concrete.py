@@ -62,7 +62,7 @@ def rounding_note(exact_snapshot: dict[str, Any]) -> str:
         f"{key} = {to_plain(value)}"
         for position in exact_snapshot["positions"]
         for key, value in position.items()
-        if isinstance(value, Exact) and not is_finite_decimal(value)
+        if not isinstance(value, str) and not is_finite_decimal(value)
     ]
     if not rounded:
         return ""

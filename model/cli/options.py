@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 
-class PositiveSeconds(click.ParamType):
+class PositiveSeconds(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
     """A finite duration in seconds, at least ``minimum`` (which is positive)."""
 
     name = "seconds"
@@ -40,7 +40,7 @@ class PositiveSeconds(click.ParamType):
         return number
 
 
-class Count(click.ParamType):
+class Count(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
     """A whole number from ``minimum`` (default 1) to ``maximum``."""
 
     name = "count"
