@@ -37,7 +37,17 @@ def _number(row: Mapping[str, Any], key: str, where: str) -> Exact:
         raise RuleSetError(error.where, error.message) from None
 
 
-_ENTRY_KEYS = ("symbol", "notionalCoef", "brackets")
+#: Market settings an entry may carry (the form `rules show --format json` prints); they
+#: override the base rule set's.
+_SETTINGS = {
+    "tickSize": "tick_size",
+    "stepSize": "step_size",
+    "minNotional": "min_notional",
+    "makerFee": "maker_fee",
+    "takerFee": "taker_fee",
+    "liquidationFee": "liquidation_fee",
+}
+_ENTRY_KEYS = ("symbol", "notionalCoef", "brackets", *_SETTINGS, "fundingIntervalHours")
 _BRACKET_KEYS = (
     "bracket",
     "initialLeverage",
@@ -67,11 +77,32 @@ def _known(row: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None
             )
 
 
-def _market(symbol: str, brackets: tuple[Bracket, ...], base: RuleSet | None) -> Market:
+def _settings(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The market settings an entry states (RS-4), by Market field name."""
+    values: dict[str, Any] = {
+        field: _number(entry, key, where) for key, field in _SETTINGS.items() if key in entry
+    }
+    for field in ("tick_size", "step_size"):
+        if field in values and values[field] <= 0:
+            raise RuleSetError(f"{where}.{field}", "must be positive")
+    if "fundingIntervalHours" in entry:
+        hours = entry["fundingIntervalHours"]
+        if isinstance(hours, bool) or not isinstance(hours, int) or not 0 < hours <= 10_000:
+            raise RuleSetError(f"{where}.fundingIntervalHours", "must be a positive integer")
+        values["funding_interval_hours"] = hours
+    return values
+
+
+def _market(
+    symbol: str,
+    brackets: tuple[Bracket, ...],
+    base: RuleSet | None,
+    settings: Mapping[str, Any] | None = None,
+) -> Market:
     template = base.markets.get(symbol) if base is not None else None
     if template is None:
-        return Market(symbol=symbol, brackets=brackets)
-    return attrs.evolve(template, brackets=brackets)
+        return Market(symbol=symbol, brackets=brackets, **(settings or {}))
+    return attrs.evolve(template, brackets=brackets, **(settings or {}))
 
 
 def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[Bracket, ...]]:
@@ -175,6 +206,7 @@ def parse_brackets(
     except RuleSetError as error:
         raise RuleSetError(where, error.message) from None
     entries: Sequence[tuple[str, tuple[Bracket, ...]]]
+    settings: dict[str, dict[str, Any]] = {}
     if kind == "ccxt":
         entries = [_ccxt_brackets(k, v, where) for k, v in data.items()]
     else:
@@ -185,13 +217,15 @@ def parse_brackets(
             if not isinstance(item, dict):
                 raise RuleSetError(f"{where}[{index}]", "expected a JSON object")
         entries = [_binance_brackets(item, where) for item in items]
+        for item in items:
+            settings[item["symbol"]] = _settings(item, f"{where}: {item['symbol']}")
     markets: dict[str, Market] = {}
     for symbol, brackets in entries:
         if check:
             check_table(symbol, brackets, where)
         if symbol in markets:
             raise RuleSetError(f"{where}: {symbol}", "symbol defined twice")
-        markets[symbol] = _market(symbol, brackets, base)
+        markets[symbol] = _market(symbol, brackets, base, settings.get(symbol))
     options = base.options if base is not None else RuleSet(name="", markets={}).options
     return RuleSet(
         name=name or Path(where).stem,

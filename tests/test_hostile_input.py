@@ -606,3 +606,19 @@ def test_an_unexpected_error_is_one_line_in_a_process(tmp_path: Path) -> None:
     assert_one_line_error(run_cli("evaluate", tmp_path), "folder")
     result = run_cli("evaluate", "--rules", tmp_path / "nope.toml", stdin="{}")
     assert_one_line_error(result, "nope.toml", "cannot read")
+
+
+def test_bracket_files_apply_the_settings_they_state(tmp_path: Path) -> None:
+    """RS-4: a known key of a bracket file is applied, never ignored; a misspelt one is refused."""
+    shown, _ = invoke("rules", "show", "BTCUSDT", "--format", "json")
+    entries = json.loads(shown.stdout)
+    entries[0]["tickSize"] = "0.5"
+    path = tmp_path / "brackets.json"
+    path.write_text(json.dumps(entries))
+    again, _ = invoke("rules", "show", "BTCUSDT", "--brackets", path, "--format", "json")
+    assert json.loads(again.stdout)[0]["tickSize"] == "0.5"
+    entries[0]["tickSise"] = entries[0].pop("tickSize")
+    path.write_text(json.dumps(entries))
+    assert_refused(
+        *invoke("rules", "show", "--brackets", path), "BTCUSDT.tickSise", "unknown field"
+    )

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import click
 
 from marginspec import inputs
-from marginspec.errors import InputError
 from marginspec.importers import load_brackets
 from marginspec.rulefile import load_bundled, load_ruleset
 from marginspec.ruleset import RuleSet
@@ -21,29 +16,6 @@ def read_json(source: str, what: str = "input") -> Any:
     """A JSON document from a path or ``-`` (stdin), within the bounds of
     :mod:`marginspec.inputs`; every number exact (SNAP-1, NUM-2)."""
     return inputs.read_json(source, what)
-
-
-def write_atomic(path: Path, text: str, what: str = "output") -> None:
-    """Write ``text`` to ``path`` whole or not at all: a temporary file in the same
-    folder, renamed over ``path`` (nothing half-written if the command is stopped)."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise InputError(str(path), f"cannot write {what}: no folder {str(folder)!r}")
-    temporary: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=f".{path.name}.", delete=False
-        ) as handle:
-            temporary = Path(handle.name)
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException as error:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-        if not isinstance(error, OSError):
-            raise
-        raise InputError(str(path), f"cannot write {what} ({error.strerror or error})") from None
 
 
 def load_rules(rules: str | None, brackets: str | None) -> RuleSet:

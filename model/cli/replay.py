@@ -15,8 +15,9 @@ from pathlib import Path
 import click
 
 from marginspec.cli.app import engine_options, guarded, main
-from marginspec.cli.io import read_json, write_atomic
+from marginspec.cli.io import read_json
 from marginspec.errors import InputError
+from marginspec.outputs import write_atomic
 
 
 @main.command()

@@ -36,6 +36,7 @@ from marginspec.conformance.runner import check_trace, handshake
 from marginspec.errors import MarginspecError
 from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
+from marginspec.outputs import write_atomic
 from marginspec.rulefile import dump_ruleset
 from marginspec.ruleset import RuleSet
 
@@ -238,11 +239,12 @@ def write(corpus: Corpus, out: Path, ruleset: RuleSet | None = None) -> None:
     """Write the corpus; a rule set given by path is copied in as ``ruleset.toml``."""
     out.mkdir(parents=True, exist_ok=True)
     if ruleset is not None:
-        (out / "ruleset.toml").write_text(dump_ruleset(ruleset), encoding="utf-8")
+        write_atomic(out / "ruleset.toml", dump_ruleset(ruleset))
     for entry, document in zip(corpus.index["vectors"], corpus.vectors, strict=True):
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        (out / entry["file"]).write_text(text, encoding="utf-8")
-    (out / INDEX).write_text(json.dumps(corpus.index, indent=2) + "\n", encoding="utf-8")
+        write_atomic(out / entry["file"], text)
+    # the index last: a folder with an index holds every vector it names, whole
+    write_atomic(out / INDEX, json.dumps(corpus.index, indent=2) + "\n")
 
 
 @attrs.frozen
