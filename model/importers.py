@@ -25,7 +25,7 @@ from marginspec.brackets import Bracket
 from marginspec.errors import InputError, RuleSetError
 from marginspec.inputs import read_json
 from marginspec.numbers import Exact, exact, quote
-from marginspec.ruleset import Market, RuleSet, check_table
+from marginspec.ruleset import Market, RuleSet, check_size, check_table
 
 
 def _number(row: Mapping[str, Any], key: str, where: str) -> Exact:
@@ -113,6 +113,7 @@ def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[
     rows = entry.get("brackets")
     if not isinstance(rows, list) or not rows:
         raise RuleSetError(f"{where}: {symbol}", "needs a non-empty 'brackets' list")
+    check_size(symbol, len(rows), where)
     # BRK-6: a user-specific notionalCoef scales floors, caps and cum alike (cum is
     # linear in the floors, so the BRK-2 recurrence still holds after scaling).
     coef = _number(entry, "notionalCoef", f"{where} {symbol}") if "notionalCoef" in entry else 1
@@ -156,6 +157,7 @@ def _ccxt_brackets(key: str, tiers: Any, where: str) -> tuple[str, tuple[Bracket
     symbol = exchange_symbol(key)
     if not isinstance(tiers, list) or not tiers:
         raise RuleSetError(f"{where}: {key}", "expected a non-empty list of tiers")
+    check_size(symbol, len(tiers), where)
     brackets: list[Bracket] = []
     for index, tier in enumerate(tiers):
         here = f"{where}: {symbol} bracket {index + 1}"

@@ -24,6 +24,7 @@ from marginspec.ruleset import (
     Options,
     RuleSet,
     Trigger,
+    check_size,
     check_table,
 )
 
@@ -155,6 +156,7 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
     rows = table.get("brackets")
     if not isinstance(rows, list) or not rows:
         raise RuleSetError(here, "market needs a non-empty [[markets.brackets]] table")
+    check_size(symbol, len(rows), where)
     brackets = tuple(parse_bracket(row, f"{here} brackets[{i}]") for i, row in enumerate(rows))
     if check:  # the proofs read ill-formed tables too, to report what is wrong (THM-TAB-1)
         check_table(symbol, brackets, where)

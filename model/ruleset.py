@@ -86,6 +86,19 @@ class RuleSet:
             ) from None
 
 
+#: RS-3: the most brackets a table may have (real tables have at most 12; a liquidation
+#: price of hedged cross legs tries every pair of brackets, so the bound keeps it fast).
+MAX_BRACKETS = 64
+
+
+def check_size(symbol: str, count: int, where: str) -> None:
+    """RS-3: refuse a table of more than MAX_BRACKETS brackets (before reading them)."""
+    if count > MAX_BRACKETS:
+        raise RuleSetError(
+            f"{where}: {symbol}", f"{count} brackets: a table has at most {MAX_BRACKETS} (RS-3)"
+        )
+
+
 def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
     """BRK-2, BRK-5: refuse an ill-formed table, naming file, symbol and bracket.
 

@@ -622,3 +622,21 @@ def test_bracket_files_apply_the_settings_they_state(tmp_path: Path) -> None:
     assert_refused(
         *invoke("rules", "show", "--brackets", path), "BTCUSDT.tickSise", "unknown field"
     )
+
+
+def test_a_table_of_too_many_brackets_is_refused(tmp_path: Path) -> None:
+    """RS-3: at most 64 brackets, so that hedged cross legs' bracket pairs stay few."""
+    rows = [
+        {
+            "bracket": i + 1,
+            "initialLeverage": 1,
+            "notionalCap": str(i + 1),
+            "notionalFloor": str(i),
+            "maintMarginRatio": "0.1",
+            "cum": "0",
+        }
+        for i in range(65)
+    ]
+    path = tmp_path / "brackets.json"
+    path.write_text(json.dumps([{"symbol": "BTCUSDT", "brackets": rows}]))
+    assert_refused(*invoke("rules", "show", "--brackets", path), "65 brackets", "at most 64")
