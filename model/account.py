@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from marginspec.errors import InputError
-from marginspec.numbers import Exact, exact, exact_nonnegative, exact_positive
+from marginspec.numbers import Exact, exact, exact_nonnegative, exact_positive, quote
 from marginspec.ruleset import RuleSet
 
 
@@ -49,6 +49,8 @@ class OrderSide(enum.Enum):
 CONDITIONAL_TYPES = frozenset(
     {"STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"}
 )
+#: Every order type of the API (A-API ``POST /fapi/v3/order``); another is refused (SNAP-1).
+ORDER_TYPES = ("LIMIT", "MARKET", *sorted(CONDITIONAL_TYPES))
 
 
 @attrs.frozen
@@ -148,7 +150,7 @@ def _enum(kind: type[enum.Enum], value: Any, pointer: str, aliases: Mapping[str,
         return kind(text)
     except ValueError:
         allowed = ", ".join(repr(m.value) for m in kind)
-        raise InputError(pointer, f"{value!r} is not one of {allowed}") from None
+        raise InputError(pointer, f"{quote(value)} is not one of {allowed}") from None
 
 
 _MARGIN_ALIASES = {"CROSS": "cross", "CROSSED": "cross", "ISOLATED": "isolated"}
@@ -222,8 +224,11 @@ def parse_order(data: Any, pointer: str, ruleset: RuleSet) -> OpenOrder:
     if not isinstance(reduce_only, bool):
         raise InputError(f"{pointer}/reduceOnly", "expected true or false")
     order_type = obj.get("type", "LIMIT")
-    if not isinstance(order_type, str):
-        raise InputError(f"{pointer}/type", "expected a string")
+    if order_type not in ORDER_TYPES:
+        raise InputError(
+            f"{pointer}/type",
+            f"{quote(order_type)} is not an order type (one of: {', '.join(ORDER_TYPES)})",
+        )
     return OpenOrder(symbol, side, position_side, price, orig - executed, reduce_only, order_type)
 
 

@@ -7,17 +7,15 @@
   with ``minNotional``, ``maxNotional``, ``maintenanceMarginRate``, ``maxLeverage`` and
   the raw bracket under ``info``.
 
-JSON numbers are read as exact decimals (``parse_float=Decimal``): an exchange's JSON
-carries bare numbers, and their text is exact. Markets take their filters, fees and
+JSON numbers are read as exact decimals within NUM-2 (:mod:`marginspec.inputs`): an
+exchange's JSON carries bare numbers, and their text is exact. Markets take their filters, fees and
 funding settings from the same symbol in the base rule set (the bundled ``aster-pro``)
 where it has one, else the documented defaults of :class:`~marginspec.ruleset.Market`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +23,9 @@ import attrs
 
 from marginspec.brackets import Bracket
 from marginspec.errors import InputError, RuleSetError
-from marginspec.numbers import Exact, exact
-from marginspec.ruleset import Market, RuleSet, check_table
+from marginspec.inputs import read_json
+from marginspec.numbers import Exact, exact, quote
+from marginspec.ruleset import Market, RuleSet, check_size, check_table
 
 
 def _number(row: Mapping[str, Any], key: str, where: str) -> Exact:
@@ -38,11 +37,72 @@ def _number(row: Mapping[str, Any], key: str, where: str) -> Exact:
         raise RuleSetError(error.where, error.message) from None
 
 
-def _market(symbol: str, brackets: tuple[Bracket, ...], base: RuleSet | None) -> Market:
+#: Market settings an entry may carry (the form `rules show --format json` prints); they
+#: override the base rule set's.
+_SETTINGS = {
+    "tickSize": "tick_size",
+    "stepSize": "step_size",
+    "minNotional": "min_notional",
+    "makerFee": "maker_fee",
+    "takerFee": "taker_fee",
+    "liquidationFee": "liquidation_fee",
+}
+_ENTRY_KEYS = ("symbol", "notionalCoef", "brackets", *_SETTINGS, "fundingIntervalHours")
+_BRACKET_KEYS = (
+    "bracket",
+    "initialLeverage",
+    "notionalCap",
+    "notionalFloor",
+    "maintMarginRatio",
+    "cum",
+)
+_TIER_KEYS = (
+    "tier",
+    "symbol",
+    "currency",
+    "minNotional",
+    "maxNotional",
+    "maintenanceMarginRate",
+    "maxLeverage",
+    "info",
+)
+
+
+def _known(row: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    """RS-4: an unknown key is refused, so a misspelt field never falls back to a default."""
+    for key in row:
+        if key not in allowed:
+            raise RuleSetError(
+                f"{where}.{key}", f"unknown field (expected one of: {', '.join(allowed)})"
+            )
+
+
+def _settings(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The market settings an entry states (RS-4), by Market field name."""
+    values: dict[str, Any] = {
+        field: _number(entry, key, where) for key, field in _SETTINGS.items() if key in entry
+    }
+    for field in ("tick_size", "step_size"):
+        if field in values and values[field] <= 0:
+            raise RuleSetError(f"{where}.{field}", "must be positive")
+    if "fundingIntervalHours" in entry:
+        hours = entry["fundingIntervalHours"]
+        if isinstance(hours, bool) or not isinstance(hours, int) or not 0 < hours <= 10_000:
+            raise RuleSetError(f"{where}.fundingIntervalHours", "must be a positive integer")
+        values["funding_interval_hours"] = hours
+    return values
+
+
+def _market(
+    symbol: str,
+    brackets: tuple[Bracket, ...],
+    base: RuleSet | None,
+    settings: Mapping[str, Any] | None = None,
+) -> Market:
     template = base.markets.get(symbol) if base is not None else None
     if template is None:
-        return Market(symbol=symbol, brackets=brackets)
-    return attrs.evolve(template, brackets=brackets)
+        return Market(symbol=symbol, brackets=brackets, **(settings or {}))
+    return attrs.evolve(template, brackets=brackets, **(settings or {}))
 
 
 def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[Bracket, ...]]:
@@ -50,9 +110,11 @@ def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[
     symbol = entry.get("symbol")
     if not isinstance(symbol, str) or not symbol:
         raise RuleSetError(where, "entry needs a 'symbol' string")
+    _known(entry, _ENTRY_KEYS, f"{where}: {symbol}")
     rows = entry.get("brackets")
     if not isinstance(rows, list) or not rows:
         raise RuleSetError(f"{where}: {symbol}", "needs a non-empty 'brackets' list")
+    check_size(symbol, len(rows), where)
     # BRK-6: a user-specific notionalCoef scales floors, caps and cum alike (cum is
     # linear in the floors, so the BRK-2 recurrence still holds after scaling).
     coef = _number(entry, "notionalCoef", f"{where} {symbol}") if "notionalCoef" in entry else 1
@@ -63,6 +125,7 @@ def _binance_brackets(entry: Mapping[str, Any], where: str) -> tuple[str, tuple[
         here = f"{where}: {symbol} bracket {row.get('bracket', index + 1) if isinstance(row, dict) else index + 1}"
         if not isinstance(row, dict):
             raise RuleSetError(here, "expected a JSON object")
+        _known(row, _BRACKET_KEYS, here)
         number = row.get("bracket", index + 1)
         if not isinstance(number, int) or isinstance(number, bool):
             raise RuleSetError(here, "'bracket' must be an integer")
@@ -88,14 +151,20 @@ def exchange_symbol(ccxt_symbol: str) -> str:
 
 
 def _ccxt_brackets(key: str, tiers: Any, where: str) -> tuple[str, tuple[Bracket, ...]]:
+    if not isinstance(key, str) or ":" not in key or "/" not in key:
+        raise RuleSetError(
+            f"{where}: {quote(key)}", "expected a ccxt symbol such as 'BTC/USDT:USDT'"
+        )
     symbol = exchange_symbol(key)
     if not isinstance(tiers, list) or not tiers:
         raise RuleSetError(f"{where}: {key}", "expected a non-empty list of tiers")
+    check_size(symbol, len(tiers), where)
     brackets: list[Bracket] = []
     for index, tier in enumerate(tiers):
         here = f"{where}: {symbol} bracket {index + 1}"
         if not isinstance(tier, dict):
             raise RuleSetError(here, "expected a JSON object")
+        _known(tier, _TIER_KEYS, here)
         floor = _number(tier, "minNotional", here)
         rate = _number(tier, "maintenanceMarginRate", here)
         info = tier.get("info")
@@ -140,6 +209,7 @@ def parse_brackets(
     except RuleSetError as error:
         raise RuleSetError(where, error.message) from None
     entries: Sequence[tuple[str, tuple[Bracket, ...]]]
+    settings: dict[str, dict[str, Any]] = {}
     if kind == "ccxt":
         entries = [_ccxt_brackets(k, v, where) for k, v in data.items()]
     else:
@@ -150,13 +220,15 @@ def parse_brackets(
             if not isinstance(item, dict):
                 raise RuleSetError(f"{where}[{index}]", "expected a JSON object")
         entries = [_binance_brackets(item, where) for item in items]
+        for item in items:
+            settings[item["symbol"]] = _settings(item, f"{where}: {item['symbol']}")
     markets: dict[str, Market] = {}
     for symbol, brackets in entries:
         if check:
             check_table(symbol, brackets, where)
         if symbol in markets:
             raise RuleSetError(f"{where}: {symbol}", "symbol defined twice")
-        markets[symbol] = _market(symbol, brackets, base)
+        markets[symbol] = _market(symbol, brackets, base, settings.get(symbol))
     options = base.options if base is not None else RuleSet(name="", markets={}).options
     return RuleSet(
         name=name or Path(where).stem,
@@ -171,13 +243,8 @@ def load_brackets(path: str | Path, base: RuleSet | None = None, check: bool = T
     """Read a leverageBracket or ccxt JSON file into a rule set (RS-4)."""
     where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(where, f"cannot read bracket file ({error.strerror})") from None
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise RuleSetError(
-            where, f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
-        ) from None
+        # An exchange's JSON carries bare numbers: read as exact decimals within NUM-2.
+        data = read_json(path, "bracket file", numbers=True)
+    except InputError as error:
+        raise RuleSetError(error.where, error.message) from None
     return parse_brackets(data, where, base=base, check=check)

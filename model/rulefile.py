@@ -6,16 +6,17 @@ exact decimals (TOML floats are parsed with ``Decimal``, never as binary floats)
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from marginspec.brackets import Boundary, Bracket
 from marginspec.errors import InputError, RuleSetError
-from marginspec.numbers import Exact, Rounding, exact, to_plain
+from marginspec.inputs import parse_toml, read_text
+from marginspec.numbers import Exact, Rounding, exact, quote, to_plain
 from marginspec.ruleset import (
     AdlRanking,
     Market,
@@ -23,6 +24,7 @@ from marginspec.ruleset import (
     Options,
     RuleSet,
     Trigger,
+    check_size,
     check_table,
 )
 
@@ -60,13 +62,12 @@ def load_bundled(name: str = DEFAULT_RULESET) -> RuleSet:
 
 
 def load_ruleset(path: str | Path, check: bool = True) -> RuleSet:
-    """Read and validate a rule-set TOML file."""
-    where = str(path)
+    """Read and validate a rule-set TOML file (the one loader of every command)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(where, f"cannot read rule file ({error.strerror})") from None
-    return parse_ruleset(text, where, check)
+        text = read_text(path, "rule file")
+    except InputError as error:
+        raise RuleSetError(error.where, error.message) from None
+    return parse_ruleset(text, str(path), check)
 
 
 def _enum(kind: type[Any], value: object, where: str) -> Any:
@@ -74,7 +75,21 @@ def _enum(kind: type[Any], value: object, where: str) -> Any:
         return kind(value)
     except ValueError:
         allowed = ", ".join(repr(m.value) for m in kind)
-        raise RuleSetError(where, f"{value!r} is not one of {allowed}") from None
+        raise RuleSetError(where, f"{quote(value)} is not one of {allowed}") from None
+
+
+def _table(value: Any, where: str, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise RuleSetError(where, f"expected {what}, got {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return f"{type(value).__name__} {quote(value)}"
 
 
 def parse_options(table: Mapping[str, Any], where: str) -> Options:
@@ -107,7 +122,8 @@ def _number(table: Mapping[str, Any], key: str, where: str) -> Exact:
         raise RuleSetError(error.where, error.message) from None
 
 
-def parse_bracket(row: Mapping[str, Any], where: str) -> Bracket:
+def parse_bracket(row: Any, where: str) -> Bracket:
+    row = _table(row, where, "a [[markets.brackets]] table")
     for key in row:
         if key not in (
             "bracket",
@@ -131,7 +147,8 @@ def parse_bracket(row: Mapping[str, Any], where: str) -> Bracket:
     )
 
 
-def parse_market(table: Mapping[str, Any], where: str, check: bool = True) -> Market:
+def parse_market(table: Any, where: str, check: bool = True) -> Market:
+    table = _table(table, where, "a [[markets]] table")
     symbol = table.get("symbol")
     if not isinstance(symbol, str) or not symbol:
         raise RuleSetError(where, "market needs a 'symbol' string")
@@ -139,6 +156,7 @@ def parse_market(table: Mapping[str, Any], where: str, check: bool = True) -> Ma
     rows = table.get("brackets")
     if not isinstance(rows, list) or not rows:
         raise RuleSetError(here, "market needs a non-empty [[markets.brackets]] table")
+    check_size(symbol, len(rows), where)
     brackets = tuple(parse_bracket(row, f"{here} brackets[{i}]") for i, row in enumerate(rows))
     if check:  # the proofs read ill-formed tables too, to report what is wrong (THM-TAB-1)
         check_table(symbol, brackets, where)
@@ -160,16 +178,36 @@ def parse_market(table: Mapping[str, Any], where: str, check: bool = True) -> Ma
     return Market(symbol=symbol, brackets=brackets, **values)
 
 
+_TOP_LEVEL = ("ruleset", "options", "markets")
+_RULESET_KEYS = ("name", "description")
+
+
+def _known(table: Mapping[str, Any], allowed: tuple[str, ...], where: str, what: str) -> None:
+    """An unknown table or key is refused (RS-3), so a misspelt one never changes the rules."""
+    for key in table:
+        if key not in allowed:
+            raise RuleSetError(
+                f"{where}{key}", f"unknown {what} (expected one of: {', '.join(allowed)})"
+            )
+
+
 def parse_ruleset(text: str, where: str, check: bool = True) -> RuleSet:
-    """RS-3: a rule set from TOML text, numbers exact; ill-formed tables refused naming ``where``."""
+    """RS-3: a rule set from TOML text: unknown tables and keys refused, every number
+    bounded (NUM-2), every table checked (BRK-5) unless ``check`` is False."""
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as error:
-        raise RuleSetError(where, f"malformed TOML: {error}") from None
-    meta = data.get("ruleset", {})
-    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+        data = parse_toml(text, where)
+    except InputError as error:
+        raise RuleSetError(error.where, error.message) from None
+    _known(data, _TOP_LEVEL, f"{where}: ", "top-level table or key")
+    meta = _table(data.get("ruleset", {}), f"{where}: ruleset", "a [ruleset] table")
+    if not isinstance(meta.get("name"), str):
         raise RuleSetError(where, "missing [ruleset] table with a 'name'")
-    options = parse_options(data.get("options", {}), where)
+    _known(meta, _RULESET_KEYS, f"{where}: ruleset.", "key")
+    if not isinstance(meta.get("description", ""), str):
+        raise RuleSetError(f"{where}: ruleset.description", "expected a string")
+    options = parse_options(
+        _table(data.get("options", {}), f"{where}: options", "an [options] table"), where
+    )
     markets_data = data.get("markets")
     if not isinstance(markets_data, list) or not markets_data:
         raise RuleSetError(where, "no [[markets]] defined")
@@ -188,40 +226,44 @@ def parse_ruleset(text: str, where: str, check: bool = True) -> RuleSet:
     )
 
 
-def _toml_number(value: Exact | int) -> str:
-    return f'"{to_plain(Exact(value))}"'
-
-
 def dump_ruleset(ruleset: RuleSet) -> str:
-    """The TOML text of a rule set (exact decimals as strings), readable by :func:`parse_ruleset`."""
+    """The TOML text of a rule set (exact decimals as strings), readable by :func:`parse_ruleset`.
+
+    Written by tomli-w, so any text in a name or description (quotes, apostrophes,
+    newlines) is escaped as TOML requires (docs/dependencies.md).
+    """
     o = ruleset.options
-    lines = [
-        "[ruleset]",
-        f"name = {ruleset.name!r}".replace("'", '"'),
-        f"description = {ruleset.description!r}".replace("'", '"') if ruleset.description else "",
-        "",
-        "[options]",
-        f'bracket_boundary = "{o.bracket_boundary.value}"',
-        f'liquidation_trigger = "{o.liquidation_trigger.value}"',
-        f"display_decimals = {o.display_decimals}",
-        f'display_rounding = "{o.display_rounding.value}"',
-        f'no_liquidation_price = "{o.no_liquidation_price.value}"',
-        f'adl_ranking = "{o.adl_ranking.value}"',
-    ]
-    for market in ruleset.markets.values():
-        lines += ["", "[[markets]]", f'symbol = "{market.symbol}"']
-        for key in _MARKET_FIELDS:
-            lines.append(f"{key} = {_toml_number(getattr(market, key))}")
-        lines.append(f"funding_interval_hours = {market.funding_interval_hours}")
-        for b in market.brackets:
-            lines += [
-                "",
-                "[[markets.brackets]]",
-                f"bracket = {b.bracket}",
-                f"notional_floor = {_toml_number(b.notional_floor)}",
-                f"notional_cap = {_toml_number(b.notional_cap)}",
-                f"initial_leverage = {int(b.initial_leverage)}",
-                f"maint_margin_ratio = {_toml_number(b.maint_margin_ratio)}",
-                f"cum = {_toml_number(b.cum)}",
-            ]
-    return "\n".join(line for i, line in enumerate(lines) if line or i > 3) + "\n"
+    meta: dict[str, Any] = {"name": ruleset.name}
+    if ruleset.description:
+        meta["description"] = ruleset.description
+    document = {
+        "ruleset": meta,
+        "options": {
+            "bracket_boundary": o.bracket_boundary.value,
+            "liquidation_trigger": o.liquidation_trigger.value,
+            "display_decimals": o.display_decimals,
+            "display_rounding": o.display_rounding.value,
+            "no_liquidation_price": o.no_liquidation_price.value,
+            "adl_ranking": o.adl_ranking.value,
+        },
+        "markets": [
+            {
+                "symbol": market.symbol,
+                **{key: to_plain(getattr(market, key)) for key in _MARKET_FIELDS},
+                "funding_interval_hours": market.funding_interval_hours,
+                "brackets": [
+                    {
+                        "bracket": b.bracket,
+                        "notional_floor": to_plain(b.notional_floor),
+                        "notional_cap": to_plain(b.notional_cap),
+                        "initial_leverage": int(b.initial_leverage),
+                        "maint_margin_ratio": to_plain(b.maint_margin_ratio),
+                        "cum": to_plain(b.cum),
+                    }
+                    for b in market.brackets
+                ],
+            }
+            for market in ruleset.markets.values()
+        ],
+    }
+    return tomli_w.dumps(document)

@@ -87,6 +87,19 @@ class RuleSet:
             ) from None
 
 
+#: RS-3: the most brackets a table may have (real tables have at most 12; a liquidation
+#: price of hedged cross legs tries every pair of brackets, so the bound keeps it fast).
+MAX_BRACKETS = 64
+
+
+def check_size(symbol: str, count: int, where: str) -> None:
+    """Refuse a table of more than MAX_BRACKETS brackets, before reading them (RS-3)."""
+    if count > MAX_BRACKETS:
+        raise RuleSetError(
+            f"{where}: {symbol}", f"{count} brackets: a table has at most {MAX_BRACKETS} (RS-3)"
+        )
+
+
 def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
     """Refuse a table that breaks BRK-2 or BRK-5, naming file, symbol and bracket.
 

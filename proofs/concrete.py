@@ -18,7 +18,7 @@ from marginspec import brackets, margin
 from marginspec.account import parse_account
 from marginspec.brackets import Boundary
 from marginspec.evaluate import evaluate
-from marginspec.numbers import Exact, to_plain
+from marginspec.numbers import INPUT_PLACES, Exact, is_finite_decimal, to_input, to_plain
 from marginspec.proofs.tables import as_terms
 from marginspec.proofs.theorem import Counterexample, Result, Status, Theorem, decide, exact_value
 from marginspec.ruleset import Market, RuleSet
@@ -32,9 +32,10 @@ def _witness_snapshot(
     """An isolated long opened at the maximum leverage its notional allows, wallet = IM.
 
     ``text=False`` keeps exact values (a wallet like 400/3 has no decimal form) for the
-    model's own confirmation; the printed snapshot shows them as decimals or ``p/q``.
+    model's own confirmation; the printed snapshot writes decimals ``evaluate`` accepts,
+    rounding a value without a finite decimal form (:func:`rounding_note` says which).
     """
-    show: Any = to_plain if text else (lambda v: v)
+    show: Any = to_input if text else (lambda v: v)
     boundary = ruleset.options.bracket_boundary
     leverage = int(brackets.max_leverage(market.brackets, notional, boundary))
     qty = notional / MARK
@@ -52,6 +53,23 @@ def _witness_snapshot(
             }
         ],
     }
+
+
+def rounding_note(exact_snapshot: dict[str, Any]) -> str:
+    """Names the snapshot values that have no finite decimal form (so the printed
+    ``evaluateInput`` rounds them to INPUT_PLACES places), or nothing."""
+    rounded = [
+        f"{key} = {to_plain(value)}"
+        for position in exact_snapshot["positions"]
+        for key, value in position.items()
+        if not isinstance(value, str) and not is_finite_decimal(value)
+    ]
+    if not rounded:
+        return ""
+    return (
+        f" ({', '.join(rounded)} has no finite decimal form: evaluateInput rounds it to "
+        f"{INPUT_PLACES} places)"
+    )
 
 
 def _confirm(ruleset: RuleSet, snapshot: dict[str, Any], theorem_id: str) -> bool:
@@ -109,7 +127,8 @@ def _notional_claim(theorem_id: str, claim_of: Any) -> Any:
             snapshot = _witness_snapshot(ruleset, market, notional)
             example = Counterexample(
                 {"notional": to_plain(notional)},
-                "an isolated long opened at the maximum leverage for this notional",
+                "an isolated long opened at the maximum leverage for this notional"
+                + rounding_note(_witness_snapshot(ruleset, market, notional, text=False)),
                 snapshot,
                 _confirm(
                     ruleset, _witness_snapshot(ruleset, market, notional, text=False), theorem_id

@@ -19,7 +19,8 @@ from marginspec import brackets
 from marginspec.account import parse_account
 from marginspec.brackets import Boundary, Table
 from marginspec.evaluate import evaluate
-from marginspec.numbers import Exact, to_plain
+from marginspec.numbers import Exact, to_input, to_plain
+from marginspec.proofs.concrete import rounding_note
 from marginspec.proofs.tables import as_terms
 from marginspec.proofs.theorem import exact_value
 from marginspec.ruleset import Market, RuleSet
@@ -112,7 +113,7 @@ def leverage_drops(old: Table, new: Table, boundary: Boundary) -> tuple[Range, .
 def _snapshot(
     symbol: str, notional: Exact, wallet: Exact, leverage: int, text: bool
 ) -> dict[str, Any]:
-    show: Any = to_plain if text else (lambda v: v)
+    show: Any = to_input if text else (lambda v: v)
     return {
         "crossWalletBalance": show(Exact(0)),
         "positions": [
@@ -147,12 +148,16 @@ def _liquidated_witness(
     exact_doc = _snapshot(symbol, notional, wallet, 1, text=False)
     healthy_old = not evaluate(parse_account(exact_doc, old), old).positions[0].liquidatable
     liquidated_new = bool(evaluate(parse_account(exact_doc, new), new).positions[0].liquidatable)
-    return {
+    witness: dict[str, Any] = {
         "notional": to_plain(notional),
         "isolatedWallet": to_plain(wallet),
         "evaluateInput": _snapshot(symbol, notional, wallet, 1, text=True),
         "confirmedByModel": healthy_old and liquidated_new,
     }
+    note = rounding_note(exact_doc)
+    if note:
+        witness["note"] = note.strip(" ()")
+    return witness
 
 
 def _refused_witness(

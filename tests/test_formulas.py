@@ -28,7 +28,7 @@ def table(*rows: tuple[str, str | None, str]) -> tuple[Bracket, ...]:
     """Brackets from (floor, cap, rate) rows, cum by the BRK-2 recurrence."""
     built: list[Bracket] = []
     for index, (floor, cap, rate) in enumerate(rows):
-        row = Bracket(index + 1, x(floor), x(cap or "1e12"), x("100"), x(rate), x("0"))
+        row = Bracket(index + 1, x(floor), x(cap or "1000000000000"), x("100"), x(rate), x("0"))
         row = Bracket(
             row.bracket,
             row.notional_floor,
@@ -163,8 +163,8 @@ def test_pnl1_ex_l4_unrealized_pnl() -> None:
 
 def test_liq2_ex_l5_l6_isolated_single_bracket() -> None:
     """EX-L-5/EX-L-6 (freqtrade's test from the Binance numbers): 1,114.78 and 18,778.73."""
-    eth = (Bracket(1, x("0"), x("1e12"), x("10"), x("0.10"), x("135365")),)
-    btc = (Bracket(1, x("0"), x("1e12"), x("20"), x("0.025"), x("16300")),)
+    eth = (Bracket(1, x("0"), x("1000000000000"), x("10"), x("0.10"), x("135365")),)
+    btc = (Bracket(1, x("0"), x("1000000000000"), x("20"), x("0.025"), x("16300")),)
     wb = x("1535443.01")
     l5 = liquidation.liquidation_price(
         [_leg("3683.979", "1456.84", eth)], wb, 0, 0, x("1456.84"), CAP

@@ -3,6 +3,8 @@ deliberately broken tables each caught with the right counterexample."""
 
 from __future__ import annotations
 
+import json
+
 import attrs
 import pytest
 import z3
@@ -15,7 +17,7 @@ from marginspec.proofs.generic import GENERIC
 from marginspec.proofs.theorem import Status, decide, decide_by_cases, exact_value
 from marginspec.rulefile import load_bundled
 from marginspec.ruleset import Market
-from tests.cli_helpers import run_cli
+from tests.cli_helpers import assert_one_line_error, run_cli
 
 RULES = load_bundled()
 BTC = RULES.markets["BTCUSDT"]
@@ -218,6 +220,27 @@ def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def
     )
     broken = tmp_path / "broken.toml"
     broken.write_text(text)
-    bad = run_cli("prove", "--rules", broken, "--generic-size", "0")
+    # one loader, one validation: prove refuses what evaluate refuses (exit 2, one line)
+    assert_one_line_error(
+        run_cli("prove", "--rules", broken, "--generic-size", "0"),
+        "broken.toml",
+        "BTCUSDT bracket 3",
+        "cum",
+    )
+    loose = tmp_path / "loose.toml"
+    loose.write_text(
+        run_cli("rules", "show", "--format", "toml").stdout.replace(
+            "initial_leverage = 125", "initial_leverage = 375"
+        )
+    )
+    bad = run_cli("prove", "--rules", loose, "--generic-size", "0", "--format", "json")
     assert bad.returncode == 1
-    assert "THM-TAB-1" in bad.stdout and "BTCUSDT" in bad.stdout
+    (failed,) = [r for r in json.loads(bad.stdout) if r["status"] != "proved"]
+    assert (failed["theorem"], failed["subject"]) == ("THM-TAB-2", "BTCUSDT")
+    # the witness wallet 400/3 has no decimal form: written rounded, and said so
+    example = failed["counterexample"]
+    assert example["evaluateInput"]["positions"][0]["isolatedWallet"] == "133.333333333333333333"
+    assert "400/3 has no finite decimal form" in example["explanation"]
+    snapshot = tmp_path / "witness.json"
+    snapshot.write_text(json.dumps(example["evaluateInput"]))
+    assert run_cli("evaluate", snapshot, "--rules", loose).returncode == 0

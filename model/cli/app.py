@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 import click
 
 from marginspec import __version__
+from marginspec.cli.options import TIMEOUT
 from marginspec.errors import MarginspecError
 
 P = ParamSpec("P")
@@ -21,23 +22,47 @@ def main() -> None:
     """marginspec: the executable reference model of perpetual-futures margin rules."""
 
 
+#: The longest error line printed; hostile input can make a message arbitrarily long.
+MAX_MESSAGE = 1000
+
+
+def one_line(message: str) -> str:
+    """``message`` on one printable line of at most :data:`MAX_MESSAGE` characters."""
+    text = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message
+    )
+    return text if len(text) <= MAX_MESSAGE else f"{text[: MAX_MESSAGE - 1]}…"
+
+
 def fail(message: str) -> None:
     """Print one line to stderr and exit with status 2 (bad input)."""
-    click.echo(f"marginspec: error: {message}", err=True)
+    click.echo(f"marginspec: error: {one_line(message)}", err=True)
     sys.exit(2)
 
 
 def guarded(function: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`MarginspecError` raised by a command into :func:`fail`."""
+    """The CLI's one error boundary: a :class:`MarginspecError` becomes :func:`fail`, and
+    so does any other exception (one line naming it, exit 2, never a traceback).
+
+    click's own exceptions (usage errors, exit) pass through to click, which prints them.
+    """
     import functools
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except MarginspecError as error:
             fail(str(error))
-            raise AssertionError("unreachable") from None
+        except RecursionError:
+            fail("input nested too deeply to process")
+        except MemoryError:
+            fail("input too large to process in memory")
+        except Exception as error:
+            fail(f"unexpected {type(error).__name__}: {error} (please report this)")
+        raise AssertionError("unreachable")
 
     return wrapper
 
@@ -57,7 +82,7 @@ def engine_options(function: Callable[P, R]) -> Callable[P, R]:
             ),
             click.option(
                 "--timeout",
-                type=float,
+                type=TIMEOUT,
                 default=10.0,
                 show_default=True,
                 help="Seconds to wait for each answer (--cmd).",

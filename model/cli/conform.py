@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from marginspec.cli.app import engine_options, guarded, main
+from marginspec.cli.options import COUNT
 
 
 def _ruleset(reference: str) -> tuple[str, object]:
@@ -36,7 +37,9 @@ def _ruleset(reference: str) -> tuple[str, object]:
     help="quick for CI, thorough for nightly runs.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated runs.")
-@click.option("--examples", type=int, default=None, help="Generated runs (default: the profile's).")
+@click.option(
+    "--examples", type=COUNT, default=None, help="Generated runs (default: the profile's)."
+)
 @click.option(
     "--ruleset",
     "ruleset_ref",

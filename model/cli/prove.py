@@ -13,6 +13,7 @@ from rich.table import Table
 
 from marginspec.cli.app import guarded, main
 from marginspec.cli.io import brackets_option, load_rules
+from marginspec.cli.options import PositiveSeconds
 from marginspec.proofs.concrete import CONCRETE, buffer_text
 from marginspec.proofs.runner import THEOREMS, prove_concrete, prove_generic
 from marginspec.proofs.theorem import Result
@@ -129,7 +130,7 @@ def print_failures(results: list[Result], console: Console) -> None:
 @click.option(
     "--timeout",
     "timeout_s",
-    type=click.FloatRange(0.1),
+    type=PositiveSeconds(minimum=0.1),
     default=30.0,
     show_default=True,
     help="Time limit per theorem, seconds.",
@@ -151,7 +152,7 @@ def prove(
     jobs: int,
 ) -> None:
     """Prove the theorems of a rule set; exit 1 if any fails or is not decided."""
-    ruleset = load_rules(rules, brackets, check=False)
+    ruleset = load_rules(rules, brackets)
     console = Console(stderr=True) if output_format == "table" else None
     results = run_proofs(ruleset, generic_size, int(timeout_s * 1000), console, jobs)
     if output_format == "json":

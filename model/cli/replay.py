@@ -17,6 +17,7 @@ import click
 from marginspec.cli.app import engine_options, guarded, main
 from marginspec.cli.io import read_json
 from marginspec.errors import InputError
+from marginspec.outputs import write_atomic
 
 
 @main.command()
@@ -87,4 +88,4 @@ def run(actions: Path, output: Path | None, compact: bool) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text, "the trace")

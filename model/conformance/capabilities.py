@@ -25,6 +25,7 @@ import attrs
 
 from marginspec.errors import InputError
 from marginspec.exchange import ACTION_NAMES
+from marginspec.numbers import MAX_EXPONENT
 
 #: The outcome fields compared unless the implementation declares its own list.
 DEFAULT_OUTCOME_FIELDS = ("status", "code", "orderId", "events")
@@ -130,10 +131,13 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
             raise InputError(here, "expected an object of field -> decimals (or null)")
         for field, decimals in spec.items():
             if decimals is not None and (
-                isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0
+                isinstance(decimals, bool)
+                or not isinstance(decimals, int)
+                or not 0 <= decimals <= MAX_EXPONENT  # NUM-2: 10^-d stays bounded
             ):
                 raise InputError(
-                    f"{here}/{field}", "decimals must be a non-negative integer or null"
+                    f"{here}/{field}",
+                    f"decimals must be an integer from 0 to {MAX_EXPONENT}, or null",
                 )
         fields[group] = dict(spec)
     return Capabilities(

@@ -23,9 +23,10 @@ import attrs
 from gmpy2 import mpq
 
 from marginspec.conformance.capabilities import Capabilities
+from marginspec.errors import InputError
 from marginspec.exchange import ACTION_NAMES
 from marginspec.exchange.trace import FIELD_RULES
-from marginspec.numbers import Exact
+from marginspec.numbers import Exact, exact
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -84,16 +85,14 @@ class Difference:
 
 
 def _number(value: Any) -> Exact | None:
-    """An exact number from a decimal string, an int or a Decimal; None if not a number."""
-    if isinstance(value, bool):
+    """An engine's number within NUM-2 (a decimal string, exponent form such as
+    ``"3.2e-07"`` included, an int or a Decimal); None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
         return None
-    if isinstance(value, int):
-        return mpq(value)
-    if isinstance(value, Decimal):
-        return mpq(value) if value.is_finite() else None
-    if isinstance(value, str) and _DECIMAL.match(value):
-        return mpq(Decimal(value))
-    return None
+    try:
+        return exact(value, exponent=True)
+    except InputError:
+        return None
 
 
 def same_value(model: Any, impl: Any, decimals: int | None) -> bool:

@@ -135,7 +135,10 @@ def load_factory(spec: str) -> Engine:
             raise InputError("--impl", f"{module_name!r} has no attribute {attr!r}")
     if not callable(factory):
         raise InputError("--impl", f"{spec!r} is not callable")
-    engine = factory()
+    try:
+        engine = factory()
+    except Exception as error:  # the user's factory: its failure is bad --impl input
+        raise InputError("--impl", f"{spec} raised {type(error).__name__}: {error}") from None
     if not isinstance(engine, Engine):
         raise InputError("--impl", f"{spec!r} returned {type(engine).__name__}, not an Engine")
     return engine

@@ -14,6 +14,7 @@ import attrs
 from marginspec.conformance.compare import Difference
 from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
+from marginspec.outputs import write_atomic
 from marginspec.ruleset import RuleSet
 
 #: Failure kinds: the implementation disagreed, crashed, hung, or broke the protocol.
@@ -115,7 +116,7 @@ class FailureReport:
     def save(self, path: Path, ruleset: RuleSet) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.trace(ruleset), indent=2, ensure_ascii=False) + "\n"
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text, "the failing trace")
 
 
 def _outcome(outcome: Any) -> str:

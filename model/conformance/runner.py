@@ -8,7 +8,6 @@ such traces, so neither needs the model at check time.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from marginspec.conformance.engine import Engine, EngineFailure, hello_json, loa
 from marginspec.conformance.report import CRASH, DIVERGENCE, FailureReport, Step
 from marginspec.errors import InputError
 from marginspec.exchange.trace import FORMAT, resolve_ruleset
+from marginspec.inputs import read_json
 from marginspec.ruleset import RuleSet
 
 
@@ -36,14 +36,7 @@ def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Eng
 
 
 def read_trace(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(str(path), f"cannot read ({error.strerror})") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(str(path), f"malformed JSON: {error}") from None
+    document = read_json(path, "trace")  # NUM-2, SNAP-1: the one bounded reader
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise InputError(f"{path}: /format", f"expected {FORMAT!r}")
     if not isinstance(document.get("steps"), list):

@@ -36,6 +36,7 @@ from marginspec.conformance.runner import check_trace, handshake
 from marginspec.errors import MarginspecError
 from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
+from marginspec.outputs import write_atomic
 from marginspec.rulefile import dump_ruleset
 from marginspec.ruleset import RuleSet
 
@@ -238,11 +239,12 @@ def write(corpus: Corpus, out: Path, ruleset: RuleSet | None = None) -> None:
     """Write the corpus; a rule set given by path is copied in as ``ruleset.toml``."""
     out.mkdir(parents=True, exist_ok=True)
     if ruleset is not None:
-        (out / "ruleset.toml").write_text(dump_ruleset(ruleset), encoding="utf-8")
+        write_atomic(out / "ruleset.toml", dump_ruleset(ruleset))
     for entry, document in zip(corpus.index["vectors"], corpus.vectors, strict=True):
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        (out / entry["file"]).write_text(text, encoding="utf-8")
-    (out / INDEX).write_text(json.dumps(corpus.index, indent=2) + "\n", encoding="utf-8")
+        write_atomic(out / entry["file"], text)
+    # the index last: a folder with an index holds every vector it names, whole
+    write_atomic(out / INDEX, json.dumps(corpus.index, indent=2) + "\n")
 
 
 @attrs.frozen
@@ -257,16 +259,19 @@ def check(directory: Path, engine: Engine) -> CheckResult:
     """Run every vector of ``directory`` on ``engine`` (CONF-9)."""
     from marginspec.conformance.runner import read_trace, trace_ruleset
     from marginspec.errors import InputError
+    from marginspec.inputs import read_json
 
-    try:
-        index = json.loads((directory / INDEX).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise InputError(
-            str(directory / INDEX), f"cannot read the vector index ({error})"
-        ) from None
+    index = read_json(directory / INDEX, "the vector index")
     entries = index.get("vectors") if isinstance(index, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{directory / INDEX}: /vectors", "expected a non-empty list")
+    for number, entry in enumerate(entries):
+        name = entry.get("file") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name or Path(name).is_absolute() or ".." in name:
+            raise InputError(
+                f"{directory / INDEX}: /vectors/{number}/file",
+                "expected the name of a file in the vector folder",
+            )
     first = read_trace(directory / entries[0]["file"])
     ref, ruleset = trace_ruleset(first, directory)
     caps, failed_hello = handshake(engine, ref, ruleset)
@@ -278,10 +283,19 @@ def check(directory: Path, engine: Engine) -> CheckResult:
     skipped: list[str] = []
     for entry in entries:
         document = read_trace(directory / entry["file"])
-        used = {s["action"]["action"] for s in document["steps"]}
-        dual = any(
-            isinstance(a, dict) and a.get("dualSidePosition")
-            for a in document["initial"].get("accounts", {}).values()
+        used = set()
+        for number, step in enumerate(document["steps"]):
+            action = step.get("action") if isinstance(step, dict) else None
+            name = action.get("action") if isinstance(action, dict) else None
+            if not isinstance(name, str):
+                raise InputError(
+                    f"{directory / entry['file']}: /steps/{number}/action", "expected an action"
+                )
+            used.add(name)
+        initial = document.get("initial")
+        accounts = initial.get("accounts") if isinstance(initial, dict) else None
+        dual = isinstance(accounts, dict) and any(
+            isinstance(a, dict) and a.get("dualSidePosition") for a in accounts.values()
         )
         if any(not caps.supports(a) for a in used) or (dual and not caps.hedge_mode):
             skipped.append(entry["file"])

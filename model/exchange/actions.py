@@ -15,7 +15,7 @@ import attrs
 
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.errors import InputError
-from marginspec.numbers import Exact, exact, to_plain
+from marginspec.numbers import Exact, exact, quote, to_plain
 
 
 @attrs.frozen
@@ -189,9 +189,9 @@ class _Reader:
 
     def choice(self, key: str, table: Mapping[str, Any], default: str | None = None) -> Any:
         value = self._get(key, ... if default is None else default)
-        if value not in table:
+        if not isinstance(value, str) or value not in table:
             allowed = ", ".join(repr(k) for k in table)
-            raise InputError(f"{self.where}/{key}", f"{value!r} is not one of {allowed}")
+            raise InputError(f"{self.where}/{key}", f"{quote(value)} is not one of {allowed}")
         return table[value]
 
 
@@ -283,9 +283,9 @@ def parse_action(data: Any, where: str = "") -> Action:
     if not isinstance(data, dict):
         raise InputError(where or "/", "an action must be a JSON object")
     name = data.get("action")
-    if name not in _PARSERS:
+    if not isinstance(name, str) or name not in _PARSERS:
         raise InputError(
-            f"{where}/action", f"{name!r} is not one of {', '.join(repr(n) for n in _PARSERS)}"
+            f"{where}/action", f"{quote(name)} is not one of {', '.join(repr(n) for n in _PARSERS)}"
         )
     allowed, parse = _PARSERS[name]
     return parse(_Reader(data, where, allowed))

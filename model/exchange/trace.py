@@ -17,8 +17,12 @@ just the numbers it cares about.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +120,11 @@ def _compare(expected: Any, actual: Any, pointer: str) -> tuple[str, Any, Any] |
             return pointer, expected, actual
         for key, value in expected.items():
             if key not in actual:
+                if key not in _schema_keys():  # a misspelt field, account or symbol
+                    raise InputError(
+                        f"{pointer}/{_escape(key)}",
+                        "unknown key: no such field, account or symbol in the model's answer",
+                    )
                 return f"{pointer}/{_escape(key)}", value, None
             found = _compare(value, actual[key], f"{pointer}/{_escape(key)}")
             if found:
@@ -142,9 +151,35 @@ def _compare(expected: Any, actual: Any, pointer: str) -> tuple[str, Any, Any] |
             if found:
                 return found
         return None
+    if isinstance(expected, str) and isinstance(actual, str) and expected != actual:
+        # CONF-2, as the protocol compares: "596.80" and "596.8" are the same amount
+        if _PLAIN.match(expected) and _PLAIN.match(actual) and Decimal(expected) == Decimal(actual):
+            return None
+        return pointer, expected, actual
     if expected != actual or type(expected) is not type(actual):
         return pointer, expected, actual
     return None
+
+
+#: A plain decimal (NUM-2 without exponent); longer texts are never equal amounts here.
+_PLAIN = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
+
+
+@functools.cache
+def _schema_keys() -> frozenset[str]:
+    """Every field name the trace schema defines (what a model's answer may hold)."""
+    text = (resources.files("marginspec") / "schemas" / "trace.schema.json").read_text("utf-8")
+    keys: set[str] = set()
+    stack: list[Any] = [json.loads(text)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                keys.update(node["properties"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(keys)
 
 
 def _rules(pointer: str, action: dict[str, Any]) -> tuple[str, ...]:
@@ -218,9 +253,24 @@ def record(
     }
 
 
+_TRACE_KEYS = ("format", "ruleset", "description", "initial", "steps")
+_STEP_KEYS = ("action", "outcome", "snapshot", "note")
+_ACTIONS_KEYS = ("format", "ruleset", "description", "initial", "notes", "actions", "steps")
+
+
+def _known(obj: Mapping[str, Any], allowed: tuple[str, ...], pointer: str) -> None:
+    """TRACE-1: an unknown key is refused, so a misspelt one ("snaphot") never passes."""
+    for key in obj:
+        if key not in allowed:
+            raise InputError(
+                f"{pointer}/{_escape(key)}", f"unknown key (expected one of: {', '.join(allowed)})"
+            )
+
+
 def _steps(trace: Any) -> list[Any]:
     if not isinstance(trace, dict):
         raise InputError("/", "a trace must be a JSON object")
+    _known(trace, _TRACE_KEYS, "")
     if trace.get("format") != FORMAT:
         raise InputError("/format", f"expected {FORMAT!r}")
     steps = trace.get("steps")
@@ -241,13 +291,17 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
         where = f"/steps/{index}"
         if not isinstance(step, dict) or "action" not in step:
             raise InputError(where, "a step needs an 'action'")
+        _known(step, _STEP_KEYS, where)
         action = parse_action(step["action"], f"{where}/action")
         outcome = model.outcome_json(model.apply(action))
         for part in ("outcome", "snapshot"):
             if part not in step:
                 continue
             actual = outcome if part == "outcome" else model.snapshot()
-            found = _compare(step[part], actual, f"/{part}")
+            try:
+                found = _compare(step[part], actual, f"/{part}")
+            except InputError as error:
+                raise InputError(f"{where}{error.where}", error.message) from None
             if found:
                 pointer, expected, got = found
                 return Divergence(
@@ -310,6 +364,7 @@ def run_actions(document: Any, base: Path | None = None, compact: bool = False) 
     """``marginspec trace run``: ``{"ruleset", "initial", "actions": [...]}`` to a full trace."""
     if not isinstance(document, dict):
         raise InputError("/", "expected a JSON object with 'ruleset', 'initial' and 'actions'")
+    _known(document, _ACTIONS_KEYS, "")
     ref = document.get("ruleset", "aster-pro")
     ruleset = resolve_ruleset(ref, base)
     raw = document.get("actions")
@@ -324,9 +379,13 @@ def run_actions(document: Any, base: Path | None = None, compact: bool = False) 
             step["snapshot"] = compact_snapshot(step["snapshot"])
     if isinstance(document.get("description"), str):
         trace = {"format": FORMAT, "description": document["description"], **trace}
-    notes = document.get("notes")
-    if isinstance(notes, dict):  # {"3": "text"}: a note on step 3 (1-based)
-        for key, text in notes.items():
-            if str(key).isdigit() and 1 <= int(key) <= len(trace["steps"]):
-                trace["steps"][int(key) - 1] = {"note": str(text), **trace["steps"][int(key) - 1]}
+    notes = document.get("notes", {})
+    if not isinstance(notes, dict):
+        raise InputError("/notes", 'expected an object {"step number": "text"}')
+    for key, text in notes.items():  # {"3": "text"}: a note on step 3 (1-based)
+        if not (key.isascii() and key.isdigit() and 1 <= int(key) <= len(trace["steps"])):
+            raise InputError(f"/notes/{_escape(key)}", "expected the number of a step")
+        if not isinstance(text, str):
+            raise InputError(f"/notes/{_escape(key)}", "expected a string")
+        trace["steps"][int(key) - 1] = {"note": text, **trace["steps"][int(key) - 1]}
     return trace
