@@ -92,7 +92,11 @@ def test_a_spent_budget_names_the_uncovered_ids_and_writes_nothing(tmp_path: Pat
 
 def test_every_spec_rule_is_targeted_or_excluded() -> None:
     """A rule added to spec/ without a target or an exclusion fails here."""
-    assert coverage.unaccounted(RULESET) == set()
+    assert coverage.unaccounted(RULESET) == set(), (
+        "rules with neither a conformance target nor an exclusion: declare a target in the "
+        "area module of model/conformance/coverage/ or add the ID with its reason to EXCLUDED "
+        "in model/conformance/coverage/excluded.py (CONTRIBUTING.md, 'Add a formula rule')"
+    )
     spec = coverage.spec_rule_ids()
     targeted = {t.rule for t in coverage.targets(RULESET)}
     # no target or exclusion names a rule the spec does not have (stale entries)
@@ -123,7 +127,11 @@ def test_targets_are_declared_once_and_aim_at_real_moves() -> None:
     for ranking in AdlRanking:
         ruleset = attrs.evolve(RULESET, options=attrs.evolve(RULESET.options, adl_ranking=ranking))
         rules = [t.rule for t in coverage.targets(ruleset)]
-        assert len(rules) == len(set(rules))
+        assert len(rules) == len(set(rules)), (
+            f"rules with two targets: {sorted({r for r in rules if rules.count(r) > 1})}; an "
+            "action's target is numbered ACT-<its position in ACTION_NAMES> "
+            "(CONTRIBUTING.md, 'Add an action of the account model')"
+        )
         for t in coverage.targets(ruleset):
             assert set(t.aims) <= names, (t.rule, t.aims)
 
