@@ -12,7 +12,7 @@ import abc
 import importlib
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from marginspec.conformance.capabilities import Capabilities
@@ -117,6 +117,12 @@ class ModelEngine(Engine):
 
 def load_factory(spec: str) -> Engine:
     """``module:factory`` (or ``module:Class``) called without arguments -> an :class:`Engine`."""
+    return engine_factory(spec)()
+
+
+def engine_factory(spec: str) -> Callable[[], Engine]:
+    """``module:factory`` as a function making engines: each call a new one (how the kit
+    re-checks a failure on an engine that has seen nothing, CONF-6)."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise InputError("--impl", f"expected module:factory, got {spec!r}")
@@ -135,10 +141,14 @@ def load_factory(spec: str) -> Engine:
             raise InputError("--impl", f"{module_name!r} has no attribute {attr!r}")
     if not callable(factory):
         raise InputError("--impl", f"{spec!r} is not callable")
-    engine = factory()
-    if not isinstance(engine, Engine):
-        raise InputError("--impl", f"{spec!r} returned {type(engine).__name__}, not an Engine")
-    return engine
+
+    def make() -> Engine:
+        engine = factory()
+        if not isinstance(engine, Engine):
+            raise InputError("--impl", f"{spec!r} returned {type(engine).__name__}, not an Engine")
+        return engine
+
+    return make
 
 
 class EngineFailure(Exception):

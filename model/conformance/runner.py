@@ -8,31 +8,69 @@ such traces, so neither needs the model at check time.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer, Difference
-from marginspec.conformance.engine import Engine, EngineFailure, hello_json, load_factory
+from marginspec.conformance.engine import Engine, EngineFailure, hello_json
+from marginspec.conformance.engine import engine_factory as factory_of
 from marginspec.conformance.report import CRASH, DIVERGENCE, FailureReport, Step
 from marginspec.errors import InputError
 from marginspec.exchange.trace import FORMAT, resolve_ruleset
 from marginspec.ruleset import RuleSet
 
 
-def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Engine:
-    """``--impl module:factory`` or ``--cmd "command"`` (exactly one)."""
+def engine_factory(
+    impl: str | None, cmd: str | None, timeout: float = 10.0
+) -> Callable[[], Engine]:
+    """``--impl module:factory`` or ``--cmd "command"`` (exactly one), as a function making
+    engines that have seen nothing (a new process each for ``--cmd``). Bad options are
+    found here, before anything starts (exit 2 at the CLI)."""
     if (impl is None) == (cmd is None):
         raise InputError(
             "--impl/--cmd", "give exactly one of --impl module:factory or --cmd COMMAND"
         )
     if impl is not None:
-        return load_factory(impl)
-    from marginspec.conformance.subprocess_engine import SubprocessEngine
+        return factory_of(impl)
+    from marginspec.conformance.subprocess_engine import SubprocessEngine, split_command
 
     assert cmd is not None
-    return SubprocessEngine(cmd, timeout)
+    split_command(cmd)
+    return lambda: SubprocessEngine(cmd, timeout)
+
+
+def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Engine:
+    """One engine from ``--impl`` or ``--cmd`` (see :func:`engine_factory`)."""
+    return engine_factory(impl, cmd, timeout)()
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def running(factory: Callable[[], Engine]) -> Iterator[Engine]:
+    """A command's engine, closed (for ``--cmd``, its whole process group ended) however
+    the command ends: normally, on an error of the kit, on Ctrl-C, or on SIGTERM, which
+    raises :class:`SystemExit` while the engine runs instead of ending Python at once."""
+    engine = factory()
+    previous: Any = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield engine
+    finally:
+        try:
+            engine.close()
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
 
 def read_trace(path: Path) -> dict[str, Any]:
