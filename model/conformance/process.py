@@ -41,12 +41,13 @@ _CHUNK = 1 << 16
 _GROUPS: set[int] = set()
 
 
-def _end_groups() -> None:
+def end_groups() -> None:
+    """End every engine group still alive (at exit, or on a signal that ends the kit)."""
     for group in list(_GROUPS):
         _kill_group(group)
 
 
-atexit.register(_end_groups)
+atexit.register(end_groups)
 
 
 def _kill_group(group: int) -> None:

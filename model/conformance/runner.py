@@ -9,7 +9,9 @@ such traces, so neither needs the model at check time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -50,19 +52,21 @@ def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Eng
     return engine_factory(impl, cmd, timeout)()
 
 
-def _terminated(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
-
-
 @contextlib.contextmanager
 def running(factory: Callable[[], Engine]) -> Iterator[Engine]:
     """A command's engine, closed (for ``--cmd``, its whole process group ended) however
-    the command ends: normally, on an error of the kit, on Ctrl-C, or on SIGTERM, which
-    raises :class:`SystemExit` while the engine runs instead of ending Python at once."""
+    the command ends: normally, on an error of the kit, or on Ctrl-C. Engines run in
+    sessions of their own, so a signal to the kit's group does not reach them: on
+    SIGTERM the kit ends every engine group it started, then terminates as SIGTERM
+    would (or calls the handler that was there before)."""
     engine = factory()
     previous: Any = None
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _terminated)
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous is signal.SIG_IGN:
+            previous = None
+        else:
+            signal.signal(signal.SIGTERM, functools.partial(_terminated, previous))
     try:
         yield engine
     finally:
@@ -71,6 +75,19 @@ def running(factory: Callable[[], Engine]) -> Iterator[Engine]:
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(previous: Any, signum: int, frame: Any) -> None:
+    """SIGTERM: no exception (Hypothesis would take it for a failing run), but the
+    engines' groups ended at once, then the default action."""
+    from marginspec.conformance.process import end_groups
+
+    end_groups()
+    if callable(previous):
+        previous(signum, frame)
+        return
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 def read_trace(path: Path) -> dict[str, Any]:
