@@ -125,7 +125,9 @@ class EngineProcess:
     # ------------------------------------------------------------------ pipes
 
     def _read(self, fd: int) -> bool:
-        """Read what is there; False at end of file."""
+        """Read what is there on stdout or stderr; False at end of file."""
+        if fd not in (self._stdout, self._stderr):
+            return True
         try:
             chunk = os.read(fd, _CHUNK)
         except BlockingIOError:
@@ -228,6 +230,8 @@ class EngineProcess:
     def _last_line(self, kind: str) -> bytes:
         """The leader exited: an answer it wrote first is still an answer, else it crashed
         (even if a child it left holds its output open)."""
+        if self._stdin is not None and self._stdin in self._selector.get_map():
+            self._selector.unregister(self._stdin)
         deadline = time.monotonic() + _GRACE
         while self._stdout is not None and (left := deadline - time.monotonic()) > 0:
             for key, _ in self._selector.select(left):
@@ -257,14 +261,18 @@ class EngineProcess:
         if self.running() and self._stdin is not None:
             with contextlib.suppress(OSError):
                 os.write(self._stdin, bye)
+            assert self.popen.stdin is not None
+            with contextlib.suppress(OSError):
+                self.popen.stdin.close()  # an engine may wait for the end of its input
+            self._stdin = None
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.popen.wait(wait)
         self.kill()
 
     def kill(self) -> None:
         """End the process group (the engine and all it spawned), reap the engine, close
-        the pipes. The group is signalled before the engine is reaped: while it is a
-        zombie its id cannot name another group."""
+        the pipes. A running engine is signalled before it is reaped: until then its
+        id, the group's, cannot be given to another process."""
         _kill_group(self.group)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(5)

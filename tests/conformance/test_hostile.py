@@ -193,12 +193,15 @@ def test_the_engines_group_ends_when_the_command_is_interrupted(pids: Path) -> N
     ("signum", "status"),
     [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 1)],  # SIGINT: click's "Aborted!"
 )
-def test_a_signalled_kit_ends_the_engines_group(pids: Path, signum: int, status: int) -> None:
+def test_a_signalled_kit_ends_the_engines_group(
+    tmp_path: Path, pids: Path, signum: int, status: int
+) -> None:
     """SIGTERM (a CI job cancelled) and SIGINT (Ctrl-C) to the kit: the engine, in a
     session of its own, gets neither, so the kit must end its group on the way out (and
     still die of SIGTERM)."""
     kit = subprocess.Popen(
         [*KIT, "conform", "--cmd", engine("spawns_children_and_hangs"), "--timeout", "60"],
+        cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -229,10 +232,13 @@ def test_a_command_that_is_not_shell_words_is_a_usage_error() -> None:
 
 
 @pytest.mark.parametrize("name", ["endless_line", "stderr_flood"])
-def test_the_kit_holds_little_whatever_the_engine_writes(pids: Path, name: str) -> None:
+def test_the_kit_holds_little_whatever_the_engine_writes(
+    tmp_path: Path, pids: Path, name: str
+) -> None:
     """Peak memory of the whole kit process, engine writing without end (stdout or stderr)."""
     kit = subprocess.Popen(
         [*KIT, "conform", "--cmd", engine(name), "--examples", "10", "--timeout", "2"],
+        cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
