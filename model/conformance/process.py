@@ -99,6 +99,7 @@ class EngineProcess:
             os.set_blocking(fd, False)
         self._out = bytearray()
         self._err = bytearray()
+        self._owing = False  # a request went out and its answer did not come back
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._stdout, selectors.EVENT_READ)
         self._selector.register(self._stderr, selectors.EVENT_READ)
@@ -166,15 +167,19 @@ class EngineProcess:
         if self._stdin is None:
             raise EngineFailure(CRASH, f"the implementation is not running (on {kind!r})")
         self._selector.register(self._stdin, selectors.EVENT_WRITE)
+        self._owing = True
         try:
             while True:
                 line = self._line()
                 if line is not None:
+                    self._owing = False
                     return line
                 if self._stdout is None:
                     raise self._ended(kind)
                 if not self.running():
-                    return self._last_line(kind)
+                    line = self._last_line(kind)
+                    self._owing = False
+                    return line
                 left = deadline - time.monotonic()
                 if left <= 0:
                     if pending:
@@ -257,8 +262,9 @@ class EngineProcess:
     # ------------------------------------------------------------------ ending
 
     def close(self, bye: bytes, wait: float = 2.0) -> None:
-        """Say goodbye, give the engine ``wait`` seconds to exit, then end its group."""
-        if self.running() and self._stdin is not None:
+        """Say goodbye, give the engine ``wait`` seconds to exit, then end its group (at
+        once if it still owes an answer: interrupted while it hangs, it would not listen)."""
+        if self.running() and self._stdin is not None and not self._owing:
             with contextlib.suppress(OSError):
                 os.write(self._stdin, bye)
             assert self.popen.stdin is not None
