@@ -66,6 +66,13 @@ class Engine(abc.ABC):
     def close(self) -> None:  # noqa: B027  (optional hook: most engines hold nothing)
         """Release resources (a subprocess, a connection); the default does nothing."""
 
+    @property
+    def pristine(self) -> bool:
+        """Whether the current run is the first the engine has seen since it was made (a
+        new process, for a protocol engine): a failure in it needs no re-check on a fresh
+        engine (CONF-6). False when the engine cannot tell."""
+        return False
+
 
 class ModelEngine(Engine):
     """The reference model as an engine: what ``serve-protocol`` runs, and the base of tests.

@@ -34,7 +34,9 @@ STDERR_TAIL = 16 << 10
 STDERR_LINES = 40
 STDERR_WIDTH = 300
 #: How long an exiting engine is given to finish writing (its stderr, an answer).
-_GRACE = 0.5
+_GRACE = 0.25
+#: How long ending a group waits for its processes to be gone (SIGKILL is asynchronous).
+_GONE = 1.0
 _CHUNK = 1 << 16
 
 #: Process groups started and not yet ended: ended at interpreter exit whatever happens.
@@ -54,6 +56,41 @@ def _kill_group(group: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(group, signal.SIGKILL)
     _GROUPS.discard(group)
+
+
+def _await_group_end(group: int, seconds: float = _GONE) -> None:
+    """Wait until every process of ``group`` has died (SIGKILL takes effect
+    asynchronously), so that none outlives the command; at most ``seconds``. A dead
+    orphan stays a zombie until init reaps it, which may take seconds: on Linux the
+    wait is for the zombies, elsewhere for the group to be gone."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        if _only_zombies(group):
+            return
+        time.sleep(0.01)
+
+
+def _only_zombies(group: int) -> bool:
+    """Whether every process of ``group`` is dead (Linux ``/proc``; False elsewhere)."""
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return False
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[2] == str(group) and fields[0] not in ("Z", "X"):
+            return False
+    return True
 
 
 def exit_status(code: int | None) -> str:
@@ -282,6 +319,7 @@ class EngineProcess:
         _kill_group(self.group)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(5)
+        _await_group_end(self.group)
         self._selector.close()
         for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             if stream is not None:

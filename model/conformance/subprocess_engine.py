@@ -75,12 +75,14 @@ class SubprocessEngine(Engine):
         self.process: EngineProcess | None = None
         self._last_stderr = ""
         self._hello: dict[str, Any] | None = None
+        self._resets = 0  # resets the current process has seen
         self.capabilities: Capabilities | None = None
 
     # ------------------------------------------------------------ process
 
     def _start(self) -> None:
         self._last_stderr = ""
+        self._resets = 0
         self.process = EngineProcess(self.argv, self.command)
 
     def stderr(self) -> str:
@@ -154,7 +156,12 @@ class SubprocessEngine(Engine):
             self._start()
             if self._hello is not None:
                 self.request(self._hello, "hello")
+        self._resets += 1
         self.request({"type": "reset", "state": initial}, "ok")
+
+    @property
+    def pristine(self) -> bool:
+        return self._resets == 1
 
     def apply(self, action: dict[str, Any]) -> dict[str, Any]:
         outcome = self.request({"type": "apply", "action": action}, "outcome").get("outcome")

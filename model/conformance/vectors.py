@@ -262,10 +262,10 @@ def check(
 ) -> CheckResult:
     """Run every vector of ``directory`` on ``engine`` (CONF-9).
 
-    With ``fresh`` (a factory of engines that have seen nothing), a failing vector is
-    re-checked on a fresh engine, so the report says whether it fails on its own or only
-    after the vectors before it (state kept across resets). A timeout ends the check:
-    the rest is listed as not run."""
+    With ``fresh`` (a factory of engines that have seen nothing), a vector that fails on
+    an engine that ran others before is re-checked on a fresh engine, so the report says
+    whether it fails on its own or only after the vectors before it (state kept across
+    resets). A timeout ends the check: the rest is listed as not run."""
     from marginspec.conformance.runner import read_trace, trace_ruleset
     from marginspec.errors import InputError
 
@@ -302,7 +302,9 @@ def check(
         if report is None:
             passed.append(entry["file"])
             continue
-        if fresh is not None:
+        if engine.pristine:  # it failed on a process that had seen nothing else
+            report = attrs.evolve(report, fresh=True)
+        elif fresh is not None:
             report = _recheck(document, report, fresh, ref, ruleset, caps)
         failed.append((entry["file"], report))
         if report.kind == TIMEOUT:
