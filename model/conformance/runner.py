@@ -61,19 +61,20 @@ def running(factory: Callable[[], Engine]) -> Iterator[Engine]:
     would (or calls the handler that was there before)."""
     engine = factory()
     previous: Any = None
+    installed = False
     if threading.current_thread() is threading.main_thread():
-        previous = signal.getsignal(signal.SIGTERM)
-        if previous is signal.SIG_IGN:
-            previous = None
-        else:
+        # None: a handler not set from Python, restored as the default.
+        previous = signal.getsignal(signal.SIGTERM) or signal.SIG_DFL
+        if previous is not signal.SIG_IGN:
             signal.signal(signal.SIGTERM, functools.partial(_terminated, previous))
+            installed = True
     try:
         yield engine
     finally:
         try:
             engine.close()
         finally:
-            if previous is not None:
+            if installed:
                 signal.signal(signal.SIGTERM, previous)
 
 
