@@ -72,12 +72,13 @@ def conform(
     replay: Path | None,
 ) -> None:
     """Generate action sequences, run them on the implementation and the model, report the first divergence."""
+    from marginspec.cli.progress import CampaignProgress
     from marginspec.conformance import driver
-    from marginspec.conformance.runner import open_engine, replay_against
+    from marginspec.conformance.runner import engine_factory, replay_against, running
     from marginspec.ruleset import RuleSet
 
-    engine = open_engine(impl, cmd, timeout)
-    try:
+    factory = engine_factory(impl, cmd, timeout)
+    with running(factory) as engine:
         if replay is not None:
             report, caps = replay_against(replay, engine)
             if report is None:
@@ -87,9 +88,10 @@ def conform(
             sys.exit(1)
         ref, ruleset = _ruleset(ruleset_ref)
         assert isinstance(ruleset, RuleSet)
-        result = driver.run(engine, ref, ruleset, profile, seed, examples)
-    finally:
-        engine.close()
+        with CampaignProgress() as progress:
+            result = driver.run(
+                engine, ref, ruleset, profile, seed, examples, fresh=factory, progress=progress
+            )
     rate = result.steps / result.seconds if result.seconds else 0.0
     summary = (
         f"{result.capabilities.name}: {result.runs} runs, {result.steps} steps in "
@@ -103,10 +105,12 @@ def conform(
             )
         return
     click.echo(result.report.text())
-    if result.report.steps:
+    if result.report.steps and result.report.fresh is not False:
         result.report.save(out, ruleset)
         click.echo(
             f"minimal trace saved to {out} (re-run: marginspec replay {out} --impl/--cmd ...)"
         )
+    elif result.report.steps:
+        click.echo(f"no trace saved to {out}: replayed on its own, it would not fail")
     click.echo(summary)
     sys.exit(1)

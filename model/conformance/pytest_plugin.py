@@ -64,7 +64,7 @@ class ConformanceItem(pytest.Item):
 
     def runtest(self) -> None:
         from marginspec.conformance import driver
-        from marginspec.conformance.runner import open_engine
+        from marginspec.conformance.runner import engine_factory, running
         from marginspec.exchange.trace import resolve_ruleset
 
         opt = self.config.getoption
@@ -74,16 +74,14 @@ class ConformanceItem(pytest.Item):
         ref = opt("--marginspec-ruleset")
         ruleset = resolve_ruleset(ref, Path.cwd(), "--marginspec-ruleset")
         seed = opt("--marginspec-seed") + self.shard
-        engine = open_engine(
+        factory = engine_factory(
             opt("--marginspec-impl"), opt("--marginspec-cmd"), opt("--marginspec-timeout")
         )
-        try:
-            result = driver.run(engine, ref, ruleset, profile, seed, examples)
-        finally:
-            engine.close()
+        with running(factory) as engine:
+            result = driver.run(engine, ref, ruleset, profile, seed, examples, fresh=factory)
         if result.report is not None:
             text = result.report.text()
-            if result.report.steps:
+            if result.report.steps and result.report.fresh is not False:
                 out = Path(opt("--marginspec-out")) / f"failure-seed{seed}.json"
                 result.report.save(out, ruleset)
                 text += f"\nminimal trace saved to {out}"
