@@ -56,6 +56,14 @@ def _ruleset(reference: str) -> tuple[str, object]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Re-run a saved trace (a failure report or a vector) on the implementation instead.",
 )
+@click.option(
+    "--figures",
+    is_flag=True,
+    help="Figures kit: send snapshots to a calculator or bot, compare its figures (docs/conformance/figures.md).",
+)
+@click.option(
+    "--failures", type=int, default=1, show_default=True, help="--figures: distinct failures to find."
+)
 @guarded
 def conform(
     impl: str | None,
@@ -67,12 +75,18 @@ def conform(
     timeout: float,
     out: Path,
     replay: Path | None,
+    figures: bool,
+    failures: int,
 ) -> None:
     """Generate action sequences, run them on the implementation and the model, report the first divergence."""
     from marginspec.conformance import driver
     from marginspec.conformance.runner import open_engine, replay_against
     from marginspec.ruleset import RuleSet
 
+    if figures:
+        from marginspec.conformance.figures import cli as figures_cli
+
+        sys.exit(figures_cli.main(impl, cmd, timeout, seed, examples, ruleset_ref, out, replay, failures))
     engine = open_engine(impl, cmd, timeout)
     try:
         if replay is not None:
