@@ -7,6 +7,7 @@ input as it stands).
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ class FiguresFailure:
             d = self.difference
             return (
                 f"{self.engine} diverges from the model at {d.pointer} "
-                f"(model {json.dumps(d.model)}, implementation {json.dumps(d.impl)})"
+                f"(model {_show(d.model)}, implementation {_show(d.impl)})"
             )
         return f"{self.engine}: {self.kind}: {self.message}"
 
@@ -65,8 +66,8 @@ class FiguresFailure:
         d = self.difference
         if d is not None:
             lines.append(f"figure: {d.field} at {d.pointer}")
-            lines.append(f"  model:          {json.dumps(d.model)}")
-            lines.append(f"  implementation: {json.dumps(d.impl)}")
+            lines.append(f"  model:          {_show(d.model)}")
+            lines.append(f"  implementation: {_show(d.impl)}")
             if d.decimals is not None:
                 lines.append(f"  compared within {d.decimals} decimals")
             if d.note:
@@ -96,10 +97,10 @@ class FiguresFailure:
             "kind": self.kind,
             "snapshot": self.snapshot,
             "expected": self.model,
-            "implementation": self.impl,
+            "implementation": _plain(self.impl),
             "difference": None
             if d is None
-            else {"pointer": d.pointer, "field": d.field, "model": d.model, "impl": d.impl},
+            else {"pointer": d.pointer, "field": d.field, "model": d.model, "impl": _plain(d.impl)},
             "rules": list(self.rules),
             "inPlay": [] if self.explanation is None else sorted(self.explanation.features),
             "notCompared": list(self.skipped),
@@ -109,6 +110,24 @@ class FiguresFailure:
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
         path.write_text(text, encoding="utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: a Decimal (a tool's JSON number) as the float JSON would carry."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _show(value: Any) -> str:
+    """A value as JSON; a number the tool sent as a JSON number (read as Decimal) bare."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, default=str)
 
 
 def read_saved(path: Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -138,15 +138,19 @@ def search(
     failures: int = 1,
     capabilities: FiguresCapabilities | None = None,
     shrink_budget: int = 2000,
+    until: Callable[[Sequence[FiguresFailure]], bool] | None = None,
 ) -> SearchResult:
     """Draw up to ``examples`` snapshots for ``engine``; the first ``failures`` distinct
     failures, each shrunk to its smallest snapshot (FIG-3, FIG-6). Shrinking replays are
-    counted in ``SearchResult.snapshots`` but not against ``examples``."""
+    counted in ``SearchResult.snapshots`` but not against ``examples``. ``until``, given the
+    failures so far, may end the search early (the benchmark stops once it has what it
+    looks for)."""
     started = time.perf_counter()
     if capabilities is None:
         capabilities, failed = handshake(engine, ruleset_ref, ruleset)
         if failed is not None:
             return SearchResult((failed,), 0, time.perf_counter() - started, (), capabilities)
+    started = time.perf_counter()  # times to find are counted from the handshake's end
     state = _Search(engine, ruleset_ref, ruleset, capabilities, seed)
     rng = random.Random(seed)
     drawn = 0
@@ -175,7 +179,7 @@ def search(
                 skipped=tuple(sorted(state.skipped)),
             )
         )
-        if found.kind == TIMEOUT:
+        if found.kind == TIMEOUT or (until is not None and until(state.found)):
             break
     return SearchResult(
         tuple(state.found),

@@ -108,19 +108,27 @@ def _mark(ch: Chooser) -> Exact:
 
 
 def _quantity(ch: Chooser, market: Market, mark: Exact) -> Exact:
-    """A size whose notional at the mark is on a bracket floor ± one step, or anywhere."""
+    """A size whose notional at the mark lies in a drawn bracket, or on one of its floors
+    (± one step); never below the market's minimum notional (such a position cannot be
+    opened)."""
     step = market.step_size
     table = market.brackets
+    least = market.min_notional / (mark * step)
+    smallest = Exact(max(1, -(-least.numerator // least.denominator))) * step
     if ch.choice(2) == 0:
-        return Exact(1 + ch.choice(10**6)) * step
+        # Anywhere in a bracket: its floor plus a drawn share of its width.
+        row = table[ch.choice(len(table))]
+        share = Exact(ch.choice(1000), 1000)
+        notional = row.notional_floor + (row.notional_cap - row.notional_floor) * share
+        return max(smallest, _grid(notional / mark, step))
     k = 1 + ch.choice(len(table) - 1)
     size = table[k].notional_floor / mark
     on_grid = _grid(size, step)
     if on_grid == size:
         # The notional is exactly the floor: on it, one step below, one step above.
-        return max(step, on_grid + _pick(ch, (0, -1, 1)) * step)
+        return max(smallest, on_grid + _pick(ch, (0, -1, 1)) * step)
     # Off the step grid: the sizes just below and just above the floor.
-    return on_grid + _pick(ch, (0, 1)) * step
+    return max(smallest, on_grid + _pick(ch, (0, 1)) * step)
 
 
 def _leverage(ch: Chooser, market: Market, notional: Exact, boundary: brackets.Boundary) -> int:
@@ -253,6 +261,9 @@ def _aim_liquidation(ch: Chooser, snapshot: dict[str, Any], ruleset: RuleSet) ->
     row = brackets.owning_bracket(table, size * price, ruleset.options.bracket_boundary)
     # LIQ-2: WB − TMM1 + UPNL1 + cum − amt·EP = price · (|amt|·MMR − amt)
     needed = price * (size * row.maint_margin_ratio - amount) - row.cum + amount * entry
+    # Wallets are shown to 8 places (DISP-1): keep them there, the price moves by less
+    # than a tick of the notional.
+    needed = Exact((needed / _TICK).numerator // (needed / _TICK).denominator) * _TICK
     if target["marginType"] == "isolated":
         if needed < 0:
             return
@@ -266,5 +277,6 @@ def _aim_liquidation(ch: Chooser, snapshot: dict[str, Any], ruleset: RuleSet) ->
             other_mm += f.maint_margin
             other_upnl += f.unrealized_pnl
     wallet = needed + other_mm - other_upnl
+    wallet = Exact((wallet / _TICK).numerator // (wallet / _TICK).denominator) * _TICK
     if wallet >= 0:
         snapshot["crossWalletBalance"] = _text(wallet)
