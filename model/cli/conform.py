@@ -62,7 +62,11 @@ def _ruleset(reference: str) -> tuple[str, object]:
     help="Figures kit: send snapshots to a calculator or bot, compare its figures (docs/conformance/figures.md).",
 )
 @click.option(
-    "--failures", type=int, default=1, show_default=True, help="--figures: distinct failures to find."
+    "--failures",
+    type=int,
+    default=1,
+    show_default=True,
+    help="--figures: distinct failures to find.",
 )
 @guarded
 def conform(
@@ -86,7 +90,9 @@ def conform(
     if figures:
         from marginspec.conformance.figures import cli as figures_cli
 
-        sys.exit(figures_cli.main(impl, cmd, timeout, seed, examples, ruleset_ref, out, replay, failures))
+        sys.exit(
+            figures_cli.main(impl, cmd, timeout, seed, examples, ruleset_ref, out, replay, failures)
+        )
     engine = open_engine(impl, cmd, timeout)
     try:
         if replay is not None:

@@ -17,13 +17,13 @@ from __future__ import annotations
 from typing import Any
 
 from marginspec.conformance.engine import EngineFailure
-from marginspec.conformance.report import PROTOCOL as PROTOCOL_ERROR
-from marginspec.conformance.subprocess_engine import SubprocessEngine
 from marginspec.conformance.figures.engine import (
     FiguresCapabilities,
     FiguresEngine,
     parse_figures_capabilities,
 )
+from marginspec.conformance.report import PROTOCOL as PROTOCOL_ERROR
+from marginspec.conformance.subprocess_engine import SubprocessEngine
 from marginspec.errors import InputError
 
 

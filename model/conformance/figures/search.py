@@ -19,7 +19,7 @@ import attrs
 
 from marginspec.account import parse_account
 from marginspec.conformance.engine import EngineFailure
-from marginspec.conformance.figures.check import differences
+from marginspec.conformance.figures.check import FigureDifference, differences
 from marginspec.conformance.figures.engine import FiguresCapabilities, FiguresEngine, hello_json
 from marginspec.conformance.figures.explain import Explanation, explain
 from marginspec.conformance.figures.report import FiguresFailure
@@ -61,6 +61,10 @@ class _Search:
         self.skipped: set[str] = set()
         self.snapshots = 0
 
+    @property
+    def fields(self) -> set[str]:
+        return {f.explanation.field for f in self.found if f.explanation is not None}
+
     def covered(self, explanation: Explanation) -> bool:
         return any(
             f.explanation is not None and f.explanation.covers(explanation) for f in self.found
@@ -78,13 +82,18 @@ class _Search:
         except Exception as error:  # a Python tool raising: the tool crashed on this snapshot
             message = f"{type(error).__name__}: {error}"
             return self._no_answer(snapshot, model, target, CRASH, message, "")
+        chosen: FiguresFailure | None = None
         for diff in differences(model, answer, self.caps, self.skipped):
             if target is not None and diff.field != target:
                 continue
             explanation = explain(diff, figures, self.ruleset)
-            if not self.covered(explanation):
-                return self.failure(DIVERGENCE, snapshot, model, answer, diff, explanation)
-        return None
+            if self.covered(explanation):
+                continue
+            failure = self.failure(DIVERGENCE, snapshot, model, answer, diff, explanation)
+            if target is not None or diff.field not in self.fields:
+                return failure  # a figure with no failure yet comes first
+            chosen = chosen or failure
+        return chosen
 
     def _no_answer(
         self,
@@ -101,16 +110,30 @@ class _Search:
             kind, snapshot, model, None, None, _NO_ANSWER, message=message, stderr=stderr
         )
 
-    def failure(self, kind: str, snapshot: dict[str, Any], *args: Any, **kw: Any) -> FiguresFailure:
+    def failure(
+        self,
+        kind: str,
+        snapshot: dict[str, Any],
+        model: dict[str, Any] | None,
+        answer: Any,
+        diff: FigureDifference | None,
+        explanation: Explanation,
+        message: str = "",
+        stderr: str = "",
+    ) -> FiguresFailure:
         return FiguresFailure(
             kind,
             self.caps.name,
             self.ruleset_ref,
             snapshot,
-            *args,
+            model,
+            answer,
+            diff,
+            explanation,
+            message=message,
+            stderr=stderr,
             skipped=tuple(sorted(self.skipped)),
             seed=self.seed,
-            **kw,
         )
 
 
@@ -157,10 +180,10 @@ def search(
     while drawn < examples and len(state.found) < failures:
         drawn += 1
         chooser = RandomChooser(rng)
-        found = state.check(draw_snapshot(chooser, ruleset, capabilities), None)
-        if found is None:
+        first = state.check(draw_snapshot(chooser, ruleset, capabilities), None)
+        if first is None:
             continue
-        target = found.difference.field if found.difference else _NO_ANSWER.field
+        target = first.difference.field if first.difference else _NO_ANSWER.field
 
         def attempt(
             sequence: Sequence[int], target: str = target
@@ -169,8 +192,9 @@ def search(
             snapshot = draw_snapshot(replay, ruleset, capabilities)
             return state.check(snapshot, target), replay.record
 
-        if found.kind != TIMEOUT:  # every replay of a hang would cost a timeout
-            _, found, _ = shrink(attempt, chooser.record, found, shrink_budget)
+        found = first
+        if first.kind != TIMEOUT:  # every replay of a hang would cost a timeout
+            _, found, _ = shrink(attempt, chooser.record, first, shrink_budget)
         state.found.append(
             attrs.evolve(
                 found,

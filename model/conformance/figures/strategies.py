@@ -19,9 +19,9 @@ property tests of your own), and the kit's search draws the same choices from a 
 
 from __future__ import annotations
 
-from decimal import Decimal
 import random
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from hypothesis import strategies as st
