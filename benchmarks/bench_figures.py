@@ -11,6 +11,7 @@
    so on (``CAUSES`` below).
 
     python benchmarks/bench_figures.py [--examples 20000] [--seed 0] [--markdown]
+        [--save docs/conformance/peers/found]
 """
 
 from __future__ import annotations
@@ -119,20 +120,38 @@ def model_rate(examples: int, seed: int) -> tuple[int, float, int]:
     return result.snapshots, result.seconds, len(result.failures)
 
 
-def peer(name: str, examples: int, seed: int) -> list[tuple[Cause, FiguresFailure | None]]:
+def peer(name: str, examples: int, seed: int) -> list[tuple[Cause, FiguresFailure | None, float]]:
     sys.path.insert(0, str(REPO))
     module = importlib.import_module(f"docs.conformance.peers.{name}")
     engine: FiguresEngine = module.factory()
     causes = CAUSES[name]
 
+    cpu: list[float] = []  # CPU seconds of this process when each failure was kept
+    started = time.process_time()
+
     def done(found: Sequence[FiguresFailure]) -> bool:
+        cpu.append(time.process_time() - started)
         return all(any(c.matches(f) for f in found) for c in causes)
 
     result = search(
         engine, "aster-pro", RULESET, seed=seed, examples=examples, failures=200, until=done
     )
     engine.close()
-    return [(c, next((f for f in result.failures if c.matches(f)), None)) for c in causes]
+    found = []
+    for cause in causes:
+        index = next((i for i, f in enumerate(result.failures) if cause.matches(f)), None)
+        found.append(
+            (
+                cause,
+                None if index is None else result.failures[index],
+                cpu[index] if index is not None else 0.0,
+            )
+        )
+    return found
+
+
+def causes_index(name: str, cause: Cause) -> int:
+    return CAUSES[name].index(cause) + 1
 
 
 def main() -> None:
@@ -140,6 +159,9 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--markdown", action="store_true", help="Minimal snapshots as Markdown.")
+    parser.add_argument(
+        "--save", type=Path, help="Save each cause's failure here (docs/conformance/peers/found)."
+    )
     args = parser.parse_args()
     started = time.process_time()
     count, seconds, failures = model_rate(min(args.examples, 10000), args.seed)
@@ -152,18 +174,21 @@ def main() -> None:
         if importlib.util.find_spec(tool) is None:
             print(f"{name}: skipped ({tool} is not installed)")
             continue
-        for cause, failure in peer(name, args.examples, args.seed):
+        for cause, failure, cpu_seconds in peer(name, args.examples, args.seed):
             if failure is None:
                 print(f"{name}: NOT FOUND: {cause.name}")
                 continue
             d = failure.difference
             assert d is not None
             print(
-                f"{name}: {cause.name}: found after {failure.seconds:.2f} s "
+                f"{name}: {cause.name}: found after {failure.seconds:.2f} s wall, "
+                f"{cpu_seconds:.2f} s CPU "
                 f"({failure.snapshots} snapshots), {failure.positions} position(s); "
                 f"{d.field} model {json.dumps(d.model)} vs {json.dumps(d.impl)}; "
                 f"rules {', '.join(failure.rules)}"
             )
+            if args.save:
+                failure.save(args.save / f"{name}-{causes_index(name, cause)}.json")
             if args.markdown:
                 print(f"```json\n{json.dumps(failure.snapshot)}\n```")
 
