@@ -30,7 +30,9 @@ TOOLS = {"freqtrade_binance": "freqtrade", "ccxt_binance": "ccxt"}
 def _adapter(name: str) -> FiguresEngine:
     tool = TOOLS[name]
     if importlib.util.find_spec(tool) is None:
-        pytest.skip(f"{tool} is not installed (a peer, not a dependency: docs/conformance/peers.md)")
+        pytest.skip(
+            f"{tool} is not installed (a peer, not a dependency: docs/conformance/peers.md)"
+        )
     module = importlib.import_module(f"docs.conformance.peers.{name}")
     engine: FiguresEngine = module.factory()
     return engine
