@@ -41,6 +41,19 @@ def test_the_model_is_no_false_alarm() -> None:
     assert result.skipped == ()  # the model declares nothing: every figure is compared
 
 
+def test_the_model_behind_the_protocol_is_no_false_alarm() -> None:
+    serve = (
+        f'{sys.executable} -c "from marginspec.cli import main; main()" serve-protocol --figures'
+    )
+    engine = SubprocessFiguresEngine(serve)
+    try:
+        result = search(engine, "aster-pro", RULESET, seed=1, examples=200)
+    finally:
+        engine.close()
+    assert result.failures == (), result.failures[0].text()
+    assert result.capabilities.name == "marginspec-model"
+
+
 def test_a_float_calculator_within_its_declared_decimals_is_no_false_alarm() -> None:
     engine = SubprocessFiguresEngine(CALCULATOR)
     try:

@@ -139,7 +139,7 @@ def model_figures(snapshot: Mapping[str, Any], ruleset: RuleSet) -> dict[str, An
 
 
 class ModelFiguresEngine(FiguresEngine):
-    """The reference model as a figures engine (what ``serve-protocol --figures`` would run)."""
+    """The reference model as a figures engine (what ``serve-protocol --figures`` runs)."""
 
     name = "marginspec-model"
 
