@@ -10,7 +10,7 @@
    whose smallest snapshot is above the first bracket and has nothing else in play, and
    so on (``CAUSES`` below).
 
-    python benchmarks/bench_figures.py [--examples 20000] [--seed 0] [--markdown]
+    python benchmarks/bench_figures.py [--examples 20000] [--seed 0] [--markdown] [--ruleset TOML]
         [--save docs/conformance/peers/found]
 """
 
@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -33,7 +34,7 @@ from marginspec.conformance.figures.search import search
 from marginspec.rulefile import load_bundled
 
 REPO = Path(__file__).resolve().parents[1]
-RULESET = load_bundled("aster-pro")
+RULES: list[Any] = ["aster-pro", load_bundled("aster-pro")]  # reference, rule set (--ruleset)
 _OTHERS = frozenset({"others-long", "others-short", "others-cum"})
 
 
@@ -115,8 +116,8 @@ PEERS = {"freqtrade_binance": "freqtrade", "ccxt_binance": "ccxt"}
 
 
 def model_rate(examples: int, seed: int) -> tuple[int, float, int]:
-    engine = ModelFiguresEngine(RULESET)
-    result = search(engine, "aster-pro", RULESET, seed=seed, examples=examples)
+    engine = ModelFiguresEngine(RULES[1])
+    result = search(engine, RULES[0], RULES[1], seed=seed, examples=examples)
     return result.snapshots, result.seconds, len(result.failures)
 
 
@@ -134,7 +135,7 @@ def peer(name: str, examples: int, seed: int) -> list[tuple[Cause, FiguresFailur
         return all(any(c.matches(f) for f in found) for c in causes)
 
     result = search(
-        engine, "aster-pro", RULESET, seed=seed, examples=examples, failures=200, until=done
+        engine, RULES[0], RULES[1], seed=seed, examples=examples, failures=200, until=done
     )
     engine.close()
     found = []
@@ -162,7 +163,12 @@ def main() -> None:
     parser.add_argument(
         "--save", type=Path, help="Save each cause's failure here (docs/conformance/peers/found)."
     )
+    parser.add_argument("--ruleset", help="A rule-set TOML instead of aster-pro.")
     args = parser.parse_args()
+    if args.ruleset:
+        from marginspec.exchange.trace import resolve_ruleset
+
+        RULES[:] = [str(Path(args.ruleset).resolve()), resolve_ruleset(args.ruleset, Path.cwd())]
     started = time.process_time()
     count, seconds, failures = model_rate(min(args.examples, 10000), args.seed)
     cpu = time.process_time() - started

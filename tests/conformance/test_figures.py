@@ -171,6 +171,8 @@ def test_the_generator_aims_where_calculators_go_wrong() -> None:
         "isolated",
         "cum",
         "on-boundary",
+        "entry-bracket",
+        "margin-bracket",
         "lp-bracket",
         "hedge",
         "no-lp",
@@ -185,8 +187,8 @@ def test_the_generator_aims_where_calculators_go_wrong() -> None:
 
 
 def test_the_shrinker_reaches_a_local_minimum() -> None:
-    def attempt(sequence: Any) -> tuple[int | None, list[int]]:
-        return (sum(sequence) if sum(sequence) >= 10 else None), list(sequence)
+    def attempt(sequence: Any) -> tuple[int | None, list[int], list[tuple[int, int]]]:
+        return (sum(sequence) if sum(sequence) >= 10 else None), list(sequence), []
 
     best, total, calls = shrink(attempt, [3, 4, 5, 6, 7], 25, budget=500)
     assert total == 10 and sum(best) == 10 and calls < 500

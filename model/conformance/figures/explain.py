@@ -2,7 +2,8 @@
 
 A failure names its figure's rules (TRACE-6's table, :data:`~marginspec.exchange.trace.
 FIELD_RULES`) narrowed to those the snapshot exercises, read from the model's own
-figures: the maintenance amount of a bracket above the first (MM-1, BRK-2), a liquidation
+figures: the maintenance amount of a bracket above the first (MM-1, BRK-2), the notional
+at the entry price or the margin in another bracket than the notional (NTL-1, IM-1), a liquidation
 price in another bracket than the mark's notional (LIQ-3), the other cross positions'
 MM and uPnL (LIQ-2's TMM1 and UPNL1, longs and shorts told apart), a hedge pair (LIQ-4),
 no liquidation price (LIQ-5), open orders (ORD-1, ORD-2), a mark near zero. These
@@ -33,6 +34,14 @@ FEATURES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("MM-1", "BRK-2"),
     ),
     "on-boundary": ("the notional at the mark is exactly a bracket boundary", ("BRK-3",)),
+    "entry-bracket": (
+        "the notional at the entry price lies in another bracket than at the mark",
+        ("NTL-1", "BRK-3"),
+    ),
+    "margin-bracket": (
+        "the margin (notional / leverage) lies in another bracket than the notional",
+        ("IM-1", "BRK-3"),
+    ),
     "lp-bracket": (
         "the notional at the liquidation price lies in another bracket than at the mark",
         ("LIQ-3",),
@@ -93,8 +102,18 @@ def explain(diff: FigureDifference, figures: AccountFigures, ruleset: RuleSet) -
     if mine.bracket > 1:
         features.add("cum")
     size = abs(mine.notional)
-    if size and any(b.notional_floor == size for b in ruleset.markets[p.symbol].brackets[1:]):
+    table = ruleset.markets[p.symbol].brackets
+    if size and any(b.notional_floor == size for b in table[1:]):
         features.add("on-boundary")
+    if size:
+        # Where a tool takes the bracket of the wrong quantity (BRK-3 takes the notional
+        # at the mark, NTL-1).
+        at_entry = brackets.owning_bracket(table, abs(p.position_amt) * p.entry_price, boundary)
+        if at_entry.bracket != mine.bracket:
+            features.add("entry-bracket")
+        at_margin = brackets.owning_bracket(table, size / p.leverage, boundary)
+        if at_margin.bracket != mine.bracket:
+            features.add("margin-bracket")
     if p.mark_price < _NEAR_ZERO:
         features.add("near-zero")
     if mine.open_order_initial_margin:
@@ -114,7 +133,6 @@ def explain(diff: FigureDifference, figures: AccountFigures, ruleset: RuleSet) -
         if price is None:
             features.add("no-lp")
         else:
-            table = ruleset.markets[p.symbol].brackets
             at_price = brackets.owning_bracket(table, abs(p.position_amt) * price, boundary)
             if at_price.bracket != mine.bracket:
                 features.add("lp-bracket")

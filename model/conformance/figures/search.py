@@ -187,14 +187,14 @@ def search(
 
         def attempt(
             sequence: Sequence[int], target: str = target
-        ) -> tuple[FiguresFailure | None, list[int]]:
+        ) -> tuple[FiguresFailure | None, list[int], list[tuple[int, int]]]:
             replay = ReplayChooser(sequence)
             snapshot = draw_snapshot(replay, ruleset, capabilities)
-            return state.check(snapshot, target), replay.record
+            return state.check(snapshot, target), replay.record, replay.spans
 
         found = first
         if first.kind != TIMEOUT:  # every replay of a hang would cost a timeout
-            _, found, _ = shrink(attempt, chooser.record, first, shrink_budget)
+            _, found, _ = shrink(attempt, chooser.record, first, shrink_budget, chooser.spans)
         state.found.append(
             attrs.evolve(
                 found,

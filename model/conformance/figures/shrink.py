@@ -4,7 +4,8 @@ The generator (:func:`~marginspec.conformance.figures.strategies.draw_snapshot`)
 integer choices where 0 is always the simplest option; a failing snapshot is its recorded
 choice sequence. Shrinking searches for a shortlex-smaller sequence (shorter, then
 lexicographically smaller) whose snapshot still fails the same way, as Hypothesis does:
-delete runs of choices, zero runs of choices, then lower each choice by binary search.
+delete whole spans (a symbol, an order: the structure the generator records), delete runs
+of choices, zero runs of choices, then lower each choice by binary search.
 Every candidate is replayed on the tool and the model; ``budget`` bounds the replays.
 """
 
@@ -15,8 +16,10 @@ from typing import Generic, TypeVar
 
 R = TypeVar("R")
 
-#: ``attempt(sequence)`` -> (the failure, or None if it no longer fails; the choices used)
-Attempt = Callable[[Sequence[int]], tuple[R | None, list[int]]]
+Span = tuple[int, int]
+#: ``attempt(sequence)`` -> (the failure, or None if it no longer fails; the choices used;
+#: the spans they formed)
+Attempt = Callable[[Sequence[int]], tuple[R | None, list[int], list[Span]]]
 
 
 def _key(sequence: Sequence[int]) -> tuple[int, Sequence[int]]:
@@ -24,9 +27,12 @@ def _key(sequence: Sequence[int]) -> tuple[int, Sequence[int]]:
 
 
 class Shrinker(Generic[R]):
-    def __init__(self, attempt: Attempt[R], sequence: list[int], failure: R, budget: int) -> None:
+    def __init__(
+        self, attempt: Attempt[R], sequence: list[int], spans: list[Span], failure: R, budget: int
+    ) -> None:
         self.attempt = attempt
         self.best = sequence
+        self.spans = spans
         self.failure = failure
         self.budget = budget
         self.calls = 0
@@ -36,11 +42,23 @@ class Shrinker(Generic[R]):
         if self.calls >= self.budget or _key(candidate) >= _key(self.best):
             return False
         self.calls += 1
-        failure, used = self.attempt(candidate)
+        failure, used, spans = self.attempt(candidate)
         if failure is None or _key(used) >= _key(self.best):
             return False
-        self.best, self.failure = used, failure
+        self.best, self.spans, self.failure = used, spans, failure
         return True
+
+    def _delete_spans(self) -> bool:
+        improved = False
+        index = len(self.spans) - 1
+        while index >= 0:
+            if index < len(self.spans):
+                start, end = self.spans[index]
+                if self.consider(self.best[:start] + self.best[end:]):
+                    improved = True
+                    index = len(self.spans)  # the spans moved: start again from the last
+            index -= 1
+        return improved
 
     def _runs(self, change: Callable[[list[int], int, int], list[int]]) -> bool:
         improved = False
@@ -74,18 +92,23 @@ class Shrinker(Generic[R]):
 
     def run(self) -> tuple[list[int], R]:
         while self.calls < self.budget:
+            spans = self._delete_spans()
             deleted = self._runs(lambda s, i, n: s[:i] + s[i + n :])
             zeroed = self._runs(lambda s, i, n: s[:i] + [0] * n + s[i + n :])
             lowered = self._lower()
-            if not (deleted or zeroed or lowered):
+            if not (spans or deleted or zeroed or lowered):
                 break
         return self.best, self.failure
 
 
 def shrink(
-    attempt: Attempt[R], sequence: list[int], failure: R, budget: int = 2000
+    attempt: Attempt[R],
+    sequence: list[int],
+    failure: R,
+    budget: int = 2000,
+    spans: list[Span] | None = None,
 ) -> tuple[list[int], R, int]:
     """The smallest failing sequence found, its failure, and the replays spent."""
-    shrinker = Shrinker(attempt, sequence, failure, budget)
+    shrinker = Shrinker(attempt, sequence, spans or [], failure, budget)
     best, found = shrinker.run()
     return best, found, shrinker.calls

@@ -51,6 +51,7 @@ class RandomChooser:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.record: list[int] = []
+        self.spans: list[tuple[int, int]] = []
 
     def choice(self, n: int) -> int:
         value = self.rng.randrange(n) if n > 1 else 0
@@ -64,6 +65,7 @@ class ReplayChooser:
     def __init__(self, sequence: Sequence[int]) -> None:
         self.sequence = sequence
         self.record: list[int] = []
+        self.spans: list[tuple[int, int]] = []
 
     def choice(self, n: int) -> int:
         i = len(self.record)
@@ -138,20 +140,25 @@ def _leverage(ch: Chooser, market: Market, notional: Exact, boundary: brackets.B
 
 
 def draw_snapshot(ch: Chooser, ruleset: RuleSet, caps: FiguresCapabilities) -> dict[str, Any]:
-    """One ``evaluate`` input snapshot (FIG-3)."""
+    """One ``evaluate`` input snapshot (FIG-3).
+
+    Each further symbol and each open order is one *span* of choices, its "one more?"
+    flag included, so that the shrinker can delete it whole (:func:`_span`).
+    """
     boundary = ruleset.options.bracket_boundary
     names = sorted(ruleset.markets)
     most = min(3, len(names)) if caps.multi_symbol else 1
-    count = 1 + ch.choice(most)
-    symbols: list[str] = []
-    while len(symbols) < count:
-        symbol = _pick(ch, [n for n in names if n not in symbols])
-        symbols.append(symbol)
     hedge = caps.base.hedge_mode and ch.choice(2) == 1
     types = sorted(caps.margin_types)
     positions: list[dict[str, Any]] = []
     cross_im = Exact(0)
-    for symbol in symbols:
+    symbols: list[str] = []
+    while len(symbols) < most:
+        start = _span_start(ch)
+        if symbols and not ch.choice(2):  # one more symbol?
+            break
+        symbol = _pick(ch, [n for n in names if n not in symbols])
+        symbols.append(symbol)
         market = ruleset.markets[symbol]
         mark = _mark(ch)
         margin_type = _pick(ch, types)
@@ -184,17 +191,33 @@ def draw_snapshot(ch: Chooser, ruleset: RuleSet, caps: FiguresCapabilities) -> d
             else:
                 cross_im += initial
             positions.append(position)
+        _span_end(ch, start)
     wallet = _grid(cross_im * (1 + Exact(ch.choice(301), 100)), _TICK) if cross_im else Exact(0)
     snapshot: dict[str, Any] = {
         "crossWalletBalance": _text(wallet),
         "dualSidePosition": hedge,
         "positions": positions,
     }
-    if caps.open_orders and ch.choice(4) == 3:
-        snapshot["openOrders"] = _orders(ch, positions, ruleset)
+    if caps.open_orders:
+        orders = _orders(ch, positions, ruleset)
+        if orders:
+            snapshot["openOrders"] = orders
     if ch.choice(2):
         _aim_liquidation(ch, snapshot, ruleset)
     return snapshot
+
+
+def _span_start(ch: Chooser) -> int:
+    """Where a span of choices starts (choosers that record spans, for the shrinker)."""
+    record = getattr(ch, "record", None)
+    return len(record) if record is not None else 0
+
+
+def _span_end(ch: Chooser, start: int) -> None:
+    spans = getattr(ch, "spans", None)
+    record = getattr(ch, "record", None)
+    if spans is not None and record is not None and len(record) > start:
+        spans.append((start, len(record)))
 
 
 @st.composite
@@ -204,8 +227,13 @@ def snapshots(draw: st.DrawFn, ruleset: RuleSet, caps: FiguresCapabilities) -> d
 
 
 def _orders(ch: Chooser, positions: list[dict[str, Any]], ruleset: RuleSet) -> list[Any]:
+    """Up to two open orders, each a span: LIMIT orders need margin (ORD-1), stop orders
+    none until triggered (ORD-3)."""
     orders = []
-    for _ in range(1 + ch.choice(2)):
+    while len(orders) < 2:
+        start = _span_start(ch)
+        if ch.choice(4 if not orders else 2) != 1:  # an order? (one snapshot in four)
+            break
         p = _pick(ch, positions)
         market = ruleset.markets[p["symbol"]]
         side = _pick(ch, ("BUY", "SELL"))
@@ -223,6 +251,7 @@ def _orders(ch: Chooser, positions: list[dict[str, Any]], ruleset: RuleSet) -> l
                 "origQty": _text(Exact(1 + ch.choice(10**5)) * market.step_size),
             }
         )
+        _span_end(ch, start)
     return orders
 
 
