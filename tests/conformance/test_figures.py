@@ -218,3 +218,26 @@ def test_the_pytest_entry_runs_the_figures_kit(tmp_path: Path) -> None:
     assert "1 failed, 1 passed" in run.stdout
     assert "NoCum diverges" in run.stdout
     assert list(out.glob("figures-seed0*.json"))
+
+
+def test_bad_figures_input_is_one_line_exit_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    neither = runner.invoke(main, ["conform", "--figures"])
+    assert neither.exit_code == 2 and "exactly one of --impl" in neither.output
+    not_figures = runner.invoke(
+        main, ["conform", "--figures", "--impl", "tests.mutants:FundingSignInverted"]
+    )
+    assert not_figures.exit_code == 2 and "not a FiguresEngine" in not_figures.output
+    missing = runner.invoke(
+        main,
+        [
+            "conform",
+            "--figures",
+            "--replay",
+            str(tmp_path / "none.json"),
+            "--impl",
+            f"{ENGINES}:NoCum",
+        ],
+    )
+    assert missing.exit_code == 2 and "cannot read" in missing.output
+    assert "Traceback" not in neither.output + not_figures.output + missing.output
