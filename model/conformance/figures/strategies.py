@@ -229,7 +229,7 @@ def snapshots(draw: st.DrawFn, ruleset: RuleSet, caps: FiguresCapabilities) -> d
 def _orders(ch: Chooser, positions: list[dict[str, Any]], ruleset: RuleSet) -> list[Any]:
     """Up to two open orders, each a span: LIMIT orders need margin (ORD-1), stop orders
     none until triggered (ORD-3)."""
-    orders = []
+    orders: list[dict[str, Any]] = []
     while len(orders) < 2:
         start = _span_start(ch)
         if ch.choice(4 if not orders else 2) != 1:  # an order? (one snapshot in four)
