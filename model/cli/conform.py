@@ -59,6 +59,18 @@ def _ruleset(reference: str) -> tuple[str, object]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Re-run a saved trace (a failure report or a vector) on the implementation instead.",
 )
+@click.option(
+    "--figures",
+    is_flag=True,
+    help="Figures kit: send snapshots to a calculator or bot, compare its figures (docs/conformance/figures.md).",
+)
+@click.option(
+    "--failures",
+    type=int,
+    default=1,
+    show_default=True,
+    help="--figures: distinct failures to find.",
+)
 @guarded
 def conform(
     impl: str | None,
@@ -70,6 +82,8 @@ def conform(
     timeout: float,
     out: Path,
     replay: Path | None,
+    figures: bool,
+    failures: int,
 ) -> None:
     """Generate action sequences, run them on the implementation and the model, report the first divergence."""
     from marginspec.cli.progress import CampaignProgress
@@ -77,6 +91,12 @@ def conform(
     from marginspec.conformance.runner import engine_factory, replay_against, running
     from marginspec.ruleset import RuleSet
 
+    if figures:
+        from marginspec.conformance.figures import cli as figures_cli
+
+        sys.exit(
+            figures_cli.main(impl, cmd, timeout, seed, examples, ruleset_ref, out, replay, failures)
+        )
     factory = engine_factory(impl, cmd, timeout)
     with running(factory) as engine:
         if replay is not None:

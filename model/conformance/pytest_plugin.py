@@ -46,6 +46,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--marginspec-out", default="marginspec-failures", help="Directory for failing traces."
     )
+    group.addoption(
+        "--marginspec-figures",
+        action="store_true",
+        help="Run the figures kit (snapshots -> figures) instead of the action kit.",
+    )
+    group.addoption(
+        "--marginspec-failures", type=int, default=1, help="Figures kit: distinct failures."
+    )
 
 
 class ConformanceFailed(Exception):
@@ -100,6 +108,11 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     if not (config.getoption("--marginspec-impl") or config.getoption("--marginspec-cmd")):
+        return
+    if config.getoption("--marginspec-figures"):
+        from marginspec.conformance.figures.pytest_item import figures_items
+
+        items.extend(figures_items(session, config))
         return
     profile = config.getoption("--marginspec-profile")
     shards = config.getoption("--marginspec-shards") or (1 if profile == "quick" else 8)
