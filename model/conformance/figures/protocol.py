@@ -61,7 +61,7 @@ class SubprocessFiguresEngine(FiguresEngine):
 
     def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
         running = self.process.process
-        if (running is None or running.poll() is not None) and self._hello is not None:
+        if (running is None or not running.running()) and self._hello is not None:
             self.process.close()  # a crash ended it: start afresh, with the same hello
             self.process.handshake(self._hello)
         reply = self.process.request({"type": "evaluate", "snapshot": snapshot}, "figures")
