@@ -296,12 +296,12 @@ def check(
     for number, entry in enumerate(entries):
         document = read_trace(directory / entry["file"])
         used = set()
-        for number, step in enumerate(document["steps"]):
+        for index, step in enumerate(document["steps"]):
             action = step.get("action") if isinstance(step, dict) else None
             name = action.get("action") if isinstance(action, dict) else None
             if not isinstance(name, str):
                 raise InputError(
-                    f"{directory / entry['file']}: /steps/{number}/action", "expected an action"
+                    f"{directory / entry['file']}: /steps/{index}/action", "expected an action"
                 )
             used.add(name)
         initial = document.get("initial")
