@@ -59,6 +59,18 @@ def load_bundled(name: str = DEFAULT_RULESET) -> RuleSet:
     return parse_ruleset(path.read_text(encoding="utf-8"), f"<bundled {name}.toml>")
 
 
+def load_named(reference: str, check: bool = True) -> RuleSet:
+    """RS-5: a bundled rule set by name (``aster-pro``, ``binance-usdm``), else a TOML path."""
+    bundled = bundled_rulesets()
+    if reference in bundled and not Path(reference).exists():
+        return load_bundled(reference)
+    if not Path(reference).exists():
+        raise InputError(
+            reference, f"neither a bundled rule set ({', '.join(bundled)}) nor a rule file"
+        )
+    return load_ruleset(reference, check)
+
+
 def load_ruleset(path: str | Path, check: bool = True) -> RuleSet:
     """Read and validate a rule-set TOML file."""
     where = str(path)
@@ -93,9 +105,24 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 18:
                 raise RuleSetError(f"{where}: options.{key}", "must be an integer from 0 to 18")
             values[key] = value
+        elif key == "fund_max_net_notional":
+            values[key] = _fund_limit(value, f"{where}: options.{key}")
         else:
             raise RuleSetError(f"{where}: options.{key}", "unknown option")
     return Options(**values)
+
+
+def _fund_limit(value: object, where: str) -> Exact | None:
+    """IF-5: ``"none"`` or a non-negative multiple of the fund's margin balance."""
+    if value == "none":
+        return None
+    try:
+        limit = exact(value, where)
+    except InputError as error:
+        raise RuleSetError(error.where, f'{error.message} (or "none")') from None
+    if limit < 0:
+        raise RuleSetError(where, 'must be a non-negative number or "none"')
+    return limit
 
 
 def _number(table: Mapping[str, Any], key: str, where: str) -> Exact:
@@ -207,6 +234,8 @@ def dump_ruleset(ruleset: RuleSet) -> str:
         f'display_rounding = "{o.display_rounding.value}"',
         f'no_liquidation_price = "{o.no_liquidation_price.value}"',
         f'adl_ranking = "{o.adl_ranking.value}"',
+        "fund_max_net_notional = "
+        + ('"none"' if o.fund_max_net_notional is None else _toml_number(o.fund_max_net_notional)),
     ]
     for market in ruleset.markets.values():
         lines += ["", "[[markets]]", f'symbol = "{market.symbol}"']

@@ -43,6 +43,10 @@ class Options:
     display_rounding: Rounding = Rounding.DOWN
     no_liquidation_price: NoPrice = NoPrice.NULL
     adl_ranking: AdlRanking = AdlRanking.ASTER
+    # IF-5: the fund's net notional may reach this multiple of its margin balance
+    # (B-IF: "by default, this is 100% the size of the insurance fund"); None = no limit,
+    # only the fund's solvency (the model's rule before IF-5).
+    fund_max_net_notional: Exact | None = Exact(1)
 
 
 @attrs.frozen

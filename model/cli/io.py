@@ -11,7 +11,7 @@ import click
 
 from marginspec.errors import InputError
 from marginspec.importers import load_brackets
-from marginspec.rulefile import load_bundled, load_ruleset
+from marginspec.rulefile import load_bundled, load_named
 from marginspec.ruleset import RuleSet
 
 
@@ -73,7 +73,7 @@ def load_rules(rules: str | None, brackets: str | None, check: bool = True) -> R
     if rules and brackets:
         raise click.UsageError("give either --rules or --brackets, not both")
     if rules:
-        return load_ruleset(rules, check)
+        return load_named(rules, check)
     default = load_bundled()
     if brackets:
         return load_brackets(brackets, base=default, check=check)
@@ -83,8 +83,9 @@ def load_rules(rules: str | None, brackets: str | None, check: bool = True) -> R
 rules_option = click.option(
     "--rules",
     "rules",
-    metavar="FILE.toml",
-    help="Rule set (TOML). Default: the bundled aster-pro rule set.",
+    metavar="NAME|FILE.toml",
+    help="Rule set: a bundled one by name (marginspec rules list) or a TOML file. "
+    "Default: aster-pro.",
 )
 brackets_option = click.option(
     "--brackets",

@@ -5,7 +5,7 @@ is below maintenance (LIQ-1, read from ``evaluate``):
 
 - LIQP-1 scope: a cross account below maintenance loses all its cross positions; an
   isolated position below maintenance is liquidated alone.
-- LIQP-2 its open orders are cancelled first (cross: every order on a cross symbol;
+- LIQP-2 its open orders are cancelled first (cross: every order of the account;
   isolated: every order on that symbol).
 - LIQP-3 the whole scope is liquidated (no partial IOC step: the model has no book).
 - LIQP-4 clearance fee = liquidationFee × |notional at mark| (FEE-1 form), charged
@@ -16,8 +16,9 @@ is below maintenance (LIQ-1, read from ``evaluate``):
   in name order, so the first one with a bankruptcy price brings the scope's margin
   balance to zero and the later ones close at their mark. No bankruptcy price (a
   hedged pair, or none above 0): the mark.
-- LIQP-6 the insurance fund takes the position over at that price when its own
-  margin balance stays ≥ 0 afterwards (IF-1); otherwise ADL-1 closes it against the
+- LIQP-6 the insurance fund takes the position over at that price when it may hold
+  it afterwards (IF-5: margin balance ≥ 0 and net notional within
+  ``fund_max_net_notional`` × its margin balance); otherwise ADL-1 closes it against the
   top-ranked opposite positions of other accounts at that price, without fee (B-ADL),
   and the fund takes whatever they cannot absorb.
 - LIQP-7 what is left in the scope's wallet goes to the fund if positive, or is
@@ -41,6 +42,7 @@ from marginspec.exchange.state import (
     ZERO,
     AccountState,
     ExchangeState,
+    Order,
     PositionKey,
     PositionState,
     evolve,
@@ -94,13 +96,10 @@ def _liquidate(
 ) -> ExchangeState:
     acct = state.accounts[name]
     marks = state.mark_prices
-    # LIQP-2: cancel orders
+    # LIQP-2: a cross liquidation cancels every open order of the account (B-LIQP, A-LIQ:
+    # "all open orders"), isolated symbols' too; an isolated one only its symbol's (INV-4).
     if isolated is None:
-        keep = tuple(
-            o
-            for o in acct.orders
-            if acct.setting(o.symbol, ruleset).margin_type is not MarginType.CROSS
-        )
+        keep: tuple[Order, ...] = ()
         balance = margin.margin_balance(f.total_cross_wallet_balance, f.total_cross_unrealized_pnl)
         wallet = acct.cross_wallet
     else:
@@ -196,12 +195,12 @@ def _hand_over(
     ruleset: RuleSet,
     events: list[Event],
 ) -> ExchangeState:
-    """LIQP-6: the fund takes ``amt`` at ``price`` if it stays solvent, else ADL-1 first."""
+    """LIQP-6: the fund takes ``amt`` at ``price`` if it may (IF-5), else ADL-1 first."""
     symbol = key[0]
     direction = 1 if amt > 0 else -1
     fund = state.accounts[INSURANCE_FUND]
     taken = trade(fund, symbol, PositionSide.BOTH, direction, abs(amt), price, ZERO, ruleset)
-    if account_figures(taken.account, state, ruleset).total_margin_balance < 0:
+    if not fund_may_hold(account_figures(taken.account, state, ruleset), ruleset):
         remaining = abs(amt)
         for other, side in _ranked(state, name, symbol, direction, ruleset):
             if remaining == 0:
@@ -242,6 +241,22 @@ def _hand_over(
         )
     )
     return state.with_account(INSURANCE_FUND, taken.account)
+
+
+def fund_may_hold(fund: AccountFigures, ruleset: RuleSet) -> bool:
+    """IF-5: the fund's margin balance stays ≥ 0 and its net notional within its limit.
+
+    Net notional: Σ |notional at mark| of the fund's positions (one-way, so one net
+    position per symbol); the limit is ``fund_max_net_notional`` × its margin balance.
+    """
+    balance = fund.total_margin_balance
+    if balance < 0:
+        return False
+    limit = ruleset.options.fund_max_net_notional
+    if limit is None:
+        return True
+    net = sum((abs(p.notional) for p in fund.positions), ZERO)
+    return bool(net <= limit * balance)
 
 
 def _ranked(

@@ -118,6 +118,14 @@ def _fund_negative(s: Step) -> bool:
     return s.name == "liquidationSweep" and s.after.insurance_fund < 0
 
 
+@SWEEP.target(
+    "IF-5", "ADL while the fund is solvent: its net-notional limit refused the position", CRASH
+)
+def _fund_limit_reached(s: Step) -> bool:
+    """IF-5: a position went to ADL although the fund had a positive balance before."""
+    return bool(s.events("ADL")) and s.before.insurance_fund > 0
+
+
 # ------------------------------------------------------------------ ADL
 
 
