@@ -167,6 +167,25 @@ def exact_entry(ctx: Context, c: Chooser) -> None:
         pair(ctx, c, account, symbol, side, rest, price, position_side=position_side)
 
 
+@move(AIMED, "placeOrder", "fill", "funding")
+def premium_funding(ctx: Context, c: Chooser) -> None:
+    """A funding settlement whose rate the venue computes from the interval's premium
+    samples (FUND-4, FUND-5): near the interest rate, beyond the ±0.05 % clamp, or past
+    the market's cap."""
+    account, symbol, _ = _held(ctx, c) or (None, any_symbol(ctx, c), None)
+    if account is None:
+        return
+    samples = c.choice(
+        (
+            (Exact(15, 100000),),
+            (Exact(2, 10000), Exact(-1, 10000), Exact(3, 10000)),
+            (Exact(-2, 1000), Exact(-1, 1000)),
+            (Exact(1, 10), Exact(2, 10)),
+        )
+    )
+    send(ctx, Funding(symbol, None, samples))
+
+
 @move(AIMED, "placeOrder", "fill")
 def flip(ctx: Context, c: Chooser) -> None:
     """A one-way position reversed by one fill (FILL-3, PNL-3)."""
