@@ -21,6 +21,7 @@ from marginspec.ruleset import (
     Market,
     NoPrice,
     Options,
+    PartialLiquidation,
     RuleSet,
     Trigger,
     check_table,
@@ -96,6 +97,7 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
         "display_rounding": Rounding,
         "no_liquidation_price": NoPrice,
         "adl_ranking": AdlRanking,
+        "partial_liquidation": PartialLiquidation,
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -236,6 +238,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
         f'adl_ranking = "{o.adl_ranking.value}"',
         "fund_max_net_notional = "
         + ('"none"' if o.fund_max_net_notional is None else _toml_number(o.fund_max_net_notional)),
+        f'partial_liquidation = "{o.partial_liquidation.value}"',
     ]
     for market in ruleset.markets.values():
         lines += ["", "[[markets]]", f'symbol = "{market.symbol}"']

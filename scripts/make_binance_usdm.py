@@ -38,7 +38,8 @@ HEADER = """\
 #   ±0.75 × the first bracket's maintenance rate (one of the two published versions of
 #   B-FUND's cap, UNCONFIRMED).
 # Options: Binance's where the venues differ: adl_ranking = "binance" (B-ADL),
-# fund_max_net_notional = 1 (B-IF).
+# fund_max_net_notional = 1 (B-IF); partial_liquidation = "none" (LIQP-8: Binance
+# publishes no sizing for its partial step).
 """
 
 
@@ -64,6 +65,7 @@ def main(path: str) -> str:
         'no_liquidation_price = "null"',
         'adl_ranking = "binance"',
         'fund_max_net_notional = "1"',
+        'partial_liquidation = "none"',
     ]
     for market in sorted(markets, key=lambda m: m.symbol):
         first = market.brackets[0].maint_margin_ratio

@@ -12,7 +12,8 @@ import attrs
 from marginspec.exchange import Model
 from marginspec.exchange.state import INSURANCE_FUND
 from marginspec.numbers import Exact
-from marginspec.ruleset import Options
+from marginspec.numbers import exact as x
+from marginspec.ruleset import Options, PartialLiquidation
 from tests.exchange_helpers import RULESET, order, position, trade
 
 
@@ -122,3 +123,59 @@ def test_aster_refuses_125x() -> None:
         {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100}
     )
     assert ok == {"status": "accepted"}
+
+
+def _stepped(partial: PartialLiquidation, fee: str, wallet: str) -> tuple[Model, list[Any]]:
+    """A long 4 BTC at 80,000 (maker, no fee), 50x, mark 78,600: notional 314,400 is in
+    bracket 3 (1 %, cum 1,300): MM 1,844 above the margin balance ``wallet`` − 5,600."""
+    btc = attrs.evolve(RULESET.markets["BTCUSDT"], liquidation_fee=x(fee))
+    ruleset = attrs.evolve(
+        RULESET,
+        markets={**RULESET.markets, "BTCUSDT": btc},
+        options=attrs.evolve(RULESET.options, partial_liquidation=partial),
+    )
+    data = {
+        "markPrices": {"BTCUSDT": "80000", "ETHUSDT": "3000"},
+        "insuranceFund": "1000000",
+        "accounts": {"A": {"crossWalletBalance": wallet}, "B": {"crossWalletBalance": "1000000"}},
+    }
+    m = Model.from_json(data, ruleset, check=True)
+    m.apply_json({"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 50})
+    m.apply_json(order("A", "BUY", "80000", "4"))  # A rests the BUY: maker, no fee
+    m.apply_json(order("B", "SELL", "80000", "4"))
+    m.apply_json({"action": "fill", "makerOrderId": 1, "takerOrderId": 2})
+    m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "78600"})
+    return m, m.apply_json({"action": "liquidationSweep"})["events"]
+
+
+def test_bracket_step_rescues_a_position() -> None:
+    """LIQP-8 (option bracket-step, BY-PROC): margin balance 1,700 < MM 1,844; reduced to
+    bracket 3's floor 250,000: keep 3.18 BTC (249,948 at mark, bracket 2: MM 1,199.74),
+    0.82 BTC closed at the mark, fee 0.1 % × 64,452 = 64.452; margin balance 1,635.548
+    ≥ MM: the liquidation stops there."""
+    m, events = _stepped(PartialLiquidation.BRACKET_STEP, "0.001", "7300")
+    liq = [e for e in events if e["type"] == "LIQUIDATION"]
+    assert [(e["quantity"], e["price"]) for e in liq] == [("0.82", "78600")]
+    assert [e["amount"] for e in events if e["type"] == "INSURANCE_CLEAR"] == ["64.452"]
+    assert position(m, "A")["positionAmt"] == "3.18"
+    assert position(m, INSURANCE_FUND)["positionAmt"] == "0.82"
+    snap = m.snapshot("A")
+    assert snap["totalMarginBalance"] == "1635.548" and snap["liquidatable"] is False
+
+
+def test_bracket_step_then_full_liquidation() -> None:
+    """LIQP-8 then LIQP-3: with Aster's 1 % fee each step costs about what it saves
+    (fee 644.52 vs MM 1,844 → 1,199.74), so the steps reach bracket 1 and the rest
+    is liquidated whole."""
+    m, events = _stepped(PartialLiquidation.BRACKET_STEP, "0.01", "7300")
+    liq = [(e["quantity"], e["price"]) for e in events if e["type"] == "LIQUIDATION"]
+    assert liq[:2] == [("0.82", "78600"), ("2.544", "78600")]
+    assert len(liq) == 3 and position(m, "A")["positionAmt"] == "0"
+    assert m.snapshot("A")["totalCrossWalletBalance"] == "0"
+
+
+def test_default_liquidates_the_whole_position() -> None:
+    """LIQP-3 (default ``none``): the same account loses its 4 BTC in one close."""
+    m, events = _stepped(PartialLiquidation.NONE, "0.001", "7300")
+    assert [e["quantity"] for e in events if e["type"] == "LIQUIDATION"] == ["4"]
+    assert position(m, "A")["positionAmt"] == "0"

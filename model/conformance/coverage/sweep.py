@@ -7,7 +7,7 @@ from marginspec.conformance.coverage.step import Step, event
 from marginspec.conformance.coverage.target import CRASH, Area, Option, Section
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.numbers import Exact, exact
-from marginspec.ruleset import AdlRanking
+from marginspec.ruleset import AdlRanking, PartialLiquidation
 
 SWEEP = Area(Section.EFFECT)
 
@@ -68,6 +68,21 @@ def _cross_wallet_emptied(s: Step) -> bool:
         name = e["account"]
         if not s.isolated(name, e["symbol"]) and s.before.accounts[name].cross_wallet != 0:
             return bool(s.after.accounts[name].cross_wallet == 0)
+    return False
+
+
+@SWEEP.target(
+    "LIQP-8",
+    "a position reduced by a bracket step before (or instead of) a full liquidation",
+    CRASH,
+    option=Option("partial_liquidation", PartialLiquidation.BRACKET_STEP, "partial liquidation"),
+)
+def _bracket_step(s: Step) -> bool:
+    """LIQP-8: a liquidation that closes less than the position held before the sweep."""
+    for e in s.events("LIQUIDATION"):
+        held = s.amount(e["account"], e["symbol"], e["positionSide"], after=False)
+        if exact(e["quantity"]) < abs(held):
+            return True
     return False
 
 
