@@ -4,10 +4,13 @@ action that computes it (ACT-10)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from marginspec.errors import InputError
 from marginspec.exchange.state import INSURANCE_FUND
 from marginspec.funding import funding_rate, premium_average
+from marginspec.numbers import Exact
 from marginspec.numbers import exact as x
 from tests.exchange_helpers import model, position, trade
 
@@ -64,3 +67,24 @@ def test_funding_action_needs_one_source_of_rate() -> None:
         m.apply_json(both)
     with pytest.raises(InputError, match="non-empty list"):
         m.apply_json({"action": "funding", "symbol": "BTCUSDT", "premiumIndex": []})
+
+
+rates = st.integers(-(10**6), 10**6).map(lambda n: x(n) / 10**7)  # ±10 % in 10⁻⁷ steps
+
+
+@given(
+    p=rates,
+    q=rates,
+    interest=st.sampled_from([x(0), x("0.0001")]),
+    hours=st.sampled_from([1, 4, 8]),
+)
+def test_funding_rate_properties(p: Exact, q: Exact, interest: Exact, hours: int) -> None:
+    """FUND-4: within [floor, cap]; non-decreasing in the premium; uncapped, at most
+    0.05 % × N/8 from the scaled premium."""
+    low, high = sorted((p, q))
+    f_low = funding_rate(low, interest, hours, FLOOR, CAP)
+    f_high = funding_rate(high, interest, hours, FLOOR, CAP)
+    assert FLOOR <= f_low <= f_high <= CAP
+    wide = x(1)
+    uncapped = funding_rate(p, interest, hours, -wide, wide)
+    assert abs(uncapped - p * hours / 8) <= x("0.0005") * hours / 8
