@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from marginspec import liquidation
+from marginspec.account import parse_account
 from marginspec.brackets import Boundary
+from marginspec.evaluate import evaluate
 from marginspec.numbers import Exact
 from marginspec.numbers import exact as x
 from marginspec.rulefile import load_bundled
@@ -44,3 +46,29 @@ def test_the_tie_does_not_depend_on_the_order_of_the_legs() -> None:
         legs, x("736.175"), x(0), x(0), x("1476.5"), Boundary.CAP_INCLUSIVE
     )
     assert Exact(result.price) == 10
+
+
+def test_evaluate_reports_the_lower_price_for_both_legs() -> None:
+    """EX-LIQ-4-TIE through ``evaluate`` (LIQ-4): both legs of the cross hedge share it."""
+    rules = load_bundled("binance-usdm")  # TABLE's rule set, loaded once more for evaluate
+    legs = [("LONG", "10"), ("SHORT", "-9.5")]
+    account = parse_account(
+        {
+            "crossWalletBalance": "736.175",
+            "dualSidePosition": True,
+            "positions": [
+                {
+                    "symbol": "0GUSDT",
+                    "positionSide": side,
+                    "positionAmt": amt,
+                    "entryPrice": "1476.5",
+                    "markPrice": "1476.5",
+                    "leverage": 10,
+                }
+                for side, amt in legs
+            ],
+        },
+        rules,
+    )
+    prices = [p.liquidation_price for p in evaluate(account, rules, True).positions]
+    assert prices == [10, 10]
