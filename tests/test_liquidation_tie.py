@@ -10,7 +10,8 @@ from marginspec.numbers import Exact
 from marginspec.numbers import exact as x
 from marginspec.rulefile import load_bundled
 
-TABLE = load_bundled("binance-usdm").markets["0GUSDT"].brackets
+RULES = load_bundled("binance-usdm")
+TABLE = RULES.markets["0GUSDT"].brackets
 
 
 def _price(long: str, short: str, mark: str) -> Exact:
@@ -50,7 +51,6 @@ def test_the_tie_does_not_depend_on_the_order_of_the_legs() -> None:
 
 def test_evaluate_reports_the_lower_price_for_both_legs() -> None:
     """EX-LIQ-4-TIE through ``evaluate`` (LIQ-4): both legs of the cross hedge share it."""
-    rules = load_bundled("binance-usdm")  # TABLE's rule set, loaded once more for evaluate
     legs = [("LONG", "10"), ("SHORT", "-9.5")]
     account = parse_account(
         {
@@ -68,7 +68,7 @@ def test_evaluate_reports_the_lower_price_for_both_legs() -> None:
                 for side, amt in legs
             ],
         },
-        rules,
+        RULES,
     )
-    prices = [p.liquidation_price for p in evaluate(account, rules, True).positions]
+    prices = [p.liquidation_price for p in evaluate(account, RULES, True).positions]
     assert prices == [10, 10]
