@@ -63,7 +63,7 @@ def test_gap_and_decreasing_rate() -> None:
 
 
 def test_leverage_too_high_for_its_rate_is_confirmed_by_the_model() -> None:
-    """125x → 375x in bracket 1: IM 1/375 < MMR 0.4 %, a position opened there is liquidatable."""
+    """100x → 375x in bracket 1: IM 1/375 < MMR 0.4 %, a position opened there is liquidatable."""
     r = _result(_broken(0, initial_leverage=exact("375")), "THM-TAB-2")
     assert r.status is Status.FAILED and r.counterexample is not None
     assert r.counterexample.confirmed is True
