@@ -21,6 +21,8 @@ from marginspec.ruleset import (
     Market,
     NoPrice,
     Options,
+    OrderMarginCheck,
+    ReduceOnlyNetting,
     RuleSet,
     Trigger,
     check_table,
@@ -84,6 +86,8 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
         "display_rounding": Rounding,
         "no_liquidation_price": NoPrice,
         "adl_ranking": AdlRanking,
+        "order_margin_check": OrderMarginCheck,
+        "reduce_only_netting": ReduceOnlyNetting,
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -207,6 +211,8 @@ def dump_ruleset(ruleset: RuleSet) -> str:
         f'display_rounding = "{o.display_rounding.value}"',
         f'no_liquidation_price = "{o.no_liquidation_price.value}"',
         f'adl_ranking = "{o.adl_ranking.value}"',
+        f'order_margin_check = "{o.order_margin_check.value}"',
+        f'reduce_only_netting = "{o.reduce_only_netting.value}"',
     ]
     for market in ruleset.markets.values():
         lines += ["", "[[markets]]", f'symbol = "{market.symbol}"']

@@ -33,6 +33,26 @@ class NoPrice(enum.Enum):
     ZERO = "zero"
 
 
+class OrderMarginCheck(enum.Enum):
+    """ACT-ORD-3: which orders are margin-checked when placed, and for what.
+
+    ``opening`` (default): B-MREQ's classification; an opening order (or the opening
+    part of one) is charged COST-1. ``requirement``: the model's earlier rule; an order
+    is checked only when it raises its side's ORD-1 requirement, for the increase plus
+    the open loss of its whole quantity.
+    """
+
+    OPENING = "opening"
+    REQUIREMENT = "requirement"
+
+
+class ReduceOnlyNetting(enum.Enum):
+    """ACT-ORD-4: whether resting reducing orders count against a new one when placed."""
+
+    NETTED = "netted"  # Binance's answer and error list: -2022 on placing (default)
+    AT_FILL = "at-fill"  # the model's earlier rule: refused only when its fill would open
+
+
 @attrs.frozen
 class Options:
     """The named choices where venues or sources differ (spec/rules.md, section OPT)."""
@@ -43,6 +63,8 @@ class Options:
     display_rounding: Rounding = Rounding.DOWN
     no_liquidation_price: NoPrice = NoPrice.NULL
     adl_ranking: AdlRanking = AdlRanking.ASTER
+    order_margin_check: OrderMarginCheck = OrderMarginCheck.OPENING
+    reduce_only_netting: ReduceOnlyNetting = ReduceOnlyNetting.NETTED
 
 
 @attrs.frozen

@@ -58,7 +58,7 @@ def test_filters_and_min_notional() -> None:
     out = m.apply_json(order("A", "BUY", "4000", "0.001"))  # 4 USDT < 5
     assert out["code"] == -4164
     assert (
-        out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)."
+        out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)"
     )
     assert m.apply_json(order("A", "BUY", "80000", "0.001", reduceOnly=True))["code"] == -2022
     hedge = m.apply_json(order("A", "BUY", "80000", "0.001", positionSide="LONG"))

@@ -53,7 +53,7 @@ from marginspec.exchange.state import (
 from marginspec.exchange.view import account_figures, position_figures
 from marginspec.memo import Memo
 from marginspec.numbers import Exact
-from marginspec.ruleset import Market, RuleSet
+from marginspec.ruleset import Market, OrderMarginCheck, ReduceOnlyNetting, RuleSet
 
 Result = tuple[ExchangeState, Outcome]
 
@@ -196,8 +196,23 @@ def _reducing(side: PositionSide, direction: int) -> bool:
     )
 
 
+def opening_quantity(held: Exact, direction: int, quantity: Exact, resting: Exact) -> Exact:
+    """ACT-ORD-3: the part of a new order that B-MREQ counts as opening.
+
+    With a position in the order's direction (or none) the whole order opens. Against
+    the position, the resting orders of the same direction close it first: a buy
+    against a short opens ``NewQty − (|ShortQty| − OpenBuyQty)`` when positive (B-MREQ:
+    "short 1, resting buy 0.8, new buy 0.5: 0.5 > 1 − 0.8, so it is opening"); sells
+    against a long symmetrically.
+    """
+    if held * direction >= 0:
+        return quantity
+    room = abs(held) - resting
+    return quantity - room if quantity > room else ZERO
+
+
 def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result:
-    """ACT-6: filters, reduce-only, -2027 and the margin check (COST-1 against AVB-1)."""
+    """ACT-6: filters, reduce-only, -2027 and the margin check (ACT-ORD-3 against AVB-1)."""
     if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
         return state, bad
     market = ruleset.markets[a.symbol]
@@ -207,33 +222,49 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         return state, refused(R.POSITION_SIDE_MISMATCH)
     if acct.dual_side_position and a.reduce_only:
         return state, refused(R.REDUCE_ONLY_IN_HEDGE)
-    if a.price <= 0 or a.quantity <= 0:
-        return state, refused(R.BAD_PRICE)
+    if a.price <= 0:
+        return state, refused(R.PRICE_NOT_POSITIVE)
+    if a.quantity <= 0:
+        return state, refused(R.QTY_NOT_POSITIVE)
     if not _multiple(a.price, market.tick_size):
         return state, refused(R.PRICE_TICK)
     if not _multiple(a.quantity, market.step_size):
         return state, refused(R.QTY_STEP)
-    reducing = a.reduce_only or _reducing(a.position_side, direction)
+    side = a.position_side
+    reducing = a.reduce_only or _reducing(side, direction)
     if not reducing and a.price * a.quantity < market.min_notional:
         return state, refused(R.MIN_NOTIONAL, market.min_notional)
-    held = acct.position(a.symbol, a.position_side).position_amt
-    if reducing and (held * direction >= 0 or a.quantity > abs(held)):
-        return state, refused(R.REDUCE_ONLY_REJECT)  # ACT-ORD-4: may only shrink the position
+    held = acct.position(a.symbol, side).position_amt
+    options = ruleset.options
+    resting = resting_reducing = ZERO
+    for o in acct.orders:
+        if o.symbol == a.symbol and o.position_side is side and o.side.direction == direction:
+            resting += o.remaining
+            if o.reduce_only or _reducing(side, direction):
+                resting_reducing += o.remaining
+    if reducing:
+        # ACT-ORD-4: a reducing order may only shrink the position; netted, the side's
+        # resting reducing orders of the same direction count against it too.
+        netted = options.reduce_only_netting is ReduceOnlyNetting.NETTED
+        claimed = a.quantity + (resting_reducing if netted else ZERO)
+        if held * direction >= 0 or claimed > abs(held):
+            return state, refused(R.REDUCE_ONLY_REJECT)
     order = Order(
         order_id=state.next_order_id,
         symbol=a.symbol,
         side=a.side,
-        position_side=a.position_side,
+        position_side=side,
         price=a.price,
         orig_qty=a.quantity,
         reduce_only=a.reduce_only,
     )
     new = with_orders(acct, (*acct.orders, order))
     # Only this position side's ORD-1 changes (its position IM does not).
-    side = a.position_side
     bids, asks = side_orders(acct, a.symbol, side)
-    notional = margin.notional(held, state.mark_prices[a.symbol])
-    leverage_value = Exact(acct.setting(a.symbol, ruleset).leverage)
+    mark = state.mark_prices[a.symbol]
+    notional = margin.notional(held, mark)
+    leverage = acct.setting(a.symbol, ruleset).leverage
+    leverage_value = Exact(leverage)
     value = a.quantity * a.price
     before = margin.order_margin_requirement(notional, bids, asks, leverage_value)  # ORD-1
     after = margin.order_margin_requirement(
@@ -242,16 +273,20 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         asks + value if direction < 0 else asks,
         leverage_value,
     )
-    increase = after - before
-    if increase > 0:
-        leverage = acct.setting(a.symbol, ruleset).leverage
-        cap = _max_notional(market, leverage)
-        if after * leverage > cap:  # ACT-ORD-5 / LEV-3: exposure = ORD-1 × L
-            return state, refused(R.MAX_POSITION)
-        mark = state.mark_prices[a.symbol]
-        cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, a.price)  # COST-1
-        if cost > available_balance(acct, state, ruleset):
-            return state, refused(R.MARGIN_NOT_SUFFICIENT)
+    if after > before and after * leverage > _max_notional(market, leverage):
+        return state, refused(R.MAX_POSITION)  # ACT-ORD-5 / LEV-3: exposure = ORD-1 × L
+    if options.order_margin_check is OrderMarginCheck.OPENING:
+        opening = opening_quantity(held, direction, a.quantity, resting)
+        cost = ZERO
+        if opening > 0:  # COST-1 of the opening part (ACT-ORD-3)
+            cost = margin.cost_to_open(opening, Exact(direction), a.price, mark, leverage_value)
+    else:
+        increase = after - before
+        cost = ZERO
+        if increase > 0:  # the earlier rule: ORD-1's rise + COST-2 on the whole order
+            cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, a.price)
+    if cost > 0 and cost > available_balance(acct, state, ruleset):
+        return state, refused(R.REDUCE_ONLY_MARGIN if reducing else R.MARGIN_NOT_SUFFICIENT)
     accounts = dict(state.accounts)
     accounts[a.account] = new
     state = ExchangeState(
@@ -383,7 +418,7 @@ def mark_price(state: ExchangeState, a: MarkPrice, ruleset: RuleSet) -> Result:
     if bad := _symbol(ruleset, a.symbol):
         return state, bad
     if a.mark_price <= 0:
-        return state, refused(R.BAD_PRICE)
+        return state, refused(R.MARK_NOT_POSITIVE)
     marks = dict(state.mark_prices)
     marks[a.symbol] = a.mark_price
     return evolve(state, mark_prices=marks), accepted()

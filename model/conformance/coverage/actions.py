@@ -38,7 +38,6 @@ _ACTION_AIMS = {
 _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-1": ("trade", "place_order", "full_isolated_fill"),
     "REF-2": ("cancel_order", "fill_resting"),
-    "REF-3": ("reducing_order",),
     "REF-4": ("order_then_leverage", "place_order"),
     "REF-8": ("place_order", "position_margin"),
     "REF-9": ("hedge_trade", "place_order"),
@@ -64,6 +63,9 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-36": ("withdraw",),
     "REF-42": ("funding",),
     "REF-43": ("withdraw", "set_leverage"),
+    "REF-44": ("bad_mark",),
+    "REF-16": ("opening_against_resting",),
+    "REF-3": ("reducing_order", "opening_against_resting"),
 }
 
 _EVENT_AIMS = {

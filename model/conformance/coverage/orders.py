@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from marginspec.conformance.coverage.step import Step
-from marginspec.conformance.coverage.target import Area, Section
+from marginspec.conformance.coverage.target import Area, Option, Section
 from marginspec.numbers import exact
+from marginspec.ruleset import OrderMarginCheck, ReduceOnlyNetting
 
 ORDERS = Area(Section.FIGURE)
 
@@ -49,6 +50,46 @@ def _reducing_below_min_notional(s: Step) -> bool:
         return False
     market = s.ruleset.markets[a["symbol"]]
     return bool(exact(a["price"]) * exact(a["quantity"]) < market.min_notional)
+
+
+def _against_resting(s: Step) -> bool:
+    """The order points against its side's position, and orders of its direction rest."""
+    a = s.action
+    direction = 1 if a["side"] == "BUY" else -1
+    held = s.amount(a["account"], a["symbol"], a["positionSide"], after=False)
+    acct = s.before.accounts[a["account"]]
+    resting = any(
+        o.symbol == a["symbol"]
+        and o.position_side.value == a["positionSide"]
+        and o.side.value == a["side"]
+        for o in acct.orders
+    )
+    return bool(held * direction < 0 and resting)
+
+
+@ORDERS.target(
+    "ACT-ORD-3",
+    "an order against the position refused for margin: resting orders make it opening",
+    ("opening_against_resting",),
+    section=Section.ACTION,
+    option=Option("order_margin_check", OrderMarginCheck.OPENING, "placement margin check"),
+)
+def _opening_by_classification(s: Step) -> bool:
+    return s.name == "placeOrder" and s.refused("REF-1", "REF-16") and _against_resting(s)
+
+
+@ORDERS.target(
+    "ACT-ORD-4",
+    "-2022 for a reducing order within its position but not with the resting reducing ones",
+    ("opening_against_resting",),
+    section=Section.ACTION,
+    option=Option("reduce_only_netting", ReduceOnlyNetting.NETTED, "reduce-only netting"),
+)
+def _netted_reducing(s: Step) -> bool:
+    if not (s.name == "placeOrder" and s.refused("REF-3") and _against_resting(s)):
+        return False
+    held = s.amount(s.action["account"], s.action["symbol"], s.action["positionSide"], after=False)
+    return bool(exact(s.action["quantity"]) <= abs(held))
 
 
 @ORDERS.target("ACT-ORD-5", "-2027 on placing an order", ("place_order",), section=Section.ACTION)

@@ -118,6 +118,7 @@ _FLAWS = (
     "offStep",
     "tiny",
     "zeroPrice",
+    "zeroQty",
     "wrongSide",
     "unknownAccount",
     "unknownSymbol",
@@ -147,6 +148,8 @@ def place_order(ctx: Context, c: Chooser) -> None:
         order = attrs.evolve(order, quantity=market.step_size, price=below - market.tick_size)
     elif flaw == "zeroPrice":
         order = attrs.evolve(order, price=Exact(0))
+    elif flaw == "zeroQty":
+        order = attrs.evolve(order, quantity=Exact(0))
     elif flaw == "wrongSide":
         dual = ctx.model.state.accounts[account].dual_side_position
         order = attrs.evolve(order, position_side=PositionSide.BOTH if dual else PositionSide.LONG)

@@ -1,0 +1,223 @@
+"""Placement checks against the sources (issue 14's divergences): B-MREQ's opening orders
+(ACT-ORD-3), reduce-only netting (ACT-ORD-4), the codes of non-positive price and
+quantity (REF-10, REF-15) and which order types hold margin (ORD-3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from marginspec.account import ORDER_TYPES, parse_account
+from marginspec.errors import InputError
+from marginspec.evaluate import evaluate
+from marginspec.exchange import Model
+from marginspec.exchange.transitions import opening_quantity
+from marginspec.numbers import Exact
+from marginspec.ruleset import OrderMarginCheck, ReduceOnlyNetting, RuleSet
+from tests.exchange_helpers import RULESET, order
+
+REQUIREMENT = attrs.evolve(
+    RULESET, options=attrs.evolve(RULESET.options, order_margin_check=OrderMarginCheck.REQUIREMENT)
+)
+AT_FILL = attrs.evolve(
+    RULESET, options=attrs.evolve(RULESET.options, reduce_only_netting=ReduceOnlyNetting.AT_FILL)
+)
+
+
+def _model(mark: str, ruleset: RuleSet = RULESET, **wallets: str) -> Model:
+    initial = {
+        "markPrices": {"BTCUSDT": mark, "ETHUSDT": "3000"},
+        "insuranceFund": "1000000",
+        "accounts": {name: {"crossWalletBalance": w} for name, w in wallets.items()},
+    }
+    return Model.from_json(initial, ruleset, check=True)
+
+
+def _ok(m: Model, action: dict[str, Any]) -> dict[str, Any]:
+    out = m.apply_json(action)
+    assert out["status"] == "accepted", out
+    return out
+
+
+def _position(m: Model, account: str, side: str, price: str, quantity: str) -> None:
+    """``account`` rests ``side`` (maker, fee 0 %), B takes it: ``account`` holds the position."""
+    maker = _ok(m, order(account, side, price, quantity))
+    other = "SELL" if side == "BUY" else "BUY"
+    taker = _ok(m, order("B", other, price, quantity))
+    _ok(m, {"action": "fill", "makerOrderId": maker["orderId"], "takerOrderId": taker["orderId"]})
+
+
+def _available(m: Model, account: str) -> str:
+    return str(m.snapshot(account)["availableBalance"])
+
+
+def _short_one_with_resting_buy(ruleset: RuleSet) -> Model:
+    """Issue 14's repro: A short 1 BTCUSDT at 2x with availableBalance 0, a resting buy 0.8."""
+    m = _model("20000", ruleset, A="10000", B="1000000")
+    _ok(m, {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 2})
+    _position(m, "A", "SELL", "20000", "1")
+    assert _available(m, "A") == "0"
+    _ok(m, order("A", "BUY", "19000", "0.8"))  # 0.8 ≤ 1 − 0: closing, not margin-checked
+    return m
+
+
+def test_B_MREQ_example_buy_against_a_short_is_opening() -> None:
+    """ACT-ORD-3: "0.5 > 1 − 0.8, so it is opening": the source refuses it with -2019."""
+    m = _short_one_with_resting_buy(RULESET)
+    out = m.apply_json(order("A", "BUY", "19500", "0.5"))
+    assert out == {
+        "status": "refused",
+        "code": -2019,
+        "msg": "Margin is insufficient.",
+        "rule": "REF-1",
+    }
+    # a buy that the resting 0.8 leaves room for is closing and needs no margin
+    _ok(m, order("A", "BUY", "19500", "0.2"))
+
+
+def test_the_earlier_rule_is_the_requirement_option() -> None:
+    """ACT-ORD-3 option ``requirement``: the order does not raise ORD-1, so it is accepted."""
+    m = _short_one_with_resting_buy(REQUIREMENT)
+    _ok(m, order("A", "BUY", "19500", "0.5"))
+
+
+def test_every_buy_opens_with_a_long_even_behind_a_large_resting_sell() -> None:
+    """ACT-ORD-3, issue 14's second repro: long 1, a resting sell of 3, then a buy 0.5."""
+    for ruleset, expected in ((RULESET, "refused"), (REQUIREMENT, "accepted")):
+        m = _model("20000", ruleset, A="31000", B="1000000")
+        _ok(m, {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 2})
+        _position(m, "A", "BUY", "20000", "1")
+        # the sell of 3 opens 2 (COST-1: 2 × 21,000 / 2 = 21,000 ≤ 31,000 − 10,000)
+        _ok(m, order("A", "SELL", "21000", "3"))
+        # ORD-1 = max(|20,000|, |20,000 − 63,000|) / 2 = 21,500: 9,500 is left, withdrawn
+        assert _available(m, "A") == "9500"
+        _ok(m, {"action": "withdraw", "account": "A", "amount": "9500"})
+        out = m.apply_json(order("A", "BUY", "19500", "0.5"))
+        assert out["status"] == expected, (ruleset.options, out)
+        if expected == "refused":
+            assert out["code"] == -2019
+
+
+def test_the_cost_of_the_opening_part_is_COST_1() -> None:
+    """ACT-ORD-3: the part that opens is charged IM at the order price plus its open loss."""
+    m = _short_one_with_resting_buy(RULESET)
+    # 0.5 − (1 − 0.8) = 0.3 opens: 0.3 × 20,100 / 2 = 3,015 plus open loss 0.3 × 100 = 30
+    _ok(m, {"action": "deposit", "account": "A", "amount": "3044.9"})
+    assert m.apply_json(order("A", "BUY", "20100", "0.5"))["code"] == -2019
+    _ok(m, {"action": "deposit", "account": "A", "amount": "0.1"})
+    _ok(m, order("A", "BUY", "20100", "0.5"))
+
+
+def test_opening_quantity_formula() -> None:
+    """ACT-ORD-3 with B-MREQ's own numbers: short 1, resting buy 0.8, new buy 0.5 opens 0.3;
+    long 1.4, resting sell 0.8, new sell 0.5: "0.5 < 1.4 − 0.8", nothing opens."""
+    assert opening_quantity(Exact(-1), 1, Exact("0.5"), Exact("0.8")) == Exact("0.3")
+    assert opening_quantity(Exact("1.4"), -1, Exact("0.5"), Exact("0.8")) == 0
+    assert opening_quantity(Exact(1), 1, Exact("0.5"), Exact(3)) == Exact("0.5")
+    assert opening_quantity(Exact(0), -1, Exact("0.5"), Exact(0)) == Exact("0.5")
+
+
+def _short_one(ruleset: RuleSet, wallet: str = "100000") -> Model:
+    m = _model("10000", ruleset, A=wallet, B="1000000")
+    _position(m, "A", "SELL", "10000", "1")
+    return m
+
+
+def test_reduce_only_orders_are_netted() -> None:
+    """ACT-ORD-4, Binance's support answer: short 1 BTC, a resting reduce-only buy 1 @
+    10,000, another reduce-only buy 1 @ 9,999: the second is rejected (-2022)."""
+    m = _short_one(RULESET)
+    _ok(m, order("A", "BUY", "10000", "1", reduceOnly=True))
+    out = m.apply_json(order("A", "BUY", "9999", "1", reduceOnly=True))
+    assert out == {
+        "status": "refused",
+        "code": -2022,
+        "msg": "ReduceOnly Order is rejected.",
+        "rule": "REF-3",
+    }
+    # option at-fill (the earlier rule): accepted now, refused only when its fill would open
+    m = _short_one(AT_FILL)
+    _ok(m, order("A", "BUY", "10000", "1", reduceOnly=True))
+    second = _ok(m, order("A", "BUY", "9999", "1", reduceOnly=True))
+    taker = _ok(m, order("B", "SELL", "10000", "1"))
+    first_id = second["orderId"] - 1
+    _ok(m, {"action": "fill", "makerOrderId": first_id, "takerOrderId": taker["orderId"]})
+    taker = _ok(m, order("B", "SELL", "9999", "1"))
+    fill = {"action": "fill", "makerOrderId": second["orderId"], "takerOrderId": taker["orderId"]}
+    assert m.apply_json(fill)["code"] == -2022  # FILL-5
+
+
+def test_hedge_mode_closing_orders_are_netted_too() -> None:
+    m = _model("10000", RULESET, A="100000", B="1000000")
+    _ok(m, {"action": "setPositionMode", "account": "A", "dualSidePosition": True})
+    maker = _ok(m, order("A", "SELL", "10000", "1", positionSide="SHORT"))
+    taker = _ok(m, order("B", "BUY", "10000", "1"))
+    _ok(m, {"action": "fill", "makerOrderId": maker["orderId"], "takerOrderId": taker["orderId"]})
+    _ok(m, order("A", "BUY", "10000", "0.6", positionSide="SHORT"))
+    assert m.apply_json(order("A", "BUY", "9999", "0.5", positionSide="SHORT"))["code"] == -2022
+    _ok(m, order("A", "BUY", "9999", "0.4", positionSide="SHORT"))
+
+
+def test_reduce_only_margin_variant_is_4118() -> None:
+    """ACT-ORD-3/4: a resting (not reduce-only) buy 1 already closes the short; a reduce-only
+    buy is then opening for B-MREQ and, with nothing available, fails with -4118."""
+    m = _short_one(RULESET, wallet="500")  # 20x: IM 500, nothing left
+    _ok(m, order("A", "BUY", "10000", "1"))
+    assert _available(m, "A") == "0"
+    out = m.apply_json(order("A", "BUY", "9999", "0.1", reduceOnly=True))
+    assert out == {
+        "status": "refused",
+        "code": -4118,
+        "msg": "ReduceOnly Order Failed. Please check your existing position and open orders",
+        "rule": "REF-16",
+    }
+
+
+def test_non_positive_price_and_quantity_have_the_lists_codes() -> None:
+    """REF-10 and REF-15: -4001 PRICE_LESS_THAN_ZERO, -4003 QTY_LESS_THAN_ZERO (A-API list)."""
+    m = _model("80000", RULESET, A="100000")
+    assert m.apply_json(order("A", "BUY", "0", "1")) == {
+        "status": "refused",
+        "code": -4001,
+        "msg": "Price less than 0.",
+        "rule": "REF-10",
+    }
+    assert m.apply_json(order("A", "BUY", "80000", "-1")) == {
+        "status": "refused",
+        "code": -4003,
+        "msg": "Quantity less than zero.",
+        "rule": "REF-15",
+    }
+    mark = m.apply_json({"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "0"})
+    assert (mark["code"], mark["rule"]) == (None, "REF-44")
+
+
+def _snapshot(kind: object) -> dict[str, Any]:
+    return {
+        "crossWalletBalance": "10000",
+        "positions": [
+            {"symbol": "BTCUSDT", "positionAmt": "0", "markPrice": "80000", "leverage": 10}
+        ],
+        "openOrders": [
+            {"symbol": "BTCUSDT", "side": "BUY", "type": kind, "price": "80000", "origQty": "1"}
+        ],
+    }
+
+
+def test_only_limit_orders_hold_margin() -> None:
+    """ORD-3: LIMIT 1 @ 80,000 at 10x holds 8,000; every other type of the list holds none."""
+    held = {
+        kind: evaluate(parse_account(_snapshot(kind), RULESET), RULESET, prices=False)
+        .total_open_order_initial_margin
+        for kind in ORDER_TYPES
+    }
+    assert held == {kind: Exact(8000) if kind == "LIMIT" else Exact(0) for kind in ORDER_TYPES}
+
+
+@pytest.mark.parametrize("kind", ["STOP_MARKT", "LIMIT_MAKER", "limit", 7])
+def test_unknown_order_types_are_refused(kind: object) -> None:
+    with pytest.raises(InputError) as error:
+        parse_account(_snapshot(kind), RULESET)
+    assert error.value.where == "/openOrders/0/type"
