@@ -70,7 +70,7 @@ MARGINED_ORDER_TYPES = frozenset({"LIMIT"})
 
 
 def parse_order_type(value: object, pointer: str) -> str:
-    """SNAP-1: an order's ``type``, one of :data:`ORDER_TYPES` (a misspelt type is refused)."""
+    """An order's ``type``, one of :data:`ORDER_TYPES`: a misspelt type is refused (SNAP-1, ORD-3)."""
     if value not in ORDER_TYPES:
         raise InputError(pointer, f"{value!r} is not one of {', '.join(ORDER_TYPES)}")
     return str(value)

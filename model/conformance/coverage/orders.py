@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from marginspec.conformance.coverage.step import Step
-from marginspec.conformance.coverage.target import Area, Option, Section
+from marginspec.conformance.coverage.target import Area, Section
 from marginspec.numbers import exact
 from marginspec.ruleset import OrderMarginCheck, ReduceOnlyNetting
 
@@ -28,30 +28,6 @@ def _reducing(action: dict[str, Any]) -> bool:
 # ------------------------------------------------------------------ the order action
 
 
-@ORDERS.target(
-    "ACT-ORD-3",
-    "an accepted reducing order (no margin check)",
-    ("reducing_order",),
-    section=Section.ACTION,
-)
-def _reducing_placed(s: Step) -> bool:
-    return _placed(s) and _reducing(s.action)
-
-
-@ORDERS.target(
-    "ACT-ORD-4",
-    "an accepted reducing order below the minimum notional",
-    ("reducing_order",),
-    section=Section.ACTION,
-)
-def _reducing_below_min_notional(s: Step) -> bool:
-    a = s.action
-    if not _placed(s) or not _reducing(a):
-        return False
-    market = s.ruleset.markets[a["symbol"]]
-    return bool(exact(a["price"]) * exact(a["quantity"]) < market.min_notional)
-
-
 def _against_resting(s: Step) -> bool:
     """The order points against its side's position, and orders of its direction rest."""
     a = s.action
@@ -69,27 +45,39 @@ def _against_resting(s: Step) -> bool:
 
 @ORDERS.target(
     "ACT-ORD-3",
-    "an order against the position refused for margin: resting orders make it opening",
-    ("opening_against_resting",),
+    "option opening: an order against the position refused for margin because resting "
+    "orders of its direction make it opening; option requirement: an accepted reducing order",
+    ("opening_against_resting", "reducing_order"),
     section=Section.ACTION,
-    option=Option("order_margin_check", OrderMarginCheck.OPENING, "placement margin check"),
 )
 def _opening_by_classification(s: Step) -> bool:
+    if s.ruleset.options.order_margin_check is OrderMarginCheck.REQUIREMENT:
+        return _placed(s) and _reducing(s.action)
     return s.name == "placeOrder" and s.refused("REF-1", "REF-16") and _against_resting(s)
 
 
 @ORDERS.target(
     "ACT-ORD-4",
-    "-2022 for a reducing order within its position but not with the resting reducing ones",
-    ("opening_against_resting",),
+    "option netted: -2022 for a reducing order within its position but beyond it with the "
+    "resting reducing ones; option at-fill: an accepted reducing order below minNotional",
+    ("opening_against_resting", "reducing_order"),
     section=Section.ACTION,
-    option=Option("reduce_only_netting", ReduceOnlyNetting.NETTED, "reduce-only netting"),
 )
 def _netted_reducing(s: Step) -> bool:
+    if s.ruleset.options.reduce_only_netting is ReduceOnlyNetting.AT_FILL:
+        return _reducing_below_min_notional(s)
     if not (s.name == "placeOrder" and s.refused("REF-3") and _against_resting(s)):
         return False
     held = s.amount(s.action["account"], s.action["symbol"], s.action["positionSide"], after=False)
     return bool(exact(s.action["quantity"]) <= abs(held))
+
+
+def _reducing_below_min_notional(s: Step) -> bool:
+    a = s.action
+    if not _placed(s) or not _reducing(a):
+        return False
+    market = s.ruleset.markets[a["symbol"]]
+    return bool(exact(a["price"]) * exact(a["quantity"]) < market.min_notional)
 
 
 @ORDERS.target("ACT-ORD-5", "-2027 on placing an order", ("place_order",), section=Section.ACTION)
