@@ -130,6 +130,7 @@ _ORDER_FIELDS = frozenset(
         "side",
         "positionSide",
         "type",
+        "timeInForce",
         "price",
         "origQty",
         "executedQty",

@@ -209,8 +209,9 @@ def _snapshot(kind: object) -> dict[str, Any]:
 def test_only_limit_orders_hold_margin() -> None:
     """ORD-3: LIMIT 1 @ 80,000 at 10x holds 8,000; every other type of the list holds none."""
     held = {
-        kind: evaluate(parse_account(_snapshot(kind), RULESET), RULESET, prices=False)
-        .total_open_order_initial_margin
+        kind: evaluate(
+            parse_account(_snapshot(kind), RULESET), RULESET, prices=False
+        ).total_open_order_initial_margin
         for kind in ORDER_TYPES
     }
     assert held == {kind: Exact(8000) if kind == "LIMIT" else Exact(0) for kind in ORDER_TYPES}
@@ -221,3 +222,134 @@ def test_unknown_order_types_are_refused(kind: object) -> None:
     with pytest.raises(InputError) as error:
         parse_account(_snapshot(kind), RULESET)
     assert error.value.where == "/openOrders/0/type"
+
+
+# ------------------------------------------------------------------ time in force, market
+
+
+def _book(m: Model) -> None:
+    """Asks: B 0.1 @ 80,000 (id 1), C 0.2 @ 80,100 (id 2), B 0.1 @ 80,000 (id 3)."""
+    _ok(m, order("B", "SELL", "80000", "0.1"))
+    _ok(m, order("C", "SELL", "80100", "0.2"))
+    _ok(m, order("B", "SELL", "80000", "0.1"))
+
+
+def _trades(out: dict[str, Any], account: str) -> list[tuple[int, str, str]]:
+    return [
+        (e["orderId"], e["quantity"], e["price"])
+        for e in out["events"]
+        if e["type"] == "TRADE" and e["account"] == account
+    ]
+
+
+def test_market_order_takes_the_book_in_price_time_priority() -> None:
+    """ACT-ORD-8: best price first, then the older order; each at the maker's price."""
+    m = _model("80000", RULESET, A="100000", B="100000", C="100000")
+    _book(m)
+    out = _ok(
+        m, {k: v for k, v in order("A", "BUY", "0", "0.25", type="MARKET").items() if k != "price"}
+    )
+    makers = [
+        (e["orderId"], e["quantity"], e["price"])
+        for e in out["events"]
+        if e["type"] == "TRADE" and e["account"] != "A"
+    ]
+    assert makers == [(1, "0.1", "80000"), (3, "0.1", "80000"), (2, "0.05", "80100")]
+    assert _trades(out, "A") == [(4, "0.1", "80000"), (4, "0.1", "80000"), (4, "0.05", "80100")]
+    assert m.snapshot("A")["openOrders"] == []  # a MARKET order never rests (ORD-3)
+
+
+def test_ioc_fills_what_crosses_and_the_rest_expires() -> None:
+    m = _model("80000", RULESET, A="100000", B="100000", C="100000")
+    _book(m)
+    out = _ok(m, order("A", "BUY", "80000", "0.5", timeInForce="IOC"))
+    assert _trades(out, "A") == [(4, "0.1", "80000"), (4, "0.1", "80000")]
+    assert out["events"][-1] == {
+        "type": "EXPIRED",
+        "account": "A",
+        "symbol": "BTCUSDT",
+        "positionSide": "BOTH",
+        "side": "BUY",
+        "orderId": 4,
+        "quantity": "0.3",
+    }
+    assert position_amt(m, "A") == "0.2"
+
+
+def position_amt(m: Model, account: str) -> str:
+    return str(
+        next(p for p in m.snapshot(account)["positions"] if p["symbol"] == "BTCUSDT")["positionAmt"]
+    )
+
+
+def test_fok_fills_in_full_or_not_at_all() -> None:
+    m = _model("80000", RULESET, A="100000", B="100000", C="100000")
+    _book(m)
+    out = _ok(m, order("A", "BUY", "80100", "0.5", timeInForce="FOK"))  # 0.4 on offer
+    assert [e["type"] for e in out["events"]] == ["EXPIRED"]
+    assert out["events"][0]["quantity"] == "0.5"
+    assert position_amt(m, "A") == "0"
+    out = _ok(m, order("A", "BUY", "80100", "0.4", timeInForce="FOK"))
+    assert len(_trades(out, "A")) == 3 and position_amt(m, "A") == "0.4"
+
+
+def test_gtx_is_refused_when_it_would_take() -> None:
+    m = _model("80000", RULESET, A="100000", B="100000", C="100000")
+    _book(m)
+    out = m.apply_json(order("A", "BUY", "80000", "0.1", timeInForce="GTX"))
+    assert (out["code"], out["rule"]) == (-5022, "REF-17")
+    rested = _ok(m, order("A", "BUY", "79900", "0.1", timeInForce="GTX"))
+    assert "events" not in rested
+    assert m.snapshot("A")["openOrders"][0]["timeInForce"] == "GTX"
+
+
+def test_market_cost_C4() -> None:
+    """COST-3, A-COST's example C-4: ask0 102,946.8 → est. entry 102,998.2734 (stated
+    102,998.27); bid0 102,946.9 above the mark 102,941.0 → the short's price is bid0."""
+    from marginspec.margin import cost_to_open, market_order_price
+
+    ask, bid, mark = Exact("102946.8"), Exact("102946.9"), Exact("102941.0")
+    long_price = market_order_price(1, ask, bid, mark)
+    assert long_price == Exact("102998.2734")
+    assert market_order_price(-1, ask, bid, mark) == bid
+    # the rest of C-4, derived: IM 5,149.91367 + open loss 57.2734 at 20x
+    assert cost_to_open(Exact(1), Exact(1), long_price, mark, Exact(20)) == Exact("5207.18707")
+
+
+def test_market_order_is_margin_checked_at_its_estimated_price() -> None:
+    """ACT-ORD-7: a market buy of 1 against ask0 80,000 at 20x costs 80,040 / 20 + open
+    loss 40 = 4,042: 4,041.99 is refused -2019, 4,042 is enough."""
+    m = _model("80000", RULESET, A="4041.99", B="1000000")
+    _ok(m, order("B", "SELL", "80000", "1"))
+    market_buy = {
+        "action": "placeOrder",
+        "account": "A",
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "type": "MARKET",
+        "quantity": "1",
+    }
+    assert m.apply_json(market_buy)["code"] == -2019
+    _ok(m, {"action": "deposit", "account": "A", "amount": "0.01"})
+    out = _ok(m, market_buy)
+    assert _trades(out, "A") == [(2, "1", "80000")]
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        ({"type": "MARKET", "price": "80000"}, "/price"),
+        ({"type": "MARKET", "timeInForce": "IOC"}, "/timeInForce"),
+        ({"timeInForce": "GTD"}, "/timeInForce"),
+        ({"type": "STOP_MARKT"}, "/type"),
+        ({"type": "STOP_MARKET"}, "/type"),
+    ],
+)
+def test_order_parameters_are_checked(extra: dict[str, Any], where: str) -> None:
+    m = _model("80000", RULESET, A="100000")
+    action = {**order("A", "BUY", "80000", "0.1"), **extra}
+    if extra.get("type") == "MARKET" and "price" not in extra:
+        del action["price"]
+    with pytest.raises(InputError) as error:
+        m.apply_json(action)
+    assert error.value.where == where

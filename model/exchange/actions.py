@@ -13,7 +13,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from marginspec.account import MarginType, OrderSide, PositionSide
+from marginspec.account import MarginType, OrderSide, PositionSide, parse_order_type
 from marginspec.errors import InputError
 from marginspec.numbers import Exact, exact, to_plain
 
@@ -60,9 +60,17 @@ class SetPositionMode:
     dual_side_position: bool
 
 
+#: ACT-ORD-6: the ``timeInForce`` values of ``POST /fapi/v3/order`` (A-API).
+TIME_IN_FORCE: tuple[str, ...] = ("GTC", "IOC", "FOK", "GTX")
+
+#: The order types ``placeOrder`` models today (a subset of ``ORDER_TYPES``, ORD-3).
+PLACEABLE_TYPES: tuple[str, ...] = ("LIMIT", "MARKET")
+
+
 @attrs.frozen
 class PlaceOrder:
-    """ACT-6: ``POST /fapi/v3/order``, type LIMIT (GTC)."""
+    """ACT-6: ``POST /fapi/v3/order``, type LIMIT (time in force GTC, IOC, FOK or GTX) or
+    MARKET (ACT-ORD-7: no price; ``price`` is 0 and not written)."""
 
     account: str
     symbol: str
@@ -71,6 +79,8 @@ class PlaceOrder:
     price: Exact
     quantity: Exact
     reduce_only: bool = False
+    order_type: str = "LIMIT"
+    time_in_force: str = "GTC"
 
 
 @attrs.frozen
@@ -200,17 +210,31 @@ _POSITION_SIDES = {s.value: s for s in PositionSide}
 
 
 def _place(r: _Reader) -> PlaceOrder:
-    order_type = r._get("type", "LIMIT")
-    if order_type != "LIMIT":
-        raise InputError(f"{r.where}/type", f"only LIMIT orders are modelled, got {order_type!r}")
+    kind = parse_order_type(r._get("type", "LIMIT"), f"{r.where}/type")
+    if kind not in PLACEABLE_TYPES:
+        raise InputError(
+            f"{r.where}/type",
+            f"{kind} orders are not modelled yet (placeOrder takes {', '.join(PLACEABLE_TYPES)})",
+        )
+    if kind == "MARKET":
+        for key in ("price", "timeInForce"):
+            if key in r.data:
+                raise InputError(f"{r.where}/{key}", "not sent with a MARKET order")
+        price = Exact(0)
+        tif = "GTC"
+    else:
+        price = r.number("price")
+        tif = r.choice("timeInForce", {t: t for t in TIME_IN_FORCE}, "GTC")
     return PlaceOrder(
         account=r.text("account"),
         symbol=r.text("symbol"),
         side=r.choice("side", _SIDES),
         position_side=r.choice("positionSide", _POSITION_SIDES, "BOTH"),
-        price=r.number("price"),
+        price=price,
         quantity=r.number("quantity"),
         reduce_only=r.boolean("reduceOnly", False),
+        order_type=kind,
+        time_in_force=tif,
     )
 
 
@@ -238,6 +262,7 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
             "side",
             "positionSide",
             "type",
+            "timeInForce",
             "price",
             "quantity",
             "reduceOnly",
@@ -318,18 +343,24 @@ def action_json(action: Action) -> dict[str, Any]:
             }
         case SetPositionMode(account, dual):
             return {"action": "setPositionMode", "account": account, "dualSidePosition": dual}
-        case PlaceOrder(account, symbol, side, position_side, price, quantity, reduce_only):
-            return {
+        case PlaceOrder(
+            account, symbol, side, position_side, price, quantity, reduce_only, kind, tif
+        ):
+            placed: dict[str, Any] = {
                 "action": "placeOrder",
                 "account": account,
                 "symbol": symbol,
                 "side": side.value,
                 "positionSide": position_side.value,
-                "type": "LIMIT",
-                "price": _num(price),
-                "quantity": _num(quantity),
-                "reduceOnly": reduce_only,
+                "type": kind,
             }
+            if tif != "GTC":  # GTC is the default; written only when it is not
+                placed["timeInForce"] = tif
+            if kind != "MARKET":
+                placed["price"] = _num(price)
+            placed["quantity"] = _num(quantity)
+            placed["reduceOnly"] = reduce_only
+            return placed
         case CancelOrder(account, order_id):
             return {"action": "cancelOrder", "account": account, "orderId": order_id}
         case Fill(maker, taker, quantity):

@@ -48,6 +48,12 @@ POSITION_SIDE_MISMATCH = Refusal(
     "REF-8", -4061, "Order's position side does not match user's setting."
 )
 REDUCE_ONLY_IN_HEDGE = Refusal("REF-9", -1106, "Parameter 'reduceOnly' sent when not required.")
+POST_ONLY_REJECT = Refusal(
+    "REF-17",
+    -5022,
+    "Due to the order could not be executed as maker, the Post Only order will be rejected. "
+    "The order will not be recorded in the order history",
+)
 PRICE_NOT_POSITIVE = Refusal("REF-10", -4001, "Price less than 0.")
 QTY_NOT_POSITIVE = Refusal("REF-15", -4003, "Quantity less than zero.")
 NO_CROSS = Refusal("REF-11", None, "The taker's limit price does not reach the maker's price.")

@@ -211,29 +211,72 @@ def opening_quantity(held: Exact, direction: int, quantity: Exact, resting: Exac
     return quantity - room if quantity > room else ZERO
 
 
+def _crossing(
+    state: ExchangeState, symbol: str, side: OrderSide, limit: Exact | None, skip: str | None
+) -> list[tuple[str, Order]]:
+    """ACT-ORD-8: the resting orders a taker on ``side`` would trade with, best price first,
+    then oldest (price-time priority); ``limit`` None is a MARKET order; ``skip`` an account."""
+    buy = side is OrderSide.BUY
+    found = [
+        (name, o)
+        for name, acct in state.accounts.items()
+        if name != skip
+        for o in acct.orders
+        if o.symbol == symbol
+        and o.side is not side
+        and (limit is None or (o.price <= limit if buy else o.price >= limit))
+    ]
+    found.sort(key=lambda item: (item[1].price if buy else -item[1].price, item[1].order_id))
+    return found
+
+
+def _best(state: ExchangeState, symbol: str, side: OrderSide, skip: str) -> Exact | None:
+    """The best resting price on ``side`` of the book (ask0 for SELL, bid0 for BUY)."""
+    book = _crossing(
+        state, symbol, OrderSide.BUY if side is OrderSide.SELL else OrderSide.SELL, None, skip
+    )
+    return book[0][1].price if book else None
+
+
 def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result:
-    """ACT-6: filters, reduce-only, -2027 and the margin check (ACT-ORD-3 against AVB-1)."""
+    """ACT-6: filters, reduce-only, -2027 and the margin check (ACT-ORD-3 against AVB-1),
+    then the time in force (ACT-ORD-6): GTC and GTX rest, IOC, FOK and MARKET match now."""
     if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
         return state, bad
     market = ruleset.markets[a.symbol]
     acct = state.accounts[a.account]
     direction = a.side.direction
+    is_market = a.order_type == "MARKET"
     if acct.dual_side_position == (a.position_side is PositionSide.BOTH):
         return state, refused(R.POSITION_SIDE_MISMATCH)
     if acct.dual_side_position and a.reduce_only:
         return state, refused(R.REDUCE_ONLY_IN_HEDGE)
-    if a.price <= 0:
+    if not is_market and a.price <= 0:
         return state, refused(R.PRICE_NOT_POSITIVE)
     if a.quantity <= 0:
         return state, refused(R.QTY_NOT_POSITIVE)
-    if not _multiple(a.price, market.tick_size):
+    if not is_market and not _multiple(a.price, market.tick_size):
         return state, refused(R.PRICE_TICK)
     if not _multiple(a.quantity, market.step_size):
         return state, refused(R.QTY_STEP)
+    mark = state.mark_prices[a.symbol]
+    price = a.price
+    if is_market:  # COST-3: the price a market order is charged at (A-COST)
+        ask = _best(state, a.symbol, OrderSide.SELL, a.account)
+        bid = _best(state, a.symbol, OrderSide.BUY, a.account)
+        price = Exact(
+            margin.market_order_price(
+                direction, mark if ask is None else ask, mark if bid is None else bid, mark
+            )
+        )
     side = a.position_side
     reducing = a.reduce_only or _reducing(side, direction)
-    if not reducing and a.price * a.quantity < market.min_notional:
+    # MIN_NOTIONAL: price × quantity; a market order's notional is taken at the mark (A-API)
+    notional_price = mark if is_market else a.price
+    if not reducing and notional_price * a.quantity < market.min_notional:
         return state, refused(R.MIN_NOTIONAL, market.min_notional)
+    if a.time_in_force == "GTX" and _crossing(state, a.symbol, a.side, a.price, None):
+        return state, refused(R.POST_ONLY_REJECT)  # ACT-ORD-6: post-only would take
     held = acct.position(a.symbol, side).position_amt
     options = ruleset.options
     resting = resting_reducing = ZERO
@@ -257,15 +300,16 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         price=a.price,
         orig_qty=a.quantity,
         reduce_only=a.reduce_only,
+        order_type=a.order_type,
+        time_in_force=a.time_in_force,
     )
     new = with_orders(acct, (*acct.orders, order))
     # Only this position side's ORD-1 changes (its position IM does not).
     bids, asks = side_orders(acct, a.symbol, side)
-    mark = state.mark_prices[a.symbol]
     notional = margin.notional(held, mark)
     leverage = acct.setting(a.symbol, ruleset).leverage
     leverage_value = Exact(leverage)
-    value = a.quantity * a.price
+    value = a.quantity * price
     before = margin.order_margin_requirement(notional, bids, asks, leverage_value)  # ORD-1
     after = margin.order_margin_requirement(
         notional,
@@ -279,12 +323,12 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         opening = opening_quantity(held, direction, a.quantity, resting)
         cost = ZERO
         if opening > 0:  # COST-1 of the opening part (ACT-ORD-3)
-            cost = margin.cost_to_open(opening, Exact(direction), a.price, mark, leverage_value)
+            cost = margin.cost_to_open(opening, Exact(direction), price, mark, leverage_value)
     else:
         increase = after - before
         cost = ZERO
         if increase > 0:  # the earlier rule: ORD-1's rise + COST-2 on the whole order
-            cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, a.price)
+            cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, price)
     if cost > 0 and cost > available_balance(acct, state, ruleset):
         return state, refused(R.REDUCE_ONLY_MARGIN if reducing else R.MARGIN_NOT_SUFFICIENT)
     accounts = dict(state.accounts)
@@ -292,7 +336,48 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
     state = ExchangeState(
         state.mark_prices, accounts, state.fee_income, state.net_deposits, order.order_id + 1
     )
-    return state, accepted(order_id=order.order_id)
+    if not is_market and a.time_in_force in ("GTC", "GTX"):
+        return state, accepted(order_id=order.order_id)
+    return _take(state, a.account, order, ruleset)
+
+
+def _take(state: ExchangeState, name: str, order: Order, ruleset: RuleSet) -> Result:
+    """ACT-ORD-8: an IOC, FOK or MARKET order trades now against the resting orders of other
+    accounts in price-time priority, each match a FILL-1 at the maker's price; the first
+    match that a party cannot take (FILL-5, FILL-8) ends the matching; what is left expires
+    (an ``EXPIRED`` event). A FOK order that cannot fill in full trades nothing."""
+    placed = state
+    limit = None if order.order_type == "MARKET" else order.price
+    events: list[Event] = []
+    left = order.orig_qty
+    for _maker_name, maker in _crossing(state, order.symbol, order.side, limit, name):
+        if left == 0:
+            break
+        quantity = min(left, maker.remaining)
+        after, outcome = fill(state, Fill(maker.order_id, order.order_id, quantity), ruleset)
+        if not outcome.accepted:
+            break
+        state = after
+        events.extend(outcome.events)
+        left -= quantity
+    if order.time_in_force == "FOK" and left > 0:
+        state, events, left = placed, [], order.orig_qty  # all or nothing
+    if left > 0:
+        acct = state.accounts[name]
+        kept = tuple(o for o in acct.orders if o.order_id != order.order_id)
+        state = state.with_account(name, with_orders(acct, kept))
+        events.append(
+            Event(
+                "EXPIRED",
+                name,
+                symbol=order.symbol,
+                position_side=order.position_side.value,
+                side=order.side.value,
+                order_id=order.order_id,
+                quantity=left,
+            )
+        )
+    return state, accepted(order_id=order.order_id, events=tuple(events))
 
 
 def cancel_order(state: ExchangeState, a: CancelOrder, ruleset: RuleSet) -> Result:
@@ -322,8 +407,11 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
     if maker.symbol != taker.symbol or maker.side is taker.side:
         return state, refused(R.SAME_ORDER_BOOK_SIDE)
     price = maker.price
-    if (taker.side is OrderSide.BUY and taker.price < price) or (
-        taker.side is OrderSide.SELL and taker.price > price
+    if maker.order_type == "MARKET":
+        return state, refused(R.NO_CROSS)  # a MARKET order never rests (ORD-3)
+    if taker.order_type != "MARKET" and (
+        (taker.side is OrderSide.BUY and taker.price < price)
+        or (taker.side is OrderSide.SELL and taker.price > price)
     ):
         return state, refused(R.NO_CROSS)
     market = ruleset.markets[maker.symbol]
@@ -371,16 +459,7 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
             index = result.account.orders.index(order)
             kept.insert(
                 index,
-                Order(
-                    order.order_id,
-                    order.symbol,
-                    order.side,
-                    order.position_side,
-                    order.price,
-                    order.orig_qty,
-                    done,
-                    order.reduce_only,
-                ),
+                evolve(order, executed_qty=done),
             )
         changed[name] = with_orders(result.account, tuple(kept))
         fees += result.commission
