@@ -278,12 +278,12 @@ def check(directory: Path, engine: Engine) -> CheckResult:
     skipped: list[str] = []
     for entry in entries:
         document = read_trace(directory / entry["file"])
-        used = {s["action"]["action"] for s in document["steps"]}
+        supported = all(caps.supports_action(s["action"]) for s in document["steps"])
         dual = any(
             isinstance(a, dict) and a.get("dualSidePosition")
             for a in document["initial"].get("accounts", {}).values()
         )
-        if any(not caps.supports(a) for a in used) or (dual and not caps.hedge_mode):
+        if not supported or (dual and not caps.hedge_mode):
             skipped.append(entry["file"])
             continue
         report = check_trace(document, engine, caps, comparer, entry["file"])

@@ -18,6 +18,7 @@ EVENT_TYPES = (
     "INSURANCE_CLEAR",
     "ADL",
     "INSURANCE_COVER",
+    "EXPIRED",
 )
 
 _ACTION_AIMS = {
@@ -63,7 +64,10 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-36": ("withdraw",),
     "REF-42": ("funding",),
     "REF-43": ("withdraw", "set_leverage"),
-    "REF-44": ("bad_mark",),
+    "REF-10": ("non_positive", "place_order"),
+    "REF-15": ("non_positive",),
+    "REF-44": ("non_positive",),
+    "REF-17": ("immediate_order",),
     "REF-16": ("opening_against_resting",),
     "REF-3": ("reducing_order", "opening_against_resting"),
 }
@@ -76,6 +80,7 @@ _EVENT_AIMS = {
     "INSURANCE_CLEAR": CRASH,
     "ADL": ("crash_small_fund",),
     "INSURANCE_COVER": ("close_beyond_bankruptcy", "crash_shorts"),
+    "EXPIRED": ("immediate_order",),
 }
 
 

@@ -74,10 +74,67 @@ def _netted_reducing(s: Step) -> bool:
 
 def _reducing_below_min_notional(s: Step) -> bool:
     a = s.action
-    if not _placed(s) or not _reducing(a):
+    if not _placed(s) or not _reducing(a) or "price" not in a:
         return False
     market = s.ruleset.markets[a["symbol"]]
     return bool(exact(a["price"]) * exact(a["quantity"]) < market.min_notional)
+
+
+def _immediate(s: Step) -> bool:
+    a = s.action
+    return _placed(s) and (a.get("type") == "MARKET" or a.get("timeInForce") in ("IOC", "FOK"))
+
+
+def _trades_of(s: Step) -> list[dict[str, Any]]:
+    return [e for e in s.outcome.get("events", []) if e["type"] == "TRADE"]
+
+
+@ORDERS.target(
+    "ACT-ORD-6",
+    "an IOC or FOK order whose unfilled rest expired",
+    ("immediate_order",),
+    section=Section.ACTION,
+)
+def _limit_rest_expired(s: Step) -> bool:
+    return (
+        _placed(s)
+        and s.action.get("timeInForce") in ("IOC", "FOK")
+        and any(e["type"] == "EXPIRED" for e in s.outcome.get("events", []))
+    )
+
+
+@ORDERS.target(
+    "ACT-ORD-7",
+    "an accepted MARKET order that traded",
+    ("immediate_order",),
+    section=Section.ACTION,
+)
+def _market_traded(s: Step) -> bool:
+    return _placed(s) and s.action.get("type") == "MARKET" and bool(_trades_of(s))
+
+
+@ORDERS.target(
+    "ACT-ORD-8",
+    "an immediate order trading with two makers, best price first",
+    ("immediate_order",),
+    section=Section.ACTION,
+)
+def _two_makers(s: Step) -> bool:
+    if not _immediate(s):
+        return False
+    makers = [e for e in _trades_of(s) if e["orderId"] != s.outcome.get("orderId")]
+    return len({e["orderId"] for e in makers}) >= 2
+
+
+@ORDERS.target("COST-3", "an accepted MARKET order opening from a flat side")
+def _market_opens(s: Step) -> bool:
+    a = s.action
+    return (
+        _placed(s)
+        and a.get("type") == "MARKET"
+        and not _reducing(a)
+        and s.amount(a["account"], a["symbol"], a["positionSide"], after=False) == 0
+    )
 
 
 @ORDERS.target("ACT-ORD-5", "-2027 on placing an order", ("place_order",), section=Section.ACTION)
@@ -102,7 +159,7 @@ def _opens_from_flat(s: Step) -> bool:
 def _open_loss(s: Step) -> bool:
     """COST-2: an accepted opening order priced worse than the mark."""
     a = s.action
-    if not _placed(s) or _reducing(a):
+    if not _placed(s) or _reducing(a) or "price" not in a:
         return False
     price, mark = exact(a["price"]), s.before.mark_prices[a["symbol"]]
     return bool(price > mark if a["side"] == "BUY" else price < mark)

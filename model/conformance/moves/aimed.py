@@ -52,7 +52,6 @@ from marginspec.exchange.actions import (
     SetLeverage,
     SetMarginType,
     SetPositionMode,
-    Withdraw,
 )
 from marginspec.numbers import Exact
 
@@ -210,42 +209,6 @@ def reducing_order(ctx: Context, c: Chooser) -> None:
         price = low if low > 0 else market.tick_size
     order = limit_order(ctx, c, account, symbol, direction, price, quantity)
     send(ctx, attrs.evolve(order, position_side=side, reduce_only=side is PositionSide.BOTH))
-
-
-@move(AIMED, "placeOrder", "fill", "withdraw")
-def opening_against_resting(ctx: Context, c: Chooser) -> None:
-    """B-MREQ's classification (ACT-ORD-3) and reduce-only netting (ACT-ORD-4): a one-way
-    position, a resting closing order, the free balance withdrawn, then a closing order
-    that the resting one makes opening (-2019, or -4118 when reduce-only), or a second
-    reduce-only order that the first leaves no room for (-2022)."""
-    account = c.choice(ACCOUNTS)
-    if ctx.model.state.accounts[account].dual_side_position:
-        return
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    side = c.choice((BUY, SELL))
-    size = size_for(ctx, c, market, Exact(c.choice((2000, 8000))))
-    if not pair(ctx, c, account, symbol, side, size):
-        return
-    amt = ctx.model.state.accounts[account].position(symbol, PositionSide.BOTH).position_amt
-    if amt == 0:
-        return
-    closing = opposite(side)
-    price = on_step(mark_of(ctx, symbol), market.tick_size)
-    netting = c.choice((True, False))
-    first = limit_order(ctx, c, account, symbol, closing, price, abs(amt))
-    send(ctx, attrs.evolve(first, reduce_only=netting))
-    free = round8(account_figures(ctx, account, prices=False).max_withdraw)
-    if free > 0:
-        send(ctx, Withdraw(account, free))
-    second = limit_order(ctx, c, account, symbol, closing, price, market.step_size)
-    send(ctx, attrs.evolve(second, reduce_only=c.choice((True, False)) or netting))
-
-
-@move(AIMED, "markPrice")
-def bad_mark(ctx: Context, c: Chooser) -> None:
-    """A mark price that is not positive (REF-44)."""
-    send(ctx, MarkPrice(any_symbol(ctx, c), Exact(c.choice((0, -1)))))
 
 
 @move(AIMED, "placeOrder", "fill")
