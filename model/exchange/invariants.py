@@ -34,6 +34,9 @@ Invariant = Callable[[ExchangeState, Action, ExchangeState, Outcome, RuleSet], l
 #: a resting one changes no wallet, so INV-7 has nothing to say about it either way.
 BANKRUPTCY_PATH = (Fill, PlaceOrder, Funding, MarkPrice)
 
+#: INV-8: the times in force of an order that rests (ACT-ORD-6).
+RESTING = ("GTC", "GTX")
+
 
 def account_equity(acct: AccountState, marks: Mapping[str, Exact]) -> Exact:
     """One account's share of INV-1: cross wallet + isolated wallets + uPnL at mark."""
@@ -190,8 +193,9 @@ def orders_well_formed(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
     """INV-8: open orders have positive remaining quantity, ids handed out once (unique,
-    and an order new to an account has an id issued by this action), and position sides
-    that match the account's position mode (SNAP-2)."""
+    and an order new to an account has an id issued by this action), are LIMIT GTC or GTX
+    (an IOC, FOK or MARKET order never rests, ACT-ORD-8), and have position sides that
+    match the account's position mode (SNAP-2)."""
     out = []
     seen: set[int] = set()
     for name, acct in after.accounts.items():
@@ -204,6 +208,8 @@ def orders_well_formed(
             seen.add(o.order_id)
             if o.remaining <= 0:
                 out.append(f"INV-8: {name} order {o.order_id} has nothing left")
+            if o.order_type != "LIMIT" or o.time_in_force not in RESTING:
+                out.append(f"INV-8: {name} order {o.order_id} rests but is immediate")
             if acct.dual_side_position == (o.position_side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} order {o.order_id} position side vs mode")
         for symbol, side in acct.positions:
