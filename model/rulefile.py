@@ -40,6 +40,8 @@ _MARKET_FIELDS = {
     "interest_rate": "interestRate",
     "funding_cap": "fundingCap",
     "funding_floor": "fundingFloor",
+    "multiplier_up": "multiplierUp",
+    "multiplier_down": "multiplierDown",
 }
 
 
@@ -152,7 +154,7 @@ def parse_market(table: Mapping[str, Any], where: str, check: bool = True) -> Ma
             continue
         if key in _MARKET_FIELDS:
             values[key] = _number(table, key, here)
-        elif key == "funding_interval_hours":
+        elif key in ("funding_interval_hours", "max_num_orders"):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise RuleSetError(f"{here}.{key}", "must be a positive integer")
             values[key] = value
@@ -219,6 +221,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
         for key in _MARKET_FIELDS:
             lines.append(f"{key} = {_toml_number(getattr(market, key))}")
         lines.append(f"funding_interval_hours = {market.funding_interval_hours}")
+        lines.append(f"max_num_orders = {market.max_num_orders}")
         for b in market.brackets:
             lines += [
                 "",

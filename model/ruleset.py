@@ -83,6 +83,12 @@ class Market:
     interest_rate: Exact = Exact(1, 10000)
     funding_cap: Exact = Exact(3, 1000)
     funding_floor: Exact = Exact(-3, 1000)
+    #: PERCENT_PRICE (ACT-ORD-9): a BUY's price ≤ mark × up, a SELL's ≥ mark × down. The
+    #: defaults are A-API's exchangeInfo example (1.1500, 0.8500).
+    multiplier_up: Exact = Exact(115, 100)
+    multiplier_down: Exact = Exact(85, 100)
+    #: MAX_NUM_ORDERS (ACT-ORD-10): open orders per account and symbol (A-API example 200).
+    max_num_orders: int = 200
 
     @property
     def max_leverage(self) -> int:

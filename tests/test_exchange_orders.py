@@ -353,3 +353,54 @@ def test_order_parameters_are_checked(extra: dict[str, Any], where: str) -> None
     with pytest.raises(InputError) as error:
         m.apply_json(action)
     assert error.value.where == where
+
+
+# ------------------------------------------------------------------ filters
+
+
+def test_percent_price_band_is_relative_to_the_mark() -> None:
+    """ACT-ORD-9, aster-pro's 1.15 / 0.85 (A-API example): at mark 80,000 a BUY may be
+    priced up to 92,000 and a SELL down to 68,000."""
+    m = _model("80000", RULESET, A="1000000")
+    _ok(m, order("A", "BUY", "92000", "0.001"))
+    out = m.apply_json(order("A", "BUY", "92000.1", "0.001"))
+    assert (out["code"], out["msg"]) == (-4016, "Price is higher than mark price multiplier cap.")
+    _ok(m, order("A", "SELL", "68000", "0.001"))
+    out = m.apply_json(order("A", "SELL", "67999.9", "0.001"))
+    assert (out["code"], out["msg"]) == (-4024, "Price is lower than mark price multiplier floor.")
+    # a BUY far below and a SELL far above the mark are inside the band
+    _ok(m, order("A", "BUY", "40000", "0.001"))
+    _ok(m, order("A", "SELL", "160000", "0.001"))
+
+
+def test_max_num_orders() -> None:
+    """ACT-ORD-10: with max_num_orders 3, the fourth open order on a symbol is refused -2025;
+    another symbol, or a cancel, makes room."""
+    market = attrs.evolve(RULESET.markets["BTCUSDT"], max_num_orders=3)
+    ruleset = attrs.evolve(RULESET, markets={**RULESET.markets, "BTCUSDT": market})
+    m = _model("80000", ruleset, A="1000000")
+    ids = [_ok(m, order("A", "BUY", "79000", "0.01"))["orderId"] for _ in range(3)]
+    out = m.apply_json(order("A", "BUY", "79000", "0.01"))
+    assert out == {
+        "status": "refused",
+        "code": -2025,
+        "msg": "Reach max open order limit.",
+        "rule": "REF-37",
+    }
+    _ok(m, order("A", "BUY", "2900", "0.01", symbol="ETHUSDT"))
+    _ok(m, {"action": "cancelOrder", "account": "A", "orderId": ids[0]})
+    _ok(m, order("A", "BUY", "79000", "0.01"))
+
+
+def test_market_filter_fields_round_trip_through_toml() -> None:
+    from marginspec.rulefile import dump_ruleset, parse_ruleset
+
+    market = attrs.evolve(
+        RULESET.markets["BTCUSDT"],
+        multiplier_up=Exact("1.05"),
+        multiplier_down=Exact("0.95"),
+        max_num_orders=50,
+    )
+    ruleset = attrs.evolve(RULESET, markets={**RULESET.markets, "BTCUSDT": market})
+    again = parse_ruleset(dump_ruleset(ruleset), "dumped")
+    assert again.markets["BTCUSDT"] == market

@@ -55,6 +55,9 @@ POST_ONLY_REJECT = Refusal(
     "The order will not be recorded in the order history",
 )
 PRICE_NOT_POSITIVE = Refusal("REF-10", -4001, "Price less than 0.")
+PRICE_ABOVE_BAND = Refusal("REF-18", -4016, "Price is higher than mark price multiplier cap.")
+PRICE_BELOW_BAND = Refusal("REF-19", -4024, "Price is lower than mark price multiplier floor.")
+MAX_OPEN_ORDERS = Refusal("REF-37", -2025, "Reach max open order limit.")
 QTY_NOT_POSITIVE = Refusal("REF-15", -4003, "Quantity less than zero.")
 NO_CROSS = Refusal("REF-11", None, "The taker's limit price does not reach the maker's price.")
 SAME_ORDER_BOOK_SIDE = Refusal(

@@ -260,6 +260,13 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
     if not _multiple(a.quantity, market.step_size):
         return state, refused(R.QTY_STEP)
     mark = state.mark_prices[a.symbol]
+    if not is_market:  # ACT-ORD-9: PERCENT_PRICE, relative to the mark
+        if direction > 0 and a.price > mark * market.multiplier_up:
+            return state, refused(R.PRICE_ABOVE_BAND)
+        if direction < 0 and a.price < mark * market.multiplier_down:
+            return state, refused(R.PRICE_BELOW_BAND)
+    if sum(1 for o in acct.orders if o.symbol == a.symbol) >= market.max_num_orders:
+        return state, refused(R.MAX_OPEN_ORDERS)  # ACT-ORD-10: MAX_NUM_ORDERS
     price = a.price
     if is_market:  # COST-3: the price a market order is charged at (A-COST)
         ask = _best(state, a.symbol, OrderSide.SELL, a.account)

@@ -64,10 +64,12 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-36": ("withdraw",),
     "REF-42": ("funding",),
     "REF-43": ("withdraw", "set_leverage"),
-    "REF-10": ("non_positive", "place_order"),
-    "REF-15": ("non_positive",),
-    "REF-44": ("non_positive",),
+    "REF-10": ("out_of_range", "place_order"),
+    "REF-15": ("out_of_range",),
+    "REF-44": ("out_of_range",),
     "REF-17": ("immediate_order",),
+    "REF-18": ("out_of_range",),
+    "REF-19": ("out_of_range",),
     "REF-16": ("opening_against_resting",),
     "REF-3": ("reducing_order", "opening_against_resting"),
 }
@@ -84,9 +86,17 @@ _EVENT_AIMS = {
 }
 
 
+#: Refusals the generated runs cannot reach (excluded, with the reason, in ``excluded``).
+_UNREACHED = ("REF-37",)
+
+
 def refusal_rules() -> tuple[str, ...]:
-    """Every REF-n the model can answer."""
-    found = {value.rule for value in vars(refusals).values() if isinstance(value, refusals.Refusal)}
+    """Every REF-n the model can answer and a generated run can reach (not ``_UNREACHED``)."""
+    found = {
+        value.rule
+        for value in vars(refusals).values()
+        if isinstance(value, refusals.Refusal) and value.rule not in _UNREACHED
+    }
     return tuple(sorted(found, key=lambda r: int(r.split("-")[1])))
 
 

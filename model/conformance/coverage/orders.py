@@ -137,6 +137,16 @@ def _market_opens(s: Step) -> bool:
     )
 
 
+@ORDERS.target(
+    "ACT-ORD-9",
+    "a LIMIT order outside the PERCENT_PRICE band",
+    ("place_order",),
+    section=Section.ACTION,
+)
+def _outside_band(s: Step) -> bool:
+    return s.name == "placeOrder" and s.refused("REF-18", "REF-19")
+
+
 @ORDERS.target("ACT-ORD-5", "-2027 on placing an order", ("place_order",), section=Section.ACTION)
 def _order_over_cap(s: Step) -> bool:
     return s.name == "placeOrder" and s.refused("REF-4")

@@ -222,19 +222,25 @@ def immediate_order(ctx: Context, c: Chooser) -> None:
 
 
 @move(MOVES, "markPrice", "placeOrder")
-def non_positive(ctx: Context, c: Chooser) -> None:
+def out_of_range(ctx: Context, c: Chooser) -> None:
     """A mark, an order price or an order quantity that is not positive (REF-44, -4001,
-    -4003): the checks engines skip because their own clients never send such values."""
+    -4003), or a price outside the PERCENT_PRICE band (-4016, -4024): the checks engines
+    skip because their own clients never send such values."""
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
     value = Exact(c.choice((0, -1)))
-    what = c.choice(("mark", "price", "quantity"))
+    what = c.choice(("mark", "price", "quantity", "band"))
     if what == "mark":
         send(ctx, MarkPrice(symbol, value))
         return
     account = c.choice(ACCOUNTS)
     side = c.choice((BUY, SELL))
-    order = limit_order(ctx, c, account, symbol, side, mark_of(ctx, symbol), market.step_size)
+    mark = mark_of(ctx, symbol)
+    order = limit_order(ctx, c, account, symbol, side, mark, market.step_size)
+    if what == "band":  # 20 % beyond the mark: outside aster-pro's 1.15 / 0.85
+        factor = Exact(12, 10) if side is BUY else Exact(8, 10)
+        send(ctx, attrs.evolve(order, price=on_step(mark * factor, market.tick_size)))
+        return
     send(ctx, attrs.evolve(order, **{what: value}))
 
 
