@@ -265,7 +265,18 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
             return state, refused(R.PRICE_ABOVE_BAND)
         if direction < 0 and a.price < mark * market.multiplier_down:
             return state, refused(R.PRICE_BELOW_BAND)
-    if sum(1 for o in acct.orders if o.symbol == a.symbol) >= market.max_num_orders:
+    side = a.position_side
+    closing_side = _reducing(side, direction)  # hedge mode: SELL LONG, BUY SHORT
+    count = 0
+    resting = resting_reducing = ZERO  # the side's open orders in this direction (ACT-ORD-3/4)
+    for o in acct.orders:
+        if o.symbol == a.symbol:
+            count += 1
+            if o.position_side is side and o.side is a.side:
+                resting += o.remaining
+                if o.reduce_only or closing_side:
+                    resting_reducing += o.remaining
+    if count >= market.max_num_orders:
         return state, refused(R.MAX_OPEN_ORDERS)  # ACT-ORD-10: MAX_NUM_ORDERS
     price = a.price
     if is_market:  # COST-3: the price a market order is charged at (A-COST)
@@ -276,8 +287,7 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
                 direction, mark if ask is None else ask, mark if bid is None else bid, mark
             )
         )
-    side = a.position_side
-    reducing = a.reduce_only or _reducing(side, direction)
+    reducing = a.reduce_only or closing_side
     # MIN_NOTIONAL: price × quantity; a market order's notional is taken at the mark (A-API)
     notional_price = mark if is_market else a.price
     if not reducing and notional_price * a.quantity < market.min_notional:
@@ -286,12 +296,6 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         return state, refused(R.POST_ONLY_REJECT)  # ACT-ORD-6: post-only would take
     held = acct.position(a.symbol, side).position_amt
     options = ruleset.options
-    resting = resting_reducing = ZERO
-    for o in acct.orders:
-        if o.symbol == a.symbol and o.position_side is side and o.side.direction == direction:
-            resting += o.remaining
-            if o.reduce_only or _reducing(side, direction):
-                resting_reducing += o.remaining
     if reducing:
         # ACT-ORD-4: a reducing order may only shrink the position; netted, the side's
         # resting reducing orders of the same direction count against it too.
