@@ -404,3 +404,24 @@ def test_market_filter_fields_round_trip_through_toml() -> None:
     ruleset = attrs.evolve(RULESET, markets={**RULESET.markets, "BTCUSDT": market})
     again = parse_ruleset(dump_ruleset(ruleset), "dumped")
     assert again.markets["BTCUSDT"] == market
+
+
+def test_cancel_all_open_orders_of_a_symbol() -> None:
+    """ACT-14: every open order of the account on the symbol goes, the margin they held is
+    free again; other symbols and accounts keep theirs; an empty book is accepted."""
+    m = _model("80000", RULESET, A="100000", B="100000")
+    for price in ("79000", "79500"):
+        _ok(m, order("A", "BUY", price, "0.1"))
+    _ok(m, order("A", "BUY", "2900", "1", symbol="ETHUSDT"))
+    _ok(m, order("B", "BUY", "79000", "0.1"))
+    held = m.snapshot("A")["totalOpenOrderInitialMargin"]
+    cancel = {"action": "cancelAllOpenOrders", "account": "A", "symbol": "BTCUSDT"}
+    _ok(m, cancel)
+    assert [o["symbol"] for o in m.snapshot("A")["openOrders"]] == ["ETHUSDT"]
+    assert len(m.snapshot("B")["openOrders"]) == 1
+    # ORD-1 at 20x: 0.1 × 79,000 / 20 + 0.1 × 79,500 / 20 = 792.5 freed, ETH's 145 kept
+    assert (held, m.snapshot("A")["totalOpenOrderInitialMargin"]) == ("937.5", "145")
+    before = m.state
+    assert m.apply_json(cancel) == {"status": "accepted"}
+    assert m.state is before
+    assert m.apply_json({**cancel, "symbol": "NOSUCHUSDT"})["code"] == -1121

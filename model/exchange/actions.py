@@ -92,6 +92,14 @@ class CancelOrder:
 
 
 @attrs.frozen
+class CancelAllOrders:
+    """ACT-14: ``DELETE /fapi/v3/allOpenOrders`` (every open order of a symbol)."""
+
+    account: str
+    symbol: str
+
+
+@attrs.frozen
 class Fill:
     """ACT-8: the taker order trades against the resting maker order (FILL-1).
 
@@ -149,6 +157,7 @@ Action: TypeAlias = (
     | Funding
     | PositionMargin
     | LiquidationSweep
+    | CancelAllOrders
 )
 
 # ---------------------------------------------------------------- JSON form
@@ -298,9 +307,20 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
         ),
     ),
     "liquidationSweep": (set(), lambda r: LiquidationSweep()),
+    "cancelAllOpenOrders": (
+        {"account", "symbol"},
+        lambda r: CancelAllOrders(r.text("account"), r.text("symbol")),
+    ),
 }
 
 ACTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
+
+#: The rule of each action: ACT-1 … ACT-12 in the order above, then ACT-14 (ACT-13 is
+#: the rule on unknown names).
+ACTION_RULES: dict[str, str] = {
+    **{name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES[:12], start=1)},
+    "cancelAllOpenOrders": "ACT-14",
+}
 
 
 def parse_action(data: Any, where: str = "") -> Action:
@@ -383,4 +403,6 @@ def action_json(action: Action) -> dict[str, Any]:
             }
         case LiquidationSweep():
             return {"action": "liquidationSweep"}
+        case CancelAllOrders(account, symbol):
+            return {"action": "cancelAllOpenOrders", "account": account, "symbol": symbol}
     raise TypeError(f"not an action: {action!r}")

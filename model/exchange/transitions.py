@@ -15,6 +15,7 @@ from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.exchange import refusals as R
 from marginspec.exchange.actions import (
     Action,
+    CancelAllOrders,
     CancelOrder,
     Deposit,
     Fill,
@@ -402,6 +403,17 @@ def cancel_order(state: ExchangeState, a: CancelOrder, ruleset: RuleSet) -> Resu
     return state.with_account(a.account, with_orders(acct, remaining)), accepted()
 
 
+def cancel_all_orders(state: ExchangeState, a: CancelAllOrders, ruleset: RuleSet) -> Result:
+    """ACT-14: every open order of the account on the symbol leaves the book (none: accepted)."""
+    if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
+        return state, bad
+    acct = state.accounts[a.account]
+    remaining = tuple(o for o in acct.orders if o.symbol != a.symbol)
+    if len(remaining) == len(acct.orders):
+        return state, accepted()  # nothing to cancel: the state object itself
+    return state.with_account(a.account, with_orders(acct, remaining)), accepted()
+
+
 # ------------------------------------------------------------------ fills
 
 
@@ -591,6 +603,7 @@ _HANDLERS: dict[type[Any], Callable[[ExchangeState, Any, RuleSet], Result]] = {
     SetPositionMode: set_position_mode,
     PlaceOrder: place_order,
     CancelOrder: cancel_order,
+    CancelAllOrders: cancel_all_orders,
     Fill: fill,
     MarkPrice: mark_price,
     Funding: funding,

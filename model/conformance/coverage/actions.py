@@ -1,11 +1,12 @@
-"""Coverage targets of the actions themselves: one per action (ACT-1 … ACT-12), unknown
+"""Coverage targets of the actions themselves: one per action (ACT-1 … ACT-12, ACT-14), unknown
 names (ACT-13), every refusal (REF-*) and every event type (TRACE-3)."""
 
 from __future__ import annotations
 
 from marginspec.conformance.coverage.step import Predicate, Step, event
 from marginspec.conformance.coverage.target import CRASH, Area, Section
-from marginspec.exchange import ACTION_NAMES, refusals
+from marginspec.exchange import refusals
+from marginspec.exchange.actions import ACTION_RULES
 
 ACTIONS = Area(Section.ACTION)
 
@@ -34,6 +35,7 @@ _ACTION_AIMS = {
     "funding": ("funding",),
     "positionMargin": ("position_margin",),
     "liquidationSweep": ("sweep",),
+    "cancelAllOpenOrders": ("cancel_all",),
 }
 
 _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
@@ -108,8 +110,8 @@ def _refusal(rule: str) -> Predicate:
     return lambda s: s.refused(rule)
 
 
-for _number, _name in enumerate(ACTION_NAMES, start=1):
-    ACTIONS.target(f"ACT-{_number}", f"a `{_name}` action", _ACTION_AIMS[_name])(_action(_name))
+for _name, _rule in ACTION_RULES.items():
+    ACTIONS.target(_rule, f"a `{_name}` action", _ACTION_AIMS[_name])(_action(_name))
 
 
 @ACTIONS.target(

@@ -46,6 +46,7 @@ from marginspec.conformance.moves.aiming import (
 )
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
+    CancelAllOrders,
     CancelOrder,
     Deposit,
     Fill,
@@ -242,6 +243,15 @@ def out_of_range(ctx: Context, c: Chooser) -> None:
         send(ctx, attrs.evolve(order, price=on_step(mark * factor, market.tick_size)))
         return
     send(ctx, attrs.evolve(order, **{what: value}))
+
+
+@move(MOVES, "cancelAllOpenOrders")
+def cancel_all(ctx: Context, c: Chooser) -> None:
+    """Every open order of an account on a symbol cancelled (ACT-14), or none to cancel."""
+    account = c.choice(ACCOUNTS)
+    orders = ctx.model.state.accounts[account].orders
+    symbol = c.choice([o.symbol for o in orders]) if orders else any_symbol(ctx, c)
+    send(ctx, CancelAllOrders(account, symbol))
 
 
 @move(MOVES, "cancelOrder")
