@@ -245,21 +245,21 @@ def out_of_range(ctx: Context, c: Chooser) -> None:
     send(ctx, attrs.evolve(order, **{what: value}))
 
 
-@move(MOVES, "cancelAllOpenOrders")
-def cancel_all(ctx: Context, c: Chooser) -> None:
-    """Every open order of an account on a symbol cancelled (ACT-14), or none to cancel."""
-    account = c.choice(ACCOUNTS)
-    orders = ctx.model.state.accounts[account].orders
-    symbol = c.choice([o.symbol for o in orders]) if orders else any_symbol(ctx, c)
-    send(ctx, CancelAllOrders(account, symbol))
-
-
 @move(MOVES, "cancelOrder")
 def cancel_order(ctx: Context, c: Chooser) -> None:
+    """One order (or an unknown id), or, where the engine declares it, every order of a
+    symbol (ACT-14)."""
     account = c.choice(ACCOUNTS)
     orders = ctx.model.state.accounts[account].orders
-    ids = (*tuple(o.order_id for o in orders), 999)
-    send(ctx, CancelOrder(account, c.choice(ids)))
+    ids: tuple[int | None, ...] = (*tuple(o.order_id for o in orders), 999)
+    if ctx.caps.supports("cancelAllOpenOrders"):
+        ids = (*ids, None)  # None: all of the account's orders of one symbol
+    chosen = c.choice(ids)
+    if chosen is None:
+        symbol = orders[0].symbol if orders else any_symbol(ctx, c)
+        send(ctx, CancelAllOrders(account, symbol))
+        return
+    send(ctx, CancelOrder(account, chosen))
 
 
 @move(MOVES, "fill")
