@@ -35,7 +35,7 @@ _ACTION_AIMS = {
     "funding": ("funding",),
     "positionMargin": ("position_margin",),
     "liquidationSweep": ("sweep",),
-    "cancelAllOpenOrders": ("cancel_order",),
+    "cancelAllOpenOrders": ("cancel_all",),
 }
 
 _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {

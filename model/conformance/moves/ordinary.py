@@ -46,7 +46,6 @@ from marginspec.conformance.moves.aiming import (
 )
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
-    CancelAllOrders,
     CancelOrder,
     Deposit,
     Fill,
@@ -247,19 +246,10 @@ def out_of_range(ctx: Context, c: Chooser) -> None:
 
 @move(MOVES, "cancelOrder")
 def cancel_order(ctx: Context, c: Chooser) -> None:
-    """One order (or an unknown id), or, where the engine declares it, every order of a
-    symbol (ACT-14)."""
     account = c.choice(ACCOUNTS)
     orders = ctx.model.state.accounts[account].orders
-    ids: tuple[int | None, ...] = (*tuple(o.order_id for o in orders), 999)
-    if ctx.caps.supports("cancelAllOpenOrders"):
-        ids = (*ids, None)  # None: all of the account's orders of one symbol
-    chosen = c.choice(ids)
-    if chosen is None:
-        symbol = orders[0].symbol if orders else any_symbol(ctx, c)
-        send(ctx, CancelAllOrders(account, symbol))
-        return
-    send(ctx, CancelOrder(account, chosen))
+    ids = (*tuple(o.order_id for o in orders), 999)
+    send(ctx, CancelOrder(account, c.choice(ids)))
 
 
 @move(MOVES, "fill")
