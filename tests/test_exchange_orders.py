@@ -425,3 +425,42 @@ def test_cancel_all_open_orders_of_a_symbol() -> None:
     assert m.apply_json(cancel) == {"status": "accepted"}
     assert m.state is before
     assert m.apply_json({**cancel, "symbol": "NOSUCHUSDT"})["code"] == -1121
+
+
+def test_a_match_a_party_cannot_take_ends_the_matching() -> None:
+    """ACT-ORD-8: C is long 0.1 and asks 0.1 (id 3), then 0.1 reduce-only (id 4). A buyer
+    takes id 3, which closes C's long, so id 4's fill would open a short (FILL-5): an IOC
+    stops there and its rest expires; a FOK undoes every match and expires whole."""
+    for tif, quantity, bought, left in (("IOC", "0.3", "0.1", "0.2"), ("FOK", "0.2", "0", "0.2")):
+        m = _model("80000", RULESET, A="100000", B="100000", C="100000")
+        _position(m, "C", "BUY", "80000", "0.1")
+        _ok(m, order("C", "SELL", "80000", "0.1"))
+        _ok(m, order("C", "SELL", "80000", "0.1", reduceOnly=True))
+        out = _ok(m, order("A", "BUY", "80000", quantity, timeInForce=tif))
+        assert [e["type"] for e in out["events"]][-1] == "EXPIRED"
+        assert out["events"][-1]["quantity"] == left
+        assert position_amt(m, "A") == bought
+        assert len(m.snapshot("C")["openOrders"]) == (1 if tif == "IOC" else 2)
+
+
+def test_hedge_mode_market_order_opens_its_side() -> None:
+    m = _model("80000", RULESET, A="100000", B="100000")
+    _ok(m, {"action": "setPositionMode", "account": "A", "dualSidePosition": True})
+    _ok(m, order("B", "BUY", "79990", "0.2"))
+    market_sell = {
+        "action": "placeOrder",
+        "account": "A",
+        "symbol": "BTCUSDT",
+        "side": "SELL",
+        "positionSide": "SHORT",
+        "type": "MARKET",
+        "quantity": "0.2",
+    }
+    out = _ok(m, market_sell)
+    assert _trades(out, "A") == [(2, "0.2", "79990")]
+    short = next(
+        p
+        for p in m.snapshot("A")["positions"]
+        if p["positionSide"] == "SHORT" and p["symbol"] == "BTCUSDT"
+    )
+    assert (short["positionAmt"], short["entryPrice"]) == ("-0.2", "79990")
