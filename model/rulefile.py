@@ -22,7 +22,9 @@ from marginspec.ruleset import (
     Market,
     NoPrice,
     Options,
+    OrderMarginCheck,
     PartialLiquidation,
+    ReduceOnlyNetting,
     RuleSet,
     Trigger,
     check_size,
@@ -41,6 +43,8 @@ _MARKET_FIELDS = {
     "interest_rate": "interestRate",
     "funding_cap": "fundingCap",
     "funding_floor": "fundingFloor",
+    "multiplier_up": "multiplierUp",
+    "multiplier_down": "multiplierDown",
 }
 
 
@@ -114,6 +118,8 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
         "no_liquidation_price": NoPrice,
         "adl_ranking": AdlRanking,
         "partial_liquidation": PartialLiquidation,
+        "order_margin_check": OrderMarginCheck,
+        "reduce_only_netting": ReduceOnlyNetting,
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -196,7 +202,7 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
             continue
         if key in _MARKET_FIELDS:
             values[key] = _number(table, key, here)
-        elif key == "funding_interval_hours":
+        elif key in ("funding_interval_hours", "max_num_orders"):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise RuleSetError(f"{here}.{key}", "must be a positive integer")
             values[key] = value
@@ -279,12 +285,15 @@ def dump_ruleset(ruleset: RuleSet) -> str:
                 "none" if o.fund_max_net_notional is None else to_plain(o.fund_max_net_notional)
             ),
             "partial_liquidation": o.partial_liquidation.value,
+            "order_margin_check": o.order_margin_check.value,
+            "reduce_only_netting": o.reduce_only_netting.value,
         },
         "markets": [
             {
                 "symbol": market.symbol,
                 **{key: to_plain(getattr(market, key)) for key in _MARKET_FIELDS},
                 "funding_interval_hours": market.funding_interval_hours,
+                "max_num_orders": market.max_num_orders,
                 "brackets": [
                     {
                         "bracket": b.bracket,

@@ -58,7 +58,7 @@ def test_filters_and_min_notional() -> None:
     out = m.apply_json(order("A", "BUY", "4000", "0.001"))  # 4 USDT < 5
     assert out["code"] == -4164
     assert (
-        out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)."
+        out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)"
     )
     assert m.apply_json(order("A", "BUY", "80000", "0.001", reduceOnly=True))["code"] == -2022
     hedge = m.apply_json(order("A", "BUY", "80000", "0.001", positionSide="LONG"))
@@ -284,8 +284,11 @@ def test_hedge_mode_sides_and_closing_orders() -> None:
     assert position(m, "A", side="SHORT")["positionAmt"] == "-0.2"
     # closing orders may not exceed their side (ACT-ORD-4) and need no min notional
     assert m.apply_json(order("A", "SELL", "80000", "0.2", positionSide="LONG"))["code"] == -2022
-    small = m.apply_json(order("A", "SELL", "4000", "0.001", positionSide="LONG"))
+    small = m.apply_json(order("A", "BUY", "4000", "0.001", positionSide="SHORT"))
     assert small["status"] == "accepted"
+    # a SELL that far below the mark fails PERCENT_PRICE first (ACT-ORD-9: 4,000 < 0.85 × mark)
+    low = m.apply_json(order("A", "SELL", "4000", "0.001", positionSide="LONG"))
+    assert (low["code"], low["rule"]) == (-4024, "REF-19")
 
 
 def test_fill_refusals() -> None:

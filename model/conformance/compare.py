@@ -24,7 +24,7 @@ from gmpy2 import mpq
 
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.errors import InputError
-from marginspec.exchange import ACTION_NAMES
+from marginspec.exchange.actions import ACTION_RULES
 from marginspec.exchange.trace import FIELD_RULES
 from marginspec.numbers import Exact, exact
 
@@ -41,9 +41,6 @@ EVENT_RULES: dict[str, tuple[str, ...]] = {
     "ADL": ("ADL-1", "ADL-2"),
     "INSURANCE_COVER": ("IF-2", "IF-3"),
 }
-
-#: ACT-n of each action (the order of ACTION_NAMES is the order of the ACT rules).
-ACTION_RULES = {name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES, start=1)}
 
 
 @attrs.frozen

@@ -295,7 +295,7 @@ def check(
     not_run: list[str] = []
     for number, entry in enumerate(entries):
         document = read_trace(directory / entry["file"])
-        used = set()
+        used: list[dict[str, Any]] = []
         for index, step in enumerate(document["steps"]):
             action = step.get("action") if isinstance(step, dict) else None
             name = action.get("action") if isinstance(action, dict) else None
@@ -303,13 +303,13 @@ def check(
                 raise InputError(
                     f"{directory / entry['file']}: /steps/{index}/action", "expected an action"
                 )
-            used.add(name)
+            used.append(action)
         initial = document.get("initial")
         accounts = initial.get("accounts") if isinstance(initial, dict) else None
         dual = isinstance(accounts, dict) and any(
             isinstance(a, dict) and a.get("dualSidePosition") for a in accounts.values()
         )
-        if any(not caps.supports(a) for a in used) or (dual and not caps.hedge_mode):
+        if not all(caps.supports_action(a) for a in used) or (dual and not caps.hedge_mode):
             skipped.append(entry["file"])
             continue
         report = check_trace(document, engine, caps, comparer, entry["file"])

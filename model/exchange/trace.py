@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from marginspec.errors import InputError
-from marginspec.exchange.actions import Action, action_json, parse_action
+from marginspec.exchange.actions import ACTION_RULES, Action, action_json, parse_action
 from marginspec.exchange.initial import initial_json, parse_initial
 from marginspec.exchange.model import Model
 from marginspec.rulefile import bundled_rulesets, load_bundled, load_ruleset
@@ -190,26 +190,10 @@ def _rules(pointer: str, action: dict[str, Any]) -> tuple[str, ...]:
             rules.extend(FIELD_RULES[part])
             break
     name = action.get("action")
-    act = _ACTION_RULES.get(str(name))
+    act = ACTION_RULES.get(str(name))
     if act:
         rules.append(act)
     return tuple(dict.fromkeys(rules))
-
-
-_ACTION_RULES = {
-    "deposit": "ACT-1",
-    "withdraw": "ACT-2",
-    "setLeverage": "ACT-3",
-    "setMarginType": "ACT-4",
-    "setPositionMode": "ACT-5",
-    "placeOrder": "ACT-6",
-    "cancelOrder": "ACT-7",
-    "fill": "ACT-8",
-    "markPrice": "ACT-9",
-    "funding": "ACT-10",
-    "positionMargin": "ACT-11",
-    "liquidationSweep": "ACT-12",
-}
 
 
 def resolve_ruleset(reference: Any, base: Path | None, where: str = "/ruleset") -> RuleSet:

@@ -45,6 +45,7 @@ from marginspec.conformance.moves.ordinary import (
 from marginspec.evaluate import PositionFigures
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
+    CancelAllOrders,
     Fill,
     Funding,
     LiquidationSweep,
@@ -248,6 +249,23 @@ def reducing_order(ctx: Context, c: Chooser) -> None:
         price = low if low > 0 else market.tick_size
     order = limit_order(ctx, c, account, symbol, direction, price, quantity)
     send(ctx, attrs.evolve(order, position_side=side, reduce_only=side is PositionSide.BOTH))
+
+
+@move(AIMED, "placeOrder", "cancelAllOpenOrders")
+def cancel_all(ctx: Context, c: Chooser) -> None:
+    """Orders on two symbols, then every order of one symbol cancelled (ACT-14); or a
+    symbol without orders (accepted, nothing changes)."""
+    account = c.choice(ACCOUNTS)
+    for symbol in ctx.model.ruleset.markets:
+        market = ctx.model.ruleset.markets[symbol]
+        price = on_step(mark_of(ctx, symbol) * Exact(99, 100), market.tick_size)
+        send(
+            ctx,
+            limit_order(ctx, c, account, symbol, BUY, price, size_for(ctx, c, market, Exact(500))),
+        )
+    send(ctx, CancelAllOrders(account, any_symbol(ctx, c)))
+    if c.choice((True, False)):
+        send(ctx, CancelAllOrders(account, any_symbol(ctx, c)))
 
 
 @move(AIMED, "placeOrder", "fill")
