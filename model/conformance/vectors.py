@@ -298,8 +298,7 @@ def check(
         used: list[dict[str, Any]] = []
         for index, step in enumerate(document["steps"]):
             action = step.get("action") if isinstance(step, dict) else None
-            name = action.get("action") if isinstance(action, dict) else None
-            if not isinstance(name, str):
+            if not isinstance(action, dict) or not isinstance(action.get("action"), str):
                 raise InputError(
                     f"{directory / entry['file']}: /steps/{index}/action", "expected an action"
                 )
