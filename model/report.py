@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from marginspec.decimal_text import display_text
 from marginspec.evaluate import AccountFigures, PositionFigures
-from marginspec.numbers import Exact, display
+from marginspec.numbers import Exact
 from marginspec.ruleset import NoPrice, Options
 
 
 def _num(value: Exact, options: Options) -> str:
-    return display(value, options.display_decimals, options.display_rounding)
+    # DISP-1 by integer arithmetic: numbers.display's fast path (docs/performance.md).
+    return display_text(value, options.display_decimals, options.display_rounding)
 
 
 def _opt(value: Exact | None, options: Options) -> str | None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from marginspec.account import parse_account
 from marginspec.cli.app import guarded, main
@@ -16,6 +14,9 @@ from marginspec.errors import InputError
 from marginspec.evaluate import evaluate as evaluate_account
 from marginspec.report import account_json
 from marginspec.ruleset import RuleSet
+
+if TYPE_CHECKING:  # rich is imported for --format table only (cold start, docs/performance.md)
+    from rich.console import Console
 
 
 def evaluate_document(document: Any, ruleset: RuleSet, source: str = "") -> dict[str, Any]:
@@ -72,6 +73,8 @@ def _text(value: Any) -> str:
 
 def print_tables(output: dict[str, Any], console: Console, title: str = "account") -> None:
     """The evaluate output for people: an account summary and one row per position."""
+    from rich.table import Table
+
     summary = Table(title=title, show_header=False)
     summary.add_column("figure")
     summary.add_column("value", justify="right")
@@ -113,4 +116,6 @@ def evaluate(snapshot: str, rules: str | None, brackets: str | None, output_form
     if output_format == "json":
         click.echo(json.dumps(output, indent=2))
     else:
+        from rich.console import Console
+
         print_tables(output, Console())

@@ -1,0 +1,62 @@
+"""The fast decimal text equals the plain display rule (DISP-1, DISP-2; docs/performance.md).
+
+``marginspec.decimal_text`` renders by one integer division; ``marginspec.numbers``'s
+``display`` and ``to_plain`` are the plain model. They must give the same text for every
+value, number of places and rounding mode, ties and boundaries included.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from gmpy2 import mpq
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from marginspec.decimal_text import display_text, plain_text
+from marginspec.numbers import Exact, Rounding, display, to_plain
+
+# Values that stress the rounding: exact ties at every place, tiny and huge magnitudes,
+# denominators with and without factors other than 2 and 5.
+_fractions = st.fractions(max_denominator=10**30).map(mpq)
+_decimals = st.builds(
+    lambda digits, places: mpq(digits, 10**places),
+    st.integers(-(10**40), 10**40),
+    st.integers(0, 45),
+)
+_ties = st.builds(
+    lambda whole, places: mpq(2 * whole + 1, 2 * 10**places),
+    st.integers(-(10**12), 10**12),
+    st.integers(0, 20),
+)
+VALUES = st.one_of(_fractions, _decimals, _ties)
+
+
+@given(VALUES, st.integers(0, 45), st.sampled_from(list(Rounding)))
+@example(mpq(-1, 2), 0, Rounding.HALF_EVEN)
+@example(mpq(-5, 1000), 2, Rounding.HALF_UP)
+@example(mpq(-1, 3), 8, Rounding.DOWN)
+@example(mpq(1, 10**9), 8, Rounding.HALF_UP)
+def test_display_text_equals_display(value: Exact, places: int, rounding: Rounding) -> None:
+    """DISP-1, DISP-2: the fast text is the plain rule's text."""
+    assert display_text(value, places, rounding) == display(value, places, rounding)
+
+
+@given(VALUES)
+@example(mpq(0))
+@example(mpq(-7, 8))
+@example(mpq(1, 3))
+def test_plain_text_equals_to_plain(value: Exact) -> None:
+    """Exact decimal text (or p/q) is the same by either path."""
+    assert plain_text(value) == to_plain(value)
+
+
+def test_known_texts() -> None:
+    """DISP-2 on hand-checked values: down truncates toward zero, half-even ties to even."""
+    assert display_text(mpq(Fraction("462.665")), 2, Rounding.DOWN) == "462.66"
+    assert display_text(mpq(Fraction("-462.665")), 2, Rounding.DOWN) == "-462.66"
+    assert display_text(mpq(Fraction("2.5")), 0, Rounding.HALF_EVEN) == "2"
+    assert display_text(mpq(Fraction("3.5")), 0, Rounding.HALF_EVEN) == "4"
+    assert display_text(mpq(Fraction("2.5")), 0, Rounding.HALF_UP) == "3"
+    assert display_text(mpq(Fraction("0.000000004")), 8, Rounding.DOWN) == "0"
+    assert display_text(mpq(Fraction("1.10")), 8, Rounding.DOWN) == "1.1"
