@@ -1,8 +1,10 @@
-"""The fast decimal text equals the plain display rule (DISP-1, DISP-2; docs/performance.md).
+"""The fast decimal text equals the plain rules (DISP-1, DISP-2, NUM-2; docs/performance.md).
 
 ``marginspec.decimal_text`` renders by one integer division; ``marginspec.numbers``'s
 ``display`` and ``to_plain`` are the plain model. They must give the same text for every
-value, number of places and rounding mode, ties and boundaries included.
+value, number of places and rounding mode, ties and boundaries included. Reading goes the
+other way: ``numbers.exact`` reads a short plain decimal directly, and must give the value
+or the refusal that ``bounded_decimal`` gives.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from marginspec.decimal_text import display_text, plain_text
-from marginspec.numbers import Exact, Rounding, display, to_plain
+from marginspec.errors import InputError
+from marginspec.numbers import Exact, Rounding, bounded_decimal, display, exact, to_plain
 
 # Values that stress the rounding: exact ties at every place, tiny and huge magnitudes,
 # denominators with and without factors other than 2 and 5.
@@ -60,3 +63,42 @@ def test_known_texts() -> None:
     assert display_text(mpq(Fraction("2.5")), 0, Rounding.HALF_UP) == "3"
     assert display_text(mpq(Fraction("0.000000004")), 8, Rounding.DOWN) == "0"
     assert display_text(mpq(Fraction("1.10")), 8, Rounding.DOWN) == "1.1"
+
+
+def _plain_exact(text: str) -> Exact:
+    """NUM-1, NUM-2 through the plain checks only (what ``exact`` did before its fast path)."""
+    return mpq(bounded_decimal(text, "/x"))
+
+
+_digits = st.text(alphabet="0123456789", min_size=0, max_size=110)
+NUMBER_TEXTS = st.one_of(
+    st.builds(
+        lambda sign, whole, dot, fraction: sign + whole + dot + fraction,
+        st.sampled_from(["", "-", "+", " ", "--"]),
+        _digits,
+        st.sampled_from(["", ".", ".."]),
+        _digits,
+    ),
+    st.text(alphabet="0123456789.-+eE _١", max_size=30),
+)
+
+
+@given(NUMBER_TEXTS)
+@example("0")
+@example("-0.0")
+@example("1" * 40 + "." + "1" * 40)
+@example("1" * 41 + "." + "1")
+@example("0." + "0" * 99 + "1")
+@example("1" * 101)
+def test_exact_fast_path_equals_plain(text: str) -> None:
+    """NUM-1, NUM-2: a short plain decimal read directly is the plain parse's value, and
+    every other text meets the same refusal."""
+    try:
+        expected: Exact | str = _plain_exact(text)
+    except InputError as error:
+        expected = str(error)
+    try:
+        got: Exact | str = exact(text, "/x")
+    except InputError as error:
+        got = str(error)
+    assert got == expected
