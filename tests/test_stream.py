@@ -1,0 +1,126 @@
+"""``marginspec evaluate --jsonl``: one snapshot per line in, one result per line out, in order
+(SNAP-1, SNAP-3); a refused line gets its error object and the stream goes on; the command
+starts without importing what ``evaluate`` does not need."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from marginspec.cli.evaluate import evaluate_document
+from marginspec.rulefile import load_bundled
+from marginspec.stream import MAX_LINE, evaluate_stream, read_lines
+from tests.cli_helpers import run_cli
+from tests.test_cli_evaluate import L1, L2, SAMPLE
+
+RULES = load_bundled()
+GOOD = [json.loads(SAMPLE.read_text()), L1, L2]
+BAD = [
+    ('{"crossWalletBalance": 1.5}', "/crossWalletBalance", "refused"),
+    ("not json", "", "malformed JSON"),
+    ("", "", "empty line"),
+    ('{"crossWalletBalance": "1", "crossWalletBalance": "2"}', "/crossWalletBalance", "duplicate"),
+    (
+        '{"crossWalletBalance":"1","positions":[{"symbol":"BTCUSDT","positionAmt":"1",'
+        '"entryPrice":"1","markPrice":"-1","leverage":1}]}',
+        "/positions/0/markPrice",
+        "positive",
+    ),
+    (
+        '{"crossWalletBalance":"1","positions":[{"symbol":"NOPE","positionAmt":"1","markPrice":"1","leverage":1}]}',
+        "/positions/0/symbol",
+        "NOPE",
+    ),
+]
+
+
+def _lines() -> tuple[str, list[str]]:
+    """A stream mixing good and bad lines, and what each output line must be."""
+    text, expected = [], []
+    for i in range(12):
+        good = GOOD[i % len(GOOD)]
+        text.append(json.dumps(good))
+        expected.append(json.dumps(evaluate_document(good, RULES), separators=(",", ":")))
+        if i < len(BAD):
+            text.append(BAD[i][0])
+            expected.append("bad")
+    return "\n".join(text) + "\n", expected
+
+
+def _check(output: str, expected: list[str]) -> None:
+    lines = output.splitlines()
+    assert len(lines) == len(expected)
+    bad_seen = 0
+    for number, (line, want) in enumerate(zip(lines, expected, strict=True), 1):
+        if want == "bad":
+            _, pointer, fragment = BAD[bad_seen]
+            bad_seen += 1
+            refusal = json.loads(line)
+            assert refusal["line"] == number
+            assert refusal["pointer"] == pointer, refusal
+            assert fragment in refusal["error"], refusal
+        else:
+            assert line == want  # the same document as one evaluate, on one line
+
+
+def test_jsonl_one_result_per_line_in_order() -> None:
+    """SNAP-3 per line: output line n is line n's evaluate document or its error object;
+    exit status 2 with one line on stderr naming the first refused line."""
+    stdin, expected = _lines()
+    result = run_cli("evaluate", "--jsonl", stdin=stdin)
+    _check(result.stdout, expected)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "line 2" in result.stderr
+
+
+def test_jsonl_processes_keep_the_order(tmp_path: Path) -> None:
+    """--processes 2 with small chunks: the same output, in input order."""
+    stdin, expected = _lines()
+    path = tmp_path / "book.jsonl"
+    path.write_text(stdin)
+    lines = list(read_lines(io.BytesIO(stdin.encode())))
+    results = [line for line, _ in evaluate_stream(lines, RULES, processes=2, chunk=3)]
+    _check("\n".join(results) + "\n", expected)
+    result = run_cli("evaluate", "--jsonl", "--processes", "2", path)
+    _check(result.stdout, expected)
+
+
+def test_jsonl_all_good_exits_0() -> None:
+    result = run_cli("evaluate", "--jsonl", stdin=json.dumps(L1) + "\n" + json.dumps(L2) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["totalMaintMargin"] for line in result.stdout.splitlines()] == [
+        evaluate_document(L1, RULES)["totalMaintMargin"],
+        evaluate_document(L2, RULES)["totalMaintMargin"],
+    ]
+
+
+def test_long_line_is_refused_without_being_read_whole() -> None:
+    """NUM-2's spirit per line: a line past MAX_LINE is its own refusal; the next line is read."""
+    long = b"x" * (3 * MAX_LINE) + b"\n"
+    exact_limit = b" " * (MAX_LINE - 2) + b"{}\n"
+    lines = list(read_lines(io.BytesIO(long + exact_limit + b'{"a":1}\n')))
+    assert lines[0] is None
+    assert lines[1] == exact_limit
+    assert lines[2] == b'{"a":1}\n'
+    assert len(lines) == 3
+
+
+def test_evaluate_starts_without_z3_or_the_conformance_kit() -> None:
+    """The cold start: evaluate imports neither z3, hypothesis, the proofs, the conformance
+    kit nor rich (docs/performance.md)."""
+    code = (
+        "import sys\n"
+        "from marginspec.cli import main\n"
+        f"try:\n    main(['evaluate', {str(SAMPLE)!r}])\nexcept SystemExit as e:\n    assert not e.code\n"
+        "heavy = [m for m in ('z3', 'hypothesis', 'marginspec.proofs', "
+        "'marginspec.conformance', 'rich') if m in sys.modules]\n"
+        "print(heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stderr.strip() == "[]"
+    assert json.loads(result.stdout)["positions"]
