@@ -45,6 +45,26 @@ def is_symbolic(value: object) -> bool:
     return z3 is not None and isinstance(value, z3.ExprRef)
 
 
+def concrete(*values: object) -> bool:
+    """No Z3 term among ``values`` (tuples, such as bracket tables, are looked into).
+
+    Before z3 is imported nothing can be a term, so the run-time answer costs one lookup.
+    """
+    z3 = sys.modules.get("z3")
+    if z3 is None:
+        return True
+    pending = list(values)
+    while pending:
+        value = pending.pop()
+        if isinstance(value, z3.ExprRef):
+            return False
+        if isinstance(value, (tuple, list)):
+            pending.extend(value)
+        elif hasattr(value, "__attrs_attrs__"):
+            pending.extend(getattr(value, a.name) for a in value.__attrs_attrs__)
+    return True
+
+
 def lift(value: object) -> z3.ExprRef:
     """A Z3 term for a value: exact rationals become ``RealVal`` (Z3 cannot coerce them
     when no other operand is a term)."""
