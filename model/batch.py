@@ -1,10 +1,11 @@
 """Many positions under one rule set: exact liquidation prices and figure sets in bulk.
 
 The fast path of :func:`marginspec.liquidation.liquidation_price` for isolated positions
-(one leg, its own wallet, LIQ-2) and of ``evaluate`` plus its JSON for many one-line
-accounts. Each rule set's tables are unpacked once into tuples of exact numbers
-(:class:`Book`), and the LIQ-6 walk runs inline from the bracket at the mark; every
-answer stays an exact rational. The scalar functions are the reference:
+(one leg, its own wallet, LIQ-2) and of ``evaluate`` plus its JSON for many accounts.
+Each rule set's tables are unpacked once into integers over table-wide denominators
+(:class:`Book`); the LIQ-6 walk runs inline from the bracket at the mark and decides
+each bracket by comparing integer cross-products, dividing only for the answer, which
+stays an exact rational. The scalar functions are the reference:
 ``tests/test_batch.py`` holds this module equal to them on random and boundary inputs
 (why it exists: docs/performance.md, "Batch").
 """
@@ -12,11 +13,12 @@ answer stays an exact rational. The scalar functions are the reference:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from marginspec.account import Account
-from marginspec.brackets import Boundary
+from marginspec.brackets import Boundary, Bracket
 from marginspec.evaluate import AccountFigures, evaluate
 from marginspec.numbers import Exact
 from marginspec.report import account_json
@@ -33,7 +35,42 @@ class IsolatedPosition(NamedTuple):
     isolated_wallet: Exact
 
 
-_Row = tuple[Exact, Exact, Exact, Exact]  # floor, cap, maintenance margin rate, cum
+class _Undecided:
+    """What :meth:`Book.scaled_liquidation_price` returns when its walk does not decide."""
+
+
+_UNDECIDED = _Undecided()
+
+
+class _Table(NamedTuple):
+    """One bracket table as integers over table-wide denominators: ``floor_k / F``,
+    ``cap_k / F``, ``rate_k / R``, ``cum_k / C`` (what the cross-products compare)."""
+
+    floors: tuple[int, ...]
+    caps: tuple[int, ...]
+    rates: tuple[int, ...]
+    cums: tuple[int, ...]
+    F: int
+    R: int
+    C: int
+
+
+def _ratio(value: Exact) -> tuple[int, int]:
+    return int(value.numerator), int(value.denominator)
+
+
+def _over(values: Sequence[Exact]) -> tuple[tuple[int, ...], int]:
+    """Numerators of ``values`` over their least common denominator, and that denominator."""
+    common = math.lcm(*(int(v.denominator) for v in values))
+    return tuple(int(v.numerator) * (common // int(v.denominator)) for v in values), common
+
+
+def _unpack(table: Sequence[Bracket]) -> _Table:
+    edges, f = _over([b.notional_floor for b in table] + [b.notional_cap for b in table])
+    rates, r = _over([b.maint_margin_ratio for b in table])
+    cums, c = _over([b.cum for b in table])
+    n = len(table)
+    return _Table(edges[:n], edges[n:], rates, cums, f, r, c)
 
 
 class Book:
@@ -42,55 +79,75 @@ class Book:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.cap_inclusive = ruleset.options.bracket_boundary is Boundary.CAP_INCLUSIVE
-        self.rows: dict[str, tuple[_Row, ...]] = {
-            symbol: tuple(
-                (b.notional_floor, b.notional_cap, b.maint_margin_ratio, b.cum)
-                for b in market.brackets
-            )
-            for symbol, market in ruleset.markets.items()
-        }
+        self.tables = {s: _unpack(m.brackets) for s, m in ruleset.markets.items()}
 
     def liquidation_price(self, p: IsolatedPosition) -> Exact | None:
         """LIQ-2…LIQ-6 of one isolated position: the price, or None where there is none (LIQ-5).
 
-        The same walk as ``liquidation._walk`` with its helpers written inline: start at
-        the bracket of the notional at the mark; a candidate above its bracket's cap
-        moves up, below its floor moves down (LIQ-6's monotony); below the first floor
-        there is none. A walk that cannot decide falls back to the scalar function.
+        The walk of ``liquidation._walk`` (start at the bracket of the notional at the
+        mark; a candidate above its bracket's cap moves up, below its floor moves down,
+        LIQ-6; below the first floor there is none) on integers: with ``amt = a/da``,
+        ``W − amt·EP + cum_k = N_k / Dn`` and ``|amt|·MMR_k − amt = Q_k / (da·R)``, the
+        candidate is ``N_k·da·R / (Dn·Q_k)`` and its notional ``|a|·R·N_k / (Dn·Q_k)``, so
+        each bracket test is one comparison of integer cross-products and only the answer
+        is divided. A walk that cannot decide falls back to the scalar function.
         """
-        amt = p.position_amt
-        if not amt:
+        # Python ints: gmpy2's mpz costs an object allocation per operation (~5x an int's)
+        a, da = _ratio(p.position_amt)
+        if not a:
             return None
-        rows = self.rows[p.symbol]
+        e, de = _ratio(p.entry_price)
+        w, dw = _ratio(p.isolated_wallet)
+        m, dm = _ratio(p.mark_price)
+        price = self.scaled_liquidation_price(p.symbol, a, da, e, de, m, dm, w, dw)
+        return self._scalar(p) if isinstance(price, _Undecided) else price
+
+    def scaled_liquidation_price(
+        self, symbol: str, a: int, da: int, e: int, de: int, m: int, dm: int, w: int, dw: int
+    ) -> Exact | _Undecided | None:
+        """:meth:`liquidation_price` of amount ``a/da``, entry ``e/de``, mark ``m/dm`` and
+        isolated wallet ``w/dw`` given as integers (denominators positive): for callers that
+        hold decimals as scaled integers; ``_UNDECIDED`` asks for the scalar function."""
+        if not a:
+            return None
+        floors, caps, rates, cums, f, r, c = self.tables[symbol]
         inclusive = self.cap_inclusive
-        size = amt if amt > 0 else -amt
-        numerator_base = p.isolated_wallet - amt * p.entry_price
-        denominator_base = -amt
-        last = len(rows) - 1
-        mark_notional = size * p.mark_price
+        size = a if a > 0 else -a
+        da_de = da * de
+        scale = dw * da_de  # N_k = (W − amt·EP)·Dn + cum_k·Dn, Dn = scale·C
+        base = (w * da_de - a * e * dw) * c
+        dn = scale * c
+        a_r = a * r
+        size_rf = size * r * f
+        last = len(caps) - 1
+        # the bracket at the mark: |a|·m / (da·dm) against cap_k / F
+        x = size * m * f
+        y = da * dm
         k = 0
-        while k < last and not (
-            mark_notional <= rows[k][1] if inclusive else mark_notional < rows[k][1]
-        ):
+        while k < last and not (x <= caps[k] * y if inclusive else x < caps[k] * y):
             k += 1
         tried = 0
         while not tried >> k & 1:
             tried |= 1 << k
-            floor, cap, rate, cum = rows[k]
-            denominator = denominator_base + size * rate
-            price = (numerator_base + cum) / denominator if denominator else _ZERO
-            notional = size * price
-            if k < last and not (notional <= cap if inclusive else notional < cap):
+            n = base + cums[k] * scale
+            q = size * rates[k] - a_r
+            if q < 0:
+                n, q = -n, -q
+            if q:
+                lhs, u = size_rf * n, dn * q  # notional · F · Dn · Q, and Dn · Q
+            else:
+                lhs, u = 0, 1  # no solution: the price is 0 (div_or), so is the notional
+            if k < last and not (lhs <= caps[k] * u if inclusive else lhs < caps[k] * u):
                 k += 1
-            elif k and not (notional > floor if inclusive else notional >= floor):
+            elif not (lhs > floors[k] * u if inclusive else lhs >= floors[k] * u):
+                if not k:
+                    return None  # below the first bracket's floor: no positive price (LIQ-5)
                 k -= 1
-            elif not k and not (notional > floor if inclusive else notional >= floor):
-                return None  # below the first bracket's floor: no positive price (LIQ-5)
-            elif denominator and price > 0:
-                return price
+            elif q and n > 0:
+                return Exact(n * da * r, dn * q)
             else:
                 break
-        return self._scalar(p)
+        return _UNDECIDED
 
     def _scalar(self, p: IsolatedPosition) -> Exact | None:
         """The reference, for the rare walk that does not decide (never seen on a
@@ -121,6 +178,39 @@ def liquidation_prices(
     book = ruleset if isinstance(ruleset, Book) else Book(ruleset)
     price = book.liquidation_price
     return [price(p) for p in positions]
+
+
+#: An isolated position as integers: symbol, then numerator and denominator of the amount,
+#: entry price, mark price and isolated wallet (see :meth:`Book.scaled_liquidation_price`).
+ScaledPosition = tuple[str, int, int, int, int, int, int, int, int]
+
+
+def scaled(p: IsolatedPosition) -> ScaledPosition:
+    """``p`` as :data:`ScaledPosition` integers (exact: a rational is its two integers)."""
+    return (
+        p.symbol,
+        *_ratio(p.position_amt),
+        *_ratio(p.entry_price),
+        *_ratio(p.mark_price),
+        *_ratio(p.isolated_wallet),
+    )
+
+
+def scaled_liquidation_prices(
+    book: Book, positions: Iterable[ScaledPosition]
+) -> list[Exact | None]:
+    """:func:`liquidation_prices` of positions held as integers (no conversion per call)."""
+    price = book.scaled_liquidation_price
+    out: list[Exact | None] = []
+    for row in positions:
+        result = price(*row)
+        if isinstance(result, _Undecided):
+            s, a, da, e, de, m, dm, w, dw = row
+            result = book.liquidation_price(
+                IsolatedPosition(s, Exact(a, da), Exact(e, de), Exact(m, dm), Exact(w, dw))
+            )
+        out.append(result)
+    return out
 
 
 def figure_sets(ruleset: RuleSet, accounts: Iterable[Account]) -> Iterator[AccountFigures]:
