@@ -144,7 +144,7 @@ class Book:
                     return None  # below the first bracket's floor: no positive price (LIQ-5)
                 k -= 1
             elif q and n > 0:
-                return Exact(n * da * r, dn * q)
+                return Exact(n * r, dw * de * c * q)  # N·da·R / (Dn·Q), da cancelled
             else:
                 break
         return _UNDECIDED

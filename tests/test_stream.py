@@ -1,6 +1,7 @@
 """``marginspec evaluate --jsonl``: one snapshot per line in, one result per line out, in order
 (SNAP-1, SNAP-3); a refused line gets its error object and the stream goes on; the command
-starts without importing what ``evaluate`` does not need."""
+starts without importing what ``evaluate`` does not need; the input layer's fast path
+(no walk when the parse flagged nothing) refuses what the walk refuses."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marginspec import inputs
 from marginspec.cli.evaluate import evaluate_document
+from marginspec.errors import InputError
 from marginspec.rulefile import load_bundled
 from marginspec.stream import MAX_LINE, evaluate_stream, read_lines
 from tests.cli_helpers import run_cli
@@ -124,3 +131,60 @@ def test_evaluate_starts_without_z3_or_the_conformance_kit() -> None:
     )
     assert result.stderr.strip() == "[]"
     assert json.loads(result.stdout)["positions"]
+
+
+# --- the input layer's fast path: the walk is skipped when the hooks flagged nothing ---
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**120), 10**120),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=5),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(st.tuples(st.sampled_from("abc"), inner), max_size=4),  # keys may repeat
+    ),
+    max_leaves=20,
+)
+
+
+def _text(value: object) -> str:
+    """JSON text of a value whose objects are lists of pairs (so a key can appear twice)."""
+    if isinstance(value, list) and value and all(isinstance(v, tuple) for v in value):
+        return "{" + ",".join(f"{json.dumps(k)}:{_text(v)}" for k, v in value) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_text(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def _outcome(parse: Callable[[], object]) -> object:
+    try:
+        return ("ok", parse())
+    except InputError as error:
+        return ("refused", str(error))
+
+
+@given(_values, st.integers(0, 70))
+def test_parse_json_skips_the_walk_only_when_it_would_find_nothing(
+    value: object, depth: int
+) -> None:
+    """NUM-2, SNAP-1: with or without the walk, the same document or the same located refusal
+    (duplicate keys, floats, NaN, huge integers, nesting past MAX_DEPTH)."""
+    text = "[" * depth + _text(value) + "]" * depth
+
+    def plain() -> object:
+        data = json.loads(
+            text,
+            object_pairs_hook=inputs._pairs,
+            parse_int=inputs._integer,
+            parse_float=inputs._refuse_fraction,
+            parse_constant=inputs._constant,
+        )
+        inputs._check(data, "t")
+        return data
+
+    assert _outcome(lambda: inputs.parse_json(text, "t")) == _outcome(plain)
