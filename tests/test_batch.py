@@ -72,7 +72,10 @@ def test_batch_liquidation_prices_equal_scalar(
         batch.IsolatedPosition("X", side * qty, entry, mark, max(wallet, Exact(0)))
         for qty, side, entry, mark, wallet in rows
     ]
-    assert batch.liquidation_prices(ruleset, positions) == [_scalar(ruleset, p) for p in positions]
+    expected = [_scalar(ruleset, p) for p in positions]
+    assert batch.liquidation_prices(ruleset, positions) == expected
+    rows = [batch.scaled(p) for p in positions]
+    assert batch.scaled_liquidation_prices(batch.Book(ruleset), rows) == expected
 
 
 @given(
@@ -105,6 +108,9 @@ def test_batch_at_bracket_boundaries(
     ruleset = _ruleset(table, boundary)
     p = batch.IsolatedPosition("X", amt, entry, mark, wallet)
     assert batch.liquidation_prices(ruleset, [p]) == [_scalar(ruleset, p)]
+    assert batch.scaled_liquidation_prices(batch.Book(ruleset), [batch.scaled(p)]) == [
+        _scalar(ruleset, p)
+    ]
 
 
 def test_batch_on_real_tables(tiers_file: Path) -> None:
@@ -121,7 +127,9 @@ def test_batch_on_real_tables(tiers_file: Path) -> None:
                 batch.IsolatedPosition(symbol, amt, mark, mark, abs(amt) * mark / leverage)
             )
     book = batch.Book(ruleset)
-    assert batch.liquidation_prices(book, positions) == [_scalar(ruleset, p) for p in positions]
+    expected = [_scalar(ruleset, p) for p in positions]
+    assert batch.liquidation_prices(book, positions) == expected
+    assert batch.scaled_liquidation_prices(book, [batch.scaled(p) for p in positions]) == expected
 
 
 def test_json_lines_are_evaluate_documents() -> None:
