@@ -7,7 +7,7 @@ Each rule set's tables are unpacked once into integers over table-wide denominat
 each bracket by comparing integer cross-products, dividing only for the answer, which
 stays an exact rational. The scalar functions are the reference:
 ``tests/test_batch.py`` holds this module equal to them on random and boundary inputs
-(why it exists: docs/performance.md, "Batch").
+(why it exists: docs/performance.md, "Service speed").
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class Book:
             self.ruleset.options.bracket_boundary,
             (),
         )
-        return result.price if result.exists else None  # type: ignore[return-value]
+        return result.price if result.exists else None
 
 
 _ZERO = Exact(0)

@@ -94,7 +94,7 @@ class _Refused:
 
 #: Refused values and duplicated objects made so far: a parse that made none, of a text
 #: with too few brackets to nest past MAX_DEPTH, has nothing for the walk to find, so
-#: :func:`parse_json` skips it (the common case; docs/performance.md, "Streaming evaluate").
+#: :func:`parse_json` skips it (the common case; docs/performance.md, "Service speed").
 _flags = 0
 
 

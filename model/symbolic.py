@@ -69,7 +69,7 @@ def lift(value: object) -> z3.ExprRef:
     """A Z3 term for a value: exact rationals become ``RealVal`` (Z3 cannot coerce them
     when no other operand is a term)."""
     if is_symbolic(value):
-        return value  # type: ignore[return-value]
+        return value
     z3 = _z3()
     if isinstance(value, bool):
         return z3.BoolVal(value)

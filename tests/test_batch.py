@@ -1,4 +1,4 @@
-"""The batch path equals the scalar model (docs/performance.md, "Batch").
+"""The batch path equals the scalar model (docs/performance.md, "Service speed").
 
 ``marginspec.batch`` computes many isolated liquidation prices with the LIQ-6 walk written
 inline over unpacked tables; ``marginspec.liquidation.liquidation_price`` trying every
