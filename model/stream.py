@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable, Iterator
-from typing import IO
+from typing import IO, Any
 
 from marginspec import inputs
 from marginspec.account import parse_account
@@ -118,15 +118,23 @@ def evaluate_stream(
     """Every line's result in input order, over ``processes`` worker processes (1: here).
 
     Each worker receives the rule set once; chunks of lines go out in order and their
-    results come back in order (``imap``), so output line ``n`` is input line ``n``'s.
+    results are written in that order, so output line ``n`` is input line ``n``'s. At most
+    ``2 × processes`` chunks are in flight: the input is read as fast as it is evaluated,
+    never ahead of it (``Pool.imap`` would read a whole stream into memory).
     """
     if processes <= 1:
         yield from evaluate_lines(lines, ruleset)
         return
+    import collections
     import multiprocessing
 
     with multiprocessing.get_context("spawn").Pool(
         processes, initializer=_start_worker, initargs=(ruleset,)
     ) as pool:
-        for results in pool.imap(_evaluate_chunk, _chunks(lines, chunk)):
-            yield from results
+        pending: collections.deque[Any] = collections.deque()
+        for work in _chunks(lines, chunk):
+            pending.append(pool.apply_async(_evaluate_chunk, (work,)))
+            if len(pending) >= 2 * processes:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()

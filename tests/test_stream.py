@@ -188,3 +188,23 @@ def test_parse_json_skips_the_walk_only_when_it_would_find_nothing(
         return data
 
     assert _outcome(lambda: inputs.parse_json(text, "t")) == _outcome(plain)
+
+
+def test_every_command_module_is_listed() -> None:
+    """The lazy command group knows every command: each module of ``marginspec.cli`` that
+    registers commands is listed under exactly the names it registers."""
+    import importlib
+    import pkgutil
+
+    import marginspec.cli
+    from marginspec.cli.app import COMMAND_MODULES, main
+
+    for info in pkgutil.iter_modules(marginspec.cli.__path__):
+        before = set(main.commands)
+        module = f"marginspec.cli.{info.name}"
+        importlib.import_module(module)
+        registered = set(main.commands) - before
+        listed = {name for name, m in COMMAND_MODULES.items() if m == module}
+        # a module imported earlier (by another command) registered its names then
+        assert registered <= listed, (module, registered, listed)
+    assert set(main.commands) == set(COMMAND_MODULES)

@@ -132,6 +132,8 @@ def evaluate(
     snapshot and every line of the output its result, in order; exit status 2 if any
     line was refused (its output line says why).
     """
+    if processes != 1 and not jsonl:
+        raise click.UsageError("--processes works with --jsonl")
     ruleset = load_rules(rules, brackets)
     if jsonl:
         _stream(snapshot, ruleset, processes)
