@@ -33,6 +33,14 @@ class NoPrice(enum.Enum):
     ZERO = "zero"
 
 
+class PartialLiquidation(enum.Enum):
+    """LIQP-8: a position above the first bracket is first reduced bracket by bracket
+    (``bracket-step``, BY-PROC) or liquidated whole at once (``none``, LIQP-3)."""
+
+    NONE = "none"
+    BRACKET_STEP = "bracket-step"
+
+
 @attrs.frozen
 class Options:
     """The named choices where venues or sources differ (spec/rules.md, section OPT)."""
@@ -43,6 +51,11 @@ class Options:
     display_rounding: Rounding = Rounding.DOWN
     no_liquidation_price: NoPrice = NoPrice.NULL
     adl_ranking: AdlRanking = AdlRanking.ASTER
+    # IF-5: the fund's net notional may reach this multiple of its margin balance
+    # (B-IF: "by default, this is 100% the size of the insurance fund"); None = no limit,
+    # only the fund's solvency (the model's rule before IF-5).
+    fund_max_net_notional: Exact | None = Exact(1)
+    partial_liquidation: PartialLiquidation = PartialLiquidation.NONE
 
 
 @attrs.frozen

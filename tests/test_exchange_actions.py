@@ -73,18 +73,22 @@ def test_leverage_refusals() -> None:
         )["code"]
         == -4028
     )
-    trade(m, "A", "B", "80000", "1")  # 80,000 notional at 20x
-    # -2027: at 100x the cap is 250,000 (bracket 2) → fine; 80,000 > 50,000 cap at 125x
+    # LEV-1: aster-pro's maximum is 100x (A-RUL), so 125 is not a valid leverage
     out = m.apply_json(
         {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 125}
     )
-    assert out["code"] == -2027
-    ok = m.apply_json(
+    assert out["code"] == -4028
+    trade(m, "A", "B", "80000", "4")  # 320,000 notional at 20x
+    # -2027: at 100x the cap is 250,000 (bracket 2) < 320,000; at 50x it is 1,000,000
+    out = m.apply_json(
         {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100}
     )
+    assert out["code"] == -2027
+    ok = m.apply_json(
+        {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 50}
+    )
     assert ok == {"status": "accepted"}
-    # -2028: 1x needs 80,000 of IM; A has about 100,000 − 800 in use... withdraw most first
-    m.apply_json({"action": "withdraw", "account": "A", "amount": "90000"})
+    # -2028: 1x needs 320,000 of IM; A has about 100,000
     out = m.apply_json(
         {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 1}
     )

@@ -59,6 +59,18 @@ def _ruleset(reference: str) -> tuple[str, object]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Re-run a saved trace (a failure report or a vector) on the implementation instead.",
 )
+@click.option(
+    "--figures",
+    is_flag=True,
+    help="Figures kit: send snapshots to a calculator or bot, compare its figures (docs/conformance/figures.md).",
+)
+@click.option(
+    "--failures",
+    type=int,
+    default=1,
+    show_default=True,
+    help="--figures: distinct failures to find.",
+)
 @guarded
 def conform(
     impl: str | None,
@@ -70,14 +82,23 @@ def conform(
     timeout: float,
     out: Path,
     replay: Path | None,
+    figures: bool,
+    failures: int,
 ) -> None:
     """Generate action sequences, run them on the implementation and the model, report the first divergence."""
+    from marginspec.cli.progress import CampaignProgress
     from marginspec.conformance import driver
-    from marginspec.conformance.runner import open_engine, replay_against
+    from marginspec.conformance.runner import engine_factory, replay_against, running
     from marginspec.ruleset import RuleSet
 
-    engine = open_engine(impl, cmd, timeout)
-    try:
+    if figures:
+        from marginspec.conformance.figures import cli as figures_cli
+
+        sys.exit(
+            figures_cli.main(impl, cmd, timeout, seed, examples, ruleset_ref, out, replay, failures)
+        )
+    factory = engine_factory(impl, cmd, timeout)
+    with running(factory) as engine:
         if replay is not None:
             report, caps = replay_against(replay, engine)
             if report is None:
@@ -87,9 +108,10 @@ def conform(
             sys.exit(1)
         ref, ruleset = _ruleset(ruleset_ref)
         assert isinstance(ruleset, RuleSet)
-        result = driver.run(engine, ref, ruleset, profile, seed, examples)
-    finally:
-        engine.close()
+        with CampaignProgress() as progress:
+            result = driver.run(
+                engine, ref, ruleset, profile, seed, examples, fresh=factory, progress=progress
+            )
     rate = result.steps / result.seconds if result.seconds else 0.0
     summary = (
         f"{result.capabilities.name}: {result.runs} runs, {result.steps} steps in "
@@ -103,10 +125,12 @@ def conform(
             )
         return
     click.echo(result.report.text())
-    if result.report.steps:
+    if result.report.steps and result.report.fresh is not False:
         result.report.save(out, ruleset)
         click.echo(
             f"minimal trace saved to {out} (re-run: marginspec replay {out} --impl/--cmd ...)"
         )
+    elif result.report.steps:
+        click.echo(f"no trace saved to {out}: replayed on its own, it would not fail")
     click.echo(summary)
     sys.exit(1)

@@ -46,6 +46,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--marginspec-out", default="marginspec-failures", help="Directory for failing traces."
     )
+    group.addoption(
+        "--marginspec-figures",
+        action="store_true",
+        help="Run the figures kit (snapshots -> figures) instead of the action kit.",
+    )
+    group.addoption(
+        "--marginspec-failures", type=int, default=1, help="Figures kit: distinct failures."
+    )
 
 
 class ConformanceFailed(Exception):
@@ -64,7 +72,7 @@ class ConformanceItem(pytest.Item):
 
     def runtest(self) -> None:
         from marginspec.conformance import driver
-        from marginspec.conformance.runner import open_engine
+        from marginspec.conformance.runner import engine_factory, running
         from marginspec.exchange.trace import resolve_ruleset
 
         opt = self.config.getoption
@@ -74,16 +82,14 @@ class ConformanceItem(pytest.Item):
         ref = opt("--marginspec-ruleset")
         ruleset = resolve_ruleset(ref, Path.cwd(), "--marginspec-ruleset")
         seed = opt("--marginspec-seed") + self.shard
-        engine = open_engine(
+        factory = engine_factory(
             opt("--marginspec-impl"), opt("--marginspec-cmd"), opt("--marginspec-timeout")
         )
-        try:
-            result = driver.run(engine, ref, ruleset, profile, seed, examples)
-        finally:
-            engine.close()
+        with running(factory) as engine:
+            result = driver.run(engine, ref, ruleset, profile, seed, examples, fresh=factory)
         if result.report is not None:
             text = result.report.text()
-            if result.report.steps:
+            if result.report.steps and result.report.fresh is not False:
                 out = Path(opt("--marginspec-out")) / f"failure-seed{seed}.json"
                 result.report.save(out, ruleset)
                 text += f"\nminimal trace saved to {out}"
@@ -102,6 +108,11 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     if not (config.getoption("--marginspec-impl") or config.getoption("--marginspec-cmd")):
+        return
+    if config.getoption("--marginspec-figures"):
+        from marginspec.conformance.figures.pytest_item import figures_items
+
+        items.extend(figures_items(session, config))
         return
     profile = config.getoption("--marginspec-profile")
     shards = config.getoption("--marginspec-shards") or (1 if profile == "quick" else 8)

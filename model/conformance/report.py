@@ -43,6 +43,10 @@ class FailureReport:
     stderr: str = ""
     skipped: tuple[str, ...] = ()
     seed: int | None = None
+    #: Re-checked on a fresh engine (a new process): True if it failed the same way
+    #: there, False if it did not (its trace will not fail on its own), None if not done.
+    fresh: bool | None = None
+    note: str = ""
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -98,6 +102,16 @@ class FailureReport:
             )
         if self.seed is not None:
             lines.append(f"seed: {self.seed}")
+        if self.note:
+            lines.append(f"note: {self.note}")
+        if self.fresh is True:
+            lines.append("re-checked on a fresh process: it fails the same way")
+        elif self.fresh is False:
+            lines.append(
+                "NOT reproduced on a fresh process: replayed from the start, the run passes "
+                "(the implementation fails nondeterministically, or keeps state across "
+                "resets in a way no single run shows)"
+            )
         return "\n".join(lines)
 
     def trace(self, ruleset: RuleSet) -> dict[str, Any]:

@@ -104,10 +104,12 @@ class MarkPrice:
 
 @attrs.frozen
 class Funding:
-    """ACT-10: funding settlement at ``fundingRate`` (``FUNDING_FEE`` income)."""
+    """ACT-10: funding settlement at ``fundingRate``, or at the rate FUND-4 computes from
+    the interval's ``premiumIndex`` samples (``FUNDING_FEE`` income)."""
 
     symbol: str
-    funding_rate: Exact
+    funding_rate: Exact | None
+    premium_index: tuple[Exact, ...] = ()
 
 
 @attrs.frozen
@@ -199,6 +201,22 @@ _SIDES = {s.value: s for s in OrderSide}
 _POSITION_SIDES = {s.value: s for s in PositionSide}
 
 
+def _funding(r: _Reader) -> Funding:
+    """The funding action (ACT-10): exactly one of ``fundingRate`` and ``premiumIndex`` (FUND-4, FUND-5)."""
+    samples = r.data.get("premiumIndex")
+    if samples is None:
+        return Funding(r.text("symbol"), r.number("fundingRate"))
+    if "fundingRate" in r.data:
+        raise InputError(r.where or "/", "give either fundingRate or premiumIndex, not both")
+    if not isinstance(samples, list) or not samples:
+        raise InputError(f"{r.where}/premiumIndex", "expected a non-empty list of decimal strings")
+    return Funding(
+        r.text("symbol"),
+        None,
+        tuple(exact(p, f"{r.where}/premiumIndex/{i}") for i, p in enumerate(samples)),
+    )
+
+
 def _place(r: _Reader) -> PlaceOrder:
     order_type = r._get("type", "LIMIT")
     if order_type != "LIMIT":
@@ -258,10 +276,7 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
         {"symbol", "markPrice"},
         lambda r: MarkPrice(r.text("symbol"), r.number("markPrice")),
     ),
-    "funding": (
-        {"symbol", "fundingRate"},
-        lambda r: Funding(r.text("symbol"), r.number("fundingRate")),
-    ),
+    "funding": ({"symbol", "fundingRate", "premiumIndex"}, _funding),
     "positionMargin": (
         {"account", "symbol", "positionSide", "amount", "type"},
         lambda r: PositionMargin(
@@ -339,7 +354,13 @@ def action_json(action: Action) -> dict[str, Any]:
             return out
         case MarkPrice(symbol, mark):
             return {"action": "markPrice", "symbol": symbol, "markPrice": _num(mark)}
-        case Funding(symbol, rate):
+        case Funding(symbol, rate, samples):
+            if rate is None:
+                return {
+                    "action": "funding",
+                    "symbol": symbol,
+                    "premiumIndex": [_num(p) for p in samples],
+                }
             return {"action": "funding", "symbol": symbol, "fundingRate": _num(rate)}
         case PositionMargin(account, symbol, position_side, amount, kind):
             return {

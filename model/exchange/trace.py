@@ -259,7 +259,7 @@ _ACTIONS_KEYS = ("format", "ruleset", "description", "initial", "notes", "action
 
 
 def _known(obj: Mapping[str, Any], allowed: tuple[str, ...], pointer: str) -> None:
-    """TRACE-1: an unknown key is refused, so a misspelt one ("snaphot") never passes."""
+    """An unknown key is refused (TRACE-1), so a misspelt one ("snaphot") never passes."""
     for key in obj:
         if key not in allowed:
             raise InputError(

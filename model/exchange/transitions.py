@@ -51,6 +51,7 @@ from marginspec.exchange.state import (
     with_position,
 )
 from marginspec.exchange.view import account_figures, position_figures
+from marginspec.funding import funding_rate, premium_average
 from marginspec.memo import Memo
 from marginspec.numbers import Exact
 from marginspec.ruleset import Market, RuleSet
@@ -394,8 +395,19 @@ def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
     if bad := _symbol(ruleset, a.symbol):
         return state, bad
     market = ruleset.markets[a.symbol]
-    if not market.funding_floor <= a.funding_rate <= market.funding_cap:
+    if a.funding_rate is None:  # FUND-4 from the interval's premium samples (FUND-5)
+        hours = market.funding_interval_hours
+        rate = funding_rate(
+            premium_average(a.premium_index, hours),
+            market.interest_rate,
+            hours,
+            market.funding_floor,
+            market.funding_cap,
+        )
+    elif not market.funding_floor <= a.funding_rate <= market.funding_cap:
         return state, refused(R.FUNDING_OUT_OF_RANGE)
+    else:
+        rate = a.funding_rate
     mark = state.mark_prices[a.symbol]
     changed: dict[str, AccountState] = {}
     events: list[Event] = []
@@ -404,7 +416,7 @@ def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
         for (symbol, side), pos in acct.positions.items():
             if symbol != a.symbol or pos.position_amt == 0:
                 continue
-            amount = margin.funding_payment(pos.position_amt, mark, a.funding_rate)
+            amount = margin.funding_payment(pos.position_amt, mark, rate)
             if acct.setting(symbol, ruleset).margin_type is MarginType.ISOLATED:
                 new = with_position(
                     new,
