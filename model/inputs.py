@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from marginspec.errors import InputError
-from marginspec.numbers import MAX_DIGITS, bounded_decimal, quote
+from marginspec.numbers import MAX_DIGITS, SHORT_DECIMAL, bounded_decimal, quote
 
 #: The largest file a command reads (bytes). A trace of a thousand steps over every
 #: bundled market is a few MB; the bound keeps memory within a small multiple of it.
@@ -139,6 +139,8 @@ def _refuse_fraction(text: str) -> _Refused:
 
 
 def _exchange_fraction(text: str) -> Decimal | _Refused:
+    if SHORT_DECIMAL.fullmatch(text):  # within NUM-2 by its shape (numbers.SHORT_DECIMAL)
+        return Decimal(text)
     try:
         return bounded_decimal(text, "", exponent=True)
     except InputError as error:

@@ -9,12 +9,14 @@ or the refusal that ``bounded_decimal`` gives.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 from gmpy2 import mpq
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from marginspec import inputs
 from marginspec.decimal_text import display_text, plain_text
 from marginspec.errors import InputError
 from marginspec.numbers import Exact, Rounding, bounded_decimal, display, exact, to_plain
@@ -102,3 +104,21 @@ def test_exact_fast_path_equals_plain(text: str) -> None:
     except InputError as error:
         got = str(error)
     assert got == expected
+
+
+@given(NUMBER_TEXTS)
+@example("5000.0")
+@example("1" * 41 + ".5")
+def test_exchange_number_fast_path_equals_plain(text: str) -> None:
+    """NUM-2 for an exchange's JSON numbers (bracket files): a short plain decimal becomes the
+    same Decimal the plain checks give, and any other text meets the same refusal."""
+    try:
+        expected: object = bounded_decimal(text, "", exponent=True)
+    except InputError as error:
+        expected = error.message
+    got = inputs._exchange_fraction(text)
+    if isinstance(got, Decimal):
+        assert isinstance(expected, Decimal)
+        assert got == expected and got.as_tuple() == expected.as_tuple()
+    else:
+        assert got.message == expected
