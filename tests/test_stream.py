@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import select
 import subprocess
 import sys
 from collections.abc import Callable
@@ -208,3 +210,30 @@ def test_every_command_module_is_listed() -> None:
         # a module imported earlier (by another command) registered its names then
         assert registered <= listed, (module, registered, listed)
     assert set(main.commands) == set(COMMAND_MODULES)
+
+
+def test_jsonl_answers_each_line_of_a_conversation() -> None:
+    """A program that writes one snapshot and waits for its answer gets it before it
+    writes the next (one process, input from a pipe: each answer is flushed)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as users run it
+    process = subprocess.Popen(
+        [sys.executable, "-m", "marginspec", "evaluate", "--jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        for document in (L1, L2):
+            process.stdin.write(json.dumps(document) + "\n")
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            assert ready, "no answer to a line while the input stays open"
+            answer = json.loads(process.stdout.readline())
+            assert answer == evaluate_document(document, RULES)
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+    assert process.returncode == 0

@@ -160,11 +160,16 @@ def _stream(snapshot: str, ruleset: RuleSet, processes: int) -> None:
         raise InputError(snapshot, f"cannot read account snapshots ({error.strerror})") from None
     refused = first_refused = 0
     out = sys.stdout
+    # A pipe or a terminal may be a conversation (a program that writes a line and waits
+    # for its answer): each answer is flushed. A file is read in bulk and written buffered.
+    conversation = processes == 1 and not _regular_file(handle)
     with handle:
         results = stream.evaluate_stream(stream.read_lines(handle), ruleset, processes)
         for number, (line, ok) in enumerate(results, 1):
             out.write(line)
             out.write("\n")
+            if conversation:
+                out.flush()
             if not ok:
                 refused += 1
                 first_refused = first_refused or number
@@ -174,3 +179,13 @@ def _stream(snapshot: str, ruleset: RuleSet, processes: int) -> None:
             "<stdin>" if snapshot == "-" else snapshot,
             f"{refused} line(s) refused, the first line {first_refused} (see its output line)",
         )
+
+
+def _regular_file(handle: Any) -> bool:
+    import os
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
