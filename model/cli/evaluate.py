@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from marginspec.account import parse_account
+from marginspec.api_profile import VENUES, api_document, read_echoes
 from marginspec.cli.app import guarded, main
 from marginspec.cli.io import brackets_option, load_rules, read_json, rules_option
 from marginspec.errors import InputError
@@ -18,15 +19,22 @@ from marginspec.report import account_json
 from marginspec.ruleset import RuleSet
 
 
-def evaluate_document(document: Any, ruleset: RuleSet, source: str = "") -> dict[str, Any]:
-    """The evaluate output for a decoded input document (``source`` names it in errors)."""
+def evaluate_document(
+    document: Any, ruleset: RuleSet, source: str = "", api: str | None = None
+) -> dict[str, Any]:
+    """The evaluate output for a decoded input document (``source`` names it in errors);
+    with ``api``, the venue's API answers instead (SNAP-4)."""
     try:
         account = parse_account(document, ruleset)
+        echoes = read_echoes(document) if api else {}
     except InputError as error:
         if not source:
             raise
         raise InputError(f"{source}: {error.where}", error.message) from None
-    return account_json(evaluate_account(account, ruleset), ruleset.options)
+    figures = evaluate_account(account, ruleset)
+    if api:
+        return api_document(account, figures, ruleset, api, echoes)
+    return account_json(figures, ruleset.options)
 
 
 _ACCOUNT_ROWS = [
@@ -100,16 +108,28 @@ def print_tables(output: dict[str, Any], console: Console, title: str = "account
     show_default=True,
     help="JSON in the exchange API's vocabulary, or tables for people.",
 )
+@click.option(
+    "--api",
+    type=click.Choice(VENUES),
+    default=None,
+    help="Answer as the venue's GET /fapi/v3/positionRisk and account endpoint, field for "
+    "field (JSON only).",
+)
 @guarded
-def evaluate(snapshot: str, rules: str | None, brackets: str | None, output_format: str) -> None:
+def evaluate(
+    snapshot: str, rules: str | None, brackets: str | None, output_format: str, api: str | None
+) -> None:
     """Print every derived figure of an account snapshot (file or stdin).
 
     The input and output are described by the JSON Schemas that
-    `marginspec schema input|output` prints.
+    `marginspec schema input|output` prints; `--api` prints the venue's own answers
+    instead (docs/cli.md).
     """
+    if api and output_format != "json":
+        raise InputError("--api", "the API profile is JSON; leave out --format table")
     ruleset = load_rules(rules, brackets)
     source = "<stdin>" if snapshot == "-" else snapshot
-    output = evaluate_document(read_json(snapshot, "account snapshot"), ruleset, source)
+    output = evaluate_document(read_json(snapshot, "account snapshot"), ruleset, source, api)
     if output_format == "json":
         click.echo(json.dumps(output, indent=2))
     else:
