@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -230,6 +231,26 @@ def resolve_ruleset(reference: Any, base: Path | None, where: str = "/ruleset") 
     return load_ruleset(path)
 
 
+def named_markets(ruleset: RuleSet, initial: Any) -> RuleSet:
+    """The rule set a trace runs on: only the markets its ``initial.markPrices`` names
+    (TRACE-1), so that a trace on a rule set of hundreds of markets (``binance-usdm``,
+    RS-5) gives the marks of the few it trades. A symbol the rule set lacks is left in
+    for :func:`parse_initial` to refuse with its pointer; no mark at all keeps them all."""
+    marks = initial.get("markPrices") if isinstance(initial, dict) else None
+    if not isinstance(marks, dict) or not marks or not all(s in ruleset.markets for s in marks):
+        return ruleset
+    return attrs.evolve(ruleset, markets={s: m for s, m in ruleset.markets.items() if s in marks})
+
+
+def _rebased(reference: str, base: Path | None, written_to: Path | None) -> str:
+    """A rule-set path as seen from the folder the trace is written to (TRACE-1's paths
+    are relative to the trace file), so that the written trace replays where it lies."""
+    if written_to is None or reference in bundled_rulesets() or Path(reference).is_absolute():
+        return reference
+    target = (base or Path()) / reference
+    return Path(os.path.relpath(target, written_to)).as_posix()
+
+
 def record(
     ruleset_ref: str, initial: Any, actions: Iterable[Action], ruleset: RuleSet, check: bool = True
 ) -> dict[str, Any]:
@@ -285,7 +306,7 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
     Bad input (unknown action, malformed number) raises :class:`InputError`.
     """
     steps = _steps(trace)
-    ruleset = resolve_ruleset(trace.get("ruleset"), base)
+    ruleset = named_markets(resolve_ruleset(trace.get("ruleset"), base), trace.get("initial"))
     model = Model(parse_initial(trace.get("initial"), ruleset, "/initial"), ruleset, check)
     for index, step in enumerate(steps):
         where = f"/steps/{index}"
@@ -360,20 +381,23 @@ def compact_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in snapshot.items() if k != "accounts"}, "accounts": accounts}
 
 
-def run_actions(document: Any, base: Path | None = None, compact: bool = False) -> dict[str, Any]:
-    """``marginspec trace run``: ``{"ruleset", "initial", "actions": [...]}`` to a full trace."""
+def run_actions(
+    document: Any, base: Path | None = None, compact: bool = False, written_to: Path | None = None
+) -> dict[str, Any]:
+    """``marginspec trace run``: ``{"ruleset", "initial", "actions": [...]}`` to a full trace;
+    ``written_to`` is the folder the trace goes to (its rule-set path is rebased there)."""
     if not isinstance(document, dict):
         raise InputError("/", "expected a JSON object with 'ruleset', 'initial' and 'actions'")
     _known(document, _ACTIONS_KEYS, "")
     ref = document.get("ruleset", "aster-pro")
-    ruleset = resolve_ruleset(ref, base)
+    ruleset = named_markets(resolve_ruleset(ref, base), document.get("initial"))
     raw = document.get("actions")
     if raw is None and isinstance(document.get("steps"), list):
         raw = [s.get("action") if isinstance(s, dict) else s for s in document["steps"]]
     if not isinstance(raw, list):
         raise InputError("/actions", "expected a JSON array of actions")
     actions = [parse_action(a, f"/actions/{i}") for i, a in enumerate(raw)]
-    trace = record(str(ref), document.get("initial"), actions, ruleset)
+    trace = record(_rebased(str(ref), base, written_to), document.get("initial"), actions, ruleset)
     if compact:
         for step in trace["steps"]:
             step["snapshot"] = compact_snapshot(step["snapshot"])
