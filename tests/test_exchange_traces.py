@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from marginspec.cli import main
+from marginspec.errors import InputError
 from marginspec.exchange.trace import replay, run_actions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -195,3 +196,31 @@ def test_trace_run_writes_the_rule_set_path_relative_to_the_written_trace(tmp_pa
     ]
     (kept,) = [p for p in last["snapshot"]["accounts"]["A"]["positions"] if p["positionAmt"] != "0"]
     assert kept["positionAmt"] == "3.18"
+
+
+def test_a_trace_in_a_venues_api_form(tmp_path: Path) -> None:
+    """TRACE-4 with ``api`` (SNAP-4): each step's accounts are the venue's account and
+    positionRisk answers; the trace replays, matches the schema, and an edited field of
+    the API form is a divergence named by its pointer."""
+    source = {**_load(SOURCES / "binance-usdm-150x.json"), "api": "binance"}
+    source.pop("notes")
+    trace = run_actions(source)
+    assert trace["api"] == "binance"
+    snapshot = trace["steps"][3]["snapshot"]["accounts"]["A"]
+    assert list(snapshot) == ["/fapi/v3/account", "/fapi/v3/positionRisk"]
+    (risk,) = snapshot["/fapi/v3/positionRisk"]
+    assert (risk["positionAmt"], risk["breakEvenPrice"], risk["maintMargin"]) == (
+        "0.5",
+        "80080",  # FEE-2: 80,000 × (1 + 2 × 0.05 %)
+        "160.00000000",
+    )
+    assert replay(trace) is None
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(trace, _load(SCHEMA))
+    edited = copy.deepcopy(trace)
+    edited["steps"][3]["snapshot"]["accounts"]["A"]["/fapi/v3/positionRisk"][0]["adl"] = 3
+    found = replay(edited)
+    assert found is not None and found.step == 4  # 1-based
+    assert found.pointer == "/snapshot/accounts/A/~1fapi~1v3~1positionRisk/0/adl"
+    with pytest.raises(InputError, match="/api"):
+        run_actions({**source, "api": "okx"})

@@ -29,10 +29,12 @@ from typing import Any
 
 import attrs
 
+from marginspec.api_profile import VENUES
 from marginspec.errors import InputError
 from marginspec.exchange.actions import Action, action_json, parse_action
 from marginspec.exchange.initial import initial_json, parse_initial
 from marginspec.exchange.model import Model
+from marginspec.numbers import quote
 from marginspec.rulefile import bundled_rulesets, load_bundled, load_ruleset
 from marginspec.ruleset import RuleSet
 
@@ -252,9 +254,15 @@ def _rebased(reference: str, base: Path | None, written_to: Path | None) -> str:
 
 
 def record(
-    ruleset_ref: str, initial: Any, actions: Iterable[Action], ruleset: RuleSet, check: bool = True
+    ruleset_ref: str,
+    initial: Any,
+    actions: Iterable[Action],
+    ruleset: RuleSet,
+    check: bool = True,
+    api: str | None = None,
 ) -> dict[str, Any]:
-    """Run ``actions`` from ``initial`` and return the full trace document."""
+    """Run ``actions`` from ``initial`` and return the full trace document (its snapshots
+    in a venue's API form with ``api``, SNAP-4)."""
     model = Model(parse_initial(initial, ruleset, "/initial"), ruleset, check)
     steps = []
     for action in actions:
@@ -263,20 +271,29 @@ def record(
             {
                 "action": action_json(action),
                 "outcome": model.outcome_json(outcome),
-                "snapshot": model.snapshot(),
+                "snapshot": model.snapshot(api=api),
             }
         )
     return {
         "format": FORMAT,
         "ruleset": ruleset_ref,
+        **({"api": api} if api else {}),
         "initial": initial_json(parse_initial(initial, ruleset), ruleset),
         "steps": steps,
     }
 
 
-_TRACE_KEYS = ("format", "ruleset", "description", "initial", "steps")
+def _api(document: Mapping[str, Any]) -> str | None:
+    """A trace's ``api``: the venue whose API form its snapshots take (SNAP-4), or None."""
+    venue = document.get("api")
+    if venue is None or venue in VENUES:
+        return venue
+    raise InputError("/api", f"{quote(venue)} is not one of {', '.join(VENUES)}")
+
+
+_TRACE_KEYS = ("format", "ruleset", "api", "description", "initial", "steps")
 _STEP_KEYS = ("action", "outcome", "snapshot", "note")
-_ACTIONS_KEYS = ("format", "ruleset", "description", "initial", "notes", "actions", "steps")
+_ACTIONS_KEYS = ("format", "ruleset", "api", "description", "initial", "notes", "actions", "steps")
 
 
 def _known(obj: Mapping[str, Any], allowed: tuple[str, ...], pointer: str) -> None:
@@ -307,6 +324,7 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
     """
     steps = _steps(trace)
     ruleset = named_markets(resolve_ruleset(trace.get("ruleset"), base), trace.get("initial"))
+    api = _api(trace)
     model = Model(parse_initial(trace.get("initial"), ruleset, "/initial"), ruleset, check)
     for index, step in enumerate(steps):
         where = f"/steps/{index}"
@@ -318,7 +336,7 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
         for part in ("outcome", "snapshot"):
             if part not in step:
                 continue
-            actual = outcome if part == "outcome" else model.snapshot()
+            actual = outcome if part == "outcome" else model.snapshot(api=api)
             try:
                 found = _compare(step[part], actual, f"/{part}")
             except InputError as error:
@@ -397,7 +415,11 @@ def run_actions(
     if not isinstance(raw, list):
         raise InputError("/actions", "expected a JSON array of actions")
     actions = [parse_action(a, f"/actions/{i}") for i, a in enumerate(raw)]
-    trace = record(_rebased(str(ref), base, written_to), document.get("initial"), actions, ruleset)
+    api = _api(document)
+    if api and compact:
+        raise InputError("/api", "--compact keeps the evaluate fields (TRACE-7): leave it out")
+    ref_out = _rebased(str(ref), base, written_to)
+    trace = record(ref_out, document.get("initial"), actions, ruleset, api=api)
     if compact:
         for step in trace["steps"]:
             step["snapshot"] = compact_snapshot(step["snapshot"])
