@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from marginspec.account import parse_account
+from marginspec.api_profile import VENUES, api_document, read_echoes
 from marginspec.cli.app import guarded, main
 from marginspec.cli.io import brackets_option, load_rules, read_json, rules_option
 from marginspec.cli.options import COUNT
@@ -20,15 +21,22 @@ if TYPE_CHECKING:  # rich is imported for --format table only (cold start, docs/
     from rich.console import Console
 
 
-def evaluate_document(document: Any, ruleset: RuleSet, source: str = "") -> dict[str, Any]:
-    """The evaluate output for a decoded input document (``source`` names it in errors)."""
+def evaluate_document(
+    document: Any, ruleset: RuleSet, source: str = "", api: str | None = None
+) -> dict[str, Any]:
+    """The evaluate output for a decoded input document (``source`` names it in errors);
+    with ``api``, the venue's API answers instead (SNAP-4)."""
     try:
         account = parse_account(document, ruleset)
+        echoes = read_echoes(document) if api else {}
     except InputError as error:
         if not source:
             raise
         raise InputError(f"{source}: {error.where}", error.message) from None
-    return account_json(evaluate_account(account, ruleset), ruleset.options)
+    figures = evaluate_account(account, ruleset)
+    if api:
+        return api_document(account, figures, ruleset, api, echoes)
+    return account_json(figures, ruleset.options)
 
 
 _ACCOUNT_ROWS = [
@@ -116,6 +124,13 @@ def print_tables(output: dict[str, Any], console: Console, title: str = "account
     show_default=True,
     help="With --jsonl: worker processes (output stays in input order).",
 )
+@click.option(
+    "--api",
+    type=click.Choice(VENUES),
+    default=None,
+    help="Answer as the venue's GET /fapi/v3/positionRisk and account endpoint, field for "
+    "field (JSON only).",
+)
 @guarded
 def evaluate(
     snapshot: str,
@@ -124,22 +139,28 @@ def evaluate(
     output_format: str,
     jsonl: bool,
     processes: int,
+    api: str | None,
 ) -> None:
     """Print every derived figure of an account snapshot (file or stdin).
 
     The input and output are described by the JSON Schemas that
-    `marginspec schema input|output` prints. With --jsonl, every line of the input is a
-    snapshot and every line of the output its result, in order; exit status 2 if any
-    line was refused (its output line says why).
+    `marginspec schema input|output` prints; `--api` prints the venue's own answers
+    instead (docs/cli.md). With --jsonl, every line of the input is a snapshot and every
+    line of the output its result, in order; exit status 2 if any line was refused (its
+    output line says why).
     """
     if processes != 1 and not jsonl:
         raise click.UsageError("--processes works with --jsonl")
+    if api and output_format != "json":
+        raise click.UsageError("--api answers in JSON: leave out --format table")
+    if api and jsonl:
+        raise click.UsageError("--api answers one snapshot: leave out --jsonl")
     ruleset = load_rules(rules, brackets)
     if jsonl:
         _stream(snapshot, ruleset, processes)
         return
     source = "<stdin>" if snapshot == "-" else snapshot
-    output = evaluate_document(read_json(snapshot, "account snapshot"), ruleset, source)
+    output = evaluate_document(read_json(snapshot, "account snapshot"), ruleset, source, api)
     if output_format == "json":
         click.echo(json.dumps(output, indent=2))
     else:
