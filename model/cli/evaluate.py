@@ -152,9 +152,9 @@ def evaluate(
     if processes != 1 and not jsonl:
         raise click.UsageError("--processes works with --jsonl")
     if api and output_format != "json":
-        raise click.UsageError("--api answers in JSON: leave out --format table")
+        raise InputError("--api", "the API profile is JSON; leave out --format table")
     if api and jsonl:
-        raise click.UsageError("--api answers one snapshot: leave out --jsonl")
+        raise InputError("--api", "the API profile answers one snapshot; leave out --jsonl")
     ruleset = load_rules(rules, brackets)
     if jsonl:
         _stream(snapshot, ruleset, processes)
