@@ -230,7 +230,7 @@ def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def
     loose = tmp_path / "loose.toml"
     loose.write_text(
         run_cli("rules", "show", "--format", "toml").stdout.replace(
-            "initial_leverage = 125", "initial_leverage = 375"
+            "initial_leverage = 100", "initial_leverage = 375", 1
         )
     )
     bad = run_cli("prove", "--rules", loose, "--generic-size", "0", "--format", "json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -16,14 +16,62 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: The longest error line printed; hostile input can make a message arbitrarily long.
+MAX_MESSAGE = 1000
+
+
+class OneLineError(click.ClickException):
+    """A usage error (bad option, missing argument, unknown command) as the one line every
+    error is: ``marginspec: error: <message> (see '<command> --help')``, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"marginspec: error: {one_line(self.message)}", err=True)
+
+
+def _one_line_usage(error: click.ClickException) -> click.ClickException:
+    """click's own error, which it prints as several lines (usage, hint, error), as one line.
+
+    A group run without a command (``marginspec rules``) still shows its help: that is
+    asked-for text, not an error report."""
+    if isinstance(error, (OneLineError, click.exceptions.NoArgsIsHelpError)):
+        return error
+    message = error.format_message()
+    context = getattr(error, "ctx", None)
+    if isinstance(context, click.Context):
+        message = f"{message} (see '{context.command_path} --help')"
+    return OneLineError(message)
+
+
+class Group(click.Group):
+    """A click group whose usage errors, its commands' and its subgroups', are one line."""
+
+    group_class = type  # subgroups made with ``@group.group()`` are of this class too
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as error:
+            raise _one_line_usage(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            raise _one_line_usage(error) from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="marginspec")
 def main() -> None:
     """marginspec: the executable reference model of perpetual-futures margin rules."""
-
-
-#: The longest error line printed; hostile input can make a message arbitrarily long.
-MAX_MESSAGE = 1000
 
 
 def one_line(message: str) -> str:
@@ -44,7 +92,8 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
     """The CLI's one error boundary: a :class:`MarginspecError` becomes :func:`fail`, and
     so does any other exception (one line naming it, exit 2, never a traceback).
 
-    click's own exceptions (usage errors, exit) pass through to click, which prints them.
+    click's own exceptions (usage errors, exit) pass through to :class:`Group`, which
+    prints a usage error as one line too.
     """
     import functools
 
