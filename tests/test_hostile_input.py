@@ -734,3 +734,25 @@ def test_a_saved_figures_failure_is_read_within_the_bounds(
     tool = f"{sys.executable} -m marginspec serve-protocol --figures"
     args = ("conform", "--figures", "--cmd", tool, "--replay", path)
     assert_refused(*invoke(*args), str(path), fragment)
+
+
+@pytest.mark.parametrize("figures", [False, True])
+def test_serve_protocol_answers_hostile_lines_with_an_error(figures: bool) -> None:
+    """Each hostile request line gets an ``error`` answer from the bounded reader, and the
+    server goes on (it once ended in a traceback on deep JSON or a 5,000-digit integer)."""
+    lines = ["[" * 100_000, '{"type": "reset", "x": ' + "9" * 5000 + "}", '{"type": 1.5}']
+    args = ("serve-protocol", "--figures") if figures else ("serve-protocol",)
+    result, seconds = invoke(*args, stdin="\n".join(lines) + "\n")
+    assert result.exit_code == 0 and seconds < BOUND, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["type"] for a in answers] == ["error"] * 3
+    assert "nested deeper than 64" in answers[0]["message"]
+    assert "5000 digits" in answers[1]["message"] and "NUM-2" in answers[1]["message"]
+    assert "1.5 refused" in answers[2]["message"]
+
+
+def test_vectors_generate_into_a_folder_that_cannot_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    out = blocker / "vectors"
+    assert_refused(*invoke("vectors", "generate", "--out", out), str(out), "cannot make the folder")

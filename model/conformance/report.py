@@ -14,7 +14,7 @@ import attrs
 from marginspec.conformance.compare import Difference
 from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
-from marginspec.outputs import write_atomic
+from marginspec.outputs import make_folder, write_atomic
 from marginspec.ruleset import RuleSet
 
 #: Failure kinds: the implementation disagreed, crashed, hung, or broke the protocol.
@@ -128,7 +128,7 @@ class FailureReport:
         return document
 
     def save(self, path: Path, ruleset: RuleSet) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, "the failing trace")
         text = json.dumps(self.trace(ruleset), indent=2, ensure_ascii=False) + "\n"
         write_atomic(path, text, "the failing trace")
 

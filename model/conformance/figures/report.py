@@ -18,6 +18,7 @@ from marginspec.conformance.figures.check import FigureDifference
 from marginspec.conformance.figures.explain import Explanation
 from marginspec.conformance.report import DIVERGENCE
 from marginspec.errors import InputError
+from marginspec.outputs import make_folder, write_atomic
 
 #: The format of a saved figures failure.
 FORMAT = "marginspec-figures/1"
@@ -108,9 +109,9 @@ class FiguresFailure:
         }
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, "the failing snapshot")
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text, "the failing snapshot")
 
 
 def _plain(value: Any) -> Any:
