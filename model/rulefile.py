@@ -130,7 +130,8 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
 
 
 def _fund_limit(value: object, where: str) -> Exact | None:
-    """IF-5: ``"none"`` or a non-negative multiple of the fund's margin balance."""
+    """The fund's limit (IF-5) as read: ``"none"`` or a non-negative multiple of the fund's
+    margin balance."""
     if value == "none":
         return None
     try:

@@ -202,7 +202,8 @@ _POSITION_SIDES = {s.value: s for s in PositionSide}
 
 
 def _funding(r: _Reader) -> Funding:
-    """ACT-10: exactly one of ``fundingRate`` (given) and ``premiumIndex`` (FUND-4, FUND-5)."""
+    """The funding action (ACT-10) as read: exactly one of ``fundingRate`` (given) and
+    ``premiumIndex`` (FUND-4, FUND-5)."""
     samples = r.data.get("premiumIndex")
     if samples is None:
         return Funding(r.text("symbol"), r.number("fundingRate"))
