@@ -48,6 +48,8 @@ def read_bytes(source: str | Path, what: str = "input", limit: int = MAX_BYTES) 
         if str(source) == "-":
             data = sys.stdin.buffer.read(limit + 1)
         else:
+            if not str(source):  # Path("") is the current folder: say what is wrong
+                raise InputError(what, "empty file name")
             path = Path(source)
             if path.is_dir():
                 raise InputError(name, f"cannot read {what}: it is a folder")

@@ -39,3 +39,14 @@ def write_atomic(path: Path, text: str, what: str = "output") -> None:
         if not isinstance(error, OSError):
             raise
         raise InputError(str(path), f"cannot write {what} ({error.strerror or error})") from None
+
+
+def make_folder(path: Path, what: str = "output") -> None:
+    """Create ``path`` and its parents if missing; a folder that cannot be made (a file
+    in the way, no permission, a read-only or virtual file system) is one located error."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(
+            str(path), f"cannot make the folder for {what} ({error.strerror or error})"
+        ) from None

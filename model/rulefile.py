@@ -211,7 +211,14 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
     for key in ("tick_size", "step_size"):
         if key in values and values[key] <= 0:
             raise RuleSetError(f"{here}.{key}", "must be positive")
-    return Market(symbol=symbol, brackets=brackets, **values)
+    market = Market(symbol=symbol, brackets=brackets, **values)
+    if market.funding_floor > market.funding_cap:  # FUND-4 clamps between them
+        raise RuleSetError(
+            f"{here}.funding_cap",
+            f"{to_plain(market.funding_cap)} is below funding_floor "
+            f"{to_plain(market.funding_floor)}",
+        )
+    return market
 
 
 _TOP_LEVEL = ("ruleset", "options", "markets")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -15,6 +15,58 @@ from marginspec.errors import MarginspecError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+#: The longest error line printed; hostile input can make a message arbitrarily long.
+MAX_MESSAGE = 1000
+
+
+class OneLineError(click.ClickException):
+    """A usage error (bad option, missing argument, unknown command) as the one line every
+    error is: ``marginspec: error: <message> (see '<command> --help')``, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"marginspec: error: {one_line(self.message)}", err=True)
+
+
+def _one_line_usage(error: click.ClickException) -> click.ClickException:
+    """click's own error, which it prints as several lines (usage, hint, error), as one line.
+
+    A group run without a command (``marginspec rules``) still shows its help: that is
+    asked-for text, not an error report."""
+    if isinstance(error, (OneLineError, click.exceptions.NoArgsIsHelpError)):
+        return error
+    message = error.format_message()
+    context = getattr(error, "ctx", None)
+    if isinstance(context, click.Context):
+        message = f"{message} (see '{context.command_path} --help')"
+    return OneLineError(message)
+
+
+class Group(click.Group):
+    """A click group whose usage errors, its commands' and its subgroups', are one line."""
+
+    group_class = type  # subgroups made with ``@group.group()`` are of this class too
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as error:
+            raise _one_line_usage(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            raise _one_line_usage(error) from None
 
 
 #: Each command and the module that registers it on :data:`main`. A module is imported
@@ -35,8 +87,10 @@ COMMAND_MODULES = {
 }
 
 
-class _LazyGroup(click.Group):
-    """A click group that imports a command's module on first use (:data:`COMMAND_MODULES`)."""
+class _LazyGroup(Group):
+    """The top group: imports a command's module on first use (:data:`COMMAND_MODULES`)."""
+
+    group_class = Group  # its subgroups are one-line groups, not lazy ones
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
@@ -52,10 +106,6 @@ class _LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="marginspec")
 def main() -> None:
     """marginspec: the executable reference model of perpetual-futures margin rules."""
-
-
-#: The longest error line printed; hostile input can make a message arbitrarily long.
-MAX_MESSAGE = 1000
 
 
 def one_line(message: str) -> str:
@@ -76,7 +126,8 @@ def guarded(function: Callable[P, R]) -> Callable[P, R]:
     """The CLI's one error boundary: a :class:`MarginspecError` becomes :func:`fail`, and
     so does any other exception (one line naming it, exit 2, never a traceback).
 
-    click's own exceptions (usage errors, exit) pass through to click, which prints them.
+    click's own exceptions (usage errors, exit) pass through to :class:`Group`, which
+    prints a usage error as one line too.
     """
     import functools
 

@@ -22,12 +22,13 @@ def load_rules(rules: str | None, brackets: str | None) -> RuleSet:
     """The rule set a command works on: ``--rules`` TOML, ``--brackets`` JSON, or the default.
 
     One loader and one validation (RS-3, BRK-5) for every command, ``prove`` included."""
-    if rules and brackets:
+    # ``is not None``: an empty value (``--rules ""``) is refused, never read as "no option"
+    if rules is not None and brackets is not None:
         raise click.UsageError("give either --rules or --brackets, not both")
-    if rules:
+    if rules is not None:
         return load_named(rules)
     default = load_bundled()
-    if brackets:
+    if brackets is not None:
         return load_brackets(brackets, base=default)
     return default
 

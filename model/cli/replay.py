@@ -30,7 +30,7 @@ def replay(trace: Path, no_check: bool, impl: str | None, cmd: str | None, timeo
     (a conformance failure report re-runs this way); exit 1 at the first divergence."""
     from marginspec.exchange.trace import replay as run_replay
 
-    if impl or cmd:
+    if impl is not None or cmd is not None:  # an empty --cmd "" is refused, not ignored
         from marginspec.conformance.runner import engine_factory, replay_against, running
 
         with running(engine_factory(impl, cmd, timeout)) as engine:

@@ -6,11 +6,12 @@ import sys
 
 import click
 
-from marginspec.cli.app import main
+from marginspec.cli.app import guarded, main
 
 
 @main.command("serve-protocol")
 @click.option("--figures", is_flag=True, help="The figures kit's protocol (marginspec-figures/1).")
+@guarded
 def serve_protocol(figures: bool) -> None:
     """Answer the conformance protocol on stdin/stdout with the model (reference adapter)."""
     if figures:

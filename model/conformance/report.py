@@ -14,7 +14,7 @@ import attrs
 from marginspec.conformance.compare import Difference
 from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
-from marginspec.outputs import write_atomic
+from marginspec.outputs import make_folder, write_atomic
 from marginspec.ruleset import RuleSet
 
 #: Failure kinds: the implementation disagreed, crashed, hung, or broke the protocol.
@@ -61,7 +61,7 @@ class FailureReport:
             d = self.difference
             return (
                 f"{self.engine} diverges from the model at step {n}: {d.pointer} "
-                f"(model {json.dumps(d.model)}, implementation {json.dumps(d.impl)})"
+                f"(model {_dumps(d.model)}, implementation {_dumps(d.impl)})"
             )
         if n == 0:
             where = "on reset, before any action" if self.initial else "during the handshake"
@@ -84,8 +84,8 @@ class FailureReport:
         if self.difference is not None:
             d = self.difference
             lines.append(f"first differing field: {d.pointer}")
-            lines.append(f"  model:          {json.dumps(d.model)}")
-            lines.append(f"  implementation: {json.dumps(d.impl)}")
+            lines.append(f"  model:          {_dumps(d.model)}")
+            lines.append(f"  implementation: {_dumps(d.impl)}")
             if d.decimals is not None:
                 lines.append(f"  compared within {d.decimals} decimals")
             if d.note:
@@ -121,21 +121,27 @@ class FailureReport:
         document["description"] = self.headline()
         if self.steps and document["steps"]:
             last = document["steps"][-1]
-            note = f"implementation outcome: {json.dumps(self.steps[-1].impl)}"
+            note = f"implementation outcome: {_dumps(self.steps[-1].impl)}"
             if self.difference is not None:
-                note += f"; first difference {self.difference.pointer}: implementation {json.dumps(self.difference.impl)}"
+                note += f"; first difference {self.difference.pointer}: implementation {_dumps(self.difference.impl)}"
             last["note"] = note
         return document
 
     def save(self, path: Path, ruleset: RuleSet) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, "the failing trace")
         text = json.dumps(self.trace(ruleset), indent=2, ensure_ascii=False) + "\n"
         write_atomic(path, text, "the failing trace")
 
 
+def _dumps(value: Any) -> str:
+    """A value as JSON; an implementation's bare JSON number (read as an exact Decimal,
+    any size) as its decimal string, so that no answer can stop a report or its trace."""
+    return json.dumps(value, default=str)
+
+
 def _outcome(outcome: Any) -> str:
     if not isinstance(outcome, dict):
-        return json.dumps(outcome)
+        return _dumps(outcome)
     if outcome.get("status") == "refused":
         return f"refused {outcome.get('code')} ({outcome.get('rule', '')}) {outcome.get('msg', '')}".rstrip()
     extra = f" orderId {outcome['orderId']}" if "orderId" in outcome else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from marginspec import inputs
 from marginspec.conformance.engine import PROTOCOL, ModelEngine
 from marginspec.errors import MarginspecError
 from marginspec.rulefile import load_bundled, parse_ruleset
@@ -18,10 +19,6 @@ from marginspec.rulefile import load_bundled, parse_ruleset
 def _reply(out: IO[str], message: dict[str, Any]) -> None:
     out.write(json.dumps(message, separators=(",", ":"), ensure_ascii=False) + "\n")
     out.flush()
-
-
-def _refuse_float(text: str) -> Any:
-    raise MarginspecError(f"JSON number {text} refused: numbers are decimal strings")
 
 
 def handle(
@@ -73,10 +70,9 @@ def serve(stdin: IO[str], stdout: IO[str]) -> int:
         if not line.strip():
             continue
         try:
-            message = json.loads(line, parse_float=_refuse_float)
-            engine, answer = handle(engine, message)
-        except json.JSONDecodeError as error:
-            answer = {"type": "error", "message": f"malformed JSON: {error}"}
+            # the one bounded reader (depth, NUM-2, duplicate keys): a hostile line is an
+            # error answer, never a traceback; numbers are decimal strings, as in a trace
+            engine, answer = handle(engine, inputs.parse_json(line, "request"))
         except MarginspecError as error:
             answer = {"type": "error", "message": str(error)}
         if answer is None:

@@ -123,6 +123,10 @@ class SubprocessEngine(Engine):
             raise self._fail(PROTOCOL, f"not a JSON line: {shown(line)}") from None
         except RecursionError:
             raise self._fail(PROTOCOL, f"JSON nested too deep: {shown(line)}") from None
+        except ValueError as error:  # an integer of more than 4300 digits, say: its fault
+            raise self._fail(
+                PROTOCOL, f"not a JSON line we can read ({error}): {shown(line)}"
+            ) from None
         if too_deep(reply):
             raise self._fail(PROTOCOL, f"JSON nested deeper than {MAX_DEPTH}: {shown(line)}")
         if not isinstance(reply, dict):

@@ -37,7 +37,7 @@ from marginspec.conformance.runner import check_trace, handshake
 from marginspec.errors import MarginspecError
 from marginspec.exchange import parse_action
 from marginspec.exchange.trace import record
-from marginspec.outputs import write_atomic
+from marginspec.outputs import make_folder, write_atomic
 from marginspec.rulefile import dump_ruleset
 from marginspec.ruleset import RuleSet
 
@@ -238,7 +238,7 @@ def _corpus(
 
 def write(corpus: Corpus, out: Path, ruleset: RuleSet | None = None) -> None:
     """Write the corpus; a rule set given by path is copied in as ``ruleset.toml``."""
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out, "the vectors")
     if ruleset is not None:
         write_atomic(out / "ruleset.toml", dump_ruleset(ruleset))
     for entry, document in zip(corpus.index["vectors"], corpus.vectors, strict=True):

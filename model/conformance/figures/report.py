@@ -13,10 +13,12 @@ from typing import Any
 
 import attrs
 
+from marginspec import inputs
 from marginspec.conformance.figures.check import FigureDifference
 from marginspec.conformance.figures.explain import Explanation
 from marginspec.conformance.report import DIVERGENCE
 from marginspec.errors import InputError
+from marginspec.outputs import make_folder, write_atomic
 
 #: The format of a saved figures failure.
 FORMAT = "marginspec-figures/1"
@@ -107,9 +109,9 @@ class FiguresFailure:
         }
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, "the failing snapshot")
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text, "the failing snapshot")
 
 
 def _plain(value: Any) -> Any:
@@ -132,12 +134,9 @@ def _show(value: Any) -> str:
 
 def read_saved(path: Path) -> dict[str, Any]:
     """A saved figures failure, or a bare ``evaluate`` input snapshot (``format`` absent)."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError(str(path), f"cannot read ({error.strerror})") from None
-    except json.JSONDecodeError as error:
-        raise InputError(str(path), f"malformed JSON: {error}") from None
+    # the one bounded reader (size, UTF-8, depth, NUM-2, duplicate keys); the tool's own
+    # figures in a saved failure may be bare JSON numbers, read as exact decimals
+    document = inputs.read_json(path, "saved failure", numbers=True)
     if not isinstance(document, dict):
         raise InputError(str(path), "expected a JSON object")
     if "format" not in document:

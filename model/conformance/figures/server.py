@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from marginspec import inputs
 from marginspec.conformance.figures.engine import PROTOCOL, ModelFiguresEngine
 from marginspec.errors import MarginspecError
 from marginspec.rulefile import parse_ruleset
@@ -52,9 +53,9 @@ def serve(stdin: IO[str], stdout: IO[str]) -> int:
         if not line.strip():
             continue
         try:
-            engine, answer = handle(engine, json.loads(line))
-        except json.JSONDecodeError as error:
-            answer = {"type": "error", "message": f"malformed JSON: {error}"}
+            # the one bounded reader (depth, NUM-2, duplicate keys): a hostile line is an
+            # error answer, never a traceback
+            engine, answer = handle(engine, inputs.parse_json(line, "request"))
         except MarginspecError as error:
             answer = {"type": "error", "message": str(error)}
         if answer is None:
