@@ -609,7 +609,7 @@ def test_an_unexpected_error_is_one_line_in_a_process(tmp_path: Path) -> None:
     """The boundary holds for a folder given as a file and for binary stdin."""
     assert_one_line_error(run_cli("evaluate", tmp_path), "folder")
     result = run_cli("evaluate", "--rules", tmp_path / "nope.toml", stdin="{}")
-    assert_one_line_error(result, "nope.toml", "neither a bundled rule set")
+    assert_one_line_error(result, "nope.toml", "cannot read rule file")
 
 
 def test_bracket_files_apply_the_settings_they_state(tmp_path: Path) -> None:
