@@ -63,3 +63,14 @@ def test_real_binance_tables_are_looser_than_the_2021_table(tiers_file: Path) ->
     assert result.returncode == 0, result.stderr
     (btc,) = json.loads(result.stdout)
     assert btc["looser"] and not btc["stricter"]
+
+
+def test_diff_takes_bundled_rule_sets_by_name() -> None:
+    """RS-5: `diff` reads a bundled name like every command that takes a rule set; Binance's
+    BTCUSDT allows 150x where Aster's stops at 100x, so no leverage dropped from aster-pro."""
+    from tests.cli_helpers import run_cli
+
+    result = run_cli("diff", "aster-pro", "binance-usdm", "--symbol", "BTCUSDT", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (btc,) = json.loads(result.stdout)
+    assert btc["symbol"] == "BTCUSDT" and btc["leverage_dropped"] == []

@@ -14,15 +14,16 @@ from rich.table import Table
 from marginspec.cli.app import guarded, main
 from marginspec.importers import load_brackets
 from marginspec.proofs.diff import SymbolDiff, diff
-from marginspec.rulefile import load_bundled, load_ruleset
+from marginspec.rulefile import load_bundled, load_named
 from marginspec.ruleset import RuleSet
 
 
 def _load(path: str) -> RuleSet:
-    """A rule set from a TOML rule file or a leverageBracket / ccxt JSON file."""
+    """A rule set from a bundled name (RS-5), a TOML rule file or a leverageBracket / ccxt
+    JSON file."""
     if path.endswith(".json"):
         return load_brackets(path, base=load_bundled())
-    return load_ruleset(path)
+    return load_named(path)
 
 
 def _json(d: SymbolDiff) -> dict[str, Any]:
