@@ -101,6 +101,8 @@ def conform(
             click.echo(
                 f"not compared (outside the declared capabilities): {', '.join(result.skipped)}"
             )
+        if result.tolerated:
+            click.echo(f"matched only within the declared tolerance: {', '.join(result.tolerated)}")
         return
     click.echo(result.report.text())
     if result.report.steps:

@@ -237,6 +237,8 @@ class RunResult:
     seconds: float
     skipped: tuple[str, ...]
     capabilities: Capabilities
+    #: fields that matched only within their declared tolerance (CONF-2)
+    tolerated: tuple[str, ...] = ()
 
 
 def run(
@@ -270,7 +272,10 @@ def run(
         if session.failure is not None:
             report = shrink_trace(session, session.failure)
             report = attrs.evolve(
-                report, skipped=tuple(sorted(session.comparer.skipped)), seed=seed
+                report,
+                skipped=tuple(sorted(session.comparer.skipped)),
+                seed=seed,
+                tolerated=tuple(sorted(session.comparer.tolerated)),
             )
             break
     return RunResult(
@@ -280,6 +285,7 @@ def run(
         time.perf_counter() - started,
         tuple(sorted(session.comparer.skipped)),
         caps,
+        tuple(sorted(session.comparer.tolerated)),
     )
 
 

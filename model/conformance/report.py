@@ -43,6 +43,8 @@ class FailureReport:
     stderr: str = ""
     skipped: tuple[str, ...] = ()
     seed: int | None = None
+    #: fields that matched only within their declared tolerance (CONF-2)
+    tolerated: tuple[str, ...] = ()
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -82,8 +84,8 @@ class FailureReport:
             lines.append(f"first differing field: {d.pointer}")
             lines.append(f"  model:          {json.dumps(d.model)}")
             lines.append(f"  implementation: {json.dumps(d.impl)}")
-            if d.decimals is not None:
-                lines.append(f"  compared within {d.decimals} decimals")
+            if d.tolerance is not None:
+                lines.append(f"  compared within {d.tolerance.describe()}")
             if d.note:
                 lines.append(f"  note: {d.note}")
         if self.message and self.kind != DIVERGENCE and self.steps:
@@ -96,6 +98,8 @@ class FailureReport:
             lines.append(
                 f"not compared (outside the declared capabilities): {', '.join(self.skipped)}"
             )
+        if self.tolerated:
+            lines.append(f"matched only within the declared tolerance: {', '.join(self.tolerated)}")
         if self.seed is not None:
             lines.append(f"seed: {self.seed}")
         return "\n".join(lines)

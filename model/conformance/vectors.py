@@ -253,6 +253,8 @@ class CheckResult:
     failed: tuple[tuple[str, FailureReport], ...]
     skipped: tuple[str, ...]  # vectors using an action the implementation does not support
     not_compared: tuple[str, ...]
+    #: fields that matched only within their declared tolerance (CONF-2)
+    tolerated: tuple[str, ...] = ()
 
 
 def check(directory: Path, engine: Engine) -> CheckResult:
@@ -306,5 +308,9 @@ def check(directory: Path, engine: Engine) -> CheckResult:
         else:
             failed.append((entry["file"], report))
     return CheckResult(
-        tuple(passed), tuple(failed), tuple(skipped), tuple(sorted(comparer.skipped))
+        tuple(passed),
+        tuple(failed),
+        tuple(skipped),
+        tuple(sorted(comparer.skipped)),
+        tuple(sorted(comparer.tolerated)),
     )
