@@ -27,6 +27,29 @@ def _ruleset(reference: str) -> tuple[str, object]:
     return reference, ruleset
 
 
+def _summary(shard: object, seed: int, profile: str, result: object) -> None:
+    """The job's ``summary: {json}`` line (CONF-7), merged by ``shards.merge``."""
+    import json
+
+    from marginspec.conformance.driver import RunResult
+    from marginspec.conformance.shards import Shard, summary
+
+    assert isinstance(shard, Shard) and isinstance(result, RunResult)
+    report = result.report
+    line = summary(
+        shard,
+        seed,
+        profile,
+        result.capabilities.name,
+        result.runs,
+        result.steps,
+        result.seconds,
+        report.headline() if report is not None else None,
+        report.rules if report is not None else (),
+    )
+    click.echo("summary: " + json.dumps(line, sort_keys=True))
+
+
 @main.command()
 @engine_options
 @click.option(
@@ -59,6 +82,19 @@ def _ruleset(reference: str) -> tuple[str, object]:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Re-run a saved trace (a failure report or a vector) on the implementation instead.",
 )
+@click.option(
+    "--stats",
+    is_flag=True,
+    help="Print the moves drawn, the actions sent and their refusal shares.",
+)
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="I/N",
+    default=None,
+    help="Run part I of a campaign split into N jobs (seed + I - 1, 1/N of the runs); "
+    "prints a mergeable summary line.",
+)
 @guarded
 def conform(
     impl: str | None,
@@ -70,11 +106,20 @@ def conform(
     timeout: float,
     out: Path,
     replay: Path | None,
+    stats: bool = False,
+    shard_text: str | None = None,
 ) -> None:
     """Generate action sequences, run them on the implementation and the model, report the first divergence."""
     from marginspec.conformance import driver
     from marginspec.conformance.runner import open_engine, replay_against
+    from marginspec.conformance.shards import Shard, parse_shard
     from marginspec.ruleset import RuleSet
+
+    shard = parse_shard(shard_text) if shard_text else Shard()
+    if shard.count > 1:
+        # CONF-7: the job's own seed and share of the profile's runs
+        seed = shard.seed(seed)
+        examples = shard.share(examples or driver.PROFILES[profile].max_examples)
 
     engine = open_engine(impl, cmd, timeout)
     try:
@@ -91,6 +136,10 @@ def conform(
     finally:
         engine.close()
     rate = result.steps / result.seconds if result.seconds else 0.0
+    if stats and result.stats is not None:
+        click.echo(result.stats.text())
+    if shard_text:
+        _summary(shard, seed, profile, result)
     summary = (
         f"{result.capabilities.name}: {result.runs} runs, {result.steps} steps in "
         f"{result.seconds:.1f} s ({rate:.0f} steps/s), profile {profile}, seed {seed}"

@@ -24,8 +24,10 @@ from marginspec.conformance import moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
+from marginspec.conformance.moves.weights import weighted
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
 from marginspec.conformance.runner import handshake
+from marginspec.conformance.stats import Stats
 from marginspec.exchange import INSURANCE_FUND, Model
 from marginspec.ruleset import RuleSet
 
@@ -80,6 +82,7 @@ class Session:
         self.ruleset = ruleset
         self.caps = caps
         self.comparer = Comparer(caps)
+        self.stats = Stats()
         self.steps = 0
         self.runs = 0
         #: The first failure of a generated run, kept here rather than trusted to
@@ -141,6 +144,7 @@ class RunContext:
         s = self.session
         expected = self.reference.apply(action)
         self.steps.append(Step(action, expected))
+        s.stats.step(action, expected)
         got = self._guard(lambda: s.engine.apply(action))
         self.steps[-1] = Step(action, expected, got)
         s.steps += 1
@@ -161,8 +165,9 @@ class RunContext:
 
 
 def machine_class(session: Session) -> type[RuleBasedStateMachine]:
-    """A state machine class bound to one session (one rule per usable move)."""
-    usable = moves.usable_moves(session.caps)
+    """A state machine class bound to one session: one rule that plays a move drawn by
+    weight (:mod:`~marginspec.conformance.moves.weights`)."""
+    table = weighted(session.caps)
 
     class ConformanceMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -179,19 +184,24 @@ def machine_class(session: Session) -> type[RuleBasedStateMachine]:
                     session, moves.initial(chooser, session.caps, session.ruleset)
                 )
 
-    for name, move in usable.items():
-        setattr(ConformanceMachine, name, _rule(move))
+    ConformanceMachine.play = _rule(table)
     return ConformanceMachine
 
 
-def _rule(move: moves.Move) -> Any:
+def _rule(table: tuple[tuple[str, moves.Move, int], ...]) -> Any:
+    """The one rule: a move drawn by weight, played. Hypothesis's own choice among rules
+    leans on the first (the simplest), which skewed the moves (docs/conformance)."""
+    slots = [(name, move) for name, move, weight in table for _ in range(weight)]
+
     @rule(data=st.data())
-    def run_move(self: Any, data: st.DataObject) -> None:
-        with _keep_first(self.ctx.session):
+    def play(self: Any, data: st.DataObject) -> None:
+        name, move = slots[data.draw(st.integers(0, len(slots) - 1))]
+        session = self.ctx.session
+        session.stats.move(name)
+        with _keep_first(session):
             move(self.ctx, _DataChooser(data))
 
-    run_move.__name__ = move.__name__
-    return run_move
+    return play
 
 
 @contextlib.contextmanager
@@ -239,6 +249,7 @@ class RunResult:
     capabilities: Capabilities
     #: fields that matched only within their declared tolerance (CONF-2)
     tolerated: tuple[str, ...] = ()
+    stats: Stats | None = None
 
 
 def run(
@@ -286,6 +297,7 @@ def run(
         tuple(sorted(session.comparer.skipped)),
         caps,
         tuple(sorted(session.comparer.tolerated)),
+        session.stats,
     )
 
 
