@@ -28,7 +28,7 @@ from gmpy2 import mpq
 
 from marginspec.conformance.capabilities import Capabilities, Tolerance, tolerance
 from marginspec.conformance.reading import looks_binary, read
-from marginspec.exchange import ACTION_NAMES
+from marginspec.exchange import ACTION_NAMES, refusals
 from marginspec.exchange.trace import FIELD_RULES
 from marginspec.numbers import Exact, to_plain
 
@@ -46,6 +46,14 @@ EVENT_RULES: dict[str, tuple[str, ...]] = {
     "INSURANCE_COVER": ("IF-2", "IF-3"),
 }
 
+#: The REF-n of each exchange error code that only one refusal uses.
+_CODE_RULES: dict[Any, str] = {}
+for _refusal in vars(refusals).values():
+    if isinstance(_refusal, refusals.Refusal) and _refusal.code is not None:
+        _CODE_RULES[_refusal.code] = (
+            "" if _refusal.code in _CODE_RULES else _refusal.rule  # shared: no single rule
+        )
+
 #: ACT-n of each action (the order of ACTION_NAMES is the order of the ACT rules).
 ACTION_RULES = {name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES, start=1)}
 
@@ -62,15 +70,30 @@ class Difference:
     note: str = ""
     tolerance: Tolerance | None = None
 
-    def rules(self, action: Mapping[str, Any], model_outcome: Mapping[str, Any]) -> tuple[str, ...]:
+    def rules(
+        self,
+        action: Mapping[str, Any],
+        model_outcome: Mapping[str, Any],
+        impl_outcome: Any = None,
+    ) -> tuple[str, ...]:
         """The spec rules involved: the field's (TRACE-6), the action's, the refusal's.
 
-        For an event, the rules of the model's event type rather than every event rule."""
+        For an event, the rules of the model's event type rather than every event rule.
+        The cause first when the difference itself shows it: an amount off by at most
+        one unit of the 8th decimal is display rounding (DISP-2), and a differing order
+        list at a step whose outcome liquidates is the cancellation of LIQP-2."""
         found: list[str] = []
+        if _last_place(self.model, self.impl):
+            found.append("DISP-2")
+        events = model_outcome.get("events")
+        liquidated = isinstance(events, list) and any(
+            isinstance(e, Mapping) and e.get("type") == "LIQUIDATION" for e in events
+        )
+        if liquidated and "/openOrders" in self.pointer:
+            found.append("LIQP-2")
         parts = self.pointer.split("/")
         named = [p for p in parts if p and not p.isdigit()]
         if parts[1:3] == ["outcome", "events"] and len(parts) > 3 and parts[3].isdigit():
-            events = model_outcome.get("events")
             index = int(parts[3])
             if isinstance(events, list) and index < len(events):
                 found += EVENT_RULES.get(str(events[index].get("type")), ())
@@ -86,7 +109,25 @@ class Difference:
         rule = model_outcome.get("rule")
         if isinstance(rule, str) and rule:
             found.append(rule)
+        # The implementation refused where the model did not: the rule of its refusal
+        # (by its error code) is the guard it got wrong.
+        if isinstance(impl_outcome, Mapping) and impl_outcome.get("status") == "refused":
+            own = _CODE_RULES.get(impl_outcome.get("code"))
+            if own:
+                found.append(own)
         return tuple(dict.fromkeys(found))
+
+
+#: The model's displayed places (DISP-1): a difference of at most one unit there is rounding.
+_DISPLAY_UNIT = mpq(1, 10**8)
+
+
+def _last_place(model: Any, impl: Any) -> bool:
+    """Both amounts, different, by at most one unit of the 8th decimal (DISP-2)."""
+    if not isinstance(model, str) or not _DECIMAL.match(model):
+        return False
+    got = _number(impl)
+    return got is not None and 0 < abs(got - mpq(Decimal(model))) <= _DISPLAY_UNIT
 
 
 def _number(value: Any) -> Exact | None:
@@ -142,6 +183,22 @@ def _amount_note(impl: Any, got: Exact, want: Exact, bound: Tolerance | None) ->
 def same_value(model: Any, impl: Any, decimals: int | Tolerance | None) -> bool:
     """CONF-2 for one value: equal, or within the tolerance."""
     return match(model, impl, decimals)[0] in (EQUAL, WITHIN)
+
+
+#: Fields that are the account's state rather than figures computed from it (compared
+#: first, see :meth:`Comparer.account`).
+STATE_FIELDS = frozenset(
+    {
+        "positionAmt",
+        "entryPrice",
+        "isolatedWallet",
+        "marginType",
+        "leverage",
+        "dualSidePosition",
+        "totalCrossWalletBalance",
+        "totalWalletBalance",
+    }
+)
 
 
 class Comparer:
@@ -209,10 +266,15 @@ class Comparer:
     # ------------------------------------------------------------ snapshots
 
     def _fields(
-        self, group: str, model: Mapping[str, Any], impl: Mapping[str, Any], pointer: str
+        self,
+        group: str,
+        model: Mapping[str, Any],
+        impl: Mapping[str, Any],
+        pointer: str,
+        only: frozenset[str] | None = None,
     ) -> Difference | None:
         for key, value in model.items():
-            if isinstance(value, list):
+            if isinstance(value, list) or (only is not None and key not in only):
                 continue
             compared, tol = self.caps.policy(group, key)
             if not compared:
@@ -234,15 +296,21 @@ class Comparer:
             return None  # everything is compared, and everything is equal
         if not isinstance(impl, Mapping):
             return Difference(base, "snapshot", "an object", impl, note="not a JSON object")
-        found = self._fields("account", model, impl, base)
-        if found:
-            return found
-        found = self._positions(model.get("positions", []), impl.get("positions"), base)
-        if found:
-            return found
-        return self._orders(model.get("openOrders", []), impl.get("openOrders"), base)
+        # The state first (which orders rest, positions, wallets), then the figures derived
+        # from it: a report then names the cause, not the first total it feeds.
+        orders, held = model.get("openOrders", []), model.get("positions", [])
+        return (
+            self._orders(orders, impl.get("openOrders"), base, fields=False)
+            or self._positions(held, impl.get("positions"), base, STATE_FIELDS)
+            or self._fields("account", model, impl, base, STATE_FIELDS)
+            or self._fields("account", model, impl, base)
+            or self._positions(held, impl.get("positions"), base)
+            or self._orders(orders, impl.get("openOrders"), base)
+        )
 
-    def _positions(self, model: list[Any], impl: Any, base: str) -> Difference | None:
+    def _positions(
+        self, model: list[Any], impl: Any, base: str, only: frozenset[str] | None = None
+    ) -> Difference | None:
         if not isinstance(impl, list):
             impl = []
         by_key = {
@@ -262,7 +330,7 @@ class Comparer:
                 return Difference(
                     here, "positionAmt", m.get("positionAmt"), None, note=f"no entry for {key}"
                 )
-            found = self._fields("position", m, got, here)
+            found = self._fields("position", m, got, here, only)
             if found:
                 return found
         listed = {(m["symbol"], m["positionSide"]) for m in model}
@@ -277,7 +345,9 @@ class Comparer:
                 )
         return None
 
-    def _orders(self, model: list[Any], impl: Any, base: str) -> Difference | None:
+    def _orders(
+        self, model: list[Any], impl: Any, base: str, fields: bool = True
+    ) -> Difference | None:
         if not isinstance(impl, list):
             if model:
                 return Difference(f"{base}/openOrders", "openOrders", model, impl)
@@ -289,7 +359,7 @@ class Comparer:
                 return Difference(
                     f"{base}/openOrders/{i}", "openOrders", m, None, note="order missing"
                 )
-            found = self._fields("order", m, got, f"{base}/openOrders/{i}")
+            found = fields and self._fields("order", m, got, f"{base}/openOrders/{i}")
             if found:
                 return found
         if by_id:

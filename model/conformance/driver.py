@@ -339,12 +339,19 @@ def _replay_steps(
 
 
 def _same(a: FailureReport, b: FailureReport) -> bool:
-    """The same failure: same kind and, for a divergence, the same field."""
+    """The same failure: same kind and, for a divergence, the same cause: the rules of
+    the first differing figure (re-derived on every candidate, so shrinking cannot trade
+    the broken rule for another that happens to differ in a shorter run)."""
     if a.kind != b.kind:
         return False
     if a.difference is None or b.difference is None:
         return a.difference is b.difference
-    return a.difference.field == b.difference.field
+    return a.difference.field == b.difference.field and _cause(a) == _cause(b)
+
+
+def _cause(report: FailureReport) -> tuple[str, ...]:
+    """The rules of a divergence, less the action's own ACT-n (any action may expose it)."""
+    return tuple(r for r in report.rules if not r.startswith("ACT-"))
 
 
 def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> FailureReport:

@@ -51,7 +51,7 @@ class FailureReport:
         if self.difference is None or not self.steps:
             return ()
         last = self.steps[-1]
-        return self.difference.rules(last.action, last.model)
+        return self.difference.rules(last.action, last.model, last.impl)
 
     def headline(self) -> str:
         n = len(self.steps)

@@ -200,3 +200,28 @@ def test_bad_tolerances_are_refused_with_a_pointer() -> None:
         parse_capabilities({"fields": {"event": {"amount": {"relative": "2"}}}})
     with pytest.raises(InputError, match="/capabilities/fields/event/amount/absolute"):
         parse_capabilities({"fields": {"event": {"amount": {"absolute": 2}}}})
+
+
+def test_a_last_place_difference_names_display_rounding() -> None:
+    """An amount off by one unit of the 8th decimal is DISP-2's, whatever the field."""
+    diff = Comparer(Capabilities()).account(
+        "A", MODEL, {**MODEL, "availableBalance": "95144.05000001"}
+    )
+    assert diff is not None
+    assert diff.rules({"action": "markPrice"}, {"status": "accepted"})[0] == "DISP-2"
+
+
+def test_the_state_is_compared_before_the_figures_computed_from_it() -> None:
+    """A wrong position amount is reported before the totals it feeds."""
+    position = dict(MODEL["positions"][0], positionAmt="2")
+    impl = {**MODEL, "availableBalance": "1", "positions": [position, MODEL["positions"][1]]}
+    diff = Comparer(Capabilities()).account("A", MODEL, impl)
+    assert diff is not None and diff.field == "positionAmt"
+
+
+def test_orders_left_after_a_liquidation_name_liqp2() -> None:
+    order = {"orderId": 7, "symbol": "BTCUSDT", "price": "1"}
+    diff = Comparer(Capabilities()).account("A", MODEL, {**MODEL, "openOrders": [order]})
+    assert diff is not None and diff.note == "order not in the model"
+    swept = {"status": "accepted", "events": [{"type": "LIQUIDATION"}]}
+    assert "LIQP-2" in diff.rules({"action": "liquidationSweep"}, swept)

@@ -166,6 +166,25 @@ def aimed_quantity(ctx: Context, c: Chooser, account: str, market: Market, price
     return amount if amount > 0 else step
 
 
+def on_min_notional(c: Chooser, market: Market) -> tuple[Exact, Exact]:
+    """(price, quantity) whose notional is exactly the minimum (ACT-ORD-3, REF-7), then
+    one tick below or above it: the filter's boundary from both sides. The quantity is a
+    few steps, the price ``min / quantity`` on the tick grid (searched, not every
+    quantity gives one)."""
+    tick, step = market.tick_size, market.step_size
+    exact: list[tuple[Exact, Exact]] = []
+    for k in range(1, 2001):
+        price = market.min_notional / (k * step)
+        if (price / tick).denominator == 1:
+            exact.append((price, k * step))
+            if len(exact) == 3:
+                break
+    if not exact:  # no exact pair on this grid: the nearest price above, on one step
+        exact.append((on_step(market.min_notional / step, tick, up=True), step))
+    price, quantity = c.choice(exact)
+    return price + tick * c.choice((0, -1, 1)), quantity
+
+
 def aimed_price(ctx: Context, c: Chooser, market: Market) -> Exact:
     base = on_step(mark_of(ctx, market.symbol), market.tick_size)
     offset = c.choice((0, 1, -1, 10, -10, 1000, -1000))
