@@ -139,8 +139,19 @@ def side_for(ctx: Context, c: Chooser, account: str, side: OrderSide) -> Positio
     return PositionSide.BOTH
 
 
-def aimed_quantity(ctx: Context, c: Chooser, account: str, market: Market, price: Exact) -> Exact:
-    """A quantity aimed at a boundary: bracket floor, LEV-3 cap, available balance (±1 step)."""
+def aimed_quantity(
+    ctx: Context,
+    c: Chooser,
+    account: str,
+    market: Market,
+    price: Exact,
+    side: OrderSide | None = None,
+) -> Exact:
+    """A quantity aimed at a boundary: bracket floor, LEV-3 cap, available balance (±1 step).
+
+    With the order's ``side``, the available balance is aimed at by the whole cost of
+    the order (COST-1: initial margin plus the open loss of a price worse than the mark),
+    so that an engine leaving the open loss out accepts what the exchange refuses."""
     step = market.step_size
     table = market.brackets
     acct = ctx.model.state.accounts.get(account)
@@ -156,7 +167,16 @@ def aimed_quantity(ctx: Context, c: Chooser, account: str, market: Market, price
         amount += step * c.choice((0, 1, -1))
         return amount if amount > 0 else step
     elif kind == "available" and account in ctx.model.state.accounts:
-        target = account_figures(ctx, account).available_balance * leverage
+        available = account_figures(ctx, account).available_balance
+        if side is not None and c.choice((True, False)):
+            # COST-1: per unit, IM at the order price plus the open loss (COST-2)
+            loss = max(Exact(0), side.direction * (price - mark_of(ctx, market.symbol)))
+            amount = on_step(
+                available / (price / leverage + loss), step, up=c.choice((False, True))
+            )
+            amount += step * c.choice((0, 1, -1))
+            return amount if amount > 0 else step
+        target = available * leverage
     elif kind == "cap":
         target = brackets.max_notional(table, leverage)
     else:

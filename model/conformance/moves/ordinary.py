@@ -77,7 +77,7 @@ def trade(ctx: Context, c: Chooser) -> Focus | None:
     closing = SELL if amt > 0 else BUY
     side = c.choice((closing, BUY, SELL)) if amt != 0 else c.choice((BUY, SELL))
     price = aimed_price(ctx, c, market)
-    quantity = aimed_quantity(ctx, c, maker, market, price)
+    quantity = aimed_quantity(ctx, c, maker, market, price, side)
     maker_order = limit_order(ctx, c, maker, symbol, side, price, quantity)
     made = send(ctx, maker_order)
     taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, quantity))
@@ -134,7 +134,7 @@ def place_order(ctx: Context, c: Chooser) -> None:
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
     price = aimed_price(ctx, c, market)
-    quantity = aimed_quantity(ctx, c, account, market, price)
+    quantity = aimed_quantity(ctx, c, account, market, price, side)
     order = limit_order(ctx, c, account, symbol, side, price, quantity)
     flaw = c.choice(_FLAWS) if c.choice((False, False, True)) else None
     if flaw == "reduceOnly":
