@@ -3,7 +3,8 @@
 Random but reproducible traces (by default 50 traces of 1,000 actions, seeds 11 … 60,
 each from a fresh exchange) on 3 accounts x 3 symbols (the rule set
 ``benchmarks/three-markets.toml``: aster-pro's BTCUSDT and ETHUSDT plus SOLUSDT):
-orders near the mark and their fills (partial too), cancels, mark moves, funding,
+orders near the mark and their fills (partial too), MARKET, IOC, FOK and post-only (GTX)
+orders that take the book at once, cancels, mark moves, funding,
 isolated margin transfers, leverage and mode changes, deposits, withdrawals and
 liquidation sweeps. ``Model(check=True)`` runs INV-1 ... INV-8 after every action.
 The figure counts only the time spent inside ``Model.apply`` (action generation
@@ -24,6 +25,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
+import attrs
 
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.exchange import Model
@@ -97,7 +100,13 @@ class Traffic:
                 )
             return [ask, bid]
         if kind < 0.50:
-            return [self.order(account, symbol, r.random() < 0.5, r.random() < 0.7)]
+            order = self.order(account, symbol, r.random() < 0.5, r.random() < 0.7)
+            how = r.random()  # ACT-ORD-6/7: half of these take the book or are post-only
+            if how < 0.2:
+                order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
+            elif how < 0.5:
+                order = attrs.evolve(order, time_in_force=r.choice(("IOC", "FOK", "GTX")))
+            return [order]
         if kind < 0.55:
             orders = [(n, o.order_id) for n, a in state.accounts.items() for o in a.orders]
             if orders:

@@ -45,12 +45,37 @@ class OrderSide(enum.Enum):
         return 1 if self is OrderSide.BUY else -1
 
 
+#: The order types of ``POST /fapi/v3/order`` (A-API, copied from Binance USDⓈ-M): the
+#: one enumeration of the model. Snapshot parsing refuses any other type (SNAP-1) and
+#: ORD-3 reads which of them hold margin from here.
+ORDER_TYPES: tuple[str, ...] = (
+    "LIMIT",
+    "MARKET",
+    "STOP",
+    "STOP_MARKET",
+    "TAKE_PROFIT",
+    "TAKE_PROFIT_MARKET",
+    "TRAILING_STOP_MARKET",
+)
+
 #: Conditional orders need no margin until triggered (ORD-3, B-MREQ).
 CONDITIONAL_TYPES = frozenset(
     {"STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"}
 )
-#: Every order type of the API (A-API ``POST /fapi/v3/order``); another is refused (SNAP-1).
-ORDER_TYPES = ("LIMIT", "MARKET", *sorted(CONDITIONAL_TYPES))
+
+#: ORD-3: the only type whose remaining quantity holds margin while it rests. A MARKET
+#: order never rests (it is matched or expires when placed); a conditional one holds
+#: none until it triggers, and a triggered STOP / TAKE_PROFIT rests as a LIMIT order.
+MARGINED_ORDER_TYPES = frozenset({"LIMIT"})
+
+
+def parse_order_type(value: object, pointer: str) -> str:
+    """An order's ``type``, one of :data:`ORDER_TYPES`: a misspelt type is refused (SNAP-1, ORD-3)."""
+    if value not in ORDER_TYPES:
+        raise InputError(
+            pointer, f"{quote(value)} is not an order type (one of: {', '.join(ORDER_TYPES)})"
+        )
+    return str(value)
 
 
 @attrs.frozen
@@ -77,8 +102,8 @@ class OpenOrder:
 
     @property
     def needs_margin(self) -> bool:
-        """ORD-3: a LIMIT order needs margin; a conditional one none until it triggers."""
-        return self.order_type not in CONDITIONAL_TYPES
+        """ORD-3: only a LIMIT order's remaining quantity needs margin (MARGINED_ORDER_TYPES)."""
+        return self.order_type in MARGINED_ORDER_TYPES
 
 
 @attrs.frozen
@@ -107,6 +132,7 @@ _ORDER_FIELDS = frozenset(
         "side",
         "positionSide",
         "type",
+        "timeInForce",
         "price",
         "origQty",
         "executedQty",
@@ -223,13 +249,8 @@ def parse_order(data: Any, pointer: str, ruleset: RuleSet) -> OpenOrder:
     reduce_only = obj.get("reduceOnly", False)
     if not isinstance(reduce_only, bool):
         raise InputError(f"{pointer}/reduceOnly", "expected true or false")
-    order_type = obj.get("type", "LIMIT")
-    if order_type not in ORDER_TYPES:
-        raise InputError(
-            f"{pointer}/type",
-            f"{quote(order_type)} is not an order type (one of: {', '.join(ORDER_TYPES)})",
-        )
-    return OpenOrder(symbol, side, position_side, price, orig - executed, reduce_only, order_type)
+    kind = parse_order_type(obj.get("type", "LIMIT"), f"{pointer}/type")
+    return OpenOrder(symbol, side, position_side, price, orig - executed, reduce_only, kind)
 
 
 def parse_account(data: Any, ruleset: RuleSet) -> Account:

@@ -69,7 +69,7 @@ _TIER_KEYS = (
 
 
 def _known(row: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    """RS-4: an unknown key is refused, so a misspelt field never falls back to a default."""
+    """An unknown key is refused (RS-4), so a misspelt field never falls back to a default."""
     for key in row:
         if key not in allowed:
             raise RuleSetError(

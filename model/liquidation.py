@@ -23,6 +23,7 @@ from marginspec.symbolic import (
     Real,
     absolute,
     all_of,
+    any_of,
     div_or,
     first,
     select,
@@ -194,7 +195,8 @@ def liquidation_price(
     Only the symbol's own price moves (LIQ-2). The bracket of each leg is the one of
     its notional at that price (LIQ-3). If more than one price is consistent, which
     can only happen for a hedged pair of unequal sides, the one nearest the mark is
-    the liquidation price (LIQ-4). No positive consistent price: none (LIQ-5).
+    the liquidation price, the lower of two equally near (LIQ-4). No positive
+    consistent price: none (LIQ-5).
 
     ``start`` optionally names, per leg, the bracket index to try first (the bracket
     at the mark): with one leg the answer is unique, so the order of the search
@@ -243,7 +245,12 @@ def _liquidation(
     best = _NONE
     for combination in combinations:
         candidate = _candidate(legs, sizes, combination, numerator_base, denominator_base, boundary)
-        closer = absolute(candidate.price - mark_price) < absolute(best.price - mark_price)
+        distance = absolute(candidate.price - mark_price)
+        best_distance = absolute(best.price - mark_price)
+        # LIQ-4: equally near, the lower price (two consistent prices need a net long
+        # pair: below, its loss; above, the MM of both legs)
+        lower = candidate.price < best.price
+        closer = any_of([distance < best_distance, all_of([distance == best_distance, lower])])
         take = all_of([candidate.exists, select_cond(best.exists, closer, True)])
         best = PriceResult(
             select_cond(take, True, best.exists), select(take, candidate.price, best.price)

@@ -6,7 +6,8 @@ proofs. Signed amounts follow the API: ``positionAmt`` > 0 long, < 0 short.
 
 from __future__ import annotations
 
-from marginspec.symbolic import Cond, Real, absolute, minimum, select
+from marginspec.numbers import Exact
+from marginspec.symbolic import Cond, Real, absolute, maximum, minimum, select
 
 
 def notional(position_amt: Real, mark_price: Real) -> Real:
@@ -41,6 +42,18 @@ def below_maintenance(balance: Real, maint: Real, strict: bool) -> Cond:
 def open_loss(order_qty: Real, direction: Real, mark_price: Real, order_price: Real) -> Real:
     """COST-2: ``qty × |min(0, direction × (mark − price))|``, direction +1 buy, −1 sell (B-COST)."""
     return order_qty * absolute(minimum(0, direction * (mark_price - order_price)))
+
+
+def market_order_price(direction: int, best_ask: Real, best_bid: Real, mark_price: Real) -> Real:
+    """COST-3: the price a MARKET order is charged at: a buy's estimated entry
+    ``ask0 × (1 + 0.05 %)``, a sell's assumed price ``max(bid0, mark)`` (A-COST)."""
+    if direction > 0:
+        return best_ask * (1 + MARKET_BUY_SLIPPAGE)
+    return maximum(best_bid, mark_price)
+
+
+#: COST-3: A-COST's 0.05 % added to the best ask for a market buy's estimated entry.
+MARKET_BUY_SLIPPAGE = Exact(5, 10000)
 
 
 def cost_to_open(

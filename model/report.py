@@ -1,8 +1,9 @@
 """Account figures as JSON in the exchange API's vocabulary (the ``evaluate`` output, SNAP-3).
 
 Field names follow ``GET /fapi/v3/account`` and ``positionRisk`` (A-API, B-WAL); every
-number is a decimal string rounded by the display rule (DISP-1, DISP-2); a price that
-does not exist is ``null`` or ``"0"`` by option LIQ-5.
+number is a decimal string rounded by the display rule (DISP-1, DISP-2), except the
+figures echoed from the input, written exactly (DISP-4); a positive price never reads
+"0" (DISP-3); a price that does not exist is ``null`` or ``"0"`` by option LIQ-5.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from marginspec.evaluate import AccountFigures, PositionFigures
-from marginspec.numbers import Exact, display
+from marginspec.numbers import Exact, display, to_plain
 from marginspec.ruleset import NoPrice, Options
 
 
@@ -22,10 +23,40 @@ def _opt(value: Exact | None, options: Options) -> str | None:
     return None if value is None else _num(value, options)
 
 
+def _terminates(value: Exact) -> bool:
+    denominator = Exact(value).denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return bool(denominator == 1)
+
+
+def echo(value: Exact, options: Options) -> str:
+    """DISP-4: a figure echoed from the input (amount, entry and mark price, wallet) is
+    written exactly; only a value with no finite decimal expansion (a weighted entry
+    of the account model) is rounded by DISP-1."""
+    if _terminates(value):
+        return to_plain(value)
+    return _num(value, options)
+
+
+def display_price(value: Exact, options: Options) -> str:
+    """DISP-3: a positive price that DISP-1 would write as "0" is written to its eighth
+    significant digit instead (rounded by DISP-2), so it never reads as "0", the API's
+    "no price" (LIQ-5)."""
+    text = _num(value, options)
+    if value <= 0 or Exact(text) != 0:
+        return text
+    places = 0
+    while value * 10**places < 1:  # the first significant digit is at ``places``
+        places += 1
+    return display(value, places + 7, options.display_rounding)
+
+
 def _price(value: Exact | None, options: Options) -> str | None:
     if value is None:
         return "0" if options.no_liquidation_price is NoPrice.ZERO else None
-    return _num(value, options)
+    return display_price(value, options)
 
 
 def position_json(f: PositionFigures, options: Options) -> dict[str, Any]:
@@ -33,9 +64,9 @@ def position_json(f: PositionFigures, options: Options) -> dict[str, Any]:
     return {
         "symbol": p.symbol,
         "positionSide": p.position_side.value,
-        "positionAmt": _num(p.position_amt, options),
-        "entryPrice": _num(p.entry_price, options),
-        "markPrice": _num(p.mark_price, options),
+        "positionAmt": echo(p.position_amt, options),
+        "entryPrice": echo(p.entry_price, options),
+        "markPrice": echo(p.mark_price, options),
         "marginType": p.margin_type.value,
         "leverage": p.leverage,
         "notional": _num(f.notional, options),
@@ -48,7 +79,7 @@ def position_json(f: PositionFigures, options: Options) -> dict[str, Any]:
         "bracket": f.bracket,
         "maxNotionalValue": _num(f.max_notional, options),
         "unRealizedProfit": _num(f.unrealized_pnl, options),
-        "isolatedWallet": _num(p.isolated_wallet, options),
+        "isolatedWallet": echo(p.isolated_wallet, options),
         "isolatedMargin": _opt(f.isolated_margin, options),
         "marginRatio": _opt(f.margin_ratio, options),
         "liquidationPrice": _price(f.liquidation_price, options),
@@ -62,8 +93,8 @@ def position_json(f: PositionFigures, options: Options) -> dict[str, Any]:
 def account_json(figures: AccountFigures, options: Options) -> dict[str, Any]:
     """SNAP-3: the ``evaluate`` output document (schema: ``marginspec/schemas/evaluate-output.schema.json``)."""
     return {
-        "totalWalletBalance": _num(figures.total_wallet_balance, options),
-        "totalCrossWalletBalance": _num(figures.total_cross_wallet_balance, options),
+        "totalWalletBalance": echo(figures.total_wallet_balance, options),
+        "totalCrossWalletBalance": echo(figures.total_cross_wallet_balance, options),
         "totalUnrealizedProfit": _num(figures.total_unrealized_pnl, options),
         "totalCrossUnPnl": _num(figures.total_cross_unrealized_pnl, options),
         "totalMarginBalance": _num(figures.total_margin_balance, options),

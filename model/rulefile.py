@@ -22,6 +22,9 @@ from marginspec.ruleset import (
     Market,
     NoPrice,
     Options,
+    OrderMarginCheck,
+    PartialLiquidation,
+    ReduceOnlyNetting,
     RuleSet,
     Trigger,
     check_size,
@@ -40,6 +43,8 @@ _MARKET_FIELDS = {
     "interest_rate": "interestRate",
     "funding_cap": "fundingCap",
     "funding_floor": "fundingFloor",
+    "multiplier_up": "multiplierUp",
+    "multiplier_down": "multiplierDown",
 }
 
 
@@ -59,6 +64,19 @@ def load_bundled(name: str = DEFAULT_RULESET) -> RuleSet:
             name, f"no bundled rule set of that name (have: {', '.join(bundled_rulesets())})"
         )
     return parse_ruleset(path.read_text(encoding="utf-8"), f"<bundled {name}.toml>")
+
+
+def load_named(reference: str, check: bool = True) -> RuleSet:
+    """RS-5: a bundled rule set by name (``aster-pro``, ``binance-usdm``), else a TOML path."""
+    bundled = bundled_rulesets()
+    path = Path(reference)
+    if reference in bundled and not path.exists():
+        return load_bundled(reference)
+    if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
+        raise InputError(
+            reference, f"neither a bundled rule set ({', '.join(bundled)}) nor a rule file"
+        )
+    return load_ruleset(reference, check)  # a path: "cannot read" names what went wrong
 
 
 def load_ruleset(path: str | Path, check: bool = True) -> RuleSet:
@@ -99,6 +117,9 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
         "display_rounding": Rounding,
         "no_liquidation_price": NoPrice,
         "adl_ranking": AdlRanking,
+        "partial_liquidation": PartialLiquidation,
+        "order_margin_check": OrderMarginCheck,
+        "reduce_only_netting": ReduceOnlyNetting,
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -108,9 +129,24 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 18:
                 raise RuleSetError(f"{where}: options.{key}", "must be an integer from 0 to 18")
             values[key] = value
+        elif key == "fund_max_net_notional":
+            values[key] = _fund_limit(value, f"{where}: options.{key}")
         else:
             raise RuleSetError(f"{where}: options.{key}", "unknown option")
     return Options(**values)
+
+
+def _fund_limit(value: object, where: str) -> Exact | None:
+    """The IF-5 option: ``"none"`` or a non-negative multiple of the fund's margin balance."""
+    if value == "none":
+        return None
+    try:
+        limit = exact(value, where)
+    except InputError as error:
+        raise RuleSetError(error.where, f'{error.message} (or "none")') from None
+    if limit < 0:
+        raise RuleSetError(where, 'must be a non-negative number or "none"')
+    return limit
 
 
 def _number(table: Mapping[str, Any], key: str, where: str) -> Exact:
@@ -166,7 +202,7 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
             continue
         if key in _MARKET_FIELDS:
             values[key] = _number(table, key, here)
-        elif key == "funding_interval_hours":
+        elif key in ("funding_interval_hours", "max_num_orders"):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise RuleSetError(f"{here}.{key}", "must be a positive integer")
             values[key] = value
@@ -245,12 +281,19 @@ def dump_ruleset(ruleset: RuleSet) -> str:
             "display_rounding": o.display_rounding.value,
             "no_liquidation_price": o.no_liquidation_price.value,
             "adl_ranking": o.adl_ranking.value,
+            "fund_max_net_notional": (
+                "none" if o.fund_max_net_notional is None else to_plain(o.fund_max_net_notional)
+            ),
+            "partial_liquidation": o.partial_liquidation.value,
+            "order_margin_check": o.order_margin_check.value,
+            "reduce_only_netting": o.reduce_only_netting.value,
         },
         "markets": [
             {
                 "symbol": market.symbol,
                 **{key: to_plain(getattr(market, key)) for key in _MARKET_FIELDS},
                 "funding_interval_hours": market.funding_interval_hours,
+                "max_num_orders": market.max_num_orders,
                 "brackets": [
                     {
                         "bracket": b.bracket,

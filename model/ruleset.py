@@ -33,6 +33,34 @@ class NoPrice(enum.Enum):
     ZERO = "zero"
 
 
+class PartialLiquidation(enum.Enum):
+    """LIQP-8: a position above the first bracket is first reduced bracket by bracket
+    (``bracket-step``, BY-PROC) or liquidated whole at once (``none``, LIQP-3)."""
+
+    NONE = "none"
+    BRACKET_STEP = "bracket-step"
+
+
+class OrderMarginCheck(enum.Enum):
+    """ACT-ORD-3: which orders are margin-checked when placed, and for what.
+
+    ``opening`` (default): B-MREQ's classification; an opening order (or the opening
+    part of one) is charged COST-1. ``requirement``: the model's earlier rule; an order
+    is checked only when it raises its side's ORD-1 requirement, for the increase plus
+    the open loss of its whole quantity.
+    """
+
+    OPENING = "opening"
+    REQUIREMENT = "requirement"
+
+
+class ReduceOnlyNetting(enum.Enum):
+    """ACT-ORD-4: whether resting reducing orders count against a new one when placed."""
+
+    NETTED = "netted"  # Binance's answer and error list: -2022 on placing (default)
+    AT_FILL = "at-fill"  # the model's earlier rule: refused only when its fill would open
+
+
 @attrs.frozen
 class Options:
     """The named choices where venues or sources differ (spec/rules.md, section OPT)."""
@@ -43,6 +71,13 @@ class Options:
     display_rounding: Rounding = Rounding.DOWN
     no_liquidation_price: NoPrice = NoPrice.NULL
     adl_ranking: AdlRanking = AdlRanking.ASTER
+    # IF-5: the fund's net notional may reach this multiple of its margin balance
+    # (B-IF: "by default, this is 100% the size of the insurance fund"); None = no limit,
+    # only the fund's solvency (the model's rule before IF-5).
+    fund_max_net_notional: Exact | None = Exact(1)
+    partial_liquidation: PartialLiquidation = PartialLiquidation.NONE
+    order_margin_check: OrderMarginCheck = OrderMarginCheck.OPENING
+    reduce_only_netting: ReduceOnlyNetting = ReduceOnlyNetting.NETTED
 
 
 @attrs.frozen
@@ -61,6 +96,12 @@ class Market:
     interest_rate: Exact = Exact(1, 10000)
     funding_cap: Exact = Exact(3, 1000)
     funding_floor: Exact = Exact(-3, 1000)
+    #: PERCENT_PRICE (ACT-ORD-9): a BUY's price ≤ mark × up, a SELL's ≥ mark × down. The
+    #: defaults are A-API's exchangeInfo example (1.1500, 0.8500).
+    multiplier_up: Exact = Exact(115, 100)
+    multiplier_down: Exact = Exact(85, 100)
+    #: MAX_NUM_ORDERS (ACT-ORD-10): open orders per account and symbol (A-API example 200).
+    max_num_orders: int = 200
 
     @property
     def max_leverage(self) -> int:

@@ -159,7 +159,7 @@ def test_rules_file_and_brackets_file(tmp_path: Path) -> None:
 def test_rules_show_table() -> None:
     result = run_cli("rules", "show", "BTCUSDT")
     assert result.returncode == 0, result.stderr
-    assert "16300" in result.stdout and "125x" in result.stdout
+    assert "16300" in result.stdout and "100x" in result.stdout and "125x" not in result.stdout
 
 
 def test_demo_runs() -> None:
@@ -186,8 +186,8 @@ def test_demo_runs() -> None:
         ),
         (
             '{"crossWalletBalance": "1", "positions": [{"symbol": "BTCUSDT", "positionAmt": "1",'
-            ' "entryPrice": "1", "markPrice": "1", "leverage": 126}]}',
-            ["/positions/0/leverage", "125x"],
+            ' "entryPrice": "1", "markPrice": "1", "leverage": 101}]}',
+            ["/positions/0/leverage", "100x"],
         ),
         (
             '{"crossWalletBalance": "1", "positions": [{"symbol": "BTCUSDT", "positonAmt": "1"}]}',
@@ -216,3 +216,29 @@ def test_bad_files(tmp_path: Path) -> None:
         run_cli("evaluate", SAMPLE, "--rules", wrong_cum), "wrong.toml", "BTCUSDT bracket 3", "cum"
     )
     assert_one_line_error(run_cli("rules", "show", "DOGEUSDT"), "DOGEUSDT")
+
+
+def test_rules_show_by_bundled_name() -> None:
+    """RS-5: a bundled rule set by name shows each venue's own table (issue 15)."""
+    aster = run_cli("rules", "show", "--rules", "aster-pro", "BTCUSDT", "--format", "json")
+    assert aster.returncode == 0, aster.stderr
+    first = json.loads(aster.stdout)[0]["brackets"][0]
+    # A-RUL: Aster's maximum leverage is 100
+    assert (first["initialLeverage"], first["notionalCap"]) == (100, "50000")
+    binance = run_cli("rules", "show", "--rules", "binance-usdm", "BTCUSDT", "--format", "json")
+    assert binance.returncode == 0, binance.stderr
+    rows = json.loads(binance.stdout)[0]["brackets"]
+    # B-BRK, Binance's own BTCUSDT table in the bundled data
+    assert rows[0] == {
+        "bracket": 1,
+        "initialLeverage": 150,
+        "notionalCap": "300000",
+        "notionalFloor": "0",
+        "maintMarginRatio": "0.004",
+        "cum": "0",
+    }
+    assert (rows[1]["maintMarginRatio"], rows[1]["cum"]) == ("0.005", "300")
+    listed = run_cli("rules", "list")
+    assert listed.stdout.split() == ["aster-pro", "binance-usdm"]
+    missing = run_cli("rules", "show", "--rules", "nonesuch")
+    assert_one_line_error(missing, "neither a bundled rule set")

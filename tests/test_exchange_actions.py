@@ -58,7 +58,7 @@ def test_filters_and_min_notional() -> None:
     out = m.apply_json(order("A", "BUY", "4000", "0.001"))  # 4 USDT < 5
     assert out["code"] == -4164
     assert (
-        out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)."
+        out["msg"] == "Order's notional must be no smaller than 5 (unless you choose reduce only)"
     )
     assert m.apply_json(order("A", "BUY", "80000", "0.001", reduceOnly=True))["code"] == -2022
     hedge = m.apply_json(order("A", "BUY", "80000", "0.001", positionSide="LONG"))
@@ -73,18 +73,22 @@ def test_leverage_refusals() -> None:
         )["code"]
         == -4028
     )
-    trade(m, "A", "B", "80000", "1")  # 80,000 notional at 20x
-    # -2027: at 100x the cap is 250,000 (bracket 2) → fine; 80,000 > 50,000 cap at 125x
+    # LEV-1: aster-pro's maximum is 100x (A-RUL), so 125 is not a valid leverage
     out = m.apply_json(
         {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 125}
     )
-    assert out["code"] == -2027
-    ok = m.apply_json(
+    assert out["code"] == -4028
+    trade(m, "A", "B", "80000", "4")  # 320,000 notional at 20x
+    # -2027: at 100x the cap is 250,000 (bracket 2) < 320,000; at 50x it is 1,000,000
+    out = m.apply_json(
         {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 100}
     )
+    assert out["code"] == -2027
+    ok = m.apply_json(
+        {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 50}
+    )
     assert ok == {"status": "accepted"}
-    # -2028: 1x needs 80,000 of IM; A has about 100,000 − 800 in use... withdraw most first
-    m.apply_json({"action": "withdraw", "account": "A", "amount": "90000"})
+    # -2028: 1x needs 320,000 of IM; A has about 100,000
     out = m.apply_json(
         {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 1}
     )
@@ -280,8 +284,11 @@ def test_hedge_mode_sides_and_closing_orders() -> None:
     assert position(m, "A", side="SHORT")["positionAmt"] == "-0.2"
     # closing orders may not exceed their side (ACT-ORD-4) and need no min notional
     assert m.apply_json(order("A", "SELL", "80000", "0.2", positionSide="LONG"))["code"] == -2022
-    small = m.apply_json(order("A", "SELL", "4000", "0.001", positionSide="LONG"))
+    small = m.apply_json(order("A", "BUY", "4000", "0.001", positionSide="SHORT"))
     assert small["status"] == "accepted"
+    # a SELL that far below the mark fails PERCENT_PRICE first (ACT-ORD-9: 4,000 < 0.85 × mark)
+    low = m.apply_json(order("A", "SELL", "4000", "0.001", positionSide="LONG"))
+    assert (low["code"], low["rule"]) == (-4024, "REF-19")
 
 
 def test_fill_refusals() -> None:

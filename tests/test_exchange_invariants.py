@@ -195,6 +195,9 @@ def test_inv8_orders_well_formed() -> None:
     assert "INV-8" in _rules(_found(before, place, replaced(empty), outcome))
     hedge_side = evolve(new, position_side=PositionSide.LONG)
     assert "INV-8" in _rules(_found(before, place, replaced(hedge_side), outcome))
+    # an immediate order left resting (ACT-ORD-8: IOC, FOK and MARKET never rest)
+    for immediate in (evolve(new, time_in_force="IOC"), evolve(new, order_type="MARKET")):
+        assert "INV-8" in _rules(_found(before, place, replaced(immediate), outcome))
     # the same fresh id on two accounts
     twice = after.with_account(
         "A", with_orders(after.accounts["A"], (*after.accounts["A"].orders, new))

@@ -102,6 +102,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         offset=st.integers(-5, 5),
         notional=st.sampled_from([10, 300, 3000, 30000, 300000]),
         reduce_only=st.sampled_from([False, False, False, True]),
+        how=st.sampled_from(["GTC", "GTC", "GTC", "IOC", "FOK", "GTX", "MARKET"]),
     )
     def place(
         self,
@@ -112,6 +113,7 @@ class ExchangeMachine(RuleBasedStateMachine):
         offset: int,
         notional: int,
         reduce_only: bool,
+        how: str,
     ) -> None:
         market = RULESET.markets[symbol]
         mark = self.model.state.mark_prices[symbol]
@@ -125,9 +127,11 @@ class ExchangeMachine(RuleBasedStateMachine):
                 symbol,
                 OrderSide.BUY if buy else OrderSide.SELL,
                 side,
-                price,
+                Exact(0) if how == "MARKET" else price,
                 quantity,
                 reduce_only and not dual,
+                "MARKET" if how == "MARKET" else "LIMIT",
+                "GTC" if how == "MARKET" else how,
             )
         )
 

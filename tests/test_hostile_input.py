@@ -519,7 +519,7 @@ def test_toml_brackets_of_the_wrong_type(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "fragment"),
     [
-        (("initial_leverage = 125", 'initial_leverage = "12.5"'), "initialLeverage"),
+        (("initial_leverage = 100", 'initial_leverage = "12.5"'), "initialLeverage"),
         (("bracket = 2", "bracket = 7"), "bracket"),
     ],
 )

@@ -63,7 +63,7 @@ def test_gap_and_decreasing_rate() -> None:
 
 
 def test_leverage_too_high_for_its_rate_is_confirmed_by_the_model() -> None:
-    """125x → 375x in bracket 1: IM 1/375 < MMR 0.4 %, a position opened there is liquidatable."""
+    """100x → 375x in bracket 1: IM 1/375 < MMR 0.4 %, a position opened there is liquidatable."""
     r = _result(_broken(0, initial_leverage=exact("375")), "THM-TAB-2")
     assert r.status is Status.FAILED and r.counterexample is not None
     assert r.counterexample.confirmed is True
@@ -230,7 +230,7 @@ def test_prove_cli_exit_status(tmp_path) -> None:  # type: ignore[no-untyped-def
     loose = tmp_path / "loose.toml"
     loose.write_text(
         run_cli("rules", "show", "--format", "toml").stdout.replace(
-            "initial_leverage = 125", "initial_leverage = 375"
+            "initial_leverage = 100", "initial_leverage = 375", 1
         )
     )
     bad = run_cli("prove", "--rules", loose, "--generic-size", "0", "--format", "json")

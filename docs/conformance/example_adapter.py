@@ -52,7 +52,7 @@ class Exchange:
                 return refused(-1121, "Invalid symbol.")
             price = Decimal(action["markPrice"])
             if price <= 0:
-                return refused(-1013, "Price and quantity must be positive.")
+                return refused(None, "Mark price must be positive.")
             self.marks[action["symbol"]] = price
             return {"status": "accepted"}
         name = action["account"]

@@ -96,7 +96,9 @@ def _notionals(table: Sequence[Bracket], low: Exact, high: Exact, per_decade: in
     value, ratio = low, 10 ** (1 / per_decade)
     while value < high:
         points.add(value)
-        value = exact(f"{_f(value) * ratio:.6g}", exponent=True)  # sample points only: rounded decimals
+        value = exact(
+            f"{_f(value) * ratio:.6g}", exponent=True
+        )  # sample points only: rounded decimals
     for row in table:
         for edge in (row.notional_floor, row.notional_cap):
             if low < edge < high:

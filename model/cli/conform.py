@@ -95,6 +95,18 @@ def _summary(shard: object, seed: int, profile: str, result: object) -> None:
     help="Run part I of a campaign split into N jobs (seed + I - 1, 1/N of the runs); "
     "prints a mergeable summary line.",
 )
+@click.option(
+    "--figures",
+    is_flag=True,
+    help="Figures kit: send snapshots to a calculator or bot, compare its figures (docs/conformance/figures.md).",
+)
+@click.option(
+    "--failures",
+    type=int,
+    default=1,
+    show_default=True,
+    help="--figures: distinct failures to find.",
+)
 @guarded
 def conform(
     impl: str | None,
@@ -106,12 +118,15 @@ def conform(
     timeout: float,
     out: Path,
     replay: Path | None,
-    stats: bool = False,
-    shard_text: str | None = None,
+    stats: bool,
+    shard_text: str | None,
+    figures: bool,
+    failures: int,
 ) -> None:
     """Generate action sequences, run them on the implementation and the model, report the first divergence."""
+    from marginspec.cli.progress import CampaignProgress
     from marginspec.conformance import driver
-    from marginspec.conformance.runner import open_engine, replay_against
+    from marginspec.conformance.runner import engine_factory, replay_against, running
     from marginspec.conformance.shards import Shard, parse_shard
     from marginspec.ruleset import RuleSet
 
@@ -120,9 +135,14 @@ def conform(
         # CONF-7: the job's own seed and share of the profile's runs
         seed = shard.seed(seed)
         examples = shard.share(examples or driver.PROFILES[profile].max_examples)
+    if figures:
+        from marginspec.conformance.figures import cli as figures_cli
 
-    engine = open_engine(impl, cmd, timeout)
-    try:
+        sys.exit(
+            figures_cli.main(impl, cmd, timeout, seed, examples, ruleset_ref, out, replay, failures)
+        )
+    factory = engine_factory(impl, cmd, timeout)
+    with running(factory) as engine:
         if replay is not None:
             report, caps = replay_against(replay, engine)
             if report is None:
@@ -132,9 +152,10 @@ def conform(
             sys.exit(1)
         ref, ruleset = _ruleset(ruleset_ref)
         assert isinstance(ruleset, RuleSet)
-        result = driver.run(engine, ref, ruleset, profile, seed, examples)
-    finally:
-        engine.close()
+        with CampaignProgress() as progress:
+            result = driver.run(
+                engine, ref, ruleset, profile, seed, examples, fresh=factory, progress=progress
+            )
     rate = result.steps / result.seconds if result.seconds else 0.0
     if stats and result.stats is not None:
         click.echo(result.stats.text())
@@ -154,10 +175,12 @@ def conform(
             click.echo(f"matched only within the declared tolerance: {', '.join(result.tolerated)}")
         return
     click.echo(result.report.text())
-    if result.report.steps:
+    if result.report.steps and result.report.fresh is not False:
         result.report.save(out, ruleset)
         click.echo(
             f"minimal trace saved to {out} (re-run: marginspec replay {out} --impl/--cmd ...)"
         )
+    elif result.report.steps:
+        click.echo(f"no trace saved to {out}: replayed on its own, it would not fail")
     click.echo(summary)
     sys.exit(1)

@@ -8,7 +8,7 @@ import click
 
 from marginspec import inputs
 from marginspec.importers import load_brackets
-from marginspec.rulefile import load_bundled, load_ruleset
+from marginspec.rulefile import load_bundled, load_named
 from marginspec.ruleset import RuleSet
 
 
@@ -25,7 +25,7 @@ def load_rules(rules: str | None, brackets: str | None) -> RuleSet:
     if rules and brackets:
         raise click.UsageError("give either --rules or --brackets, not both")
     if rules:
-        return load_ruleset(rules)
+        return load_named(rules)
     default = load_bundled()
     if brackets:
         return load_brackets(brackets, base=default)
@@ -35,8 +35,9 @@ def load_rules(rules: str | None, brackets: str | None) -> RuleSet:
 rules_option = click.option(
     "--rules",
     "rules",
-    metavar="FILE.toml",
-    help="Rule set (TOML). Default: the bundled aster-pro rule set.",
+    metavar="NAME|FILE.toml",
+    help="Rule set: a bundled one by name (marginspec rules list) or a TOML file. "
+    "Default: aster-pro.",
 )
 brackets_option = click.option(
     "--brackets",

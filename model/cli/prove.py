@@ -111,7 +111,12 @@ def print_failures(results: list[Result], console: Console) -> None:
 
 
 @main.command()
-@click.option("--rules", "rules", metavar="FILE.toml", help="Rule set (TOML). Default: aster-pro.")
+@click.option(
+    "--rules",
+    "rules",
+    metavar="NAME|FILE.toml",
+    help="Rule set: a bundled name or a TOML file. Default: aster-pro.",
+)
 @brackets_option
 @click.option(
     "--format",

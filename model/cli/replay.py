@@ -31,13 +31,10 @@ def replay(trace: Path, no_check: bool, impl: str | None, cmd: str | None, timeo
     from marginspec.exchange.trace import replay as run_replay
 
     if impl or cmd:
-        from marginspec.conformance.runner import open_engine, replay_against
+        from marginspec.conformance.runner import engine_factory, replay_against, running
 
-        engine = open_engine(impl, cmd, timeout)
-        try:
+        with running(engine_factory(impl, cmd, timeout)) as engine:
             report, caps = replay_against(trace, engine)
-        finally:
-            engine.close()
         if report is not None:
             click.echo(report.text())
             sys.exit(1)

@@ -86,13 +86,11 @@ def targets(ruleset_ref: str) -> None:
 def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) -> None:
     """Run every vector of DIRECTORY on an implementation; exit 1 if any fails."""
     from marginspec.conformance import vectors as v
-    from marginspec.conformance.runner import open_engine
+    from marginspec.conformance.runner import engine_factory, running
 
-    engine = open_engine(impl, cmd, timeout)
-    try:
-        result = v.check(directory, engine)
-    finally:
-        engine.close()
+    factory = engine_factory(impl, cmd, timeout)
+    with running(factory) as engine:
+        result = v.check(directory, engine, fresh=factory)
     for name, report in result.failed:
         click.echo(f"--- {name}")
         click.echo(report.text())
@@ -100,6 +98,11 @@ def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) ->
         f"{len(result.passed)} passed, {len(result.failed)} failed, "
         f"{len(result.skipped)} skipped (unsupported actions)"
     )
+    if result.not_run:
+        click.echo(
+            f"{len(result.not_run)} not run: the implementation timed out on "
+            f"{result.failed[-1][0]}, and each would wait out --timeout again"
+        )
     if result.not_compared:
         click.echo(f"not compared: {', '.join(result.not_compared)}")
     if result.tolerated:

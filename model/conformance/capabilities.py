@@ -5,6 +5,7 @@ The handshake answer (``{"type": "hello", "capabilities": {...}}``) is::
     {"name": "my-engine", "version": "1.2",
      "hedgeMode": true, "funding": true, "liquidationSweep": true,
      "actions": ["deposit", ...],                 # optional: the actions it accepts
+     "orderTypes": ["LIMIT"], "timeInForce": ["GTC"],  # optional: what placeOrder takes
      "outcome": ["status", "code", "orderId", "events"],   # optional: outcome fields compared
      "fields": {"account":  {"availableBalance": 8, ...},  # optional: field -> decimals
                 "position": {"liquidationPrice": 2, ...},  #   (null: exact)
@@ -32,6 +33,7 @@ import attrs
 from marginspec.conformance.reading import read
 from marginspec.errors import InputError
 from marginspec.exchange import ACTION_NAMES
+from marginspec.exchange.actions import PLACEABLE_TYPES, TIME_IN_FORCE
 from marginspec.numbers import MAX_EXPONENT, Exact, to_plain
 
 #: The outcome fields compared unless the implementation declares its own list.
@@ -96,6 +98,10 @@ class Capabilities:
     funding: bool = True
     liquidation_sweep: bool = True
     actions: frozenset[str] = frozenset(ACTION_NAMES)
+    #: The order types and times in force ``placeOrder`` may use (ACT-6, ACT-ORD-6): the kit
+    #: generates only these, and skips a static vector that uses others.
+    order_types: frozenset[str] = frozenset(PLACEABLE_TYPES)
+    time_in_force: frozenset[str] = frozenset(TIME_IN_FORCE)
     outcome: tuple[str, ...] = DEFAULT_OUTCOME_FIELDS
     #: group -> field -> decimals; a group absent from the mapping is compared in full.
     fields: Mapping[str, FieldPolicy] = attrs.field(factory=dict)
@@ -106,6 +112,17 @@ class Capabilities:
         if action == "liquidationSweep" and not self.liquidation_sweep:
             return False
         return action in self.actions
+
+    def supports_action(self, action: Mapping[str, Any]) -> bool:
+        """An action's JSON form: its name, and for ``placeOrder`` its type and time in force."""
+        if not self.supports(str(action.get("action"))):
+            return False
+        if action.get("action") != "placeOrder":
+            return True
+        return (
+            action.get("type", "LIMIT") in self.order_types
+            and action.get("timeInForce", "GTC") in self.time_in_force
+        )
 
     def policy(self, group: str, field: str) -> tuple[bool, Tolerance | None]:
         """(compared?, tolerance) for one field of a group (CONF-2, CONF-3).
@@ -127,6 +144,8 @@ class Capabilities:
             "funding": self.funding,
             "liquidationSweep": self.liquidation_sweep,
             "actions": sorted(self.actions),
+            "orderTypes": sorted(self.order_types),
+            "timeInForce": sorted(self.time_in_force),
             "outcome": list(self.outcome),
         }
         if self.fields:
@@ -175,6 +194,15 @@ def _tolerance(value: Any, where: str) -> int | Tolerance | None:
     )
 
 
+def _subset(
+    data: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: str
+) -> frozenset[str]:
+    value = data.get(key, list(allowed))
+    if not isinstance(value, list) or any(v not in allowed for v in value):
+        raise InputError(f"{where}/{key}", f"expected a list of {', '.join(allowed)}")
+    return frozenset(value)
+
+
 def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
     """Capabilities from the handshake JSON; errors name the JSON pointer."""
     if not isinstance(data, dict):
@@ -186,6 +214,8 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
         "funding",
         "liquidationSweep",
         "actions",
+        "orderTypes",
+        "timeInForce",
         "outcome",
         "fields",
     }
@@ -201,6 +231,12 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
         raise InputError(
             f"{where}/actions", f"expected a list of action names ({', '.join(ACTION_NAMES)})"
         )
+    order_types = _subset(data, "orderTypes", PLACEABLE_TYPES, where)
+    if "LIMIT" not in order_types:
+        raise InputError(f"{where}/orderTypes", "'LIMIT' is always supported")
+    time_in_force = _subset(data, "timeInForce", TIME_IN_FORCE, where)
+    if "GTC" not in time_in_force:
+        raise InputError(f"{where}/timeInForce", "'GTC' is always supported")
     outcome = data.get("outcome", list(DEFAULT_OUTCOME_FIELDS))
     if not isinstance(outcome, list) or any(o not in OUTCOME_FIELDS for o in outcome):
         raise InputError(f"{where}/outcome", f"expected a list of {', '.join(OUTCOME_FIELDS)}")
@@ -224,6 +260,8 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
         funding=_bool(data, "funding", where),
         liquidation_sweep=_bool(data, "liquidationSweep", where),
         actions=frozenset(actions),
+        order_types=order_types,
+        time_in_force=time_in_force,
         outcome=tuple(outcome),
         fields=fields,
     )

@@ -28,7 +28,8 @@ from gmpy2 import mpq
 
 from marginspec.conformance.capabilities import Capabilities, Tolerance, tolerance
 from marginspec.conformance.reading import looks_binary, read
-from marginspec.exchange import ACTION_NAMES, refusals
+from marginspec.exchange import refusals
+from marginspec.exchange.actions import ACTION_RULES
 from marginspec.exchange.trace import FIELD_RULES
 from marginspec.numbers import Exact, to_plain
 
@@ -53,9 +54,6 @@ for _refusal in vars(refusals).values():
         _CODE_RULES[_refusal.code] = (
             "" if _refusal.code in _CODE_RULES else _refusal.rule  # shared: no single rule
         )
-
-#: ACT-n of each action (the order of ACTION_NAMES is the order of the ACT rules).
-ACTION_RULES = {name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES, start=1)}
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -71,13 +71,37 @@ class _Stop(Exception):
     """Ends a generated run at once after the first failure (see :func:`run`)."""
 
 
+#: ``progress(phase, done, total)``: how far a campaign is (total 0 when unknown).
+Progress = Callable[[str, int, int], None]
+#: Generated runs at most when a failure is searched again with a fresh engine per run.
+ISOLATED_RUNS = 100
+
+
 class Session:
-    """One implementation under test, shared by every generated run."""
+    """One implementation under test, shared by every generated run.
+
+    ``fresh`` makes a new engine that has seen nothing (a new process): failures are
+    re-checked on one before they are reported (CONF-6), and with ``isolate`` every run
+    gets its own.
+    """
 
     def __init__(
-        self, engine: Engine, ruleset_ref: str, ruleset: RuleSet, caps: Capabilities
+        self,
+        engine: Engine,
+        ruleset_ref: str,
+        ruleset: RuleSet,
+        caps: Capabilities,
+        fresh: Callable[[], Engine] | None = None,
+        isolate: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         self.engine = engine
+        self.original = engine
+        self.fresh = fresh
+        self.isolate = isolate
+        self.progress = progress
+        self.total = 0  # generated runs planned (for progress)
+        self.generated = 0
         self.ruleset_ref = ruleset_ref
         self.ruleset = ruleset
         self.caps = caps
@@ -95,11 +119,31 @@ class Session:
             accounts.append(INSURANCE_FUND)
         self.accounts = tuple(accounts)
 
+    def renew(self) -> None:
+        """Replace the engine by a fresh one, handshake included (its failure is the
+        engine's, raised as :class:`EngineFailure`)."""
+        assert self.fresh is not None
+        self.release()
+        self.engine = self.fresh()
+        _, failed = handshake(self.engine, self.ruleset_ref, self.ruleset)
+        if failed is not None:
+            raise EngineFailure(failed.kind, failed.message, failed.stderr)
+
+    def release(self) -> None:
+        """Close the current engine if the session made it (the caller closes its own)."""
+        if self.engine is not self.original:
+            self.engine.close()
+            self.engine = self.original
+
+    def tick(self, phase: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(phase, done, total)
+
 
 class RunContext:
     """A :class:`moves.Context` that steps the model and the implementation together."""
 
-    def __init__(self, session: Session, initial: dict[str, Any]) -> None:
+    def __init__(self, session: Session, initial: dict[str, Any], fresh: bool = False) -> None:
         self.session = session
         self.caps = session.caps
         self.initial = initial
@@ -109,6 +153,8 @@ class RunContext:
         self.model: Model = self.reference.model
         self.steps: list[Step] = []
         session.runs += 1
+        if fresh or session.isolate:
+            self._guard(session.renew)
         self._guard(lambda: session.engine.reset(initial))
 
     def _failure(
@@ -179,6 +225,12 @@ def machine_class(session: Session) -> type[RuleBasedStateMachine]:
             if session.failure is not None:
                 raise _Stop  # one failure is enough: Hypothesis's re-run of it ends here
             chooser = _DataChooser(data)
+            session.generated += 1
+            session.tick(
+                "generating" if not session.isolate else "searching again, a fresh engine per run",
+                session.generated,
+                session.total,
+            )
             with _keep_first(session):
                 self.ctx = RunContext(
                     session, moves.initial(chooser, session.caps, session.ruleset)
@@ -260,8 +312,15 @@ def run(
     seed: int = 0,
     max_examples: int | None = None,
     capabilities: Capabilities | None = None,
+    fresh: Callable[[], Engine] | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
-    """Drive ``engine`` against the model; the shrunk first failure, or None (CONF-5, CONF-6)."""
+    """Drive ``engine`` against the model; the shrunk first failure, or None (CONF-5, CONF-6).
+
+    With ``fresh`` (a factory of engines that have seen nothing: a new process) the
+    failure is re-checked on a fresh engine before it is reported, so that its trace
+    fails when replayed on the same implementation; see :func:`settle`.
+    """
     chosen = PROFILES[profile] if isinstance(profile, str) else profile
     started = time.perf_counter()
     if capabilities is not None:
@@ -270,10 +329,41 @@ def run(
         caps, failed = handshake(engine, ruleset_ref, ruleset)
         if failed is not None:
             return RunResult(failed, 0, 0, time.perf_counter() - started, (), caps)
-    session = Session(engine, ruleset_ref, ruleset, caps)
-    machine = hypothesis_seed(seed)(machine_class(session))
-    report: FailureReport | None = None
+    session = Session(engine, ruleset_ref, ruleset, caps, fresh, progress=progress)
     stages = chosen.scaled(max_examples) if max_examples else chosen.stages
+    sessions = [session]
+    try:
+        report = search(session, stages, seed)
+        if report is not None:
+            report, isolated = settle(session, report, stages, seed)
+            sessions += isolated
+            report = attrs.evolve(
+                report,
+                skipped=tuple(sorted(session.comparer.skipped)),
+                seed=seed,
+                tolerated=tuple(sorted(session.comparer.tolerated)),
+            )
+    finally:
+        for each in sessions:
+            each.release()
+    return RunResult(
+        report,
+        sum(s.runs for s in sessions),
+        sum(s.steps for s in sessions),
+        time.perf_counter() - started,
+        tuple(sorted(session.comparer.skipped)),
+        caps,
+        tuple(sorted(session.comparer.tolerated)),
+        session.stats,
+    )
+
+
+def search(
+    session: Session, stages: tuple[tuple[int, int], ...], seed: int
+) -> FailureReport | None:
+    """Generated runs, stage by stage, until the first failure (CONF-5)."""
+    machine = hypothesis_seed(seed)(machine_class(session))
+    session.total = sum(examples for examples, _ in stages)
     for examples, steps in stages:
         try:
             run_state_machine_as_test(machine, settings=_settings(examples, steps))
@@ -281,24 +371,60 @@ def run(
             if session.failure is None:
                 raise  # not the implementation's failure: a bug of the kit
         if session.failure is not None:
-            report = shrink_trace(session, session.failure)
-            report = attrs.evolve(
-                report,
-                skipped=tuple(sorted(session.comparer.skipped)),
-                seed=seed,
-                tolerated=tuple(sorted(session.comparer.tolerated)),
-            )
-            break
-    return RunResult(
-        report,
-        session.runs,
-        session.steps,
-        time.perf_counter() - started,
-        tuple(sorted(session.comparer.skipped)),
-        caps,
-        tuple(sorted(session.comparer.tolerated)),
-        session.stats,
+            return session.failure
+    return None
+
+
+def settle(
+    session: Session, first: FailureReport, stages: tuple[tuple[int, int], ...], seed: int
+) -> tuple[FailureReport, list[Session]]:
+    """CONF-6: the failure to report, shrunk and, given a factory of fresh engines,
+    re-checked on a fresh one (``fresh=True`` in the report).
+
+    An engine whose failure needs what it saw in earlier runs (state kept across
+    ``reset``: "crashes on its third action since it started") fails no replay on a
+    fresh engine: the search is then run again with a fresh engine per run, at most
+    :data:`ISOLATED_RUNS` runs, where every failure is reproducible from its trace. If
+    that finds nothing either, the first failure is reported as it happened, with
+    ``fresh=False`` (it does not repeat: nondeterministic, or history beyond reach).
+    Also returns the extra sessions used (for their counts; the caller releases them).
+    """
+    shrunk = shrink_trace(session, first)
+    if session.fresh is None:
+        return shrunk, []
+    again = _recheck(session, shrunk, first)
+    if again is not None:
+        return again, []
+    isolated = Session(
+        session.original,
+        session.ruleset_ref,
+        session.ruleset,
+        session.caps,
+        session.fresh,
+        isolate=True,
+        progress=session.progress,
     )
+    total = sum(examples for examples, _ in stages)
+    found = search(isolated, Profile("isolated", stages).scaled(min(total, ISOLATED_RUNS)), seed)
+    if found is not None:
+        again = _recheck(isolated, shrink_trace(isolated, found), found)
+        if again is not None:
+            note = (
+                "the first failure needed what the implementation saw in earlier runs "
+                "(state kept across reset); this one was found with a fresh process per run"
+            )
+            return attrs.evolve(again, note=note), [isolated]
+    return attrs.evolve(first, fresh=False), [isolated]
+
+
+def _recheck(session: Session, shrunk: FailureReport, first: FailureReport) -> FailureReport | None:
+    """The shrunk run, else the whole first run, failing the same way on a fresh engine."""
+    for candidate in (shrunk, first) if shrunk is not first else (shrunk,):
+        session.tick("re-checking on a fresh engine", 0, 0)
+        found = _replay_steps(session, candidate.initial, list(candidate.steps), fresh=True)
+        if found is not None and _same(found, candidate):
+            return attrs.evolve(found, fresh=True)
+    return None
 
 
 def replay_actions(
@@ -312,15 +438,15 @@ _ID_FIELDS = {"fill": ("makerOrderId", "takerOrderId"), "cancelOrder": ("orderId
 
 
 def _replay_steps(
-    session: Session, initial: dict[str, Any], steps: list[Step]
+    session: Session, initial: dict[str, Any], steps: list[Step], fresh: bool = False
 ) -> FailureReport | None:
-    """Replay recorded steps, renumbering order ids: a removed ``placeOrder`` shifts the
-    ids the exchange assigns, so later fills and cancels are rewritten to the new ids
-    (an id whose order was removed points nowhere)."""
+    """Replay recorded steps (on a fresh engine if ``fresh``), renumbering order ids: a
+    removed ``placeOrder`` shifts the ids the exchange assigns, so later fills and
+    cancels are rewritten to the new ids (an id whose order was removed points nowhere)."""
     placed = {s.model["orderId"] for s in steps if "orderId" in s.model}
     ids: dict[int, int] = {}
     try:
-        ctx = RunContext(session, initial)
+        ctx = RunContext(session, initial, fresh)
         for step in steps:
             action = step.action
             fields = _ID_FIELDS.get(str(action.get("action")), ())
@@ -360,10 +486,13 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
     Remove chunks of actions (halves, quarters, …, single actions) while the same
     failure (kind and field) still happens; every candidate is replayed from the
     initial state on both sides. ``budget`` bounds the replays. Timeouts are not
-    shrunk (each replay would cost a timeout).
+    shrunk (each replay would cost a timeout). A crash or protocol failure is shrunk
+    on a fresh engine per replay when the session can make one: the engine that
+    failed may fail again only because of what it saw before (CONF-6).
     """
     if report.kind == TIMEOUT:
         return report
+    fresh = report.kind != DIVERGENCE and session.fresh is not None
     if report.kind != DIVERGENCE:
         budget = min(budget, 60)  # a crashed process restarts on every replay: keep it short
     best = report
@@ -379,7 +508,8 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
                 start += chunk
                 continue
             replays += 1
-            found = _replay_steps(session, report.initial, candidate)
+            session.tick("shrinking", replays, budget)
+            found = _replay_steps(session, report.initial, candidate, fresh)
             if found is not None and _same(found, report):
                 best = found
                 steps = list(found.steps)  # drops what follows the failure

@@ -12,7 +12,7 @@ import abc
 import importlib
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from marginspec.conformance.capabilities import Capabilities
@@ -66,6 +66,13 @@ class Engine(abc.ABC):
     def close(self) -> None:  # noqa: B027  (optional hook: most engines hold nothing)
         """Release resources (a subprocess, a connection); the default does nothing."""
 
+    @property
+    def pristine(self) -> bool:
+        """Whether the current run is the first the engine has seen since it was made (a
+        new process, for a protocol engine): a failure in it needs no re-check on a fresh
+        engine (CONF-6). False when the engine cannot tell."""
+        return False
+
 
 class ModelEngine(Engine):
     """The reference model as an engine: what ``serve-protocol`` runs, and the base of tests.
@@ -117,6 +124,12 @@ class ModelEngine(Engine):
 
 def load_factory(spec: str) -> Engine:
     """``module:factory`` (or ``module:Class``) called without arguments -> an :class:`Engine`."""
+    return engine_factory(spec)()
+
+
+def engine_factory(spec: str) -> Callable[[], Engine]:
+    """``module:factory`` as a function making engines: each call a new one (how the kit
+    re-checks a failure on an engine that has seen nothing, CONF-6)."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise InputError("--impl", f"expected module:factory, got {spec!r}")
@@ -135,13 +148,17 @@ def load_factory(spec: str) -> Engine:
             raise InputError("--impl", f"{module_name!r} has no attribute {attr!r}")
     if not callable(factory):
         raise InputError("--impl", f"{spec!r} is not callable")
-    try:
-        engine = factory()
-    except Exception as error:  # the user's factory: its failure is bad --impl input
-        raise InputError("--impl", f"{spec} raised {type(error).__name__}: {error}") from None
-    if not isinstance(engine, Engine):
-        raise InputError("--impl", f"{spec!r} returned {type(engine).__name__}, not an Engine")
-    return engine
+
+    def make() -> Engine:
+        try:
+            engine = factory()
+        except Exception as error:  # the user's factory: its failure is bad --impl input
+            raise InputError("--impl", f"{spec} raised {type(error).__name__}: {error}") from None
+        if not isinstance(engine, Engine):
+            raise InputError("--impl", f"{spec!r} returned {type(engine).__name__}, not an Engine")
+        return engine
+
+    return make
 
 
 class EngineFailure(Exception):

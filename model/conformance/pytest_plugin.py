@@ -56,6 +56,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--marginspec-out", default="marginspec-failures", help="Directory for failing traces."
     )
+    group.addoption(
+        "--marginspec-figures",
+        action="store_true",
+        help="Run the figures kit (snapshots -> figures) instead of the action kit.",
+    )
+    group.addoption(
+        "--marginspec-failures", type=int, default=1, help="Figures kit: distinct failures."
+    )
 
 
 #: The summaries of the items this process ran (printed at the end of the session).
@@ -85,7 +93,7 @@ class ConformanceItem(pytest.Item):
 
     def runtest(self) -> None:
         from marginspec.conformance import driver
-        from marginspec.conformance.runner import open_engine
+        from marginspec.conformance.runner import engine_factory, running
         from marginspec.conformance.shards import Shard, summary
         from marginspec.exchange.trace import resolve_ruleset
 
@@ -96,13 +104,11 @@ class ConformanceItem(pytest.Item):
         ref = opt("--marginspec-ruleset")
         ruleset = resolve_ruleset(ref, Path.cwd(), "--marginspec-ruleset")
         seed = opt("--marginspec-seed") + self.shard
-        engine = open_engine(
+        factory = engine_factory(
             opt("--marginspec-impl"), opt("--marginspec-cmd"), opt("--marginspec-timeout")
         )
-        try:
-            result = driver.run(engine, ref, ruleset, profile, seed, examples)
-        finally:
-            engine.close()
+        with running(factory) as engine:
+            result = driver.run(engine, ref, ruleset, profile, seed, examples, fresh=factory)
         report = result.report
         _SUMMARIES.append(
             summary(
@@ -119,7 +125,7 @@ class ConformanceItem(pytest.Item):
         )
         if result.report is not None:
             text = result.report.text()
-            if result.report.steps:
+            if result.report.steps and result.report.fresh is not False:
                 out = Path(opt("--marginspec-out")) / f"failure-seed{seed}.json"
                 result.report.save(out, ruleset)
                 text += f"\nminimal trace saved to {out}"
@@ -138,6 +144,11 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     if not (config.getoption("--marginspec-impl") or config.getoption("--marginspec-cmd")):
+        return
+    if config.getoption("--marginspec-figures"):
+        from marginspec.conformance.figures.pytest_item import figures_items
+
+        items.extend(figures_items(session, config))
         return
     from marginspec.conformance.shards import Shard, parse_shard
 

@@ -45,6 +45,10 @@ class FailureReport:
     seed: int | None = None
     #: fields that matched only within their declared tolerance (CONF-2)
     tolerated: tuple[str, ...] = ()
+    #: Re-checked on a fresh engine (a new process): True if it failed the same way
+    #: there, False if it did not (its trace will not fail on its own), None if not done.
+    fresh: bool | None = None
+    note: str = ""
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -102,6 +106,16 @@ class FailureReport:
             lines.append(f"matched only within the declared tolerance: {', '.join(self.tolerated)}")
         if self.seed is not None:
             lines.append(f"seed: {self.seed}")
+        if self.note:
+            lines.append(f"note: {self.note}")
+        if self.fresh is True:
+            lines.append("re-checked on a fresh process: it fails the same way")
+        elif self.fresh is False:
+            lines.append(
+                "NOT reproduced on a fresh process: replayed from the start, the run passes "
+                "(the implementation fails nondeterministically, or keeps state across "
+                "resets in a way no single run shows)"
+            )
         return "\n".join(lines)
 
     def trace(self, ruleset: RuleSet) -> dict[str, Any]:

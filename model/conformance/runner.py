@@ -8,12 +8,19 @@ such traces, so neither needs the model at check time.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer, Difference
-from marginspec.conformance.engine import Engine, EngineFailure, hello_json, load_factory
+from marginspec.conformance.engine import Engine, EngineFailure, hello_json
+from marginspec.conformance.engine import engine_factory as factory_of
 from marginspec.conformance.report import CRASH, DIVERGENCE, FailureReport, Step
 from marginspec.errors import InputError
 from marginspec.exchange.trace import FORMAT, resolve_ruleset
@@ -21,18 +28,67 @@ from marginspec.inputs import read_json
 from marginspec.ruleset import RuleSet
 
 
-def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Engine:
-    """``--impl module:factory`` or ``--cmd "command"`` (exactly one)."""
+def engine_factory(
+    impl: str | None, cmd: str | None, timeout: float = 10.0
+) -> Callable[[], Engine]:
+    """``--impl module:factory`` or ``--cmd "command"`` (exactly one), as a function making
+    engines that have seen nothing (a new process each for ``--cmd``). Bad options are
+    found here, before anything starts (exit 2 at the CLI)."""
     if (impl is None) == (cmd is None):
         raise InputError(
             "--impl/--cmd", "give exactly one of --impl module:factory or --cmd COMMAND"
         )
     if impl is not None:
-        return load_factory(impl)
-    from marginspec.conformance.subprocess_engine import SubprocessEngine
+        return factory_of(impl)
+    from marginspec.conformance.subprocess_engine import SubprocessEngine, split_command
 
     assert cmd is not None
-    return SubprocessEngine(cmd, timeout)
+    split_command(cmd)
+    return lambda: SubprocessEngine(cmd, timeout)
+
+
+def open_engine(impl: str | None, cmd: str | None, timeout: float = 10.0) -> Engine:
+    """One engine from ``--impl`` or ``--cmd`` (see :func:`engine_factory`)."""
+    return engine_factory(impl, cmd, timeout)()
+
+
+@contextlib.contextmanager
+def running(factory: Callable[[], Engine]) -> Iterator[Engine]:
+    """A command's engine, closed (for ``--cmd``, its whole process group ended) however
+    the command ends: normally, on an error of the kit, or on Ctrl-C. Engines run in
+    sessions of their own, so a signal to the kit's group does not reach them: on
+    SIGTERM the kit ends every engine group it started, then terminates as SIGTERM
+    would (or calls the handler that was there before)."""
+    engine = factory()
+    previous: Any = None
+    installed = False
+    if threading.current_thread() is threading.main_thread():
+        # None: a handler not set from Python, restored as the default.
+        previous = signal.getsignal(signal.SIGTERM) or signal.SIG_DFL
+        if previous is not signal.SIG_IGN:
+            signal.signal(signal.SIGTERM, functools.partial(_terminated, previous))
+            installed = True
+    try:
+        yield engine
+    finally:
+        try:
+            engine.close()
+        finally:
+            if installed:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(previous: Any, signum: int, frame: Any) -> None:
+    """SIGTERM: no exception (Hypothesis would take it for a failing run), but the
+    engines' groups ended at once, then the default action."""
+    from marginspec.conformance.process import end_groups
+
+    end_groups()
+    if callable(previous):
+        previous(signum, frame)
+        return
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 def read_trace(path: Path) -> dict[str, Any]:

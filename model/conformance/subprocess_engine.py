@@ -11,171 +11,128 @@ One request per line, one answer per line (docs/conformance/protocol.md, schema
     kit -> {"type": "snapshot", "account": "A"}                 impl <- {"type": "snapshot", "snapshot": {...}}
     kit -> {"type": "bye"}                                      (the implementation exits)
 
-The kit never hangs: every answer is awaited at most ``timeout`` seconds (a reader
-thread feeds a queue), after which the process is killed. A crash (exit, broken
-pipe), a timeout, an ``{"type": "error"}`` answer or a line that is not the protocol
-raises :class:`EngineFailure` with the implementation's last stderr lines; the next
-``reset`` starts a fresh process.
+The kit never hangs and holds little (:mod:`marginspec.conformance.process`): each answer
+is awaited at most ``timeout`` seconds, answer lines are bounded, and the engine runs in a
+process group of its own that is ended with everything it spawned. A crash (exit, broken
+pipe, closed output), a timeout, an ``{"type": "error"}`` answer, or a line that is not
+the protocol (too long, not UTF-8, not JSON, nested deeper than :data:`MAX_DEPTH`, the
+wrong message) raises :class:`EngineFailure` with the implementation's last stderr
+lines; the next ``reset`` starts a fresh process.
 """
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import json
-import queue
 import shlex
-import subprocess
-import threading
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from marginspec.conformance.capabilities import Capabilities, parse_capabilities
 from marginspec.conformance.engine import Engine, EngineFailure
-from marginspec.conformance.report import CRASH, PROTOCOL, TIMEOUT
+from marginspec.conformance.process import EngineProcess, shown
+from marginspec.conformance.report import CRASH, PROTOCOL
 from marginspec.errors import InputError
 
-_EOF = object()
-#: Lines up to this many bytes are written directly (POSIX pipes hold at least 4 KiB).
-_DIRECT_WRITE = 4096
+#: The deepest JSON nesting accepted in an answer (the protocol's messages need 6).
+MAX_DEPTH = 32
+_BYE = b'{"type":"bye"}\n'
+
+
+def split_command(command: str) -> list[str]:
+    """``--cmd`` as words, split like a POSIX shell (no shell runs it)."""
+    try:
+        argv = shlex.split(command)
+    except ValueError as error:
+        raise InputError("--cmd", f"cannot split {command!r} into words: {error}") from None
+    if not argv:
+        raise InputError("--cmd", "empty command")
+    return argv
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON ``value`` nests objects and arrays more than ``limit`` deep."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if not isinstance(item, dict | list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class SubprocessEngine(Engine):
     """A command speaking the JSON-lines protocol."""
 
     def __init__(self, command: str | list[str], timeout: float = 10.0) -> None:
-        self.argv = shlex.split(command) if isinstance(command, str) else list(command)
+        self.argv = split_command(command) if isinstance(command, str) else list(command)
         if not self.argv:
             raise InputError("--cmd", "empty command")
         self.command = command if isinstance(command, str) else shlex.join(command)
         self.timeout = timeout
-        self.process: subprocess.Popen[str] | None = None
-        self._lines: queue.Queue[object] = queue.Queue()
-        self._stderr: collections.deque[str] = collections.deque(maxlen=40)
+        self.process: EngineProcess | None = None
+        self._last_stderr = ""
         self._hello: dict[str, Any] | None = None
+        self._resets = 0  # resets the current process has seen
         self.capabilities: Capabilities | None = None
 
     # ------------------------------------------------------------ process
 
     def _start(self) -> None:
-        try:
-            self.process = subprocess.Popen(
-                self.argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-                bufsize=1,
-            )
-        except OSError as error:
-            raise EngineFailure(CRASH, f"cannot start {self.command!r}: {error.strerror}") from None
-        self._lines = queue.Queue()
-        self._stderr.clear()
-        assert self.process.stdout is not None and self.process.stderr is not None
-        threading.Thread(
-            target=self._pump, args=(self.process.stdout, self._lines), daemon=True
-        ).start()
-        threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
-
-    @staticmethod
-    def _pump(stream: IO[str], lines: queue.Queue[object]) -> None:
-        try:
-            for line in stream:
-                lines.put(line)
-        except (OSError, ValueError):
-            pass
-        lines.put(_EOF)
-
-    def _drain(self, stream: IO[str]) -> None:
-        try:
-            for line in stream:
-                self._stderr.append(line.rstrip("\n"))
-        except (OSError, ValueError):
-            pass
+        self._last_stderr = ""
+        self._resets = 0
+        self.process = EngineProcess(self.argv, self.command)
 
     def stderr(self) -> str:
-        return "\n".join(self._stderr)
+        return self.process.stderr() if self.process is not None else self._last_stderr
 
     def _kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None:
+            self._last_stderr = self.process.stderr()
             self.process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=5)
-        self.process = None
+            self.process = None
 
     def _fail(self, kind: str, message: str) -> EngineFailure:
+        """End the engine's process group; the failure, with its last stderr lines."""
+        stderr = self.stderr()
         self._kill()
-        return EngineFailure(kind, message, self.stderr())
-
-    def _write(self, line: str, kind: str) -> None:
-        """Send one line. A line longer than a pipe surely holds (the hello carries the
-        whole rule set, megabytes for an imported table) is written by a thread and
-        awaited ``timeout`` seconds: an implementation that does not read its input
-        would otherwise block the kit forever (CONF-4). Shorter lines are written
-        directly: every earlier line was answered, so the pipe is empty."""
-        assert self.process is not None and self.process.stdin is not None
-        stdin = self.process.stdin
-        if len(line) <= _DIRECT_WRITE:  # json.dumps escapes non-ASCII: chars = bytes
-            stdin.write(line)
-            stdin.flush()
-            return
-        errors: list[BaseException] = []
-
-        def write() -> None:
-            try:
-                stdin.write(line)
-                stdin.flush()
-            except (OSError, ValueError) as error:
-                errors.append(error)
-
-        writer = threading.Thread(target=write, daemon=True)
-        writer.start()
-        writer.join(self.timeout)
-        if writer.is_alive():
-            raise self._fail(
-                TIMEOUT,
-                f"the implementation did not read the {kind!r} request within {self.timeout:g} s",
-            )
-        if errors:
-            raise BrokenPipeError(str(errors[0]))
+        return EngineFailure(kind, message, stderr)
 
     def request(self, message: dict[str, Any], answer: str) -> dict[str, Any]:
         """Send one line, wait for one line of type ``answer`` (or fail)."""
-        if self.process is None or self.process.poll() is not None:
-            code = None if self.process is None else self.process.returncode
-            raise self._fail(CRASH, f"the implementation is not running (exit status {code})")
+        kind = str(message["type"])
+        if self.process is None or not self.process.running():
+            status = "never started" if self.process is None else self.process.status()
+            raise self._fail(CRASH, f"the implementation is not running ({status}) on {kind!r}")
+        data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
         try:
-            self._write(json.dumps(message, separators=(",", ":")) + "\n", message["type"])
-        except (BrokenPipeError, OSError, ValueError):
+            line = self.process.exchange(data, kind, self.timeout)
+        except EngineFailure as failure:
+            raise self._fail(failure.kind, failure.message) from None
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as error:
             raise self._fail(
-                CRASH, f"the implementation closed its input (on {message['type']!r})"
+                PROTOCOL, f"not UTF-8 (byte {line[error.start]:#04x}): {shown(line)}"
             ) from None
         try:
-            line = self._lines.get(timeout=self.timeout)
-        except queue.Empty:
-            raise self._fail(
-                TIMEOUT, f"no answer to {message['type']!r} within {self.timeout:g} s"
-            ) from None
-        if line is _EOF:
-            try:
-                code = self.process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                code = None
-            raise self._fail(
-                CRASH, f"the implementation exited (status {code}) on {message['type']!r}"
-            )
-        assert isinstance(line, str)
-        try:
-            reply = json.loads(line, parse_float=Decimal)
+            reply = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError:
-            raise self._fail(PROTOCOL, f"not a JSON line: {line.strip()[:200]!r}") from None
+            raise self._fail(PROTOCOL, f"not a JSON line: {shown(line)}") from None
+        except RecursionError:
+            raise self._fail(PROTOCOL, f"JSON nested too deep: {shown(line)}") from None
+        if too_deep(reply):
+            raise self._fail(PROTOCOL, f"JSON nested deeper than {MAX_DEPTH}: {shown(line)}")
         if not isinstance(reply, dict):
-            raise self._fail(PROTOCOL, f"not a JSON object: {line.strip()[:200]!r}")
+            raise self._fail(PROTOCOL, f"not a JSON object: {shown(line)}")
         if reply.get("type") == "error":
-            raise self._fail(CRASH, f"the implementation reported an error: {reply.get('message')}")
+            raise self._fail(
+                CRASH, f"the implementation reported an error: {str(reply.get('message'))[:500]}"
+            )
         if reply.get("type") != answer:
-            raise self._fail(PROTOCOL, f"expected a {answer!r} message, got {line.strip()[:200]!r}")
+            raise self._fail(PROTOCOL, f"expected a {answer!r} message, got {shown(line)}")
         return reply
 
     # ------------------------------------------------------------ Engine
@@ -194,12 +151,17 @@ class SubprocessEngine(Engine):
         return self.capabilities
 
     def reset(self, initial: dict[str, Any]) -> None:
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None or not self.process.running():
             self._kill()
             self._start()
             if self._hello is not None:
                 self.request(self._hello, "hello")
+        self._resets += 1
         self.request({"type": "reset", "state": initial}, "ok")
+
+    @property
+    def pristine(self) -> bool:
+        return self._resets == 1
 
     def apply(self, action: dict[str, Any]) -> dict[str, Any]:
         outcome = self.request({"type": "apply", "action": action}, "outcome").get("outcome")
@@ -222,13 +184,8 @@ class SubprocessEngine(Engine):
         return snaps
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            try:
-                assert self.process.stdin is not None
-                self.process.stdin.write('{"type":"bye"}\n')
-                self.process.stdin.flush()
-                self.process.stdin.close()
-                self.process.wait(timeout=2)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        self._kill()
+        """Say ``bye``, then end the process group whatever the engine does."""
+        if self.process is not None:
+            self._last_stderr = self.process.stderr()
+            self.process.close(_BYE)
+            self.process = None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from marginspec.conformance import coverage, moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, ModelEngine
-from marginspec.conformance.report import FailureReport
+from marginspec.conformance.report import TIMEOUT, FailureReport
 from marginspec.conformance.runner import check_trace, handshake
 from marginspec.errors import MarginspecError
 from marginspec.exchange import parse_action
@@ -276,10 +277,20 @@ class CheckResult:
     not_compared: tuple[str, ...]
     #: fields that matched only within their declared tolerance (CONF-2)
     tolerated: tuple[str, ...] = ()
+    #: Vectors not run because the implementation hung on an earlier one: each would
+    #: only wait out the timeout again.
+    not_run: tuple[str, ...] = ()
 
 
-def check(directory: Path, engine: Engine) -> CheckResult:
-    """Run every vector of ``directory`` on ``engine`` (CONF-9)."""
+def check(
+    directory: Path, engine: Engine, fresh: Callable[[], Engine] | None = None
+) -> CheckResult:
+    """Run every vector of ``directory`` on ``engine`` (CONF-9).
+
+    With ``fresh`` (a factory of engines that have seen nothing), a vector that fails on
+    an engine that ran others before is re-checked on a fresh engine, so the report says
+    whether it fails on its own or only after the vectors before it (state kept across
+    resets). A timeout ends the check: the rest is listed as not run."""
     from marginspec.conformance.runner import read_trace, trace_ruleset
     from marginspec.errors import InputError
     from marginspec.inputs import read_json
@@ -304,34 +315,62 @@ def check(directory: Path, engine: Engine) -> CheckResult:
     passed: list[str] = []
     failed: list[tuple[str, FailureReport]] = []
     skipped: list[str] = []
-    for entry in entries:
+    not_run: list[str] = []
+    for number, entry in enumerate(entries):
         document = read_trace(directory / entry["file"])
-        used = set()
-        for number, step in enumerate(document["steps"]):
+        used: list[dict[str, Any]] = []
+        for index, step in enumerate(document["steps"]):
             action = step.get("action") if isinstance(step, dict) else None
-            name = action.get("action") if isinstance(action, dict) else None
-            if not isinstance(name, str):
+            if not isinstance(action, dict) or not isinstance(action.get("action"), str):
                 raise InputError(
-                    f"{directory / entry['file']}: /steps/{number}/action", "expected an action"
+                    f"{directory / entry['file']}: /steps/{index}/action", "expected an action"
                 )
-            used.add(name)
+            used.append(action)
         initial = document.get("initial")
         accounts = initial.get("accounts") if isinstance(initial, dict) else None
         dual = isinstance(accounts, dict) and any(
             isinstance(a, dict) and a.get("dualSidePosition") for a in accounts.values()
         )
-        if any(not caps.supports(a) for a in used) or (dual and not caps.hedge_mode):
+        if not all(caps.supports_action(a) for a in used) or (dual and not caps.hedge_mode):
             skipped.append(entry["file"])
             continue
         report = check_trace(document, engine, caps, comparer, entry["file"])
         if report is None:
             passed.append(entry["file"])
-        else:
-            failed.append((entry["file"], report))
+            continue
+        if engine.pristine:  # it failed on a process that had seen nothing else
+            report = attrs.evolve(report, fresh=True)
+        elif fresh is not None:
+            report = _recheck(document, report, fresh, ref, ruleset, caps)
+        failed.append((entry["file"], report))
+        if report.kind == TIMEOUT:
+            not_run = [e["file"] for e in entries[number + 1 :]]
+            break
     return CheckResult(
         tuple(passed),
         tuple(failed),
         tuple(skipped),
         tuple(sorted(comparer.skipped)),
         tuple(sorted(comparer.tolerated)),
+        tuple(not_run),
     )
+
+
+def _recheck(
+    document: dict[str, Any],
+    report: FailureReport,
+    fresh: Callable[[], Engine],
+    ref: str,
+    ruleset: RuleSet,
+    caps: Capabilities,
+) -> FailureReport:
+    """The vector on an engine that has seen nothing: ``fresh=True`` if it fails the same
+    way there (what ``marginspec replay`` of the file will show), else ``fresh=False``."""
+    engine = fresh()
+    try:
+        _, failed_hello = handshake(engine, ref, ruleset)
+        again = failed_hello or check_trace(document, engine, caps)
+    finally:
+        engine.close()
+    same = again is not None and again.kind == report.kind
+    return attrs.evolve(again if same and again is not None else report, fresh=same)

@@ -13,7 +13,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from marginspec.account import MarginType, OrderSide, PositionSide
+from marginspec.account import MarginType, OrderSide, PositionSide, parse_order_type
 from marginspec.errors import InputError
 from marginspec.numbers import Exact, exact, quote, to_plain
 
@@ -60,9 +60,17 @@ class SetPositionMode:
     dual_side_position: bool
 
 
+#: ACT-ORD-6: the ``timeInForce`` values of ``POST /fapi/v3/order`` (A-API).
+TIME_IN_FORCE: tuple[str, ...] = ("GTC", "IOC", "FOK", "GTX")
+
+#: The order types ``placeOrder`` models today (a subset of ``ORDER_TYPES``, ORD-3).
+PLACEABLE_TYPES: tuple[str, ...] = ("LIMIT", "MARKET")
+
+
 @attrs.frozen
 class PlaceOrder:
-    """ACT-6: ``POST /fapi/v3/order``, type LIMIT (GTC)."""
+    """ACT-6: ``POST /fapi/v3/order``, type LIMIT (time in force GTC, IOC, FOK or GTX) or
+    MARKET (ACT-ORD-7: no price; ``price`` is 0 and not written)."""
 
     account: str
     symbol: str
@@ -71,6 +79,8 @@ class PlaceOrder:
     price: Exact
     quantity: Exact
     reduce_only: bool = False
+    order_type: str = "LIMIT"
+    time_in_force: str = "GTC"
 
 
 @attrs.frozen
@@ -79,6 +89,14 @@ class CancelOrder:
 
     account: str
     order_id: int
+
+
+@attrs.frozen
+class CancelAllOrders:
+    """ACT-14: ``DELETE /fapi/v3/allOpenOrders`` (every open order of a symbol)."""
+
+    account: str
+    symbol: str
 
 
 @attrs.frozen
@@ -104,10 +122,12 @@ class MarkPrice:
 
 @attrs.frozen
 class Funding:
-    """ACT-10: funding settlement at ``fundingRate`` (``FUNDING_FEE`` income)."""
+    """ACT-10: funding settlement at ``fundingRate``, or at the rate FUND-4 computes from
+    the interval's ``premiumIndex`` samples (``FUNDING_FEE`` income)."""
 
     symbol: str
-    funding_rate: Exact
+    funding_rate: Exact | None
+    premium_index: tuple[Exact, ...] = ()
 
 
 @attrs.frozen
@@ -139,6 +159,7 @@ Action: TypeAlias = (
     | Funding
     | PositionMargin
     | LiquidationSweep
+    | CancelAllOrders
 )
 
 # ---------------------------------------------------------------- JSON form
@@ -199,18 +220,48 @@ _SIDES = {s.value: s for s in OrderSide}
 _POSITION_SIDES = {s.value: s for s in PositionSide}
 
 
+def _funding(r: _Reader) -> Funding:
+    """The funding action (ACT-10): exactly one of ``fundingRate`` and ``premiumIndex`` (FUND-4, FUND-5)."""
+    samples = r.data.get("premiumIndex")
+    if samples is None:
+        return Funding(r.text("symbol"), r.number("fundingRate"))
+    if "fundingRate" in r.data:
+        raise InputError(r.where or "/", "give either fundingRate or premiumIndex, not both")
+    if not isinstance(samples, list) or not samples:
+        raise InputError(f"{r.where}/premiumIndex", "expected a non-empty list of decimal strings")
+    return Funding(
+        r.text("symbol"),
+        None,
+        tuple(exact(p, f"{r.where}/premiumIndex/{i}") for i, p in enumerate(samples)),
+    )
+
+
 def _place(r: _Reader) -> PlaceOrder:
-    order_type = r._get("type", "LIMIT")
-    if order_type != "LIMIT":
-        raise InputError(f"{r.where}/type", f"only LIMIT orders are modelled, got {order_type!r}")
+    kind = parse_order_type(r._get("type", "LIMIT"), f"{r.where}/type")
+    if kind not in PLACEABLE_TYPES:
+        raise InputError(
+            f"{r.where}/type",
+            f"{kind} orders are not modelled yet (placeOrder takes {', '.join(PLACEABLE_TYPES)})",
+        )
+    if kind == "MARKET":
+        for key in ("price", "timeInForce"):
+            if key in r.data:
+                raise InputError(f"{r.where}/{key}", "not sent with a MARKET order")
+        price = Exact(0)
+        tif = "GTC"
+    else:
+        price = r.number("price")
+        tif = r.choice("timeInForce", {t: t for t in TIME_IN_FORCE}, "GTC")
     return PlaceOrder(
         account=r.text("account"),
         symbol=r.text("symbol"),
         side=r.choice("side", _SIDES),
         position_side=r.choice("positionSide", _POSITION_SIDES, "BOTH"),
-        price=r.number("price"),
+        price=price,
         quantity=r.number("quantity"),
         reduce_only=r.boolean("reduceOnly", False),
+        order_type=kind,
+        time_in_force=tif,
     )
 
 
@@ -238,6 +289,7 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
             "side",
             "positionSide",
             "type",
+            "timeInForce",
             "price",
             "quantity",
             "reduceOnly",
@@ -258,10 +310,7 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
         {"symbol", "markPrice"},
         lambda r: MarkPrice(r.text("symbol"), r.number("markPrice")),
     ),
-    "funding": (
-        {"symbol", "fundingRate"},
-        lambda r: Funding(r.text("symbol"), r.number("fundingRate")),
-    ),
+    "funding": ({"symbol", "fundingRate", "premiumIndex"}, _funding),
     "positionMargin": (
         {"account", "symbol", "positionSide", "amount", "type"},
         lambda r: PositionMargin(
@@ -273,9 +322,20 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
         ),
     ),
     "liquidationSweep": (set(), lambda r: LiquidationSweep()),
+    "cancelAllOpenOrders": (
+        {"account", "symbol"},
+        lambda r: CancelAllOrders(r.text("account"), r.text("symbol")),
+    ),
 }
 
 ACTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
+
+#: The rule of each action: ACT-1 … ACT-12 in the order above, then ACT-14 (ACT-13 is
+#: the rule on unknown names).
+ACTION_RULES: dict[str, str] = {
+    **{name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES[:12], start=1)},
+    "cancelAllOpenOrders": "ACT-14",
+}
 
 
 def parse_action(data: Any, where: str = "") -> Action:
@@ -318,18 +378,24 @@ def action_json(action: Action) -> dict[str, Any]:
             }
         case SetPositionMode(account, dual):
             return {"action": "setPositionMode", "account": account, "dualSidePosition": dual}
-        case PlaceOrder(account, symbol, side, position_side, price, quantity, reduce_only):
-            return {
+        case PlaceOrder(
+            account, symbol, side, position_side, price, quantity, reduce_only, kind, tif
+        ):
+            placed: dict[str, Any] = {
                 "action": "placeOrder",
                 "account": account,
                 "symbol": symbol,
                 "side": side.value,
                 "positionSide": position_side.value,
-                "type": "LIMIT",
-                "price": _num(price),
-                "quantity": _num(quantity),
-                "reduceOnly": reduce_only,
+                "type": kind,
             }
+            if tif != "GTC":  # GTC is the default; written only when it is not
+                placed["timeInForce"] = tif
+            if kind != "MARKET":
+                placed["price"] = _num(price)
+            placed["quantity"] = _num(quantity)
+            placed["reduceOnly"] = reduce_only
+            return placed
         case CancelOrder(account, order_id):
             return {"action": "cancelOrder", "account": account, "orderId": order_id}
         case Fill(maker, taker, quantity):
@@ -339,7 +405,13 @@ def action_json(action: Action) -> dict[str, Any]:
             return out
         case MarkPrice(symbol, mark):
             return {"action": "markPrice", "symbol": symbol, "markPrice": _num(mark)}
-        case Funding(symbol, rate):
+        case Funding(symbol, rate, samples):
+            if rate is None:
+                return {
+                    "action": "funding",
+                    "symbol": symbol,
+                    "premiumIndex": [_num(p) for p in samples],
+                }
             return {"action": "funding", "symbol": symbol, "fundingRate": _num(rate)}
         case PositionMargin(account, symbol, position_side, amount, kind):
             return {
@@ -352,4 +424,6 @@ def action_json(action: Action) -> dict[str, Any]:
             }
         case LiquidationSweep():
             return {"action": "liquidationSweep"}
+        case CancelAllOrders(account, symbol):
+            return {"action": "cancelAllOpenOrders", "account": account, "symbol": symbol}
     raise TypeError(f"not an action: {action!r}")

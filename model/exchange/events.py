@@ -3,7 +3,8 @@
 ``type`` uses the API's vocabulary: ``TRADE`` (a fill, one per party), ``FUNDING_FEE``,
 ``LIQUIDATION`` (a position taken over by the insurance fund, LIQP-5),
 ``INSURANCE_CLEAR`` (clearance fee, LIQP-4), ``ADL`` (a position closed against a
-bankrupt one, ADL-1), ``INSURANCE_COVER`` (a negative balance reset to zero, IF-2).
+bankrupt one, ADL-1), ``INSURANCE_COVER`` (a negative balance reset to zero, IF-2),
+``EXPIRED`` (the unfilled rest of an IOC, FOK or MARKET order, ACT-ORD-8).
 """
 
 from __future__ import annotations

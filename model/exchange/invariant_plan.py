@@ -30,6 +30,7 @@ from marginspec.exchange.changes import (
 from marginspec.exchange.fast_figures import below_maintenance
 from marginspec.exchange.invariants import (
     BANKRUPTCY_PATH,
+    RESTING,
     Violation,
     account_equity,
     refusal_changes_nothing,
@@ -240,6 +241,8 @@ def orders_well_formed(
         for o in orders:
             if o.remaining <= 0:
                 out.append(f"INV-8: {name} order {o.order_id} has nothing left")
+            if o.order_type != "LIMIT" or o.time_in_force not in RESTING:
+                out.append(f"INV-8: {name} order {o.order_id} rests but is immediate")
             if acct.dual_side_position == (o.position_side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} order {o.order_id} position side vs mode")
         keys = (

@@ -12,7 +12,14 @@ from collections.abc import Callable, Mapping
 
 from marginspec import margin
 from marginspec.account import PositionSide
-from marginspec.exchange.actions import Action, Fill, Funding, LiquidationSweep, MarkPrice
+from marginspec.exchange.actions import (
+    Action,
+    Fill,
+    Funding,
+    LiquidationSweep,
+    MarkPrice,
+    PlaceOrder,
+)
 from marginspec.exchange.refusals import Outcome
 from marginspec.exchange.state import INSURANCE_FUND, ZERO, AccountState, ExchangeState
 from marginspec.exchange.view import figures
@@ -22,8 +29,13 @@ from marginspec.ruleset import RuleSet
 Violation = str
 Invariant = Callable[[ExchangeState, Action, ExchangeState, Outcome, RuleSet], list[Violation]]
 
-#: The actions INV-7 calls the bankruptcy path: they may make a wallet negative.
-BANKRUPTCY_PATH = (Fill, Funding, MarkPrice)
+#: The actions INV-7 calls the bankruptcy path: they may make a wallet negative. A
+#: ``placeOrder`` trades when it is immediate (ACT-ORD-8) and then is a fill like any other;
+#: a resting one changes no wallet, so INV-7 has nothing to say about it either way.
+BANKRUPTCY_PATH = (Fill, PlaceOrder, Funding, MarkPrice)
+
+#: INV-8: the times in force of an order that rests (ACT-ORD-6).
+RESTING = ("GTC", "GTX")
 
 
 def account_equity(acct: AccountState, marks: Mapping[str, Exact]) -> Exact:
@@ -149,7 +161,7 @@ def refusal_changes_nothing(
 def wallets_not_negative(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
-    """INV-7: only fills, funding and mark moves (the bankruptcy path) make a wallet
+    """INV-7: only fills (an immediate order's too), funding and mark moves (the bankruptcy path) make a wallet
     negative; after a sweep a negative wallet remains only behind an open position that
     is above maintenance (its uPnL carries it). The insurance fund is exempt (IF-4)."""
     out: list[Violation] = []
@@ -181,8 +193,9 @@ def orders_well_formed(
     before: ExchangeState, action: Action, after: ExchangeState, outcome: Outcome, ruleset: RuleSet
 ) -> list[Violation]:
     """INV-8: open orders have positive remaining quantity, ids handed out once (unique,
-    and an order new to an account has an id issued by this action), and position sides
-    that match the account's position mode (SNAP-2)."""
+    and an order new to an account has an id issued by this action), are LIMIT GTC or GTX
+    (an IOC, FOK or MARKET order never rests, ACT-ORD-8), and have position sides that
+    match the account's position mode (SNAP-2)."""
     out = []
     seen: set[int] = set()
     for name, acct in after.accounts.items():
@@ -195,6 +208,8 @@ def orders_well_formed(
             seen.add(o.order_id)
             if o.remaining <= 0:
                 out.append(f"INV-8: {name} order {o.order_id} has nothing left")
+            if o.order_type != "LIMIT" or o.time_in_force not in RESTING:
+                out.append(f"INV-8: {name} order {o.order_id} rests but is immediate")
             if acct.dual_side_position == (o.position_side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} order {o.order_id} position side vs mode")
         for symbol, side in acct.positions:

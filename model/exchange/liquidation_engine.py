@@ -5,9 +5,10 @@ is below maintenance (LIQ-1, read from ``evaluate``):
 
 - LIQP-1 scope: a cross account below maintenance loses all its cross positions; an
   isolated position below maintenance is liquidated alone.
-- LIQP-2 its open orders are cancelled first (cross: every order on a cross symbol;
+- LIQP-2 its open orders are cancelled first (cross: every order of the account;
   isolated: every order on that symbol).
-- LIQP-3 the whole scope is liquidated (no partial IOC step: the model has no book).
+- LIQP-3 the whole scope is liquidated (no partial IOC step: the model has no book),
+  unless option LIQP-8 first steps a lone position down bracket by bracket.
 - LIQP-4 clearance fee = liquidationFee × |notional at mark| (FEE-1 form), charged
   from the scope's margin balance and never more than what is left of it, to the
   insurance fund (``INSURANCE_CLEAR``).
@@ -16,8 +17,9 @@ is below maintenance (LIQ-1, read from ``evaluate``):
   in name order, so the first one with a bankruptcy price brings the scope's margin
   balance to zero and the later ones close at their mark. No bankruptcy price (a
   hedged pair, or none above 0): the mark.
-- LIQP-6 the insurance fund takes the position over at that price when its own
-  margin balance stays ≥ 0 afterwards (IF-1); otherwise ADL-1 closes it against the
+- LIQP-6 the insurance fund takes the position over at that price when it may hold
+  it afterwards (IF-5: margin balance ≥ 0 and net notional within
+  ``fund_max_net_notional`` × its margin balance); otherwise ADL-1 closes it against the
   top-ranked opposite positions of other accounts at that price, without fee (B-ADL),
   and the fund takes whatever they cannot absorb.
 - LIQP-7 what is left in the scope's wallet goes to the fund if positive, or is
@@ -41,6 +43,7 @@ from marginspec.exchange.state import (
     ZERO,
     AccountState,
     ExchangeState,
+    Order,
     PositionKey,
     PositionState,
     evolve,
@@ -48,7 +51,7 @@ from marginspec.exchange.state import (
 )
 from marginspec.exchange.view import account_figures, figures, position_figures
 from marginspec.numbers import Exact
-from marginspec.ruleset import RuleSet
+from marginspec.ruleset import PartialLiquidation, RuleSet
 
 
 def sweep(state: ExchangeState, ruleset: RuleSet) -> tuple[ExchangeState, tuple[Event, ...]]:
@@ -69,18 +72,103 @@ def sweep(state: ExchangeState, ruleset: RuleSet) -> tuple[ExchangeState, tuple[
                     if p.position_amt != 0
                     and acct.setting(k[0], ruleset).margin_type is MarginType.CROSS
                 ]
-                state = _liquidate(state, name, scope, None, f, ruleset, events)
+                state = _step_down(state, name, scope, ruleset, events)
                 f = figures(state, name, ruleset)
+                if f.liquidatable:
+                    state = _liquidate(state, name, scope, None, f, ruleset, events)
+                    f = figures(state, name, ruleset)
                 progress = True
             for p in f.positions:
                 if p.liquidatable:
                     key = (p.position.symbol, p.position.position_side)
-                    state = _liquidate(state, name, [key], key, f, ruleset, events)
+                    state = _step_down(state, name, [key], ruleset, events)
+                    f = figures(state, name, ruleset)
+                    still = position_figures(f, *key)
+                    if still is not None and still.liquidatable:
+                        state = _liquidate(state, name, [key], key, f, ruleset, events)
                     progress = True
         if not progress:
             break
     state = _cover_negative(state, names, ruleset, events)
     return state, tuple(events)
+
+
+def _step_down(
+    state: ExchangeState,
+    name: str,
+    scope: list[PositionKey],
+    ruleset: RuleSet,
+    events: list[Event],
+) -> ExchangeState:
+    """LIQP-8: reduce a lone position bracket by bracket while it is below maintenance.
+
+    Option ``partial_liquidation = "bracket-step"`` (BY-PROC): a scope of one position
+    whose notional at mark is beyond the first bracket is reduced to its bracket's floor
+    (the next lower bracket's cap; the kept quantity rounded down to the step), closed
+    at the mark, clearance fee on the reduced notional (LIQP-4), taken over by the fund
+    (LIQP-6, IF-5); then LIQ-1 again. Within the first bracket LIQP-3 follows.
+    """
+    if ruleset.options.partial_liquidation is not PartialLiquidation.BRACKET_STEP:
+        return state
+    if len(scope) != 1:
+        return state
+    key = scope[0]
+    symbol = key[0]
+    market = ruleset.markets[symbol]
+    isolated = state.accounts[name].setting(symbol, ruleset).margin_type is MarginType.ISOLATED
+    for _ in market.brackets:
+        f = figures(state, name, ruleset)
+        p = position_figures(f, *key)
+        if p is None or not (p.liquidatable if isolated else f.liquidatable) or p.bracket <= 1:
+            break
+        mark = state.mark_prices[symbol]
+        floor = market.brackets[p.bracket - 1].notional_floor
+        keep = Exact(int(floor / mark / market.step_size)) * market.step_size
+        amt = p.position.position_amt
+        reduce = abs(amt) - keep
+        if keep <= 0 or reduce <= 0:
+            break
+        acct = state.accounts[name]
+        direction = -1 if amt > 0 else 1
+        result = trade(acct, symbol, key[1], direction, reduce, mark, ZERO, ruleset)
+        acct = result.account
+        after = account_figures(acct, state, ruleset)
+        if isolated:
+            left = position_figures(after, *key)
+            assert left is not None and left.isolated_margin is not None
+            balance = left.isolated_margin
+        else:
+            balance = margin.margin_balance(
+                after.total_cross_wallet_balance, after.total_cross_unrealized_pnl
+            )
+        fee = margin.trading_fee(reduce, mark, market.liquidation_fee)
+        charged = min(fee, max(ZERO, balance))
+        if isolated:
+            pos = acct.position(*key)
+            acct = with_position(
+                acct, key, evolve(pos, isolated_wallet=pos.isolated_wallet - charged)
+            )
+        else:
+            acct = evolve(acct, cross_wallet=acct.cross_wallet - charged)
+        fund = state.accounts[INSURANCE_FUND]
+        fund = evolve(fund, cross_wallet=fund.cross_wallet + charged)
+        events.append(
+            Event(
+                "LIQUIDATION",
+                name,
+                symbol=symbol,
+                position_side=key[1].value,
+                side="SELL" if amt > 0 else "BUY",
+                quantity=reduce,
+                price=mark,
+                realized_pnl=result.realized_pnl,
+            )
+        )
+        if charged:
+            events.append(Event("INSURANCE_CLEAR", name, amount=charged))
+        state = state.with_accounts({name: acct, INSURANCE_FUND: fund})
+        state = _hand_over(state, name, key, -direction * reduce, mark, ruleset, events)
+    return state
 
 
 def _liquidate(
@@ -95,13 +183,10 @@ def _liquidate(
     """LIQP-2, LIQP-3, LIQP-4, LIQP-5, LIQP-7, IF-2: liquidate one whole scope."""
     acct = state.accounts[name]
     marks = state.mark_prices
-    # LIQP-2: cancel orders
+    # LIQP-2: a cross liquidation cancels every open order of the account (B-LIQP, A-LIQ:
+    # "all open orders"), isolated symbols' too; an isolated one only its symbol's (INV-4).
     if isolated is None:
-        keep = tuple(
-            o
-            for o in acct.orders
-            if acct.setting(o.symbol, ruleset).margin_type is not MarginType.CROSS
-        )
+        keep: tuple[Order, ...] = ()
         balance = margin.margin_balance(f.total_cross_wallet_balance, f.total_cross_unrealized_pnl)
         wallet = acct.cross_wallet
     else:
@@ -197,12 +282,12 @@ def _hand_over(
     ruleset: RuleSet,
     events: list[Event],
 ) -> ExchangeState:
-    """LIQP-6, ADL-1: the fund takes ``amt`` at ``price`` if it stays solvent, else ADL first."""
+    """LIQP-6, ADL-1: the fund takes ``amt`` at ``price`` if it may (IF-5), else ADL first."""
     symbol = key[0]
     direction = 1 if amt > 0 else -1
     fund = state.accounts[INSURANCE_FUND]
     taken = trade(fund, symbol, PositionSide.BOTH, direction, abs(amt), price, ZERO, ruleset)
-    if account_figures(taken.account, state, ruleset).total_margin_balance < 0:
+    if not fund_may_hold(account_figures(taken.account, state, ruleset), ruleset):
         remaining = abs(amt)
         for other, side in _ranked(state, name, symbol, direction, ruleset):
             if remaining == 0:
@@ -243,6 +328,22 @@ def _hand_over(
         )
     )
     return state.with_account(INSURANCE_FUND, taken.account)
+
+
+def fund_may_hold(fund: AccountFigures, ruleset: RuleSet) -> bool:
+    """IF-5: the fund's margin balance stays ≥ 0 and its net notional within its limit.
+
+    Net notional: Σ |notional at mark| of the fund's positions (one-way, so one net
+    position per symbol); the limit is ``fund_max_net_notional`` × its margin balance.
+    """
+    balance = fund.total_margin_balance
+    if balance < 0:
+        return False
+    limit = ruleset.options.fund_max_net_notional
+    if limit is None:
+        return True
+    net = sum((abs(p.notional) for p in fund.positions), ZERO)
+    return bool(net <= limit * balance)
 
 
 def _ranked(

@@ -1,8 +1,10 @@
 """Refusals and outcomes (REF-*): the exchange's error code and message where one exists.
 
-Codes and messages are those of the Aster / Binance USDⓈ-M API error list (A-API;
-exchange-semantics.md §1.5, §1.9). Refusals the exchange has no code for (the model's
-own preconditions, such as an unknown account) carry ``code`` null.
+Codes and messages are those of Aster's API error list (A-API: asterdex/api-docs,
+``V3(Recommended)/EN/aster-finance-futures-api-v3.md``, section "Error Codes"), which
+copies Binance USDⓈ-M's; spec/account-model.md (REF-0) cites the list per code.
+Refusals the exchange has no code for (the model's own preconditions, such as an
+unknown account) carry ``code`` null.
 """
 
 from __future__ import annotations
@@ -29,19 +31,34 @@ class Refusal:
 MARGIN_NOT_SUFFICIENT = Refusal("REF-1", -2019, "Margin is insufficient.")
 UNKNOWN_ORDER = Refusal("REF-2", -2011, "Unknown order sent.")
 REDUCE_ONLY_REJECT = Refusal("REF-3", -2022, "ReduceOnly Order is rejected.")
+REDUCE_ONLY_MARGIN = Refusal(
+    "REF-16",
+    -4118,
+    "ReduceOnly Order Failed. Please check your existing position and open orders",
+)
 MAX_POSITION = Refusal(
     "REF-4", -2027, "Exceeded the maximum allowable position at current leverage."
 )
 PRICE_TICK = Refusal("REF-5", -4014, "Price not increased by tick size.")
 QTY_STEP = Refusal("REF-6", -4023, "Qty not increased by step size.")
 MIN_NOTIONAL = Refusal(
-    "REF-7", -4164, "Order's notional must be no smaller than {0} (unless you choose reduce only)."
+    "REF-7", -4164, "Order's notional must be no smaller than {0} (unless you choose reduce only)"
 )
 POSITION_SIDE_MISMATCH = Refusal(
     "REF-8", -4061, "Order's position side does not match user's setting."
 )
 REDUCE_ONLY_IN_HEDGE = Refusal("REF-9", -1106, "Parameter 'reduceOnly' sent when not required.")
-BAD_PRICE = Refusal("REF-10", -1013, "Price and quantity must be positive.")
+POST_ONLY_REJECT = Refusal(
+    "REF-17",
+    -5022,
+    "Due to the order could not be executed as maker, the Post Only order will be rejected. "
+    "The order will not be recorded in the order history",
+)
+PRICE_NOT_POSITIVE = Refusal("REF-10", -4001, "Price less than 0.")
+PRICE_ABOVE_BAND = Refusal("REF-18", -4016, "Price is higher than mark price multiplier cap.")
+PRICE_BELOW_BAND = Refusal("REF-19", -4024, "Price is lower than mark price multiplier floor.")
+MAX_OPEN_ORDERS = Refusal("REF-37", -2025, "Reach max open order limit.")
+QTY_NOT_POSITIVE = Refusal("REF-15", -4003, "Quantity less than zero.")
 NO_CROSS = Refusal("REF-11", None, "The taker's limit price does not reach the maker's price.")
 SAME_ORDER_BOOK_SIDE = Refusal(
     "REF-12", None, "A fill needs a BUY and a SELL order on the same symbol."
@@ -60,7 +77,7 @@ MIN_LEVERAGE_RATIO = Refusal(
 ISOLATED_LEVERAGE_REJECT = Refusal(
     "REF-22",
     -4161,
-    "Leverage reduction is not supported in Isolated Margin Mode with open positions.",
+    "Leverage reduction is not supported in Isolated Margin Mode with open positions",
 )
 # Margin type and position mode
 NO_NEED_MARGIN_TYPE = Refusal("REF-23", -4046, "No need to change margin type.")
@@ -96,6 +113,7 @@ FUNDING_OUT_OF_RANGE = Refusal(
 INSURANCE_FUND_ACTION = Refusal(
     "REF-43", None, "The insurance fund does not transfer, change settings or add margin."
 )
+MARK_NOT_POSITIVE = Refusal("REF-44", None, "Mark price must be positive.")
 
 ACCEPTED = "accepted"
 REFUSED = "refused"

@@ -23,18 +23,21 @@ def _num(value: Any, options: Options) -> str:
 
 
 def order_json(order: Order, options: Options) -> dict[str, Any]:
-    """``GET /fapi/v3/openOrders`` fields."""
-    return {
+    """``GET /fapi/v3/openOrders`` fields (``timeInForce`` written when it is not GTC)."""
+    out: dict[str, Any] = {
         "orderId": order.order_id,
         "symbol": order.symbol,
         "side": order.side.value,
         "positionSide": order.position_side.value,
-        "type": "LIMIT",
+        "type": order.order_type,
         "price": _num(order.price, options),
         "origQty": _num(order.orig_qty, options),
         "executedQty": _num(order.executed_qty, options),
         "reduceOnly": order.reduce_only,
     }
+    if order.time_in_force != "GTC":
+        out["timeInForce"] = order.time_in_force
+    return out
 
 
 def account_snapshot(acct: AccountState, state: ExchangeState, ruleset: RuleSet) -> dict[str, Any]:

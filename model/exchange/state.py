@@ -43,7 +43,9 @@ def evolve(obj: T, **changes: Any) -> T:
 
 @attrs.frozen(cache_hash=True)
 class Order:
-    """A resting LIMIT order (``GET /fapi/v3/openOrders`` fields)."""
+    """An open order (``GET /fapi/v3/openOrders`` fields): a resting LIMIT order (GTC or
+    GTX), or, only while ``placeOrder`` matches it, an IOC/FOK LIMIT or a MARKET order
+    (ACT-ORD-8; a MARKET order's ``price`` is 0)."""
 
     order_id: int
     symbol: str
@@ -53,6 +55,8 @@ class Order:
     orig_qty: Exact
     executed_qty: Exact = ZERO
     reduce_only: bool = False
+    order_type: str = "LIMIT"
+    time_in_force: str = "GTC"
     #: The ``evaluate`` form (remaining quantity), built once per order version.
     open_order: OpenOrder = attrs.field(init=False, eq=False, repr=False)
 
@@ -67,6 +71,7 @@ class Order:
                 self.price,
                 self.orig_qty - self.executed_qty,
                 self.reduce_only,
+                self.order_type,
             ),
         )
 

@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from marginspec.errors import InputError
-from marginspec.exchange.actions import Action, action_json, parse_action
+from marginspec.exchange.actions import ACTION_RULES, Action, action_json, parse_action
 from marginspec.exchange.initial import initial_json, parse_initial
 from marginspec.exchange.model import Model
 from marginspec.rulefile import bundled_rulesets, load_bundled, load_ruleset
@@ -190,26 +190,10 @@ def _rules(pointer: str, action: dict[str, Any]) -> tuple[str, ...]:
             rules.extend(FIELD_RULES[part])
             break
     name = action.get("action")
-    act = _ACTION_RULES.get(str(name))
+    act = ACTION_RULES.get(str(name))
     if act:
         rules.append(act)
     return tuple(dict.fromkeys(rules))
-
-
-_ACTION_RULES = {
-    "deposit": "ACT-1",
-    "withdraw": "ACT-2",
-    "setLeverage": "ACT-3",
-    "setMarginType": "ACT-4",
-    "setPositionMode": "ACT-5",
-    "placeOrder": "ACT-6",
-    "cancelOrder": "ACT-7",
-    "fill": "ACT-8",
-    "markPrice": "ACT-9",
-    "funding": "ACT-10",
-    "positionMargin": "ACT-11",
-    "liquidationSweep": "ACT-12",
-}
 
 
 def resolve_ruleset(reference: Any, base: Path | None, where: str = "/ruleset") -> RuleSet:
@@ -259,7 +243,7 @@ _ACTIONS_KEYS = ("format", "ruleset", "description", "initial", "notes", "action
 
 
 def _known(obj: Mapping[str, Any], allowed: tuple[str, ...], pointer: str) -> None:
-    """TRACE-1: an unknown key is refused, so a misspelt one ("snaphot") never passes."""
+    """An unknown key is refused (TRACE-1), so a misspelt one ("snaphot") never passes."""
     for key in obj:
         if key not in allowed:
             raise InputError(

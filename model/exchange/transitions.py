@@ -15,6 +15,7 @@ from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.exchange import refusals as R
 from marginspec.exchange.actions import (
     Action,
+    CancelAllOrders,
     CancelOrder,
     Deposit,
     Fill,
@@ -51,9 +52,10 @@ from marginspec.exchange.state import (
     with_position,
 )
 from marginspec.exchange.view import account_figures, position_figures
+from marginspec.funding import funding_rate, premium_average
 from marginspec.memo import Memo
 from marginspec.numbers import Exact
-from marginspec.ruleset import Market, RuleSet
+from marginspec.ruleset import Market, OrderMarginCheck, ReduceOnlyNetting, RuleSet
 
 Result = tuple[ExchangeState, Outcome]
 
@@ -196,45 +198,132 @@ def _reducing(side: PositionSide, direction: int) -> bool:
     )
 
 
+def opening_quantity(held: Exact, direction: int, quantity: Exact, resting: Exact) -> Exact:
+    """ACT-ORD-3: the part of a new order that B-MREQ counts as opening.
+
+    With a position in the order's direction (or none) the whole order opens. Against
+    the position, the resting orders of the same direction close it first: a buy
+    against a short opens ``NewQty − (|ShortQty| − OpenBuyQty)`` when positive (B-MREQ:
+    "short 1, resting buy 0.8, new buy 0.5: 0.5 > 1 − 0.8, so it is opening"); sells
+    against a long symmetrically.
+    """
+    if held * direction >= 0:
+        return quantity
+    room = abs(held) - resting
+    return quantity - room if quantity > room else ZERO
+
+
+def _crossing(
+    state: ExchangeState, symbol: str, side: OrderSide, limit: Exact | None, skip: str | None
+) -> list[tuple[str, Order]]:
+    """ACT-ORD-8: the resting orders a taker on ``side`` would trade with, best price first,
+    then oldest (price-time priority); ``limit`` None is a MARKET order; ``skip`` an account."""
+    buy = side is OrderSide.BUY
+    found = [
+        (name, o)
+        for name, acct in state.accounts.items()
+        if name != skip
+        for o in acct.orders
+        if o.symbol == symbol
+        and o.side is not side
+        and (limit is None or (o.price <= limit if buy else o.price >= limit))
+    ]
+    found.sort(key=lambda item: (item[1].price if buy else -item[1].price, item[1].order_id))
+    return found
+
+
+def _best(state: ExchangeState, symbol: str, side: OrderSide, skip: str) -> Exact | None:
+    """The best resting price on ``side`` of the book (ask0 for SELL, bid0 for BUY)."""
+    book = _crossing(
+        state, symbol, OrderSide.BUY if side is OrderSide.SELL else OrderSide.SELL, None, skip
+    )
+    return book[0][1].price if book else None
+
+
 def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result:
-    """ACT-6, ACT-ORD-3, ACT-ORD-4, ACT-ORD-5: filters, reduce-only, -2027, cost vs AVB-1."""
+    """ACT-6, ACT-ORD-3, ACT-ORD-4, ACT-ORD-5: filters, reduce-only, -2027 and the margin
+    check against AVB-1, then the time in force (ACT-ORD-6): GTC and GTX rest, IOC, FOK and
+    MARKET match now."""
     if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
         return state, bad
     market = ruleset.markets[a.symbol]
     acct = state.accounts[a.account]
     direction = a.side.direction
+    is_market = a.order_type == "MARKET"
     if acct.dual_side_position == (a.position_side is PositionSide.BOTH):
         return state, refused(R.POSITION_SIDE_MISMATCH)
     if acct.dual_side_position and a.reduce_only:
         return state, refused(R.REDUCE_ONLY_IN_HEDGE)
-    if a.price <= 0 or a.quantity <= 0:
-        return state, refused(R.BAD_PRICE)
-    if not _multiple(a.price, market.tick_size):
+    if not is_market and a.price <= 0:
+        return state, refused(R.PRICE_NOT_POSITIVE)
+    if a.quantity <= 0:
+        return state, refused(R.QTY_NOT_POSITIVE)
+    if not is_market and not _multiple(a.price, market.tick_size):
         return state, refused(R.PRICE_TICK)
     if not _multiple(a.quantity, market.step_size):
         return state, refused(R.QTY_STEP)
-    reducing = a.reduce_only or _reducing(a.position_side, direction)
-    if not reducing and a.price * a.quantity < market.min_notional:
+    mark = state.mark_prices[a.symbol]
+    if not is_market:  # ACT-ORD-9: PERCENT_PRICE, relative to the mark
+        if direction > 0 and a.price > mark * market.multiplier_up:
+            return state, refused(R.PRICE_ABOVE_BAND)
+        if direction < 0 and a.price < mark * market.multiplier_down:
+            return state, refused(R.PRICE_BELOW_BAND)
+    side = a.position_side
+    closing_side = _reducing(side, direction)  # hedge mode: SELL LONG, BUY SHORT
+    count = 0
+    resting = resting_reducing = ZERO  # the side's open orders in this direction (ACT-ORD-3/4)
+    for o in acct.orders:
+        if o.symbol == a.symbol:
+            count += 1
+            if o.position_side is side and o.side is a.side:
+                resting += o.remaining
+                if o.reduce_only or closing_side:
+                    resting_reducing += o.remaining
+    if count >= market.max_num_orders:
+        return state, refused(R.MAX_OPEN_ORDERS)  # ACT-ORD-10: MAX_NUM_ORDERS
+    price = a.price
+    if is_market:  # COST-3: the price a market order is charged at (A-COST)
+        ask = _best(state, a.symbol, OrderSide.SELL, a.account)
+        bid = _best(state, a.symbol, OrderSide.BUY, a.account)
+        price = Exact(
+            margin.market_order_price(
+                direction, mark if ask is None else ask, mark if bid is None else bid, mark
+            )
+        )
+    reducing = a.reduce_only or closing_side
+    # MIN_NOTIONAL: price × quantity; a market order's notional is taken at the mark (A-API)
+    notional_price = mark if is_market else a.price
+    if not reducing and notional_price * a.quantity < market.min_notional:
         return state, refused(R.MIN_NOTIONAL, market.min_notional)
-    held = acct.position(a.symbol, a.position_side).position_amt
-    if reducing and (held * direction >= 0 or a.quantity > abs(held)):
-        return state, refused(R.REDUCE_ONLY_REJECT)  # ACT-ORD-4: may only shrink the position
+    if a.time_in_force == "GTX" and _crossing(state, a.symbol, a.side, a.price, None):
+        return state, refused(R.POST_ONLY_REJECT)  # ACT-ORD-6: post-only would take
+    held = acct.position(a.symbol, side).position_amt
+    options = ruleset.options
+    if reducing:
+        # ACT-ORD-4: a reducing order may only shrink the position; netted, the side's
+        # resting reducing orders of the same direction count against it too.
+        netted = options.reduce_only_netting is ReduceOnlyNetting.NETTED
+        claimed = a.quantity + (resting_reducing if netted else ZERO)
+        if held * direction >= 0 or claimed > abs(held):
+            return state, refused(R.REDUCE_ONLY_REJECT)
     order = Order(
         order_id=state.next_order_id,
         symbol=a.symbol,
         side=a.side,
-        position_side=a.position_side,
+        position_side=side,
         price=a.price,
         orig_qty=a.quantity,
         reduce_only=a.reduce_only,
+        order_type=a.order_type,
+        time_in_force=a.time_in_force,
     )
     new = with_orders(acct, (*acct.orders, order))
     # Only this position side's ORD-1 changes (its position IM does not).
-    side = a.position_side
     bids, asks = side_orders(acct, a.symbol, side)
-    notional = margin.notional(held, state.mark_prices[a.symbol])
-    leverage_value = Exact(acct.setting(a.symbol, ruleset).leverage)
-    value = a.quantity * a.price
+    notional = margin.notional(held, mark)
+    leverage = acct.setting(a.symbol, ruleset).leverage
+    leverage_value = Exact(leverage)
+    value = a.quantity * price
     before = margin.order_margin_requirement(notional, bids, asks, leverage_value)  # ORD-1
     after = margin.order_margin_requirement(
         notional,
@@ -242,22 +331,67 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         asks + value if direction < 0 else asks,
         leverage_value,
     )
-    increase = after - before
-    if increase > 0:
-        leverage = acct.setting(a.symbol, ruleset).leverage
-        cap = _max_notional(market, leverage)
-        if after * leverage > cap:  # ACT-ORD-5 / LEV-3: exposure = ORD-1 × L
-            return state, refused(R.MAX_POSITION)
-        mark = state.mark_prices[a.symbol]
-        cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, a.price)  # COST-1
-        if cost > available_balance(acct, state, ruleset):
-            return state, refused(R.MARGIN_NOT_SUFFICIENT)
+    if after > before and after * leverage > _max_notional(market, leverage):
+        return state, refused(R.MAX_POSITION)  # ACT-ORD-5 / LEV-3: exposure = ORD-1 × L
+    if options.order_margin_check is OrderMarginCheck.OPENING:
+        opening = opening_quantity(held, direction, a.quantity, resting)
+        cost = ZERO
+        if opening > 0:  # COST-1 of the opening part (ACT-ORD-3)
+            cost = margin.cost_to_open(opening, Exact(direction), price, mark, leverage_value)
+    else:
+        increase = after - before
+        cost = ZERO
+        if increase > 0:  # the earlier rule: ORD-1's rise + COST-2 on the whole order
+            cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, price)
+    if cost > 0 and cost > available_balance(acct, state, ruleset):
+        return state, refused(R.REDUCE_ONLY_MARGIN if reducing else R.MARGIN_NOT_SUFFICIENT)
     accounts = dict(state.accounts)
     accounts[a.account] = new
     state = ExchangeState(
         state.mark_prices, accounts, state.fee_income, state.net_deposits, order.order_id + 1
     )
-    return state, accepted(order_id=order.order_id)
+    if not is_market and a.time_in_force in ("GTC", "GTX"):
+        return state, accepted(order_id=order.order_id)
+    return _take(state, a.account, order, ruleset)
+
+
+def _take(state: ExchangeState, name: str, order: Order, ruleset: RuleSet) -> Result:
+    """ACT-ORD-8: an IOC, FOK or MARKET order trades now against the resting orders of other
+    accounts in price-time priority, each match a FILL-1 at the maker's price; the first
+    match that a party cannot take (FILL-5, FILL-8) ends the matching; what is left expires
+    (an ``EXPIRED`` event). A FOK order that cannot fill in full trades nothing."""
+    placed = state
+    limit = None if order.order_type == "MARKET" else order.price
+    events: list[Event] = []
+    left = order.orig_qty
+    for _maker_name, maker in _crossing(state, order.symbol, order.side, limit, name):
+        if left == 0:
+            break
+        quantity = min(left, maker.remaining)
+        after, outcome = fill(state, Fill(maker.order_id, order.order_id, quantity), ruleset)
+        if not outcome.accepted:
+            break
+        state = after
+        events.extend(outcome.events)
+        left -= quantity
+    if order.time_in_force == "FOK" and left > 0:
+        state, events, left = placed, [], order.orig_qty  # all or nothing
+    if left > 0:
+        acct = state.accounts[name]
+        kept = tuple(o for o in acct.orders if o.order_id != order.order_id)
+        state = state.with_account(name, with_orders(acct, kept))
+        events.append(
+            Event(
+                "EXPIRED",
+                name,
+                symbol=order.symbol,
+                position_side=order.position_side.value,
+                side=order.side.value,
+                order_id=order.order_id,
+                quantity=left,
+            )
+        )
+    return state, accepted(order_id=order.order_id, events=tuple(events))
 
 
 def cancel_order(state: ExchangeState, a: CancelOrder, ruleset: RuleSet) -> Result:
@@ -268,6 +402,17 @@ def cancel_order(state: ExchangeState, a: CancelOrder, ruleset: RuleSet) -> Resu
     remaining = tuple(o for o in acct.orders if o.order_id != a.order_id)
     if len(remaining) == len(acct.orders):
         return state, refused(R.UNKNOWN_ORDER)
+    return state.with_account(a.account, with_orders(acct, remaining)), accepted()
+
+
+def cancel_all_orders(state: ExchangeState, a: CancelAllOrders, ruleset: RuleSet) -> Result:
+    """ACT-14: every open order of the account on the symbol leaves the book (none: accepted)."""
+    if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
+        return state, bad
+    acct = state.accounts[a.account]
+    remaining = tuple(o for o in acct.orders if o.symbol != a.symbol)
+    if len(remaining) == len(acct.orders):
+        return state, accepted()  # nothing to cancel: the state object itself
     return state.with_account(a.account, with_orders(acct, remaining)), accepted()
 
 
@@ -287,8 +432,11 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
     if maker.symbol != taker.symbol or maker.side is taker.side:
         return state, refused(R.SAME_ORDER_BOOK_SIDE)
     price = maker.price
-    if (taker.side is OrderSide.BUY and taker.price < price) or (
-        taker.side is OrderSide.SELL and taker.price > price
+    if maker.order_type == "MARKET":
+        return state, refused(R.NO_CROSS)  # a MARKET order never rests (ORD-3)
+    if taker.order_type != "MARKET" and (
+        (taker.side is OrderSide.BUY and taker.price < price)
+        or (taker.side is OrderSide.SELL and taker.price > price)
     ):
         return state, refused(R.NO_CROSS)
     market = ruleset.markets[maker.symbol]
@@ -336,16 +484,7 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
             index = result.account.orders.index(order)
             kept.insert(
                 index,
-                Order(
-                    order.order_id,
-                    order.symbol,
-                    order.side,
-                    order.position_side,
-                    order.price,
-                    order.orig_qty,
-                    done,
-                    order.reduce_only,
-                ),
+                evolve(order, executed_qty=done),
             )
         changed[name] = with_orders(result.account, tuple(kept))
         fees += result.commission
@@ -383,7 +522,7 @@ def mark_price(state: ExchangeState, a: MarkPrice, ruleset: RuleSet) -> Result:
     if bad := _symbol(ruleset, a.symbol):
         return state, bad
     if a.mark_price <= 0:
-        return state, refused(R.BAD_PRICE)
+        return state, refused(R.MARK_NOT_POSITIVE)
     marks = dict(state.mark_prices)
     marks[a.symbol] = a.mark_price
     return evolve(state, mark_prices=marks), accepted()
@@ -394,8 +533,19 @@ def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
     if bad := _symbol(ruleset, a.symbol):
         return state, bad
     market = ruleset.markets[a.symbol]
-    if not market.funding_floor <= a.funding_rate <= market.funding_cap:
+    if a.funding_rate is None:  # FUND-4 from the interval's premium samples (FUND-5)
+        hours = market.funding_interval_hours
+        rate = funding_rate(
+            premium_average(a.premium_index, hours),
+            market.interest_rate,
+            hours,
+            market.funding_floor,
+            market.funding_cap,
+        )
+    elif not market.funding_floor <= a.funding_rate <= market.funding_cap:
         return state, refused(R.FUNDING_OUT_OF_RANGE)
+    else:
+        rate = a.funding_rate
     mark = state.mark_prices[a.symbol]
     changed: dict[str, AccountState] = {}
     events: list[Event] = []
@@ -404,7 +554,7 @@ def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
         for (symbol, side), pos in acct.positions.items():
             if symbol != a.symbol or pos.position_amt == 0:
                 continue
-            amount = margin.funding_payment(pos.position_amt, mark, a.funding_rate)
+            amount = margin.funding_payment(pos.position_amt, mark, rate)
             if acct.setting(symbol, ruleset).margin_type is MarginType.ISOLATED:
                 new = with_position(
                     new,
@@ -466,6 +616,7 @@ _HANDLERS: dict[type[Any], Callable[[ExchangeState, Any, RuleSet], Result]] = {
     SetPositionMode: set_position_mode,
     PlaceOrder: place_order,
     CancelOrder: cancel_order,
+    CancelAllOrders: cancel_all_orders,
     Fill: fill,
     MarkPrice: mark_price,
     Funding: funding,

@@ -27,6 +27,13 @@ def test_moves_follow_their_weights_and_refusals_stay_a_minority() -> None:
     assert stats.actions["fill"] > stats.actions["cancelOrder"]
 
 
+def test_every_move_has_a_weight() -> None:
+    from marginspec.conformance import moves
+
+    functions = {f.__name__ for f, _ in (*moves.MOVES.values(), *moves.AIMED.values())}
+    assert functions == set(WEIGHTS)
+
+
 def test_a_subset_engine_is_never_sent_what_it_did_not_declare() -> None:
     caps = Capabilities(hedge_mode=False, funding=False, liquidation_sweep=False)
     names = {name for name, _, _ in weighted(caps)}

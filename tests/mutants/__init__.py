@@ -337,6 +337,9 @@ class FundingSignInverted(Mutant):
     def apply_wrongly(self, action: Any) -> Any:
         if not isinstance(action, Funding):
             return None
+        if action.funding_rate is None:  # FUND-4: the computed rate, inverted
+            premium = tuple(-p for p in action.premium_index)
+            return apply(self.state, attrs.evolve(action, premium_index=premium), self.ruleset)
         return apply(
             self.state, attrs.evolve(action, funding_rate=-action.funding_rate), self.ruleset
         )

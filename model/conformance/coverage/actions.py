@@ -1,11 +1,12 @@
-"""Coverage targets of the actions themselves: one per action (ACT-1 … ACT-12), unknown
+"""Coverage targets of the actions themselves: one per action (ACT-1 … ACT-12, ACT-14), unknown
 names (ACT-13), every refusal (REF-*) and every event type (TRACE-3)."""
 
 from __future__ import annotations
 
 from marginspec.conformance.coverage.step import Predicate, Step, event
 from marginspec.conformance.coverage.target import CRASH, Area, Section
-from marginspec.exchange import ACTION_NAMES, refusals
+from marginspec.exchange import refusals
+from marginspec.exchange.actions import ACTION_RULES
 
 ACTIONS = Area(Section.ACTION)
 
@@ -18,6 +19,7 @@ EVENT_TYPES = (
     "INSURANCE_CLEAR",
     "ADL",
     "INSURANCE_COVER",
+    "EXPIRED",
 )
 
 _ACTION_AIMS = {
@@ -33,12 +35,12 @@ _ACTION_AIMS = {
     "funding": ("funding",),
     "positionMargin": ("position_margin",),
     "liquidationSweep": ("sweep",),
+    "cancelAllOpenOrders": ("cancel_all",),
 }
 
 _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-1": ("trade", "place_order", "full_isolated_fill"),
     "REF-2": ("cancel_order", "fill_resting"),
-    "REF-3": ("reducing_order",),
     "REF-4": ("order_then_leverage", "place_order"),
     "REF-8": ("place_order", "position_margin"),
     "REF-9": ("hedge_trade", "place_order"),
@@ -64,6 +66,14 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-36": ("withdraw",),
     "REF-42": ("funding",),
     "REF-43": ("withdraw", "set_leverage"),
+    "REF-10": ("out_of_range", "place_order"),
+    "REF-15": ("out_of_range",),
+    "REF-44": ("out_of_range",),
+    "REF-17": ("immediate_order",),
+    "REF-18": ("out_of_range",),
+    "REF-19": ("out_of_range",),
+    "REF-16": ("opening_against_resting",),
+    "REF-3": ("reducing_order", "opening_against_resting"),
 }
 
 _EVENT_AIMS = {
@@ -74,12 +84,21 @@ _EVENT_AIMS = {
     "INSURANCE_CLEAR": CRASH,
     "ADL": ("crash_small_fund",),
     "INSURANCE_COVER": ("close_beyond_bankruptcy", "crash_shorts"),
+    "EXPIRED": ("immediate_order",),
 }
 
 
+#: Refusals the generated runs cannot reach (excluded, with the reason, in ``excluded``).
+_UNREACHED = ("REF-37",)
+
+
 def refusal_rules() -> tuple[str, ...]:
-    """Every REF-n the model can answer."""
-    found = {value.rule for value in vars(refusals).values() if isinstance(value, refusals.Refusal)}
+    """Every REF-n the model can answer and a generated run can reach (not ``_UNREACHED``)."""
+    found = {
+        value.rule
+        for value in vars(refusals).values()
+        if isinstance(value, refusals.Refusal) and value.rule not in _UNREACHED
+    }
     return tuple(sorted(found, key=lambda r: int(r.split("-")[1])))
 
 
@@ -91,8 +110,8 @@ def _refusal(rule: str) -> Predicate:
     return lambda s: s.refused(rule)
 
 
-for _number, _name in enumerate(ACTION_NAMES, start=1):
-    ACTIONS.target(f"ACT-{_number}", f"a `{_name}` action", _ACTION_AIMS[_name])(_action(_name))
+for _name, _rule in ACTION_RULES.items():
+    ACTIONS.target(_rule, f"a `{_name}` action", _ACTION_AIMS[_name])(_action(_name))
 
 
 @ACTIONS.target(

@@ -25,3 +25,15 @@ def _funding_isolated(s: Step) -> bool:
         exact(e["amount"]) != 0 and s.isolated(e["account"], e["symbol"])
         for e in s.events("FUNDING_FEE")
     )
+
+
+@FUNDING.target("FUND-4", "funding at a rate computed from premium samples", ("premium_funding",))
+def _funding_computed(s: Step) -> bool:
+    return s.name == "funding" and "premiumIndex" in s.action and bool(s.events("FUNDING_FEE"))
+
+
+@FUNDING.target(
+    "FUND-5", "funding from several premium samples (time-weighted)", ("premium_funding",)
+)
+def _funding_samples(s: Step) -> bool:
+    return _funding_computed(s) and len(s.action["premiumIndex"]) > 1

@@ -8,6 +8,7 @@ from typing import Any
 from marginspec.conformance.coverage.step import Step
 from marginspec.conformance.coverage.target import Area, Section
 from marginspec.numbers import exact
+from marginspec.ruleset import OrderMarginCheck, ReduceOnlyNetting
 
 ORDERS = Area(Section.FIGURE)
 
@@ -27,28 +28,123 @@ def _reducing(action: dict[str, Any]) -> bool:
 # ------------------------------------------------------------------ the order action
 
 
+def _against_resting(s: Step) -> bool:
+    """The order points against its side's position, and orders of its direction rest."""
+    a = s.action
+    direction = 1 if a["side"] == "BUY" else -1
+    held = s.amount(a["account"], a["symbol"], a["positionSide"], after=False)
+    acct = s.before.accounts[a["account"]]
+    resting = any(
+        o.symbol == a["symbol"]
+        and o.position_side.value == a["positionSide"]
+        and o.side.value == a["side"]
+        for o in acct.orders
+    )
+    return bool(held * direction < 0 and resting)
+
+
 @ORDERS.target(
     "ACT-ORD-3",
-    "an accepted reducing order (no margin check)",
-    ("reducing_order",),
+    "option opening: an order against the position refused for margin because resting "
+    "orders of its direction make it opening; option requirement: an accepted reducing order",
+    ("opening_against_resting", "reducing_order"),
     section=Section.ACTION,
 )
-def _reducing_placed(s: Step) -> bool:
-    return _placed(s) and _reducing(s.action)
+def _opening_by_classification(s: Step) -> bool:
+    if s.ruleset.options.order_margin_check is OrderMarginCheck.REQUIREMENT:
+        return _placed(s) and _reducing(s.action)
+    return s.name == "placeOrder" and s.refused("REF-1", "REF-16") and _against_resting(s)
 
 
 @ORDERS.target(
     "ACT-ORD-4",
-    "an accepted reducing order below the minimum notional",
-    ("reducing_order",),
+    "option netted: -2022 for a reducing order within its position but beyond it with the "
+    "resting reducing ones; option at-fill: an accepted reducing order below minNotional",
+    ("opening_against_resting", "reducing_order"),
     section=Section.ACTION,
 )
+def _netted_reducing(s: Step) -> bool:
+    if s.ruleset.options.reduce_only_netting is ReduceOnlyNetting.AT_FILL:
+        return _reducing_below_min_notional(s)
+    if not (s.name == "placeOrder" and s.refused("REF-3") and _against_resting(s)):
+        return False
+    held = s.amount(s.action["account"], s.action["symbol"], s.action["positionSide"], after=False)
+    return bool(exact(s.action["quantity"]) <= abs(held))
+
+
 def _reducing_below_min_notional(s: Step) -> bool:
     a = s.action
-    if not _placed(s) or not _reducing(a):
+    if not _placed(s) or not _reducing(a) or "price" not in a:
         return False
     market = s.ruleset.markets[a["symbol"]]
     return bool(exact(a["price"]) * exact(a["quantity"]) < market.min_notional)
+
+
+def _immediate(s: Step) -> bool:
+    a = s.action
+    return _placed(s) and (a.get("type") == "MARKET" or a.get("timeInForce") in ("IOC", "FOK"))
+
+
+def _trades_of(s: Step) -> list[dict[str, Any]]:
+    return [e for e in s.outcome.get("events", []) if e["type"] == "TRADE"]
+
+
+@ORDERS.target(
+    "ACT-ORD-6",
+    "an IOC or FOK order whose unfilled rest expired",
+    ("immediate_order",),
+    section=Section.ACTION,
+)
+def _limit_rest_expired(s: Step) -> bool:
+    return (
+        _placed(s)
+        and s.action.get("timeInForce") in ("IOC", "FOK")
+        and any(e["type"] == "EXPIRED" for e in s.outcome.get("events", []))
+    )
+
+
+@ORDERS.target(
+    "ACT-ORD-7",
+    "an accepted MARKET order that traded",
+    ("immediate_order",),
+    section=Section.ACTION,
+)
+def _market_traded(s: Step) -> bool:
+    return _placed(s) and s.action.get("type") == "MARKET" and bool(_trades_of(s))
+
+
+@ORDERS.target(
+    "ACT-ORD-8",
+    "an immediate order trading with two makers, best price first",
+    ("immediate_order",),
+    section=Section.ACTION,
+)
+def _two_makers(s: Step) -> bool:
+    if not _immediate(s):
+        return False
+    makers = [e for e in _trades_of(s) if e["orderId"] != s.outcome.get("orderId")]
+    return len({e["orderId"] for e in makers}) >= 2
+
+
+@ORDERS.target("COST-3", "an accepted MARKET order opening from a flat side")
+def _market_opens(s: Step) -> bool:
+    a = s.action
+    return (
+        _placed(s)
+        and a.get("type") == "MARKET"
+        and not _reducing(a)
+        and s.amount(a["account"], a["symbol"], a["positionSide"], after=False) == 0
+    )
+
+
+@ORDERS.target(
+    "ACT-ORD-9",
+    "a LIMIT order outside the PERCENT_PRICE band",
+    ("place_order",),
+    section=Section.ACTION,
+)
+def _outside_band(s: Step) -> bool:
+    return s.name == "placeOrder" and s.refused("REF-18", "REF-19")
 
 
 @ORDERS.target("ACT-ORD-5", "-2027 on placing an order", ("place_order",), section=Section.ACTION)
@@ -73,7 +169,7 @@ def _opens_from_flat(s: Step) -> bool:
 def _open_loss(s: Step) -> bool:
     """COST-2: an accepted opening order priced worse than the mark."""
     a = s.action
-    if not _placed(s) or _reducing(a):
+    if not _placed(s) or _reducing(a) or "price" not in a:
         return False
     price, mark = exact(a["price"]), s.before.mark_prices[a["symbol"]]
     return bool(price > mark if a["side"] == "BUY" else price < mark)

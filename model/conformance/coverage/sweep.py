@@ -7,7 +7,7 @@ from marginspec.conformance.coverage.step import Step, event
 from marginspec.conformance.coverage.target import CRASH, Area, Option, Section
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.numbers import Exact, exact
-from marginspec.ruleset import AdlRanking
+from marginspec.ruleset import AdlRanking, PartialLiquidation
 
 SWEEP = Area(Section.EFFECT)
 
@@ -71,6 +71,21 @@ def _cross_wallet_emptied(s: Step) -> bool:
     return False
 
 
+@SWEEP.target(
+    "LIQP-8",
+    "a position reduced by a bracket step before (or instead of) a full liquidation",
+    CRASH,
+    option=Option("partial_liquidation", PartialLiquidation.BRACKET_STEP, "partial liquidation"),
+)
+def _bracket_step(s: Step) -> bool:
+    """LIQP-8: a liquidation that closes less than the position held before the sweep."""
+    for e in s.events("LIQUIDATION"):
+        held = s.amount(e["account"], e["symbol"], e["positionSide"], after=False)
+        if exact(e["quantity"]) < abs(held):
+            return True
+    return False
+
+
 # ------------------------------------------------------------------ the insurance fund
 
 
@@ -116,6 +131,14 @@ def _reset_covered(s: Step) -> bool:
 )
 def _fund_negative(s: Step) -> bool:
     return s.name == "liquidationSweep" and s.after.insurance_fund < 0
+
+
+@SWEEP.target(
+    "IF-5", "ADL while the fund is solvent: its net-notional limit refused the position", CRASH
+)
+def _fund_limit_reached(s: Step) -> bool:
+    """IF-5: a position went to ADL although the fund had a positive balance before."""
+    return bool(s.events("ADL")) and s.before.insurance_fund > 0
 
 
 # ------------------------------------------------------------------ ADL

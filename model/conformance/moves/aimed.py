@@ -45,6 +45,7 @@ from marginspec.conformance.moves.ordinary import (
 from marginspec.evaluate import PositionFigures
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
+    CancelAllOrders,
     Fill,
     Funding,
     LiquidationSweep,
@@ -148,6 +149,45 @@ def trade_twice(ctx: Context, c: Chooser) -> None:
 
 
 @move(AIMED, "placeOrder", "fill")
+def exact_entry(ctx: Context, c: Chooser) -> None:
+    """Two trades whose weighted entry terminates beyond 8 decimals (DISP-4): m steps one
+    tick above the price, then 2^k − m steps at it, so the entry is price + tick × m / 2^k."""
+    account = c.choice(ACCOUNTS)
+    symbol = min(ctx.model.ruleset.markets, key=lambda s: mark_of(ctx, s))  # the cheapest
+    market = ctx.model.ruleset.markets[symbol]
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    m = 1
+    while m * market.step_size * price < 2 * market.min_notional:
+        m += 2
+    total = 512
+    side = c.choice((BUY, SELL))
+    position_side = side_for(ctx, c, account, side)
+    first = market.step_size * m
+    if pair(ctx, c, account, symbol, side, first, price + market.tick_size, position_side):
+        rest = market.step_size * (total - m)
+        pair(ctx, c, account, symbol, side, rest, price, position_side=position_side)
+
+
+@move(AIMED, "placeOrder", "fill", "funding")
+def premium_funding(ctx: Context, c: Chooser) -> None:
+    """A funding settlement whose rate the venue computes from the interval's premium
+    samples (FUND-4, FUND-5): near the interest rate, beyond the ±0.05 % clamp, or past
+    the market's cap."""
+    account, symbol, _ = _held(ctx, c) or (None, any_symbol(ctx, c), None)
+    if account is None:
+        return
+    samples = c.choice(
+        (
+            (Exact(15, 100000),),
+            (Exact(2, 10000), Exact(-1, 10000), Exact(3, 10000)),
+            (Exact(-2, 1000), Exact(-1, 1000)),
+            (Exact(1, 10), Exact(2, 10)),
+        )
+    )
+    send(ctx, Funding(symbol, None, samples))
+
+
+@move(AIMED, "placeOrder", "fill")
 def flip(ctx: Context, c: Chooser) -> None:
     """A one-way position reversed by one fill (FILL-3, PNL-3)."""
     account = c.choice(ACCOUNTS)
@@ -209,6 +249,23 @@ def reducing_order(ctx: Context, c: Chooser) -> None:
         price = low if low > 0 else market.tick_size
     order = limit_order(ctx, c, account, symbol, direction, price, quantity)
     send(ctx, attrs.evolve(order, position_side=side, reduce_only=side is PositionSide.BOTH))
+
+
+@move(AIMED, "placeOrder", "cancelAllOpenOrders")
+def cancel_all(ctx: Context, c: Chooser) -> None:
+    """Orders on two symbols, then every order of one symbol cancelled (ACT-14); or a
+    symbol without orders (accepted, nothing changes)."""
+    account = c.choice(ACCOUNTS)
+    for symbol in ctx.model.ruleset.markets:
+        market = ctx.model.ruleset.markets[symbol]
+        price = on_step(mark_of(ctx, symbol) * Exact(99, 100), market.tick_size)
+        send(
+            ctx,
+            limit_order(ctx, c, account, symbol, BUY, price, size_for(ctx, c, market, Exact(500))),
+        )
+    send(ctx, CancelAllOrders(account, any_symbol(ctx, c)))
+    if c.choice((True, False)):
+        send(ctx, CancelAllOrders(account, any_symbol(ctx, c)))
 
 
 @move(AIMED, "placeOrder", "fill")

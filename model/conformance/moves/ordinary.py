@@ -39,9 +39,11 @@ from marginspec.conformance.moves.aiming import (
     on_step,
     open_positions,
     opposite,
+    pair,
     pick_focus,
     round8,
     send,
+    size_for,
 )
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
@@ -177,6 +179,89 @@ def on_filters(ctx: Context, c: Chooser) -> None:
         taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, quantity))
         if "orderId" in taken:
             send(ctx, Fill(made["orderId"], taken["orderId"]))
+
+
+@move(MOVES, "placeOrder", "fill", "withdraw")
+def opening_against_resting(ctx: Context, c: Chooser) -> None:
+    """B-MREQ's classification (ACT-ORD-3) and reduce-only netting (ACT-ORD-4): a one-way
+    position, a resting closing order, the free balance withdrawn, then a closing order
+    that the resting one makes opening (-2019, or -4118 when reduce-only), or a second
+    reduce-only order that the first leaves no room for (-2022)."""
+    account = c.choice(ACCOUNTS)
+    if ctx.model.state.accounts[account].dual_side_position:
+        return
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    size = size_for(ctx, c, market, Exact(c.choice((2000, 8000))))
+    if not pair(ctx, c, account, symbol, side, size):
+        return
+    amt = ctx.model.state.accounts[account].position(symbol, PositionSide.BOTH).position_amt
+    if amt == 0:
+        return
+    closing = opposite(side)
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    netting = c.choice((True, False))
+    first = limit_order(ctx, c, account, symbol, closing, price, abs(amt))
+    send(ctx, attrs.evolve(first, reduce_only=netting))
+    free = round8(account_figures(ctx, account, prices=False).max_withdraw)
+    if free > 0:
+        send(ctx, Withdraw(account, free))
+    second = limit_order(ctx, c, account, symbol, closing, price, market.step_size)
+    send(ctx, attrs.evolve(second, reduce_only=c.choice((True, False)) or netting))
+
+
+@move(MOVES, "placeOrder")
+def immediate_order(ctx: Context, c: Chooser) -> None:
+    """Two makers rest on one side at the mark and a tick beyond; the third account sends
+    an immediate order (MARKET, IOC, FOK) or a post-only one (GTX) at them: fills in
+    price-time priority and the rest expiring (ACT-ORD-6 … ACT-ORD-8), or -5022."""
+    kinds = [k for k in ("MARKET",) if k in ctx.caps.order_types]
+    kinds += [t for t in ("IOC", "FOK", "GTX") if t in ctx.caps.time_in_force]
+    if not kinds:
+        return
+    taker, first, second = c.choice((("A", "B", "C"), ("B", "C", "A"), ("C", "A", "B")))
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))  # the makers' side
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    worse = mark + market.tick_size if side is SELL else mark - market.tick_size
+    sizes = [size_for(ctx, c, market, Exact(c.choice((500, 1500)))) for _ in range(2)]
+    for maker, price, size in ((first, mark, sizes[0]), (second, worse, sizes[1])):
+        send(ctx, limit_order(ctx, c, maker, symbol, side, price, size))
+    kind = c.choice(kinds)
+    total = sizes[0] + sizes[1]
+    quantity = c.choice((sizes[0], total, total + market.step_size * 10))
+    order = limit_order(ctx, c, taker, symbol, opposite(side), worse, quantity)
+    if kind == "MARKET":
+        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
+    else:
+        limit = c.choice((mark, worse)) if kind != "GTX" else c.choice((mark, worse, worse))
+        order = attrs.evolve(order, time_in_force=kind, price=limit)
+    send(ctx, order)
+
+
+@move(MOVES, "markPrice", "placeOrder")
+def out_of_range(ctx: Context, c: Chooser) -> None:
+    """A mark, an order price or an order quantity that is not positive (REF-44, -4001,
+    -4003), or a price outside the PERCENT_PRICE band (-4016, -4024): the checks engines
+    skip because their own clients never send such values."""
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    value = Exact(c.choice((0, -1)))
+    what = c.choice(("mark", "price", "quantity", "band"))
+    if what == "mark":
+        send(ctx, MarkPrice(symbol, value))
+        return
+    account = c.choice(ACCOUNTS)
+    side = c.choice((BUY, SELL))
+    mark = mark_of(ctx, symbol)
+    order = limit_order(ctx, c, account, symbol, side, mark, market.step_size)
+    if what == "band":  # 20 % beyond the mark: outside aster-pro's 1.15 / 0.85
+        factor = Exact(12, 10) if side is BUY else Exact(8, 10)
+        send(ctx, attrs.evolve(order, price=on_step(mark * factor, market.tick_size)))
+        return
+    send(ctx, attrs.evolve(order, **{what: value}))
 
 
 @move(MOVES, "cancelOrder")

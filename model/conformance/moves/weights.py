@@ -19,7 +19,8 @@ from marginspec.conformance.moves.aimed import AIMED
 from marginspec.conformance.moves.aiming import Move
 from marginspec.conformance.moves.ordinary import MOVES
 
-#: Weight per move (by function name); a move not listed is not played by the driver.
+#: Weight per move (by function name); every move of both tables has one
+#: (``tests/conformance/test_generation.py``), so a new move is not silently left out.
 #: Trades (open, add, close, flip, partial fills) carry most of the rules, so they and
 #: the marks that move their figures come first; each action kind keeps a share so
 #: its refusals and rules are still reached.
@@ -40,6 +41,9 @@ WEIGHTS: dict[str, int] = {
     "set_position_mode": 2,
     "funding": 3,
     "sweep": 3,
+    "opening_against_resting": 3,
+    "immediate_order": 3,
+    "out_of_range": 2,
     # aimed scenarios (each a short story reaching a rule the ordinary moves reach rarely)
     "isolated_trade": 3,
     "trade_twice": 2,
@@ -58,6 +62,9 @@ WEIGHTS: dict[str, int] = {
     "close_beyond_bankruptcy": 2,
     "full_isolated_fill": 1,
     "crash_pair": 1,
+    "exact_entry": 1,
+    "premium_funding": 1,
+    "cancel_all": 1,
 }
 
 

@@ -1,0 +1,188 @@
+"""The figures kit's face of a tool under test (FIG-1): :class:`FiguresEngine`.
+
+A calculator, a trading bot or a risk dashboard runs no exchange: it computes figures
+(a liquidation price, margins, an available balance) from one account snapshot. A
+figures engine receives snapshots in the ``evaluate`` input schema
+(``marginspec/schemas/evaluate-input.schema.json``) and answers the figures it computes,
+in the ``evaluate`` output's vocabulary. What it computes, and how precisely, it declares
+in its handshake: the action kit's field declarations (:mod:`..capabilities`) plus the
+few choices of its own below.
+"""
+
+from __future__ import annotations
+
+import abc
+import importlib
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from marginspec.account import parse_account
+from marginspec.conformance.capabilities import Capabilities, parse_capabilities
+from marginspec.errors import InputError
+from marginspec.evaluate import evaluate
+from marginspec.report import account_json
+from marginspec.rulefile import dump_ruleset
+from marginspec.ruleset import RuleSet
+
+#: The protocol name of the figures kit's handshake (FIG-2).
+PROTOCOL = "marginspec-figures/1"
+
+MARGIN_TYPES = ("cross", "isolated")
+#: How a tool may say "no liquidation price" (LIQ-5): JSON null or the string "0".
+NO_PRICE_TOKENS = ("null", "0")
+
+
+@attrs.frozen
+class FiguresCapabilities:
+    """A tool's declared support (FIG-1): fields and decimals as in CONF-1, and what it models.
+
+    ``fields`` of ``base`` lists the figures compared (groups ``account`` and ``position``);
+    ``no_price`` the ways the tool says "no liquidation price", accepted as the model's
+    ``null`` wherever the model has none (LIQ-5); a real price answered that way is
+    still a divergence.
+    """
+
+    base: Capabilities = Capabilities()
+    margin_types: frozenset[str] = frozenset(MARGIN_TYPES)
+    open_orders: bool = True
+    multi_symbol: bool = True
+    no_price: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return self.base.name
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "capabilities": self.base.to_json(),
+            "figures": {
+                "marginTypes": sorted(self.margin_types),
+                "openOrders": self.open_orders,
+                "multiSymbol": self.multi_symbol,
+                "noLiquidationPrice": sorted(self.no_price),
+            },
+        }
+
+
+def parse_figures_capabilities(
+    capabilities: Any, figures: Any, where: str = "/figures"
+) -> FiguresCapabilities:
+    """The hello answer's ``capabilities`` (CONF-1) and ``figures`` objects (FIG-1)."""
+    base = parse_capabilities(capabilities if capabilities is not None else {})
+    if figures is None:
+        figures = {}
+    if not isinstance(figures, Mapping):
+        raise InputError(where, "expected a JSON object")
+    for key in figures:
+        if key not in ("marginTypes", "openOrders", "multiSymbol", "noLiquidationPrice"):
+            raise InputError(f"{where}/{key}", "unknown figures capability")
+    margin_types = figures.get("marginTypes", list(MARGIN_TYPES))
+    if (
+        not isinstance(margin_types, list)
+        or not margin_types
+        or any(m not in MARGIN_TYPES for m in margin_types)
+    ):
+        raise InputError(f"{where}/marginTypes", "expected a non-empty list of cross, isolated")
+    no_price = figures.get("noLiquidationPrice", [])
+    if isinstance(no_price, str):
+        no_price = [no_price]
+    if not isinstance(no_price, list) or any(t not in NO_PRICE_TOKENS for t in no_price):
+        raise InputError(f"{where}/noLiquidationPrice", 'expected "null", "0" or a list of them')
+    flags = {}
+    for key in ("openOrders", "multiSymbol"):
+        value = figures.get(key, True)
+        if not isinstance(value, bool):
+            raise InputError(f"{where}/{key}", "expected true or false")
+        flags[key] = value
+    return FiguresCapabilities(
+        base,
+        frozenset(margin_types),
+        flags["openOrders"],
+        flags["multiSymbol"],
+        frozenset(no_price),
+    )
+
+
+def hello_json(ruleset_ref: str, ruleset: RuleSet) -> dict[str, Any]:
+    """The figures kit's handshake: its protocol and the rule set by name and in full."""
+    return {
+        "type": "hello",
+        "protocol": PROTOCOL,
+        "ruleset": {"name": ruleset_ref, "toml": dump_ruleset(ruleset)},
+    }
+
+
+class FiguresEngine(abc.ABC):
+    """A tool under test (FIG-1): :meth:`handshake` once, then :meth:`figures` per snapshot."""
+
+    @abc.abstractmethod
+    def handshake(self, hello: dict[str, Any]) -> FiguresCapabilities:
+        """Receive the hello (protocol, rule set); declare the figures computed."""
+
+    @abc.abstractmethod
+    def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """The figures of one snapshot (``evaluate`` input -> the ``evaluate`` output's
+        fields: account fields at the top, ``positions`` matched by symbol and side)."""
+
+    def close(self) -> None:  # noqa: B027  (optional hook: most tools hold nothing)
+        """Release resources (a subprocess); the default does nothing."""
+
+
+def model_figures(snapshot: Mapping[str, Any], ruleset: RuleSet) -> dict[str, Any]:
+    """What ``marginspec evaluate`` answers for ``snapshot``: the reference figures."""
+    account = parse_account(snapshot, ruleset)
+    return account_json(evaluate(account, ruleset), ruleset.options)
+
+
+class ModelFiguresEngine(FiguresEngine):
+    """The reference model as a figures engine (what ``serve-protocol --figures`` runs)."""
+
+    name = "marginspec-model"
+
+    def __init__(self, ruleset: RuleSet | None = None) -> None:
+        self.ruleset = ruleset
+
+    def handshake(self, hello: dict[str, Any]) -> FiguresCapabilities:
+        from marginspec import __version__
+        from marginspec.rulefile import parse_ruleset
+
+        if self.ruleset is None:
+            self.ruleset = parse_ruleset(hello["ruleset"]["toml"], "<hello>")
+        return FiguresCapabilities(Capabilities(name=self.name, version=__version__))
+
+    def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        if self.ruleset is None:
+            raise InputError("/", "handshake must come before figures")
+        return model_figures(snapshot, self.ruleset)
+
+
+def load_figures_factory(spec: str) -> FiguresEngine:
+    """``module:factory`` called without arguments -> a :class:`FiguresEngine`.
+
+    Imported like the action kit's ``--impl`` (``python -m`` style: the current
+    directory is importable); the factory is called once."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise InputError("--impl", f"expected module:factory, got {spec!r}")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        factory: Any = importlib.import_module(module_name)
+    except ImportError as error:
+        raise InputError("--impl", f"cannot import {module_name!r}: {error}") from None
+    for part in attr.split("."):
+        factory = getattr(factory, part, None)
+        if factory is None:
+            raise InputError("--impl", f"{module_name!r} has no attribute {attr!r}")
+    if not callable(factory):
+        raise InputError("--impl", f"{spec!r} is not callable")
+    engine = factory()
+    if not isinstance(engine, FiguresEngine):
+        raise InputError(
+            "--impl", f"{spec!r} returned {type(engine).__name__}, not a FiguresEngine"
+        )
+    return engine
