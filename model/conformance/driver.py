@@ -24,6 +24,7 @@ from marginspec.conformance import moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
+from marginspec.conformance.moves.aiming import aimed_again
 from marginspec.conformance.moves.weights import weighted
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
 from marginspec.conformance.runner import handshake
@@ -438,17 +439,24 @@ _ID_FIELDS = {"fill": ("makerOrderId", "takerOrderId"), "cancelOrder": ("orderId
 
 
 def _replay_steps(
-    session: Session, initial: dict[str, Any], steps: list[Step], fresh: bool = False
+    session: Session,
+    initial: dict[str, Any],
+    steps: list[Step],
+    fresh: bool = False,
+    reaim: bool = False,
 ) -> FailureReport | None:
     """Replay recorded steps (on a fresh engine if ``fresh``), renumbering order ids: a
     removed ``placeOrder`` shifts the ids the exchange assigns, so later fills and
-    cancels are rewritten to the new ids (an id whose order was removed points nowhere)."""
+    cancels are rewritten to the new ids (an id whose order was removed points nowhere).
+    ``reaim``: the last action aimed again at its boundary (``moves.aiming.aimed_again``)."""
     placed = {s.model["orderId"] for s in steps if "orderId" in s.model}
     ids: dict[int, int] = {}
     try:
         ctx = RunContext(session, initial, fresh)
-        for step in steps:
+        for number, step in enumerate(steps, start=1):
             action = step.action
+            if reaim and number == len(steps):
+                action = aimed_again(ctx, action) or action
             fields = _ID_FIELDS.get(str(action.get("action")), ())
             if fields:
                 action = dict(action)
@@ -510,6 +518,11 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
             replays += 1
             session.tick("shrinking", replays, budget)
             found = _replay_steps(session, report.initial, candidate, fresh)
+            aimed = candidate[-1].action.get("action") in ("deposit", "withdraw")
+            if aimed and (found is None or not _same(found, report)) and replays < budget:
+                # the boundary moved with the removed actions: aim the last one again
+                replays += 1
+                found = _replay_steps(session, report.initial, candidate, fresh, reaim=True)
             if found is not None and _same(found, report):
                 best = found
                 steps = list(found.steps)  # drops what follows the failure

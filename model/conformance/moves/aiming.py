@@ -317,3 +317,27 @@ def pair(
         return False
     outcome = send(ctx, Fill(made["orderId"], taken["orderId"]))
     return outcome.get("status") == "accepted"
+
+
+# ------------------------------------------------------------------ shrinking
+
+
+def aimed_again(ctx: Context, action: dict[str, Any]) -> dict[str, Any] | None:
+    """``action`` re-aimed at the boundary it was aimed at, in the current state: a
+    deposit of exactly the shortfall to maintenance (LIQ-1's edge), a withdrawal of
+    exactly ``maxWithdrawAmount`` (XFER-1). Shrinking (CONF-6) uses it on the last action
+    of a candidate: removing earlier actions moves the boundary, and an amount aimed at
+    the old one no longer shows the failure. None if the action is not of that kind."""
+    name, account = action.get("action"), action.get("account")
+    if account not in ctx.model.state.accounts or name not in ("deposit", "withdraw"):
+        return None
+    f = account_figures(ctx, str(account))
+    if name == "deposit":
+        amount = f.cross_maint_margin - (
+            f.total_cross_wallet_balance + f.total_cross_unrealized_pnl
+        )
+    else:
+        amount = round8(f.max_withdraw)
+    if amount <= 0:
+        return None
+    return {**action, "amount": to_plain(decimal(amount))}
