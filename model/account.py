@@ -124,6 +124,10 @@ _POSITION_FIELDS = frozenset(
         "marginType",
         "leverage",
         "isolatedWallet",
+        # read only by the API output profile (SNAP-4, marginspec.api_profile)
+        "adl",
+        "updateTime",
+        "breakEvenFeeRate",
     }
 )
 _ORDER_FIELDS = frozenset(

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from marginspec.errors import InputError
-from marginspec.numbers import MAX_DIGITS, bounded_decimal, quote
+from marginspec.numbers import MAX_DIGITS, SHORT_DECIMAL, bounded_decimal, quote
 
 #: The largest file a command reads (bytes). A trace of a thousand steps over every
 #: bundled market is a few MB; the bound keeps memory within a small multiple of it.
@@ -87,7 +87,15 @@ class _Refused:
     __slots__ = ("message",)
 
     def __init__(self, message: str) -> None:
+        global _flags
+        _flags += 1
         self.message = message
+
+
+#: Refused values and duplicated objects made so far: a parse that made none, of a text
+#: with too few brackets to nest past MAX_DEPTH, has nothing for the walk to find, so
+#: :func:`parse_json` skips it (the common case; docs/performance.md, "Service speed").
+_flags = 0
 
 
 class _Duplicated(dict[str, Any]):
@@ -100,6 +108,8 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) == len(pairs):
         return obj
+    global _flags
+    _flags += 1
     seen: set[str] = set()
     flagged = _Duplicated(pairs)
     for key, _ in pairs:
@@ -129,6 +139,8 @@ def _refuse_fraction(text: str) -> _Refused:
 
 
 def _exchange_fraction(text: str) -> Decimal | _Refused:
+    if SHORT_DECIMAL.fullmatch(text):  # within NUM-2 by its shape (numbers.SHORT_DECIMAL)
+        return Decimal(text)
     try:
         return bounded_decimal(text, "", exponent=True)
     except InputError as error:
@@ -173,6 +185,7 @@ def parse_json(text: str, name: str, numbers: bool = False) -> Any:
     within NUM-2.
     """
     parse_float: Callable[[str], Any] = _exchange_fraction if numbers else _refuse_fraction
+    flags = _flags
     try:
         data = json.loads(
             text,
@@ -187,7 +200,8 @@ def parse_json(text: str, name: str, numbers: bool = False) -> Any:
         ) from None
     except RecursionError:
         raise InputError(name, f"JSON nested deeper than {MAX_DEPTH} levels") from None
-    _check(data, name)
+    if flags != _flags or text.count("[") + text.count("{") > MAX_DEPTH:
+        _check(data, name)
     return data
 
 

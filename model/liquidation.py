@@ -17,13 +17,22 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from marginspec.brackets import Boundary, Bracket, Table, above_floor, below_cap, in_bracket
+from marginspec.brackets import (
+    Boundary,
+    Bracket,
+    Table,
+    above_floor,
+    below_cap,
+    in_bracket,
+    owning_bracket,
+)
 from marginspec.symbolic import (
     Cond,
     Real,
     absolute,
     all_of,
     any_of,
+    concrete,
     div_or,
     first,
     select,
@@ -188,7 +197,7 @@ def liquidation_price(
     other_unrealized_pnl: Real,
     mark_price: Real,
     boundary: Boundary,
-    start: Sequence[int] = (),
+    start: Sequence[int] | None = None,
 ) -> PriceResult:
     """LIQ-2, LIQ-3, LIQ-4, LIQ-5: the price of this symbol at which margin balance = MM.
 
@@ -198,9 +207,10 @@ def liquidation_price(
     the liquidation price, the lower of two equally near (LIQ-4). No positive
     consistent price: none (LIQ-5).
 
-    ``start`` optionally names, per leg, the bracket index to try first (the bracket
-    at the mark): with one leg the answer is unique, so the order of the search
-    changes only its cost, never its result.
+    ``start`` optionally names, per leg, the bracket index to try first: with one leg
+    the answer is unique, so the order of the search changes only its cost, never its
+    result. By default (``None``) a concrete leg starts at the bracket of its notional at
+    the mark (LIQ-6); ``()`` tries every bracket in order, which is also what Z3 terms get.
     """
     return _liquidation(
         legs,
@@ -222,7 +232,7 @@ def _liquidation(
     other_unrealized_pnl: Real,
     mark_price: Real,
     boundary: Boundary,
-    start: Sequence[int],
+    start: Sequence[int] | None,
 ) -> PriceResult:
     """:func:`liquidation_price` given the legs' :func:`_exposure`."""
     cost, amount = exposure
@@ -233,6 +243,10 @@ def _liquidation(
         # first consistent candidate is the answer and the rest need not be solved.
         leg = legs[0]
         size = absolute(leg.position_amt)
+        if start is None and concrete(
+            numerator_base, denominator_base, size, mark_price, leg.table
+        ):
+            start = (owning_bracket(leg.table, size * mark_price, boundary).bracket - 1,)
         if start:
             return _walk(leg, size, start[0], numerator_base, denominator_base, boundary)
         options = (
@@ -289,7 +303,7 @@ def prices(
     other_unrealized_pnl: Real,
     mark_price: Real,
     boundary: Boundary,
-    start: Sequence[int] = (),
+    start: Sequence[int] | None = None,
 ) -> tuple[PriceResult, PriceResult]:
     """:func:`liquidation_price` and :func:`bankruptcy_price` of the same legs, their
     shared sums computed once (what ``evaluate`` reports for each position)."""

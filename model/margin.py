@@ -97,3 +97,11 @@ def funding_payment(position_amt: Real, mark_price: Real, funding_rate: Real) ->
 def trading_fee(qty: Real, price: Real, fee_rate: Real) -> Real:
     """FEE-1: ``qty × trade price × fee rate`` (A-FEE)."""
     return qty * price * fee_rate
+
+
+def break_even_price(position_amt: Real, entry_price: Real, round_trip_fee_rate: Real) -> Real:
+    """FEE-2: the price at which closing the position returns its fees, ``EP × (1 + side × r)``
+    with ``r`` the opening plus closing fee rate (B positionRisk v3 example); 0 when flat."""
+    above = entry_price * (1 + round_trip_fee_rate)  # a long must sell above its entry
+    below = entry_price * (1 - round_trip_fee_rate)  # a short must buy below it
+    return select(position_amt > 0, above, select(position_amt < 0, below, entry_price * 0))

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from marginspec.decimal_text import display_text, plain_text
 from marginspec.evaluate import AccountFigures, PositionFigures
-from marginspec.numbers import Exact, display, to_plain
+from marginspec.numbers import Exact, display
 from marginspec.ruleset import NoPrice, Options
 
 
 def _num(value: Exact, options: Options) -> str:
-    return display(value, options.display_decimals, options.display_rounding)
+    # DISP-1 by integer arithmetic: numbers.display's fast path (docs/performance.md).
+    return display_text(value, options.display_decimals, options.display_rounding)
 
 
 def _opt(value: Exact | None, options: Options) -> str | None:
@@ -36,7 +38,7 @@ def echo(value: Exact, options: Options) -> str:
     written exactly; only a value with no finite decimal expansion (a weighted entry
     of the account model) is rounded by DISP-1."""
     if _terminates(value):
-        return to_plain(value)
+        return plain_text(value)  # numbers.to_plain's fast path
     return _num(value, options)
 
 

@@ -9,11 +9,14 @@ kind of value it was given.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
-from typing import TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-import z3
 from gmpy2 import mpq
+
+if TYPE_CHECKING:
+    import z3
 
 #: A number: exact at run time (``gmpy2.mpq``, see marginspec.numbers), a Z3 real
 #: term in the proofs.
@@ -22,21 +25,52 @@ Real: TypeAlias = "mpq | z3.ArithRef"
 Cond: TypeAlias = "bool | z3.BoolRef"
 
 
-_ExprRef = z3.ExprRef
 _ZERO = mpq(0)
 T = TypeVar("T")
+
+# z3 is imported only by what builds terms (the proofs): a Z3 term cannot exist before
+# z3 is imported, so until then every value is concrete, and ``evaluate`` starts without
+# paying for z3's import (cold start, docs/performance.md).
+
+
+def _z3() -> Any:
+    import z3
+
+    return z3
 
 
 def is_symbolic(value: object) -> bool:
     """True for a Z3 expression, False for an exact number or a bool."""
-    return isinstance(value, _ExprRef)
+    z3 = sys.modules.get("z3")
+    return z3 is not None and isinstance(value, z3.ExprRef)
+
+
+def concrete(*values: object) -> bool:
+    """No Z3 term among ``values`` (tuples, such as bracket tables, are looked into).
+
+    Before z3 is imported nothing can be a term, so the run-time answer costs one lookup.
+    """
+    z3 = sys.modules.get("z3")
+    if z3 is None:
+        return True
+    pending = list(values)
+    while pending:
+        value = pending.pop()
+        if isinstance(value, z3.ExprRef):
+            return False
+        if isinstance(value, (tuple, list)):
+            pending.extend(value)
+        elif hasattr(value, "__attrs_attrs__"):
+            pending.extend(getattr(value, a.name) for a in value.__attrs_attrs__)
+    return True
 
 
 def lift(value: object) -> z3.ExprRef:
     """A Z3 term for a value: exact rationals become ``RealVal`` (Z3 cannot coerce them
     when no other operand is a term)."""
-    if isinstance(value, _ExprRef):
+    if is_symbolic(value):
         return value
+    z3 = _z3()
     if isinstance(value, bool):
         return z3.BoolVal(value)
     if isinstance(value, int):
@@ -48,7 +82,7 @@ def select(cond: Cond, then: Real, otherwise: Real) -> Real:
     """``then`` where ``cond`` holds, else ``otherwise`` (Z3: ``If``)."""
     if cond.__class__ is bool:  # the common, concrete case first: this is the hot path
         return then if cond else otherwise
-    return z3.If(cond, lift(then), lift(otherwise))
+    return _z3().If(cond, lift(then), lift(otherwise))
 
 
 def first(
@@ -81,7 +115,7 @@ def select_cond(cond: Cond, then: Cond, otherwise: Cond) -> Cond:
     """:func:`select` for truth values."""
     if cond.__class__ is bool and then.__class__ is bool and otherwise.__class__ is bool:
         return then if cond else otherwise
-    return z3.If(cond, lift(then), lift(otherwise))
+    return _z3().If(cond, lift(then), lift(otherwise))
 
 
 def div_or(numerator: Real, denominator: Real, default: Real) -> Real:
@@ -91,8 +125,8 @@ def div_or(numerator: Real, denominator: Real, default: Real) -> Real:
     """
     if numerator.__class__ is mpq is denominator.__class__:  # the hot path: two exact numbers
         return default if denominator == 0 else numerator / denominator
-    if isinstance(numerator, _ExprRef) or isinstance(denominator, _ExprRef):
-        return z3.If(denominator == 0, lift(default), lift(numerator) / denominator)
+    if is_symbolic(numerator) or is_symbolic(denominator):
+        return _z3().If(denominator == 0, lift(default), lift(numerator) / denominator)
     return default if denominator == 0 else numerator / denominator
 
 
@@ -134,7 +168,7 @@ def all_of(conds: Iterable[Cond]) -> Cond:
             return False
         if cond is not True:
             symbolic.append(cond)
-    return z3.And(*symbolic) if symbolic else True
+    return _z3().And(*symbolic) if symbolic else True
 
 
 def any_of(conds: Iterable[Cond]) -> Cond:
@@ -145,12 +179,12 @@ def any_of(conds: Iterable[Cond]) -> Cond:
             return True
         if cond is not False:
             symbolic.append(cond)
-    return z3.Or(*symbolic) if symbolic else False
+    return _z3().Or(*symbolic) if symbolic else False
 
 
 def negate(cond: Cond) -> Cond:
     if is_symbolic(cond):
-        return z3.Not(cond)
+        return _z3().Not(cond)
     return not cond
 
 

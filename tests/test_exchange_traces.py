@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from marginspec.cli import main
+from marginspec.errors import InputError
 from marginspec.exchange.trace import replay, run_actions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,3 +145,82 @@ def test_initial_state_errors_name_their_pointer() -> None:
             },
             ruleset,
         )
+
+
+def test_a_trace_runs_on_the_markets_its_marks_name() -> None:
+    """TRACE-1: on ``binance-usdm`` (RS-5, hundreds of markets) a trace marks only BTCUSDT;
+    the snapshot shows that market alone, and an action on another is refused (ACT-13)."""
+    document = {
+        "ruleset": "binance-usdm",
+        "initial": {
+            "markPrices": {"BTCUSDT": "80000"},
+            "accounts": {"A": {"crossWalletBalance": "10"}},
+        },
+        "actions": [
+            {"action": "setLeverage", "account": "A", "symbol": "BTCUSDT", "leverage": 150},
+            {"action": "setLeverage", "account": "A", "symbol": "ETHUSDT", "leverage": 10},
+        ],
+    }
+    trace = run_actions(document)
+    first, second = trace["steps"]
+    assert first["outcome"] == {"status": "accepted"}
+    assert list(first["snapshot"]["markPrices"]) == ["BTCUSDT"]
+    assert {p["symbol"] for p in first["snapshot"]["accounts"]["A"]["positions"]} == {"BTCUSDT"}
+    assert second["outcome"]["status"] == "refused"
+    assert replay(trace) is None
+
+
+def test_trace_run_writes_the_rule_set_path_relative_to_the_written_trace(tmp_path: Path) -> None:
+    """TRACE-1: a rule-set path is relative to the trace file; ``trace run -o`` rebases it
+    so the written trace replays where it lies (docs/traces/partial-liquidation.json)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "out").mkdir()
+    source = _load(SOURCES / "partial-liquidation.json")
+    (tmp_path / "src" / "actions.json").write_text(json.dumps(source), encoding="utf-8")
+    toml = (SOURCES / "partial-liquidation.toml").read_text(encoding="utf-8")
+    (tmp_path / "src" / "partial-liquidation.toml").write_text(toml, encoding="utf-8")
+    out = tmp_path / "out" / "trace.json"
+    result = CliRunner().invoke(
+        main, ["trace", "run", str(tmp_path / "src" / "actions.json"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    trace = _load(out)
+    assert trace["ruleset"] == "../src/partial-liquidation.toml"
+    assert replay(trace, out.parent) is None
+    # LIQP-8 is on: the sweep reduces the position by one bracket step and keeps the rest
+    last = trace["steps"][-1]
+    assert [e["type"] for e in last["outcome"]["events"]] == [
+        "LIQUIDATION",
+        "INSURANCE_CLEAR",
+        "TAKEOVER",
+    ]
+    (kept,) = [p for p in last["snapshot"]["accounts"]["A"]["positions"] if p["positionAmt"] != "0"]
+    assert kept["positionAmt"] == "3.18"
+
+
+def test_a_trace_in_a_venues_api_form(tmp_path: Path) -> None:
+    """TRACE-4 with ``api`` (SNAP-4): each step's accounts are the venue's account and
+    positionRisk answers; the trace replays, matches the schema, and an edited field of
+    the API form is a divergence named by its pointer."""
+    source = {**_load(SOURCES / "binance-usdm-150x.json"), "api": "binance"}
+    source.pop("notes")
+    trace = run_actions(source)
+    assert trace["api"] == "binance"
+    snapshot = trace["steps"][3]["snapshot"]["accounts"]["A"]
+    assert list(snapshot) == ["/fapi/v3/account", "/fapi/v3/positionRisk"]
+    (risk,) = snapshot["/fapi/v3/positionRisk"]
+    assert (risk["positionAmt"], risk["breakEvenPrice"], risk["maintMargin"]) == (
+        "0.5",
+        "80080",  # FEE-2: 80,000 × (1 + 2 × 0.05 %)
+        "160.00000000",
+    )
+    assert replay(trace) is None
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(trace, _load(SCHEMA))
+    edited = copy.deepcopy(trace)
+    edited["steps"][3]["snapshot"]["accounts"]["A"]["/fapi/v3/positionRisk"][0]["adl"] = 3
+    found = replay(edited)
+    assert found is not None and found.step == 4  # 1-based
+    assert found.pointer == "/snapshot/accounts/A/~1fapi~1v3~1positionRisk/0/adl"
+    with pytest.raises(InputError, match="/api"):
+        run_actions({**source, "api": "okx"})

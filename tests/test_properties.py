@@ -137,14 +137,16 @@ def test_liquidation_walk_agrees_with_exhaustive_search(
     data: st.DataObject,
 ) -> None:
     """LIQ-6: the directed search from any start bracket (what ``evaluate`` does from the
-    mark's bracket) finds exactly what trying every bracket finds, including "none"."""
+    mark's bracket, and ``liquidation_price`` by default) finds exactly what trying every
+    bracket finds, including "none"."""
     leg = liquidation.Leg(side * qty, entry, table)
     start = data.draw(st.integers(0, len(table) - 1))
     walked = liquidation.liquidation_price([leg], wallet, 0, 0, entry, boundary, (start,))
-    everywhere = liquidation.liquidation_price([leg], wallet, 0, 0, entry, boundary)
-    assert walked.exists == everywhere.exists
+    everywhere = liquidation.liquidation_price([leg], wallet, 0, 0, entry, boundary, ())
+    by_default = liquidation.liquidation_price([leg], wallet, 0, 0, entry, boundary)
+    assert walked.exists == everywhere.exists == by_default.exists
     if everywhere.exists:
-        assert walked.price == everywhere.price
+        assert walked.price == everywhere.price == by_default.price
 
 
 @given(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
@@ -16,7 +17,38 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Each command and the module that registers it on :data:`main`. A module is imported
+#: when its command runs (or for ``--help``), so ``evaluate`` starts without importing
+#: z3, the proofs or the conformance kit (cold start, docs/performance.md).
+COMMAND_MODULES = {
+    "conform": "marginspec.cli.conform",
+    "demo": "marginspec.cli.demo",
+    "diff": "marginspec.cli.diff",
+    "evaluate": "marginspec.cli.evaluate",
+    "prove": "marginspec.cli.prove",
+    "replay": "marginspec.cli.replay",
+    "trace": "marginspec.cli.replay",
+    "rules": "marginspec.cli.rules",
+    "schema": "marginspec.cli.schema",
+    "serve-protocol": "marginspec.cli.serve",
+    "vectors": "marginspec.cli.vectors",
+}
+
+
+class _LazyGroup(click.Group):
+    """A click group that imports a command's module on first use (:data:`COMMAND_MODULES`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(module)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="marginspec")
 def main() -> None:
     """marginspec: the executable reference model of perpetual-futures margin rules."""

@@ -78,7 +78,9 @@ def run(actions: Path, output: Path | None, compact: bool) -> None:
 
     document = read_json(str(actions), "the actions")
     try:
-        result = run_actions(document, actions.parent, compact)
+        result = run_actions(
+            document, actions.parent, compact, output.parent if output is not None else None
+        )
     except InputError as error:
         raise InputError(f"{actions}: {error.where}", error.message) from None
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"

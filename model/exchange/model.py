@@ -14,7 +14,7 @@ from marginspec.exchange import invariant_plan
 from marginspec.exchange.actions import Action, parse_action
 from marginspec.exchange.initial import parse_initial
 from marginspec.exchange.refusals import Outcome, outcome_json
-from marginspec.exchange.snapshot import account_snapshot, exchange_snapshot
+from marginspec.exchange.snapshot import account_snapshot, api_snapshot, exchange_snapshot
 from marginspec.exchange.state import ExchangeState
 from marginspec.exchange.transitions import apply
 from marginspec.ruleset import RuleSet
@@ -61,8 +61,11 @@ class Model:
     def outcome_json(self, outcome: Outcome) -> dict[str, Any]:
         return outcome_json(outcome, self.ruleset.options)
 
-    def snapshot(self, account: str | None = None) -> dict[str, Any]:
-        """One account's snapshot, or the whole exchange's when ``account`` is None."""
+    def snapshot(self, account: str | None = None, api: str | None = None) -> dict[str, Any]:
+        """One account's snapshot, or the whole exchange's when ``account`` is None; with
+        ``api``, the whole exchange's in that venue's API form (SNAP-4)."""
+        if api is not None:
+            return api_snapshot(self.state, self.ruleset, api)
         if account is None:
             return exchange_snapshot(self.state, self.ruleset)
         return account_snapshot(self.state.accounts[account], self.state, self.ruleset)

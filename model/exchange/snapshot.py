@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from marginspec.api_profile import api_document
 from marginspec.evaluate import evaluate
 from marginspec.exchange.state import AccountState, ExchangeState, Order, to_account
 from marginspec.numbers import display
@@ -60,4 +61,18 @@ def exchange_snapshot(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any]:
             name: account_snapshot(acct, state, ruleset)
             for name, acct in sorted(state.accounts.items())
         },
+    }
+
+
+def api_snapshot(state: ExchangeState, ruleset: RuleSet, venue: str) -> dict[str, Any]:
+    """The TRACE-4 snapshot in a venue's API form (SNAP-4): the marks and, per account, the
+    venue's account and ``positionRisk`` answers (every market and side, as ``account_snapshot``)."""
+    options = ruleset.options
+    accounts = {}
+    for name, acct in sorted(state.accounts.items()):
+        account = to_account(acct, state.mark_prices, ruleset, full=True)
+        accounts[name] = api_document(account, evaluate(account, ruleset), ruleset, venue)
+    return {
+        "markPrices": {s: _num(p, options) for s, p in sorted(state.mark_prices.items())},
+        "accounts": accounts,
     }

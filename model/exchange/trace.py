@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -28,10 +29,12 @@ from typing import Any
 
 import attrs
 
+from marginspec.api_profile import VENUES
 from marginspec.errors import InputError
 from marginspec.exchange.actions import ACTION_RULES, Action, action_json, parse_action
 from marginspec.exchange.initial import initial_json, parse_initial
 from marginspec.exchange.model import Model
+from marginspec.numbers import quote
 from marginspec.rulefile import bundled_rulesets, load_bundled, load_ruleset
 from marginspec.ruleset import RuleSet
 
@@ -214,10 +217,36 @@ def resolve_ruleset(reference: Any, base: Path | None, where: str = "/ruleset") 
     return load_ruleset(path)
 
 
+def named_markets(ruleset: RuleSet, initial: Any) -> RuleSet:
+    """The rule set a trace runs on: only the markets its ``initial.markPrices`` names
+    (TRACE-1), so that a trace on a rule set of hundreds of markets (``binance-usdm``,
+    RS-5) gives the marks of the few it trades. A symbol the rule set lacks is left in
+    for :func:`parse_initial` to refuse with its pointer; no mark at all keeps them all."""
+    marks = initial.get("markPrices") if isinstance(initial, dict) else None
+    if not isinstance(marks, dict) or not marks or not all(s in ruleset.markets for s in marks):
+        return ruleset
+    return attrs.evolve(ruleset, markets={s: m for s, m in ruleset.markets.items() if s in marks})
+
+
+def _rebased(reference: str, base: Path | None, written_to: Path | None) -> str:
+    """A rule-set path as seen from the folder the trace is written to (TRACE-1's paths
+    are relative to the trace file), so that the written trace replays where it lies."""
+    if written_to is None or reference in bundled_rulesets() or Path(reference).is_absolute():
+        return reference
+    target = (base or Path()) / reference
+    return Path(os.path.relpath(target, written_to)).as_posix()
+
+
 def record(
-    ruleset_ref: str, initial: Any, actions: Iterable[Action], ruleset: RuleSet, check: bool = True
+    ruleset_ref: str,
+    initial: Any,
+    actions: Iterable[Action],
+    ruleset: RuleSet,
+    check: bool = True,
+    api: str | None = None,
 ) -> dict[str, Any]:
-    """Run ``actions`` from ``initial`` and return the full trace document."""
+    """Run ``actions`` from ``initial`` and return the full trace document (its snapshots
+    in a venue's API form with ``api``, SNAP-4)."""
     model = Model(parse_initial(initial, ruleset, "/initial"), ruleset, check)
     steps = []
     for action in actions:
@@ -226,20 +255,29 @@ def record(
             {
                 "action": action_json(action),
                 "outcome": model.outcome_json(outcome),
-                "snapshot": model.snapshot(),
+                "snapshot": model.snapshot(api=api),
             }
         )
     return {
         "format": FORMAT,
         "ruleset": ruleset_ref,
+        **({"api": api} if api else {}),
         "initial": initial_json(parse_initial(initial, ruleset), ruleset),
         "steps": steps,
     }
 
 
-_TRACE_KEYS = ("format", "ruleset", "description", "initial", "steps")
+def _api(document: Mapping[str, Any]) -> str | None:
+    """A trace's ``api``: the venue whose API form its snapshots take (SNAP-4), or None."""
+    venue = document.get("api")
+    if venue is None or venue in VENUES:
+        return venue
+    raise InputError("/api", f"{quote(venue)} is not one of {', '.join(VENUES)}")
+
+
+_TRACE_KEYS = ("format", "ruleset", "api", "description", "initial", "steps")
 _STEP_KEYS = ("action", "outcome", "snapshot", "note")
-_ACTIONS_KEYS = ("format", "ruleset", "description", "initial", "notes", "actions", "steps")
+_ACTIONS_KEYS = ("format", "ruleset", "api", "description", "initial", "notes", "actions", "steps")
 
 
 def _known(obj: Mapping[str, Any], allowed: tuple[str, ...], pointer: str) -> None:
@@ -269,7 +307,8 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
     Bad input (unknown action, malformed number) raises :class:`InputError`.
     """
     steps = _steps(trace)
-    ruleset = resolve_ruleset(trace.get("ruleset"), base)
+    ruleset = named_markets(resolve_ruleset(trace.get("ruleset"), base), trace.get("initial"))
+    api = _api(trace)
     model = Model(parse_initial(trace.get("initial"), ruleset, "/initial"), ruleset, check)
     for index, step in enumerate(steps):
         where = f"/steps/{index}"
@@ -281,7 +320,7 @@ def replay(trace: Any, base: Path | None = None, check: bool = True) -> Divergen
         for part in ("outcome", "snapshot"):
             if part not in step:
                 continue
-            actual = outcome if part == "outcome" else model.snapshot()
+            actual = outcome if part == "outcome" else model.snapshot(api=api)
             try:
                 found = _compare(step[part], actual, f"/{part}")
             except InputError as error:
@@ -344,20 +383,27 @@ def compact_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in snapshot.items() if k != "accounts"}, "accounts": accounts}
 
 
-def run_actions(document: Any, base: Path | None = None, compact: bool = False) -> dict[str, Any]:
-    """``marginspec trace run``: ``{"ruleset", "initial", "actions": [...]}`` to a full trace."""
+def run_actions(
+    document: Any, base: Path | None = None, compact: bool = False, written_to: Path | None = None
+) -> dict[str, Any]:
+    """``marginspec trace run``: ``{"ruleset", "initial", "actions": [...]}`` to a full trace;
+    ``written_to`` is the folder the trace goes to (its rule-set path is rebased there)."""
     if not isinstance(document, dict):
         raise InputError("/", "expected a JSON object with 'ruleset', 'initial' and 'actions'")
     _known(document, _ACTIONS_KEYS, "")
     ref = document.get("ruleset", "aster-pro")
-    ruleset = resolve_ruleset(ref, base)
+    ruleset = named_markets(resolve_ruleset(ref, base), document.get("initial"))
     raw = document.get("actions")
     if raw is None and isinstance(document.get("steps"), list):
         raw = [s.get("action") if isinstance(s, dict) else s for s in document["steps"]]
     if not isinstance(raw, list):
         raise InputError("/actions", "expected a JSON array of actions")
     actions = [parse_action(a, f"/actions/{i}") for i, a in enumerate(raw)]
-    trace = record(str(ref), document.get("initial"), actions, ruleset)
+    api = _api(document)
+    if api and compact:
+        raise InputError("/api", "--compact keeps the evaluate fields (TRACE-7): leave it out")
+    ref_out = _rebased(str(ref), base, written_to)
+    trace = record(ref_out, document.get("initial"), actions, ruleset, api=api)
     if compact:
         for step in trace["steps"]:
             step["snapshot"] = compact_snapshot(step["snapshot"])

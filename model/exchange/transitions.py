@@ -216,7 +216,7 @@ def opening_quantity(held: Exact, direction: int, quantity: Exact, resting: Exac
 def _crossing(
     state: ExchangeState, symbol: str, side: OrderSide, limit: Exact | None, skip: str | None
 ) -> list[tuple[str, Order]]:
-    """ACT-ORD-8: the resting orders a taker on ``side`` would trade with, best price first,
+    """The resting orders (ACT-ORD-8) a taker on ``side`` would trade with, best price first,
     then oldest (price-time priority); ``limit`` None is a MARKET order; ``skip`` an account."""
     buy = side is OrderSide.BUY
     found = [
@@ -241,9 +241,10 @@ def _best(state: ExchangeState, symbol: str, side: OrderSide, skip: str) -> Exac
 
 
 def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result:
-    """ACT-6, ACT-ORD-3, ACT-ORD-4, ACT-ORD-5: filters, reduce-only, -2027 and the margin
-    check against AVB-1, then the time in force (ACT-ORD-6): GTC and GTX rest, IOC, FOK and
-    MARKET match now."""
+    """ACT-6, ACT-ORD-4, ACT-ORD-5, ACT-ORD-6, ACT-ORD-7, ACT-ORD-9, ACT-ORD-10: filters
+    (PERCENT_PRICE, MAX_NUM_ORDERS), reduce-only, -2027, the margin check of the opening
+    part (ACT-ORD-3) against AVB-1, a market order's price, then the time in force: GTC
+    and GTX rest, IOC, FOK and MARKET match now (ACT-ORD-8)."""
     if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
         return state, bad
     market = ruleset.markets[a.symbol]
@@ -344,7 +345,9 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         if increase > 0:  # the earlier rule: ORD-1's rise + COST-2 on the whole order
             cost = increase + margin.open_loss(a.quantity, Exact(direction), mark, price)
     if cost > 0 and cost > available_balance(acct, state, ruleset):
-        return state, refused(R.REDUCE_ONLY_MARGIN if reducing else R.MARGIN_NOT_SUFFICIENT)
+        if reducing:
+            return state, refused(R.REDUCE_ONLY_MARGIN)
+        return state, refused(R.MARGIN_NOT_SUFFICIENT)
     accounts = dict(state.accounts)
     accounts[a.account] = new
     state = ExchangeState(

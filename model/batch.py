@@ -1,0 +1,226 @@
+"""Many positions under one rule set: exact liquidation prices and figure sets in bulk.
+
+The fast path of :func:`marginspec.liquidation.liquidation_price` for isolated positions
+(one leg, its own wallet, LIQ-2) and of ``evaluate`` plus its JSON for many accounts.
+Each rule set's tables are unpacked once into integers over table-wide denominators
+(:class:`Book`); the LIQ-6 walk runs inline from the bracket at the mark and decides
+each bracket by comparing integer cross-products, dividing only for the answer, which
+stays an exact rational. The scalar functions are the reference:
+``tests/test_batch.py`` holds this module equal to them on random and boundary inputs
+(why it exists: docs/performance.md, "Service speed").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+from marginspec.account import Account
+from marginspec.brackets import Boundary, Bracket
+from marginspec.evaluate import AccountFigures, evaluate
+from marginspec.numbers import Exact
+from marginspec.report import account_json
+from marginspec.ruleset import RuleSet
+
+
+class IsolatedPosition(NamedTuple):
+    """What an isolated position's liquidation price depends on (LIQ-2 with TMM1 = UPNL1 = 0)."""
+
+    symbol: str
+    position_amt: Exact
+    entry_price: Exact
+    mark_price: Exact
+    isolated_wallet: Exact
+
+
+class _Undecided:
+    """What :meth:`Book.scaled_liquidation_price` returns when its walk does not decide."""
+
+
+_UNDECIDED = _Undecided()
+
+
+class _Table(NamedTuple):
+    """One bracket table as integers over table-wide denominators: ``floor_k / F``,
+    ``cap_k / F``, ``rate_k / R``, ``cum_k / C`` (what the cross-products compare)."""
+
+    floors: tuple[int, ...]
+    caps: tuple[int, ...]
+    rates: tuple[int, ...]
+    cums: tuple[int, ...]
+    F: int
+    R: int
+    C: int
+
+
+def _ratio(value: Exact) -> tuple[int, int]:
+    return int(value.numerator), int(value.denominator)
+
+
+def _over(values: Sequence[Exact]) -> tuple[tuple[int, ...], int]:
+    """Numerators of ``values`` over their least common denominator, and that denominator."""
+    common = math.lcm(*(int(v.denominator) for v in values))
+    return tuple(int(v.numerator) * (common // int(v.denominator)) for v in values), common
+
+
+def _unpack(table: Sequence[Bracket]) -> _Table:
+    edges, f = _over([b.notional_floor for b in table] + [b.notional_cap for b in table])
+    rates, r = _over([b.maint_margin_ratio for b in table])
+    cums, c = _over([b.cum for b in table])
+    n = len(table)
+    return _Table(edges[:n], edges[n:], rates, cums, f, r, c)
+
+
+class Book:
+    """A rule set's bracket tables unpacked for the batch functions (built once per rule set)."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.cap_inclusive = ruleset.options.bracket_boundary is Boundary.CAP_INCLUSIVE
+        self.tables = {s: _unpack(m.brackets) for s, m in ruleset.markets.items()}
+
+    def liquidation_price(self, p: IsolatedPosition) -> Exact | None:
+        """LIQ-2…LIQ-6 of one isolated position: the price, or None where there is none (LIQ-5).
+
+        The walk of ``liquidation._walk`` (start at the bracket of the notional at the
+        mark; a candidate above its bracket's cap moves up, below its floor moves down,
+        LIQ-6; below the first floor there is none) on integers: with ``amt = a/da``,
+        ``W − amt·EP + cum_k = N_k / Dn`` and ``|amt|·MMR_k − amt = Q_k / (da·R)``, the
+        candidate is ``N_k·da·R / (Dn·Q_k)`` and its notional ``|a|·R·N_k / (Dn·Q_k)``, so
+        each bracket test is one comparison of integer cross-products and only the answer
+        is divided. A walk that cannot decide falls back to the scalar function.
+        """
+        # Python ints: gmpy2's mpz costs an object allocation per operation (~5x an int's)
+        a, da = _ratio(p.position_amt)
+        if not a:
+            return None
+        e, de = _ratio(p.entry_price)
+        w, dw = _ratio(p.isolated_wallet)
+        m, dm = _ratio(p.mark_price)
+        price = self.scaled_liquidation_price(p.symbol, a, da, e, de, m, dm, w, dw)
+        return self._scalar(p) if isinstance(price, _Undecided) else price
+
+    def scaled_liquidation_price(
+        self, symbol: str, a: int, da: int, e: int, de: int, m: int, dm: int, w: int, dw: int
+    ) -> Exact | _Undecided | None:
+        """:meth:`liquidation_price` of amount ``a/da``, entry ``e/de``, mark ``m/dm`` and
+        isolated wallet ``w/dw`` given as integers (denominators positive): for callers that
+        hold decimals as scaled integers; ``_UNDECIDED`` asks for the scalar function."""
+        if not a:
+            return None
+        floors, caps, rates, cums, f, r, c = self.tables[symbol]
+        inclusive = self.cap_inclusive
+        size = a if a > 0 else -a
+        da_de = da * de
+        scale = dw * da_de  # N_k = (W − amt·EP)·Dn + cum_k·Dn, Dn = scale·C
+        base = (w * da_de - a * e * dw) * c
+        dn = scale * c
+        a_r = a * r
+        size_rf = size * r * f
+        last = len(caps) - 1
+        # the bracket at the mark: |a|·m / (da·dm) against cap_k / F
+        x = size * m * f
+        y = da * dm
+        k = 0
+        while k < last and not (x <= caps[k] * y if inclusive else x < caps[k] * y):
+            k += 1
+        tried = 0
+        while not tried >> k & 1:
+            tried |= 1 << k
+            n = base + cums[k] * scale
+            q = size * rates[k] - a_r
+            if q < 0:
+                n, q = -n, -q
+            if q:
+                lhs, u = size_rf * n, dn * q  # notional · F · Dn · Q, and Dn · Q
+            else:
+                lhs, u = 0, 1  # no solution: the price is 0 (div_or), so is the notional
+            if k < last and not (lhs <= caps[k] * u if inclusive else lhs < caps[k] * u):
+                k += 1
+            elif not (lhs > floors[k] * u if inclusive else lhs >= floors[k] * u):
+                if not k:
+                    return None  # below the first bracket's floor: no positive price (LIQ-5)
+                k -= 1
+            elif q and n > 0:
+                return Exact(n * r, dw * de * c * q)  # N·da·R / (Dn·Q), da cancelled
+            else:
+                break
+        return _UNDECIDED
+
+    def _scalar(self, p: IsolatedPosition) -> Exact | None:
+        """The reference, for the rare walk that does not decide (never seen on a
+        well-formed table; kept so that the answer is the scalar one whatever happens)."""
+        from marginspec import liquidation
+
+        table = self.ruleset.markets[p.symbol].brackets
+        leg = liquidation.Leg(p.position_amt, p.entry_price, table)
+        result = liquidation.liquidation_price(
+            [leg],
+            p.isolated_wallet,
+            _ZERO,
+            _ZERO,
+            p.mark_price,
+            self.ruleset.options.bracket_boundary,
+            (),
+        )
+        return result.price if result.exists else None
+
+
+_ZERO = Exact(0)
+
+
+def liquidation_prices(
+    ruleset: RuleSet | Book, positions: Iterable[IsolatedPosition]
+) -> list[Exact | None]:
+    """LIQ-2…LIQ-6 of many isolated positions of one rule set, each exact (None: LIQ-5)."""
+    book = ruleset if isinstance(ruleset, Book) else Book(ruleset)
+    price = book.liquidation_price
+    return [price(p) for p in positions]
+
+
+#: An isolated position as integers: symbol, then numerator and denominator of the amount,
+#: entry price, mark price and isolated wallet (see :meth:`Book.scaled_liquidation_price`).
+ScaledPosition = tuple[str, int, int, int, int, int, int, int, int]
+
+
+def scaled(p: IsolatedPosition) -> ScaledPosition:
+    """``p`` as :data:`ScaledPosition` integers (exact: a rational is its two integers)."""
+    return (
+        p.symbol,
+        *_ratio(p.position_amt),
+        *_ratio(p.entry_price),
+        *_ratio(p.mark_price),
+        *_ratio(p.isolated_wallet),
+    )
+
+
+def scaled_liquidation_prices(
+    book: Book, positions: Iterable[ScaledPosition]
+) -> list[Exact | None]:
+    """:func:`liquidation_prices` of positions held as integers (no conversion per call)."""
+    price = book.scaled_liquidation_price
+    out: list[Exact | None] = []
+    for row in positions:
+        result = price(*row)
+        if isinstance(result, _Undecided):
+            s, a, da, e, de, m, dm, w, dw = row
+            result = book.liquidation_price(
+                IsolatedPosition(s, Exact(a, da), Exact(e, de), Exact(m, dm), Exact(w, dw))
+            )
+        out.append(result)
+    return out
+
+
+def figure_sets(ruleset: RuleSet, accounts: Iterable[Account]) -> Iterator[AccountFigures]:
+    """``evaluate`` of many accounts of one rule set (every figure, exact)."""
+    for account in accounts:
+        yield evaluate(account, ruleset)
+
+
+def json_lines(ruleset: RuleSet, accounts: Sequence[Account]) -> Iterator[str]:
+    """Every figure of each account as its ``evaluate`` document on one JSON line."""
+    options = ruleset.options
+    for figures in figure_sets(ruleset, accounts):
+        yield json.dumps(account_json(figures, options), separators=(",", ":"))
