@@ -27,6 +27,29 @@ def _ruleset(reference: str) -> tuple[str, object]:
     return reference, ruleset
 
 
+def _summary(shard: object, seed: int, profile: str, result: object) -> None:
+    """The job's ``summary: {json}`` line (CONF-7), merged by ``shards.merge``."""
+    import json
+
+    from marginspec.conformance.driver import RunResult
+    from marginspec.conformance.shards import Shard, summary
+
+    assert isinstance(shard, Shard) and isinstance(result, RunResult)
+    report = result.report
+    line = summary(
+        shard,
+        seed,
+        profile,
+        result.capabilities.name,
+        result.runs,
+        result.steps,
+        result.seconds,
+        report.headline() if report is not None else None,
+        report.rules if report is not None else (),
+    )
+    click.echo("summary: " + json.dumps(line, sort_keys=True))
+
+
 @main.command()
 @engine_options
 @click.option(
@@ -60,6 +83,19 @@ def _ruleset(reference: str) -> tuple[str, object]:
     help="Re-run a saved trace (a failure report or a vector) on the implementation instead.",
 )
 @click.option(
+    "--stats",
+    is_flag=True,
+    help="Print the moves drawn, the actions sent and their refusal shares.",
+)
+@click.option(
+    "--shard",
+    "shard_text",
+    metavar="I/N",
+    default=None,
+    help="Run part I of a campaign split into N jobs (seed + I - 1, 1/N of the runs); "
+    "prints a mergeable summary line.",
+)
+@click.option(
     "--figures",
     is_flag=True,
     help="Figures kit: send snapshots to a calculator or bot, compare its figures (docs/conformance/figures.md).",
@@ -82,6 +118,8 @@ def conform(
     timeout: float,
     out: Path,
     replay: Path | None,
+    stats: bool,
+    shard_text: str | None,
     figures: bool,
     failures: int,
 ) -> None:
@@ -89,8 +127,14 @@ def conform(
     from marginspec.cli.progress import CampaignProgress
     from marginspec.conformance import driver
     from marginspec.conformance.runner import engine_factory, replay_against, running
+    from marginspec.conformance.shards import Shard, parse_shard
     from marginspec.ruleset import RuleSet
 
+    shard = parse_shard(shard_text) if shard_text else Shard()
+    if shard.count > 1:
+        # CONF-7: the job's own seed and share of the profile's runs
+        seed = shard.seed(seed)
+        examples = shard.share(examples or driver.PROFILES[profile].max_examples)
     if figures:
         from marginspec.conformance.figures import cli as figures_cli
 
@@ -113,6 +157,10 @@ def conform(
                 engine, ref, ruleset, profile, seed, examples, fresh=factory, progress=progress
             )
     rate = result.steps / result.seconds if result.seconds else 0.0
+    if stats and result.stats is not None:
+        click.echo(result.stats.text())
+    if shard_text:
+        _summary(shard, seed, profile, result)
     summary = (
         f"{result.capabilities.name}: {result.runs} runs, {result.steps} steps in "
         f"{result.seconds:.1f} s ({rate:.0f} steps/s), profile {profile}, seed {seed}"
@@ -123,6 +171,8 @@ def conform(
             click.echo(
                 f"not compared (outside the declared capabilities): {', '.join(result.skipped)}"
             )
+        if result.tolerated:
+            click.echo(f"matched only within the declared tolerance: {', '.join(result.tolerated)}")
         return
     click.echo(result.report.text())
     if result.report.steps and result.report.fresh is not False:

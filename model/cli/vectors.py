@@ -105,6 +105,8 @@ def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) ->
         )
     if result.not_compared:
         click.echo(f"not compared: {', '.join(result.not_compared)}")
+    if result.tolerated:
+        click.echo(f"matched only within the declared tolerance: {', '.join(result.tolerated)}")
     if result.skipped and not result.passed and not result.failed:
         click.echo(
             "note: every vector uses an action or hedge mode the implementation does not "

@@ -9,7 +9,13 @@ The handshake answer (``{"type": "hello", "capabilities": {...}}``) is::
      "outcome": ["status", "code", "orderId", "events"],   # optional: outcome fields compared
      "fields": {"account":  {"availableBalance": 8, ...},  # optional: field -> decimals
                 "position": {"liquidationPrice": 2, ...},  #   (null: exact)
-                "order":    {"price": null, ...}}}
+                "order":    {"price": null, ...},
+                "event":    {"amount": {"decimals": 8, "relative": "1e-12"}}}}
+
+A field's tolerance is ``null`` (exact), an integer ``d`` (absolute: within ``10^-d``) or
+an object with ``decimals`` and/or ``relative`` (``|impl - model| <= relative * |model|``,
+a decimal string): a binary-float engine's error grows with the magnitude (a mark of
+2e11 has no 6th decimal in a double), so a relative bound is the one it can meet.
 
 Everything omitted means "all of it, exactly": an implementation that declares nothing
 is compared on every field of the model's snapshot, exactly (CONF-2). A field group
@@ -24,18 +30,62 @@ from typing import Any
 
 import attrs
 
+from marginspec.conformance.reading import read
 from marginspec.errors import InputError
 from marginspec.exchange import ACTION_NAMES
 from marginspec.exchange.actions import PLACEABLE_TYPES, TIME_IN_FORCE
-from marginspec.numbers import MAX_EXPONENT
+from marginspec.numbers import MAX_EXPONENT, Exact, to_plain
 
 #: The outcome fields compared unless the implementation declares its own list.
 DEFAULT_OUTCOME_FIELDS = ("status", "code", "orderId", "events")
 OUTCOME_FIELDS = ("status", "code", "msg", "rule", "orderId", "events")
-GROUPS = ("account", "position", "order")
+#: Snapshot groups, and ``event`` (the fields of ``outcome.events``, compared exactly
+#: unless declared: an undeclared event field is still compared, see :meth:`Capabilities.policy`).
+GROUPS = ("account", "position", "order", "event")
 
-#: Decimals per field: an int, or None for an exact comparison.
-FieldPolicy = Mapping[str, int | None]
+
+@attrs.frozen
+class Tolerance:
+    """How far a field may be from the model's exact value (CONF-2).
+
+    ``decimals``: absolute, ``|impl - model| <= 10^-decimals``; ``relative``:
+    ``|impl - model| <= relative * |model|``. A value within either bound matches."""
+
+    decimals: int | None = None
+    relative: Exact | None = None
+
+    def admits(self, model: Exact, impl: Exact) -> bool:
+        error = abs(impl - model)
+        if self.decimals is not None and error * 10**self.decimals <= 1:
+            return True
+        return self.relative is not None and error <= self.relative * abs(model)
+
+    def describe(self) -> str:
+        parts = []
+        if self.decimals is not None:
+            parts.append(f"{self.decimals} decimals")
+        if self.relative is not None:
+            parts.append(f"a relative {to_plain(self.relative)}")
+        return " or ".join(parts) or "exactly"
+
+    def to_json(self) -> int | dict[str, Any] | None:
+        if self.relative is None:
+            return self.decimals
+        out: dict[str, Any] = {"relative": to_plain(self.relative)}
+        if self.decimals is not None:
+            out["decimals"] = self.decimals
+        return out
+
+
+#: Per field: None (exact), an int (decimals) or a :class:`Tolerance`.
+FieldPolicy = Mapping[str, "int | Tolerance | None"]
+
+
+def tolerance(declared: int | Tolerance | None) -> Tolerance | None:
+    """A declared field policy as a :class:`Tolerance` (None: exact)."""
+    if declared is None or isinstance(declared, Tolerance):
+        return declared
+    return Tolerance(decimals=declared)
 
 
 @attrs.frozen
@@ -74,14 +124,17 @@ class Capabilities:
             and action.get("timeInForce", "GTC") in self.time_in_force
         )
 
-    def policy(self, group: str, field: str) -> tuple[bool, int | None]:
-        """(compared?, decimals) for one field of a group (CONF-2, CONF-3)."""
+    def policy(self, group: str, field: str) -> tuple[bool, Tolerance | None]:
+        """(compared?, tolerance) for one field of a group (CONF-2, CONF-3).
+
+        An event field left out of a declared ``event`` group is still compared, exactly:
+        an engine skips events as a whole (its ``outcome`` list), not field by field."""
         declared = self.fields.get(group)
         if declared is None:
             return True, None
         if field not in declared:
-            return False, None
-        return True, declared[field]
+            return group == "event", None
+        return True, tolerance(declared[field])
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -96,7 +149,10 @@ class Capabilities:
             "outcome": list(self.outcome),
         }
         if self.fields:
-            out["fields"] = {g: dict(f) for g, f in self.fields.items()}
+            out["fields"] = {
+                g: {k: (v.to_json() if isinstance(v, Tolerance) else v) for k, v in f.items()}
+                for g, f in self.fields.items()
+            }
         return out
 
 
@@ -105,6 +161,37 @@ def _bool(data: Mapping[str, Any], key: str, where: str) -> bool:
     if not isinstance(value, bool):
         raise InputError(f"{where}/{key}", "expected true or false")
     return value
+
+
+def _decimals(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_EXPONENT:
+        # NUM-2: 10^-d stays bounded
+        raise InputError(where, f"decimals must be an integer from 0 to {MAX_EXPONENT}, or null")
+    return value
+
+
+def _tolerance(value: Any, where: str) -> int | Tolerance | None:
+    """One field's declared tolerance: null, decimals, or {"decimals", "relative"}."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return _decimals(value, where)
+    for key in value:
+        if key not in ("decimals", "relative"):
+            raise InputError(f"{where}/{key}", "unknown tolerance (expected decimals, relative)")
+    decimals = value.get("decimals")
+    relative = value.get("relative")
+    rel: Exact | None = None
+    if relative is not None:
+        rel, why = read(relative)
+        if rel is None:
+            raise InputError(f"{where}/relative", why)
+        if not 0 <= rel < 1:
+            raise InputError(f"{where}/relative", "a relative tolerance is at least 0, below 1")
+    return Tolerance(
+        decimals=None if decimals is None else _decimals(decimals, f"{where}/decimals"),
+        relative=rel,
+    )
 
 
 def _subset(
@@ -158,24 +245,14 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
     fields_obj = data.get("fields", {})
     if not isinstance(fields_obj, dict):
         raise InputError(f"{where}/fields", "expected a JSON object")
-    fields: dict[str, dict[str, int | None]] = {}
+    fields: dict[str, dict[str, int | Tolerance | None]] = {}
     for group, spec in fields_obj.items():
         here = f"{where}/fields/{group}"
         if group not in GROUPS:
             raise InputError(here, f"unknown field group (expected {', '.join(GROUPS)})")
         if not isinstance(spec, dict):
             raise InputError(here, "expected an object of field -> decimals (or null)")
-        for field, decimals in spec.items():
-            if decimals is not None and (
-                isinstance(decimals, bool)
-                or not isinstance(decimals, int)
-                or not 0 <= decimals <= MAX_EXPONENT  # NUM-2: 10^-d stays bounded
-            ):
-                raise InputError(
-                    f"{here}/{field}",
-                    f"decimals must be an integer from 0 to {MAX_EXPONENT}, or null",
-                )
-        fields[group] = dict(spec)
+        fields[group] = {f: _tolerance(v, f"{here}/{f}") for f, v in spec.items()}
     return Capabilities(
         name=name,
         version=version,

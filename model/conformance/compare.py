@@ -1,11 +1,15 @@
 """Comparing an implementation's answers with the model's (CONF-2, CONF-3).
 
-Policy (CONF-2): numbers are compared as exact decimals (``"1.50"`` equals ``"1.5"``),
-or, for a field the implementation declared with ``d`` decimals, within one unit of
-its last place: ``|impl − model| ≤ 10^−d`` (this admits any rounding mode at ``d``
-places against the model's 8-place display). Other values (symbols, enums, booleans,
-integers, ``null``) must be equal. Fields outside the declared capabilities are not
-compared and are listed in the report (CONF-3).
+Policy (CONF-2): numbers are read exactly in whatever form the engine sent them
+(:mod:`marginspec.conformance.reading`: decimal strings with or without exponent, JSON
+numbers, Python floats and Decimals) and compared as exact amounts (``"1.50"`` equals
+``"1.5"``), or, for a field the implementation declared with a tolerance, within it: ``d``
+decimals (``|impl − model| ≤ 10^−d``, which admits any rounding mode at ``d`` places
+against the model's 8-place display) or a relative bound. Other values (symbols, enums,
+booleans, integers, ``null``) must be equal. Fields outside the declared capabilities are
+not compared and are listed in the report (CONF-3); fields that matched only within their
+tolerance are listed too, and a value that is not a readable number is reported as a
+format problem, not as a wrong amount.
 
 Positions are matched by ``(symbol, positionSide)``, open orders by ``orderId``. A
 position entry the implementation leaves out is accepted only when it is empty in the
@@ -22,11 +26,12 @@ from typing import Any
 import attrs
 from gmpy2 import mpq
 
-from marginspec.conformance.capabilities import Capabilities
-from marginspec.errors import InputError
+from marginspec.conformance.capabilities import Capabilities, Tolerance, tolerance
+from marginspec.conformance.reading import looks_binary, read
+from marginspec.exchange import refusals
 from marginspec.exchange.actions import ACTION_RULES
 from marginspec.exchange.trace import FIELD_RULES
-from marginspec.numbers import Exact, exact
+from marginspec.numbers import Exact, to_plain
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -42,6 +47,14 @@ EVENT_RULES: dict[str, tuple[str, ...]] = {
     "INSURANCE_COVER": ("IF-2", "IF-3"),
 }
 
+#: The REF-n of each exchange error code that only one refusal uses.
+_CODE_RULES: dict[Any, str] = {}
+for _refusal in vars(refusals).values():
+    if isinstance(_refusal, refusals.Refusal) and _refusal.code is not None:
+        _CODE_RULES[_refusal.code] = (
+            "" if _refusal.code in _CODE_RULES else _refusal.rule  # shared: no single rule
+        )
+
 
 @attrs.frozen
 class Difference:
@@ -53,16 +66,32 @@ class Difference:
     impl: Any
     decimals: int | None = None
     note: str = ""
+    tolerance: Tolerance | None = None
 
-    def rules(self, action: Mapping[str, Any], model_outcome: Mapping[str, Any]) -> tuple[str, ...]:
+    def rules(
+        self,
+        action: Mapping[str, Any],
+        model_outcome: Mapping[str, Any],
+        impl_outcome: Any = None,
+    ) -> tuple[str, ...]:
         """The spec rules involved: the field's (TRACE-6), the action's, the refusal's.
 
-        For an event, the rules of the model's event type rather than every event rule."""
+        For an event, the rules of the model's event type rather than every event rule.
+        The cause first when the difference itself shows it: an amount off by at most
+        one unit of the 8th decimal is display rounding (DISP-2), and a differing order
+        list at a step whose outcome liquidates is the cancellation of LIQP-2."""
         found: list[str] = []
+        if _last_place(self.model, self.impl):
+            found.append("DISP-2")
+        events = model_outcome.get("events")
+        liquidated = isinstance(events, list) and any(
+            isinstance(e, Mapping) and e.get("type") == "LIQUIDATION" for e in events
+        )
+        if liquidated and "/openOrders" in self.pointer:
+            found.append("LIQP-2")
         parts = self.pointer.split("/")
         named = [p for p in parts if p and not p.isdigit()]
         if parts[1:3] == ["outcome", "events"] and len(parts) > 3 and parts[3].isdigit():
-            events = model_outcome.get("events")
             index = int(parts[3])
             if isinstance(events, list) and index < len(events):
                 found += EVENT_RULES.get(str(events[index].get("type")), ())
@@ -78,35 +107,96 @@ class Difference:
         rule = model_outcome.get("rule")
         if isinstance(rule, str) and rule:
             found.append(rule)
+        # The implementation refused where the model did not: the rule of its refusal
+        # (by its error code) is the guard it got wrong.
+        if isinstance(impl_outcome, Mapping) and impl_outcome.get("status") == "refused":
+            own = _CODE_RULES.get(impl_outcome.get("code"))
+            if own:
+                found.append(own)
         return tuple(dict.fromkeys(found))
 
 
+#: The model's displayed places (DISP-1): a difference of at most one unit there is rounding.
+_DISPLAY_UNIT = mpq(1, 10**8)
+
+
+def _last_place(model: Any, impl: Any) -> bool:
+    """Both amounts, different, by at most one unit of the 8th decimal (DISP-2)."""
+    if not isinstance(model, str) or not _DECIMAL.match(model):
+        return False
+    got = _number(impl)
+    return got is not None and 0 < abs(got - mpq(Decimal(model))) <= _DISPLAY_UNIT
+
+
 def _number(value: Any) -> Exact | None:
-    """An engine's number within NUM-2 (a decimal string, exponent form such as
-    ``"3.2e-07"`` included, an int or a Decimal); None if it is not one."""
-    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
-        return None
-    try:
-        return exact(value, exponent=True)
-    except InputError:
-        return None
+    """An engine's number read exactly (:mod:`~marginspec.conformance.reading`); None if
+    it is not one."""
+    return read(value)[0]
 
 
-def same_value(model: Any, impl: Any, decimals: int | None) -> bool:
-    """CONF-2 for one value."""
+#: How one value compared: equal, equal only within the tolerance, a different amount,
+#: or not a number the kit reads (a format problem, the amount unknown).
+EQUAL, WITHIN, DIFFERENT, FORMAT = "equal", "within", "different", "format"
+
+
+def match(model: Any, impl: Any, tol: int | Tolerance | None) -> tuple[str, str]:
+    """CONF-2 for one value: (EQUAL / WITHIN / DIFFERENT / FORMAT, a note for the report)."""
     if model is impl or (type(model) is type(impl) and model == impl):
-        return True
+        return EQUAL, ""
     if isinstance(model, str) and _DECIMAL.match(model):
-        got = _number(impl)
+        got, why = read(impl)
         if got is None:
-            return False
+            return FORMAT, (
+                f"format, not amount: {why} (send a decimal string, an exponent form or a "
+                "JSON number)"
+            )
         want = mpq(Decimal(model))
-        if decimals is None:
-            return bool(got == want)
-        return bool(abs(got - want) <= mpq(1, 10**decimals))
+        if got == want:
+            return EQUAL, ""
+        bound = tolerance(tol)
+        if bound is not None and bound.admits(want, got):
+            return WITHIN, ""
+        return DIFFERENT, _amount_note(impl, got, want, bound)
     if isinstance(model, bool) or isinstance(impl, bool):
-        return model is impl
-    return bool(model == impl) and type(model) is type(impl)
+        return (EQUAL if model is impl else DIFFERENT), ""
+    if isinstance(model, int) and _number(impl) == model:
+        return EQUAL, ""  # an integer (leverage) sent as 20.0 or "20"
+    return (EQUAL if model == impl and type(model) is type(impl) else DIFFERENT), ""
+
+
+def _amount_note(impl: Any, got: Exact, want: Exact, bound: Tolerance | None) -> str:
+    """Why an amount differs, in the engine's terms: what its text was read as, by how
+    much it is off, and whether it looks like a binary float without a tolerance."""
+    parts = []
+    if not isinstance(impl, str) or impl.strip() != to_plain(got):
+        parts.append(f"read {impl!r} as {to_plain(got)}")
+    parts.append(f"off by {to_plain(abs(got - want))}")
+    if bound is not None:
+        parts.append(f"beyond the declared tolerance ({bound.describe()})")
+    elif looks_binary(impl):
+        parts.append("a binary float's error? declare a tolerance for the field (CONF-2)")
+    return "; ".join(parts)
+
+
+def same_value(model: Any, impl: Any, decimals: int | Tolerance | None) -> bool:
+    """CONF-2 for one value: equal, or within the tolerance."""
+    return match(model, impl, decimals)[0] in (EQUAL, WITHIN)
+
+
+#: Fields that are the account's state rather than figures computed from it (compared
+#: first, see :meth:`Comparer.account`).
+STATE_FIELDS = frozenset(
+    {
+        "positionAmt",
+        "entryPrice",
+        "isolatedWallet",
+        "marginType",
+        "leverage",
+        "dualSidePosition",
+        "totalCrossWalletBalance",
+        "totalWalletBalance",
+    }
+)
 
 
 class Comparer:
@@ -116,6 +206,19 @@ class Comparer:
         self.caps = capabilities
         #: "group.field" names present in the model's answers but not compared (CONF-3).
         self.skipped: set[str] = set()
+        #: "group.field" names that matched only within their declared tolerance.
+        self.tolerated: set[str] = set()
+
+    def _value(
+        self, group: str, key: str, model: Any, impl: Any, tol: Tolerance | None, pointer: str
+    ) -> Difference | None:
+        verdict, note = match(model, impl, tol)
+        if verdict == WITHIN:
+            self.tolerated.add(f"{group}.{key}")
+        if verdict in (EQUAL, WITHIN):
+            return None
+        decimals = tol.decimals if tol is not None else None
+        return Difference(pointer, key, model, impl, decimals, note, tol)
 
     # ------------------------------------------------------------ outcomes
 
@@ -129,8 +232,9 @@ class Comparer:
             if key not in wanted:
                 self.skipped.add(f"outcome.{key}")
                 continue
-            if not same_value(model[key], impl.get(key), None):
-                return Difference(f"/outcome/{key}", key, model[key], impl.get(key))
+            found = self._value("outcome", key, model[key], impl.get(key), None, f"/outcome/{key}")
+            if found:
+                return found
         if model.get("status") == "accepted":
             model_events = model.get("events", [])
             if "events" not in wanted:
@@ -150,26 +254,38 @@ class Comparer:
                 if not isinstance(g, Mapping):
                     return Difference(f"/outcome/events/{i}", "events", m, g)
                 for key, value in m.items():
-                    if not same_value(value, g.get(key), None):
-                        return Difference(f"/outcome/events/{i}/{key}", key, value, g.get(key))
+                    _, tol = self.caps.policy("event", key)
+                    here = f"/outcome/events/{i}/{key}"
+                    found = self._value("event", key, value, g.get(key), tol, here)
+                    if found:
+                        return found
         return None
 
     # ------------------------------------------------------------ snapshots
 
     def _fields(
-        self, group: str, model: Mapping[str, Any], impl: Mapping[str, Any], pointer: str
+        self,
+        group: str,
+        model: Mapping[str, Any],
+        impl: Mapping[str, Any],
+        pointer: str,
+        only: frozenset[str] | None = None,
     ) -> Difference | None:
         for key, value in model.items():
-            if isinstance(value, list):
+            if isinstance(value, list) or (only is not None and key not in only):
                 continue
-            compared, decimals = self.caps.policy(group, key)
+            compared, tol = self.caps.policy(group, key)
             if not compared:
                 self.skipped.add(f"{group}.{key}")
                 continue
             if key not in impl:
-                return Difference(f"{pointer}/{key}", key, value, None, decimals, "field missing")
-            if not same_value(value, impl[key], decimals):
-                return Difference(f"{pointer}/{key}", key, value, impl[key], decimals)
+                decimals = tol.decimals if tol is not None else None
+                return Difference(
+                    f"{pointer}/{key}", key, value, None, decimals, "field missing", tol
+                )
+            found = self._value(group, key, value, impl[key], tol, f"{pointer}/{key}")
+            if found:
+                return found
         return None
 
     def account(self, name: str, model: Mapping[str, Any], impl: Any) -> Difference | None:
@@ -178,15 +294,21 @@ class Comparer:
             return None  # everything is compared, and everything is equal
         if not isinstance(impl, Mapping):
             return Difference(base, "snapshot", "an object", impl, note="not a JSON object")
-        found = self._fields("account", model, impl, base)
-        if found:
-            return found
-        found = self._positions(model.get("positions", []), impl.get("positions"), base)
-        if found:
-            return found
-        return self._orders(model.get("openOrders", []), impl.get("openOrders"), base)
+        # The state first (which orders rest, positions, wallets), then the figures derived
+        # from it: a report then names the cause, not the first total it feeds.
+        orders, held = model.get("openOrders", []), model.get("positions", [])
+        return (
+            self._orders(orders, impl.get("openOrders"), base, fields=False)
+            or self._positions(held, impl.get("positions"), base, STATE_FIELDS)
+            or self._fields("account", model, impl, base, STATE_FIELDS)
+            or self._fields("account", model, impl, base)
+            or self._positions(held, impl.get("positions"), base)
+            or self._orders(orders, impl.get("openOrders"), base)
+        )
 
-    def _positions(self, model: list[Any], impl: Any, base: str) -> Difference | None:
+    def _positions(
+        self, model: list[Any], impl: Any, base: str, only: frozenset[str] | None = None
+    ) -> Difference | None:
         if not isinstance(impl, list):
             impl = []
         by_key = {
@@ -206,7 +328,7 @@ class Comparer:
                 return Difference(
                     here, "positionAmt", m.get("positionAmt"), None, note=f"no entry for {key}"
                 )
-            found = self._fields("position", m, got, here)
+            found = self._fields("position", m, got, here, only)
             if found:
                 return found
         listed = {(m["symbol"], m["positionSide"]) for m in model}
@@ -221,7 +343,9 @@ class Comparer:
                 )
         return None
 
-    def _orders(self, model: list[Any], impl: Any, base: str) -> Difference | None:
+    def _orders(
+        self, model: list[Any], impl: Any, base: str, fields: bool = True
+    ) -> Difference | None:
         if not isinstance(impl, list):
             if model:
                 return Difference(f"{base}/openOrders", "openOrders", model, impl)
@@ -233,7 +357,7 @@ class Comparer:
                 return Difference(
                     f"{base}/openOrders/{i}", "openOrders", m, None, note="order missing"
                 )
-            found = self._fields("order", m, got, f"{base}/openOrders/{i}")
+            found = fields and self._fields("order", m, got, f"{base}/openOrders/{i}")
             if found:
                 return found
         if by_id:

@@ -7,6 +7,10 @@ pytest-xdist (``-n auto``) spreads a long campaign over cores and machines. A fa
 item prints the failure report and saves its minimal trace under
 ``--marginspec-out`` (default ``marginspec-failures/``). Registered through the
 ``pytest11`` entry point ``marginspec``; without the options it adds nothing.
+
+``--marginspec-shard i/n`` keeps only this CI job's items (item ``k`` belongs to job
+``k mod n + 1``), so ``n`` jobs split one campaign with distinct seeds; each job ends with
+one ``summary: {json}`` line per item, merged by ``marginspec.conformance.shards.merge``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--marginspec-shards", type=int, default=None, help="Items to split the campaign into."
     )
     group.addoption(
+        "--marginspec-shard",
+        metavar="I/N",
+        default=None,
+        help="Run only part I of the campaign's items, split over N CI jobs.",
+    )
+    group.addoption(
         "--marginspec-ruleset", default="aster-pro", help="Bundled rule set or TOML path."
     )
     group.addoption(
@@ -56,6 +66,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+#: The summaries of the items this process ran (printed at the end of the session).
+_SUMMARIES: list[dict[str, Any]] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    import json
+
+    for line in _SUMMARIES:
+        terminalreporter.write_line("summary: " + json.dumps(line, sort_keys=True))
+
+
 class ConformanceFailed(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
@@ -73,6 +94,7 @@ class ConformanceItem(pytest.Item):
     def runtest(self) -> None:
         from marginspec.conformance import driver
         from marginspec.conformance.runner import engine_factory, running
+        from marginspec.conformance.shards import Shard, summary
         from marginspec.exchange.trace import resolve_ruleset
 
         opt = self.config.getoption
@@ -87,6 +109,20 @@ class ConformanceItem(pytest.Item):
         )
         with running(factory) as engine:
             result = driver.run(engine, ref, ruleset, profile, seed, examples, fresh=factory)
+        report = result.report
+        _SUMMARIES.append(
+            summary(
+                Shard(self.shard + 1, self.shards),
+                seed,
+                profile.name,
+                result.capabilities.name,
+                result.runs,
+                result.steps,
+                result.seconds,
+                report.headline() if report is not None else None,
+                report.rules if report is not None else (),
+            )
+        )
         if result.report is not None:
             text = result.report.text()
             if result.report.steps and result.report.fresh is not False:
@@ -114,10 +150,17 @@ def pytest_collection_modifyitems(
 
         items.extend(figures_items(session, config))
         return
+    from marginspec.conformance.shards import Shard, parse_shard
+
     profile = config.getoption("--marginspec-profile")
+    job_text = config.getoption("--marginspec-shard")
+    job = parse_shard(job_text, "--marginspec-shard") if job_text else Shard()
     shards = config.getoption("--marginspec-shards") or (1 if profile == "quick" else 8)
+    shards = max(shards, job.count)  # every job gets at least one item, each its own seed
     seed = config.getoption("--marginspec-seed")
     for shard in range(shards):
+        if not job.owns(shard):
+            continue  # CONF-7: another CI job's part of the campaign
         items.append(
             ConformanceItem.from_parent(
                 session,

@@ -43,6 +43,8 @@ class FailureReport:
     stderr: str = ""
     skipped: tuple[str, ...] = ()
     seed: int | None = None
+    #: fields that matched only within their declared tolerance (CONF-2)
+    tolerated: tuple[str, ...] = ()
     #: Re-checked on a fresh engine (a new process): True if it failed the same way
     #: there, False if it did not (its trace will not fail on its own), None if not done.
     fresh: bool | None = None
@@ -53,7 +55,7 @@ class FailureReport:
         if self.difference is None or not self.steps:
             return ()
         last = self.steps[-1]
-        return self.difference.rules(last.action, last.model)
+        return self.difference.rules(last.action, last.model, last.impl)
 
     def headline(self) -> str:
         n = len(self.steps)
@@ -86,8 +88,8 @@ class FailureReport:
             lines.append(f"first differing field: {d.pointer}")
             lines.append(f"  model:          {_dumps(d.model)}")
             lines.append(f"  implementation: {_dumps(d.impl)}")
-            if d.decimals is not None:
-                lines.append(f"  compared within {d.decimals} decimals")
+            if d.tolerance is not None:
+                lines.append(f"  compared within {d.tolerance.describe()}")
             if d.note:
                 lines.append(f"  note: {d.note}")
         if self.message and self.kind != DIVERGENCE and self.steps:
@@ -100,6 +102,8 @@ class FailureReport:
             lines.append(
                 f"not compared (outside the declared capabilities): {', '.join(self.skipped)}"
             )
+        if self.tolerated:
+            lines.append(f"matched only within the declared tolerance: {', '.join(self.tolerated)}")
         if self.seed is not None:
             lines.append(f"seed: {self.seed}")
         if self.note:

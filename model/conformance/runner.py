@@ -132,6 +132,7 @@ def check_trace(
             message=message,
             stderr=stderr,
             skipped=tuple(sorted(comparer.skipped)),
+            tolerated=tuple(sorted(comparer.tolerated)),
         )
 
     for index, step in enumerate(document["steps"]):

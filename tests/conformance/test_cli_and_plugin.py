@@ -89,3 +89,20 @@ def test_pytest_plugin_shards_under_xdist(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "3 passed" in run.stdout
+
+
+def test_pytest_plugin_keeps_one_ci_jobs_share_and_prints_its_summary(tmp_path: Path) -> None:
+    """CONF-7: ``--marginspec-shard 2/3`` runs item 1 of three (seed + 1) and prints its
+    mergeable summary line."""
+    run = _pytest(
+        tmp_path,
+        "--marginspec-impl=tests.mutants:FundingSignInverted",
+        "--marginspec-shard=2/3",
+        "--marginspec-examples=30",
+        f"--marginspec-out={tmp_path / 'failures'}",
+        "-rN",
+    )
+    assert "marginspec-conformance[quick-seed1]" in run.stdout or "1 failed" in run.stdout
+    lines = [line for line in run.stdout.splitlines() if line.startswith("summary: ")]
+    assert len(lines) == 1, run.stdout
+    assert '"shard": "2/3"' in lines[0] and '"seed": 1' in lines[0]

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
-from marginspec.conformance.capabilities import Capabilities, parse_capabilities
-from marginspec.conformance.compare import Comparer, same_value
+import pytest
+from gmpy2 import mpq
+
+from marginspec.conformance.capabilities import Capabilities, Tolerance, parse_capabilities
+from marginspec.conformance.compare import (
+    DIFFERENT,
+    EQUAL,
+    FORMAT,
+    WITHIN,
+    Comparer,
+    match,
+    same_value,
+)
 from marginspec.errors import InputError
 
 MODEL = {
@@ -39,7 +50,7 @@ MODEL = {
 def test_exact_by_default_numbers_compared_as_decimals() -> None:
     assert same_value("1.5", "1.50", None)
     assert not same_value("1.5", "1.50000001", None)
-    assert not same_value("1.5", 1.5, None)  # a binary float is never exact
+    assert not same_value("0.3", 0.1 + 0.2, None)  # a binary float's error is a difference
     assert not same_value(None, "0", None)  # "no price" is not zero (LIQ-5)
     assert not same_value(False, 0, None)
 
@@ -123,3 +134,94 @@ def test_a_differing_event_names_its_type_rules() -> None:
     )
     assert diff is not None and diff.pointer == "/outcome/events/0/amount"
     assert diff.rules({"action": "funding"}, funding) == ("FUND-1", "FUND-2", "FUND-3", "ACT-10")
+
+
+def test_every_number_form_an_engine_may_send_is_read_exactly() -> None:
+    """CONF-2: exponent strings, JSON numbers (Decimal), Python floats, ints, Fractions."""
+    from fractions import Fraction
+
+    for sent in ("0.00000032", "3.2e-07", "3.2E-7", Decimal("3.2e-07"), 3.2e-07, "+.00000032"):
+        assert match("0.00000032", sent, None) == (EQUAL, ""), sent
+    assert same_value("20", Fraction(20), None) and same_value("20", 20, None)
+    assert same_value(20, 20.0, None)  # an integer figure (leverage) sent as a float
+    assert not same_value("0.3", float("nan"), 8)
+
+
+def test_a_format_problem_is_not_reported_as_a_wrong_amount() -> None:
+    verdict, note = match("1.5", "1,5", 8)
+    assert verdict == FORMAT and note.startswith("format, not amount")
+    verdict, note = match("1.5", [1.5], None)
+    assert verdict == FORMAT and "list" in note
+    verdict, note = match("0.3", "0.30000000000000004", None)
+    assert verdict == DIFFERENT and "off by 0.00000000000000004" in note
+    assert "declare a tolerance" in note
+
+
+def test_a_relative_tolerance_admits_a_binary_float_at_large_magnitudes() -> None:
+    """A mark of 2e11 has about 5 decimals in a double: no absolute bound of 6 decimals
+    can be met, a relative one can (CONF-2)."""
+    model = "200000000000.12345678"
+    sent = float(Decimal(model))
+    assert not same_value(model, sent, 6)
+    caps = parse_capabilities(
+        {"fields": {"position": {"markPrice": {"decimals": 6, "relative": "1e-12"}}}}
+    )
+    _, tol = caps.policy("position", "markPrice")
+    assert tol == Tolerance(decimals=6, relative=mpq(1, 10**12))
+    assert match(model, sent, tol)[0] == WITHIN
+    assert match(model, 2.0000000001e11, tol)[0] == DIFFERENT
+    assert caps.to_json()["fields"]["position"]["markPrice"] == {
+        "decimals": 6,
+        "relative": "0.000000000001",
+    }
+
+
+def test_fields_matched_only_within_tolerance_are_listed() -> None:
+    caps = parse_capabilities({"fields": {"account": {"availableBalance": 1}}})
+    comparer = Comparer(caps)
+    assert comparer.account("A", MODEL, {**MODEL, "availableBalance": 95144.1}) is None
+    assert comparer.tolerated == {"account.availableBalance"}
+    assert comparer.account("A", MODEL, {**MODEL, "availableBalance": "95144.05"}) is None
+    assert comparer.tolerated == {"account.availableBalance"}
+
+
+def test_event_fields_may_declare_a_tolerance() -> None:
+    funding = {"status": "accepted", "events": [{"type": "FUNDING_FEE", "amount": "-0.24"}]}
+    sent = {"status": "accepted", "events": [{"type": "FUNDING_FEE", "amount": -0.24000000001}]}
+    assert Comparer(Capabilities()).outcome(funding, sent) is not None
+    caps = parse_capabilities({"fields": {"event": {"amount": 8}}})
+    assert Comparer(caps).outcome(funding, sent) is None
+    wrong_type = {"status": "accepted", "events": [{"type": "TRADE", "amount": "-0.24"}]}
+    assert Comparer(caps).outcome(funding, wrong_type) is not None  # undeclared: still exact
+
+
+def test_bad_tolerances_are_refused_with_a_pointer() -> None:
+    with pytest.raises(InputError, match="/capabilities/fields/event/amount/relative"):
+        parse_capabilities({"fields": {"event": {"amount": {"relative": "2"}}}})
+    with pytest.raises(InputError, match="/capabilities/fields/event/amount/absolute"):
+        parse_capabilities({"fields": {"event": {"amount": {"absolute": 2}}}})
+
+
+def test_a_last_place_difference_names_display_rounding() -> None:
+    """An amount off by one unit of the 8th decimal is DISP-2's, whatever the field."""
+    diff = Comparer(Capabilities()).account(
+        "A", MODEL, {**MODEL, "availableBalance": "95144.05000001"}
+    )
+    assert diff is not None
+    assert diff.rules({"action": "markPrice"}, {"status": "accepted"})[0] == "DISP-2"
+
+
+def test_the_state_is_compared_before_the_figures_computed_from_it() -> None:
+    """A wrong position amount is reported before the totals it feeds."""
+    position = dict(MODEL["positions"][0], positionAmt="2")
+    impl = {**MODEL, "availableBalance": "1", "positions": [position, MODEL["positions"][1]]}
+    diff = Comparer(Capabilities()).account("A", MODEL, impl)
+    assert diff is not None and diff.field == "positionAmt"
+
+
+def test_orders_left_after_a_liquidation_name_liqp2() -> None:
+    order = {"orderId": 7, "symbol": "BTCUSDT", "price": "1"}
+    diff = Comparer(Capabilities()).account("A", MODEL, {**MODEL, "openOrders": [order]})
+    assert diff is not None and diff.note == "order not in the model"
+    swept = {"status": "accepted", "events": [{"type": "LIQUIDATION"}]}
+    assert "LIQP-2" in diff.rules({"action": "liquidationSweep"}, swept)

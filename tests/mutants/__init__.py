@@ -19,19 +19,24 @@ from marginspec.brackets import Boundary
 from marginspec.conformance.engine import ModelEngine
 from marginspec.evaluate import evaluate
 from marginspec.exchange import apply, parse_action
+from marginspec.exchange import refusals as R
 from marginspec.exchange.actions import (
     Fill,
     Funding,
+    PlaceOrder,
     PositionMargin,
     SetLeverage,
     SetMarginType,
     SetPositionMode,
+    Withdraw,
 )
+from marginspec.exchange.fast_figures import max_withdraw
+from marginspec.exchange.refusals import refused
 from marginspec.exchange.state import AccountState, ExchangeState, to_account, with_position
 from marginspec.exchange.view import account_figures, position_figures
-from marginspec.numbers import Exact, display
+from marginspec.numbers import Exact, Rounding, display
 from marginspec.rulefile import load_bundled
-from marginspec.ruleset import Market, NoPrice, RuleSet, Trigger
+from marginspec.ruleset import AdlRanking, Market, NoPrice, RuleSet, Trigger
 
 
 def _with_tables(ruleset: RuleSet, change: Callable[[Market], Market]) -> RuleSet:
@@ -439,6 +444,187 @@ class NoLiquidationPriceAsZero(Mutant):
         )
 
 
+# ---------------------------------------------------------------- issue 12: classic bugs of real tools
+
+
+def _option(**changes: Any) -> RuleSet:
+    true = load_bundled("aster-pro")
+    return attrs.evolve(true, options=attrs.evolve(true.options, **changes))
+
+
+class DisplayRoundsHalfUp(Mutant):
+    """Figures shown rounded half-up, as ccxt's ``decimal_to_precision`` ROUND does, where the
+    exchange truncates (DISP-2; §4 ccxt, freqtrade's amount_to_precision reports)."""
+
+    mistake = "§4 ccxt rounding"
+
+    def __init__(self) -> None:
+        super().__init__(_option(display_rounding=Rounding.HALF_UP))
+
+
+class AdlRankedTheBinanceWay(Mutant):
+    """ADL queue ranked by PnL% × margin ratio (Binance's, the older Aster page) where the
+    rule set ranks by PnL% × effective leverage (ADL-2; §6 ADL ranking)."""
+
+    mistake = "§6 ADL ranking"
+
+    def __init__(self) -> None:
+        super().__init__(_option(adl_ranking=AdlRanking.BINANCE))
+
+
+class MakerTakerFeesSwapped(Mutant):
+    """The maker pays the taker rate and the taker the maker rate (FEE-1; the fee basis
+    mix-up of exchange API forum threads on commission)."""
+
+    mistake = "§6 fee basis"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _with_tables(
+                load_bundled("aster-pro"),
+                lambda m: attrs.evolve(m, maker_fee=m.taker_fee, taker_fee=m.maker_fee),
+            )
+        )
+
+
+class LiquidationFeeIgnored(Mutant):
+    """A liquidation closes the position without the clearance fee (LIQP-4; §6 liquidation fee)."""
+
+    mistake = "§6 liquidation fee"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _with_tables(
+                load_bundled("aster-pro"), lambda m: attrs.evolve(m, liquidation_fee=Exact(0))
+            )
+        )
+
+
+class MinNotionalInclusive(Mutant):
+    """An order whose notional is exactly the minimum is refused: ``<=`` where the
+    exchange compares ``<`` (-4164, REF-7, ACT-ORD-3; §6 order filters)."""
+
+    mistake = "§6 order filters"
+
+    def apply_wrongly(self, action: Any) -> Any:
+        if not isinstance(action, PlaceOrder) or action.symbol not in self.ruleset.markets:
+            return None
+        market = self.ruleset.markets[action.symbol]
+        if not action.reduce_only and action.price * action.quantity == market.min_notional:
+            _, outcome = apply(self.state, action, self.ruleset)
+            if outcome.accepted:
+                return self.state, refused(R.MIN_NOTIONAL, market.min_notional)
+        return None
+
+
+class TickCheckedInFloats(Mutant):
+    """The price filter computed in binary floats, ``price / tick != round(price / tick)``:
+    80000.2 with a 0.1 tick is refused as off-tick (-4014, REF-5; the float precision
+    filter bugs of ccxt and freqtrade reports, §6 float filters)."""
+
+    mistake = "§6 float filters"
+
+    def apply_wrongly(self, action: Any) -> Any:
+        if not isinstance(action, PlaceOrder) or action.symbol not in self.ruleset.markets:
+            return None
+        tick = float(self.ruleset.markets[action.symbol].tick_size)
+        ratio = float(action.price) / tick
+        if action.price > 0 and ratio != round(ratio):
+            _, outcome = apply(self.state, action, self.ruleset)
+            if outcome.accepted:
+                return self.state, refused(R.PRICE_TICK)
+        return None
+
+
+class WithdrawOfTheMaximumRefused(Mutant):
+    """Withdrawing exactly ``maxWithdrawAmount`` is refused: ``>=`` where ``>`` belongs
+    (XFER-1, REF-36; §6 isolated and cross transfers)."""
+
+    mistake = "§6 transfers"
+
+    def apply_wrongly(self, action: Any) -> Any:
+        if not isinstance(action, Withdraw) or action.account not in self.state.accounts:
+            return None
+        acct = self.state.accounts[action.account]
+        if action.amount > 0 and action.amount == max_withdraw(acct, self.state, self.ruleset):
+            return self.state, refused(R.WITHDRAW_EXCEEDS)
+        return None
+
+
+class ReduceOnlyGuardSkipped(Mutant):
+    """A reduce-only order larger than the position (or on the wrong side) is accepted as
+    an ordinary order: the -2022 guard is skipped (ACT-ORD-4, REF-3; freqtrade's
+    "ReduceOnly Order is rejected" reports, §6 reduce-only)."""
+
+    mistake = "§6 reduce-only"
+
+    def apply_wrongly(self, action: Any) -> Any:
+        if not isinstance(action, PlaceOrder) or not action.reduce_only:
+            return None
+        _, outcome = apply(self.state, action, self.ruleset)
+        if outcome.accepted or outcome.rule != "REF-3":
+            return None
+        return apply(self.state, attrs.evolve(action, reduce_only=False), self.ruleset)
+
+
+class MarginRatioOverWallet(Mutant):
+    """The margin ratio divides by the wallet balance, not the margin balance: the
+    unrealized PnL is left out (MR-1; §6 margin ratio)."""
+
+    mistake = "§6 margin ratio"
+
+    def report_wrongly(self, account: str, snap: dict[str, Any]) -> dict[str, Any]:
+        wallet = Exact(snap["totalCrossWalletBalance"])
+        if snap.get("marginRatio") is None or wallet <= 0:
+            return snap
+        return {**snap, "marginRatio": self.num(Exact(snap["totalCrossMaintMargin"]) / wallet)}
+
+
+class MaxWithdrawIsAvailable(Mutant):
+    """``maxWithdrawAmount`` is the available balance alone: the cap of the wallet less
+    cross maintenance margin is dropped, so unrealized profit can be withdrawn (XFER-1;
+    §6 transfers)."""
+
+    mistake = "§6 transfers"
+
+    def report_wrongly(self, account: str, snap: dict[str, Any]) -> dict[str, Any]:
+        return {**snap, "maxWithdrawAmount": snap["availableBalance"]}
+
+
+class ShortLegPnlAsLong(Mutant):
+    """The SHORT leg of a hedge-mode pair computes its unrealized PnL as a long would,
+    ``|amt| × (mark − entry)`` (PNL-1; §6 hedge legs)."""
+
+    mistake = "§6 hedge legs"
+
+    def report_wrongly(self, account: str, snap: dict[str, Any]) -> dict[str, Any]:
+        out = dict(snap)
+        out["positions"] = [
+            {**p, "unRealizedProfit": self.num(-Exact(p["unRealizedProfit"]))}
+            if p["positionSide"] == "SHORT" and Exact(p["positionAmt"]) != 0
+            else p
+            for p in snap["positions"]
+        ]
+        return out
+
+
+class MaintenanceAtEntryNotional(Mutant):
+    """Maintenance margin looked up and computed on the entry notional instead of the
+    notional at the mark: entry for mark (MM-1; §6.1 tier lookups)."""
+
+    mistake = "§6.1 tier lookup"
+
+    def report_wrongly(self, account: str, snap: dict[str, Any]) -> dict[str, Any]:
+        boundary = self.ruleset.options.bracket_boundary
+
+        def wrong(p: dict[str, Any]) -> str | None:
+            table = self.ruleset.markets[p["symbol"]].brackets
+            at_entry = abs(Exact(p["positionAmt"])) * Exact(p["entryPrice"])
+            return self.num(brackets.maint_margin(table, at_entry, boundary))
+
+        return _replace_positions(snap, "maintMargin", wrong)
+
+
 MUTANTS: tuple[type[Mutant], ...] = (
     MaintenanceAmountIgnored,
     LiquidationBracketAtEntry,
@@ -455,4 +641,16 @@ MUTANTS: tuple[type[Mutant], ...] = (
     TriggerInclusive,
     BracketFloorInclusive,
     NoLiquidationPriceAsZero,
+    DisplayRoundsHalfUp,
+    AdlRankedTheBinanceWay,
+    MakerTakerFeesSwapped,
+    LiquidationFeeIgnored,
+    MinNotionalInclusive,
+    TickCheckedInFloats,
+    WithdrawOfTheMaximumRefused,
+    ReduceOnlyGuardSkipped,
+    MarginRatioOverWallet,
+    MaxWithdrawIsAvailable,
+    ShortLegPnlAsLong,
+    MaintenanceAtEntryNotional,
 )

@@ -68,7 +68,8 @@ def _field(
     pointer: str,
     skipped: set[str],
 ) -> FigureDifference | None:
-    compared, decimals = caps.base.policy(group, key)
+    compared, tol = caps.base.policy(group, key)
+    decimals = tol.decimals if tol is not None else None
     if not compared:
         skipped.add(f"{group}.{key}")
         return None
@@ -79,7 +80,7 @@ def _field(
         return None
     if want is None:
         return None if got is None else FigureDifference(pointer, key, want, impl[key], decimals)
-    if not same_value(want, got, decimals):
+    if not same_value(want, got, tol):
         return FigureDifference(pointer, key, want, impl[key], decimals)
     return None
 

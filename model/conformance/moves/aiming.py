@@ -139,8 +139,19 @@ def side_for(ctx: Context, c: Chooser, account: str, side: OrderSide) -> Positio
     return PositionSide.BOTH
 
 
-def aimed_quantity(ctx: Context, c: Chooser, account: str, market: Market, price: Exact) -> Exact:
-    """A quantity aimed at a boundary: bracket floor, LEV-3 cap, available balance (±1 step)."""
+def aimed_quantity(
+    ctx: Context,
+    c: Chooser,
+    account: str,
+    market: Market,
+    price: Exact,
+    side: OrderSide | None = None,
+) -> Exact:
+    """A quantity aimed at a boundary: bracket floor, LEV-3 cap, available balance (±1 step).
+
+    With the order's ``side``, the available balance is aimed at by the whole cost of
+    the order (COST-1: initial margin plus the open loss of a price worse than the mark),
+    so that an engine leaving the open loss out accepts what the exchange refuses."""
     step = market.step_size
     table = market.brackets
     acct = ctx.model.state.accounts.get(account)
@@ -156,7 +167,16 @@ def aimed_quantity(ctx: Context, c: Chooser, account: str, market: Market, price
         amount += step * c.choice((0, 1, -1))
         return amount if amount > 0 else step
     elif kind == "available" and account in ctx.model.state.accounts:
-        target = account_figures(ctx, account).available_balance * leverage
+        available = account_figures(ctx, account).available_balance
+        if side is not None and c.choice((True, False)):
+            # COST-1: per unit, IM at the order price plus the open loss (COST-2)
+            loss = max(Exact(0), side.direction * (price - mark_of(ctx, market.symbol)))
+            amount = on_step(
+                available / (price / leverage + loss), step, up=c.choice((False, True))
+            )
+            amount += step * c.choice((0, 1, -1))
+            return amount if amount > 0 else step
+        target = available * leverage
     elif kind == "cap":
         target = brackets.max_notional(table, leverage)
     else:
@@ -164,6 +184,25 @@ def aimed_quantity(ctx: Context, c: Chooser, account: str, market: Market, price
     amount = on_step(target / price, step, up=c.choice((False, True)))
     amount += step * c.choice((0, 1, -1))
     return amount if amount > 0 else step
+
+
+def on_min_notional(c: Chooser, market: Market) -> tuple[Exact, Exact]:
+    """(price, quantity) whose notional is exactly the minimum (ACT-ORD-3, REF-7), then
+    one tick below or above it: the filter's boundary from both sides. The quantity is a
+    few steps, the price ``min / quantity`` on the tick grid (searched, not every
+    quantity gives one)."""
+    tick, step = market.tick_size, market.step_size
+    exact: list[tuple[Exact, Exact]] = []
+    for k in range(1, 2001):
+        price = market.min_notional / (k * step)
+        if (price / tick).denominator == 1:
+            exact.append((price, k * step))
+            if len(exact) == 3:
+                break
+    if not exact:  # no exact pair on this grid: the nearest price above, on one step
+        exact.append((on_step(market.min_notional / step, tick, up=True), step))
+    price, quantity = c.choice(exact)
+    return price + tick * c.choice((0, -1, 1)), quantity
 
 
 def aimed_price(ctx: Context, c: Chooser, market: Market) -> Exact:
@@ -278,3 +317,27 @@ def pair(
         return False
     outcome = send(ctx, Fill(made["orderId"], taken["orderId"]))
     return outcome.get("status") == "accepted"
+
+
+# ------------------------------------------------------------------ shrinking
+
+
+def aimed_again(ctx: Context, action: dict[str, Any]) -> dict[str, Any] | None:
+    """``action`` re-aimed at the boundary it was aimed at, in the current state: a
+    deposit of exactly the shortfall to maintenance (LIQ-1's edge), a withdrawal of
+    exactly ``maxWithdrawAmount`` (XFER-1). Shrinking (CONF-6) uses it on the last action
+    of a candidate: removing earlier actions moves the boundary, and an amount aimed at
+    the old one no longer shows the failure. None if the action is not of that kind."""
+    name, account = action.get("action"), action.get("account")
+    if account not in ctx.model.state.accounts or name not in ("deposit", "withdraw"):
+        return None
+    f = account_figures(ctx, str(account))
+    if name == "deposit":
+        amount = f.cross_maint_margin - (
+            f.total_cross_wallet_balance + f.total_cross_unrealized_pnl
+        )
+    else:
+        amount = round8(f.max_withdraw)
+    if amount <= 0:
+        return None
+    return {**action, "amount": to_plain(decimal(amount))}

@@ -35,6 +35,7 @@ from marginspec.conformance.moves.aiming import (
     limit_order,
     mark_of,
     move,
+    on_min_notional,
     on_step,
     open_positions,
     opposite,
@@ -78,7 +79,7 @@ def trade(ctx: Context, c: Chooser) -> Focus | None:
     closing = SELL if amt > 0 else BUY
     side = c.choice((closing, BUY, SELL)) if amt != 0 else c.choice((BUY, SELL))
     price = aimed_price(ctx, c, market)
-    quantity = aimed_quantity(ctx, c, maker, market, price)
+    quantity = aimed_quantity(ctx, c, maker, market, price, side)
     maker_order = limit_order(ctx, c, maker, symbol, side, price, quantity)
     made = send(ctx, maker_order)
     taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, quantity))
@@ -116,9 +117,9 @@ def trade_then_change(ctx: Context, c: Chooser) -> None:
 
 _FLAWS = (
     "reduceOnly",
+    "minNotional",
     "offTick",
     "offStep",
-    "tiny",
     "zeroPrice",
     "wrongSide",
     "unknownAccount",
@@ -135,7 +136,7 @@ def place_order(ctx: Context, c: Chooser) -> None:
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
     price = aimed_price(ctx, c, market)
-    quantity = aimed_quantity(ctx, c, account, market, price)
+    quantity = aimed_quantity(ctx, c, account, market, price, side)
     order = limit_order(ctx, c, account, symbol, side, price, quantity)
     flaw = c.choice(_FLAWS) if c.choice((False, False, True)) else None
     if flaw == "reduceOnly":
@@ -144,9 +145,10 @@ def place_order(ctx: Context, c: Chooser) -> None:
         order = attrs.evolve(order, price=price + market.tick_size / 2)
     elif flaw == "offStep":
         order = attrs.evolve(order, quantity=quantity + market.step_size / 2)
-    elif flaw == "tiny":
-        below = on_step(market.min_notional / market.step_size, market.tick_size)
-        order = attrs.evolve(order, quantity=market.step_size, price=below - market.tick_size)
+    elif flaw == "minNotional":
+        # REF-7 from both sides: exactly the minimum notional, one tick below, one above
+        price, quantity = on_min_notional(c, market)
+        order = attrs.evolve(order, price=price, quantity=quantity)
     elif flaw == "zeroPrice":
         order = attrs.evolve(order, price=Exact(0))
     elif flaw == "wrongSide":
@@ -159,6 +161,24 @@ def place_order(ctx: Context, c: Chooser) -> None:
     elif flaw == "insuranceFund":
         order = attrs.evolve(order, account=INSURANCE_FUND)
     send(ctx, order)
+
+
+@move(MOVES, "placeOrder", "fill")
+def on_filters(ctx: Context, c: Chooser) -> None:
+    """An order on a filter's boundary, from both sides (CONF-5): the notional exactly
+    at the minimum, one tick below and above (REF-7, ``<`` against ``<=``); then,
+    sometimes, filled against a counter-order so the boundary trade settles too."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    price, quantity = on_min_notional(c, market)
+    made = send(ctx, limit_order(ctx, c, account, symbol, side, price, quantity))
+    if "orderId" in made and c.choice((False, True)):
+        taker = c.choice(tuple(a for a in ACCOUNTS if a != account))
+        taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, quantity))
+        if "orderId" in taken:
+            send(ctx, Fill(made["orderId"], taken["orderId"]))
 
 
 @move(MOVES, "placeOrder", "fill", "withdraw")

@@ -1,0 +1,82 @@
+"""How often the Hypothesis driver plays each move (CONF-5): an explicit weight table.
+
+One rule per move let Hypothesis pick among the rules, and its choice leans on the first
+rule (the simplest, where shrinking goes): in quick seed 0, ``cancel_order`` (first by
+name) was 28% of the moves, most of them naming an order that does not exist, and 58% of
+the steps were refusals, while the three trade moves together were 10%. The driver now
+plays one rule that draws a move from this table (:func:`weighted`): trades and the
+marks that move them first, refusals kept at a minority share, the aimed scenarios of
+:mod:`~marginspec.conformance.moves.aimed` (closes beyond bankruptcy, crashing shorts,
+reduce-only orders and fills sized against the position) available to the driver as
+well as to the vectors. ``marginspec conform --stats`` prints the distribution measured
+in a campaign (:mod:`marginspec.conformance.stats`).
+"""
+
+from __future__ import annotations
+
+from marginspec.conformance.capabilities import Capabilities
+from marginspec.conformance.moves.aimed import AIMED
+from marginspec.conformance.moves.aiming import Move
+from marginspec.conformance.moves.ordinary import MOVES
+
+#: Weight per move (by function name); every move of both tables has one
+#: (``tests/conformance/test_generation.py``), so a new move is not silently left out.
+#: Trades (open, add, close, flip, partial fills) carry most of the rules, so they and
+#: the marks that move their figures come first; each action kind keeps a share so
+#: its refusals and rules are still reached.
+WEIGHTS: dict[str, int] = {
+    # ordinary moves
+    "trade": 16,
+    "trade_then_change": 8,
+    "mark_price": 12,
+    "place_order": 6,
+    "on_filters": 3,
+    "fill_resting": 5,
+    "cancel_order": 3,
+    "deposit": 3,
+    "withdraw": 4,
+    "position_margin": 4,
+    "set_leverage": 3,
+    "set_margin_type": 3,
+    "set_position_mode": 2,
+    "funding": 3,
+    "sweep": 3,
+    "opening_against_resting": 3,
+    "immediate_order": 3,
+    "out_of_range": 2,
+    # aimed scenarios (each a short story reaching a rule the ordinary moves reach rarely)
+    "isolated_trade": 3,
+    "trade_twice": 2,
+    "flip": 2,
+    "hedge": 1,
+    "reducing_order": 3,
+    "reducing_fill": 2,
+    "order_then_change": 1,
+    "order_then_leverage": 1,
+    "leverage": 1,
+    "both_books": 1,
+    "mark_on_boundary": 2,
+    "mark_beyond_cap": 1,
+    "crash": 2,
+    "crash_shorts": 2,
+    "close_beyond_bankruptcy": 2,
+    "full_isolated_fill": 1,
+    "crash_pair": 1,
+    "exact_entry": 1,
+    "premium_funding": 1,
+    "cancel_all": 1,
+}
+
+
+def weighted(caps: Capabilities) -> tuple[tuple[str, Move, int], ...]:
+    """(name, move, weight) of every weighted move the implementation can play."""
+    table = {**MOVES, **AIMED}
+    out = []
+    for name, weight in WEIGHTS.items():
+        function, actions = table[name]
+        if not all(caps.supports(a) for a in actions):
+            continue
+        if "setPositionMode" in actions and not caps.hedge_mode:
+            continue
+        out.append((name, function, weight))
+    return tuple(out)
