@@ -48,7 +48,9 @@ def _one_line_usage(error: click.ClickException) -> click.ClickException:
 class Group(click.Group):
     """A click group whose usage errors, its commands' and its subgroups', are one line."""
 
-    group_class = type  # subgroups made with ``@group.group()`` are of this class too
+    group_class: type[click.Group] | type[type] | None = (
+        type  # subgroups made with ``@group.group()`` are of this class too
+    )
 
     def make_context(
         self,
