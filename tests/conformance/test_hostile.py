@@ -184,6 +184,31 @@ def test_vectors_check_leaves_no_process_and_stops_at_a_hang(tmp_path: Path, pid
     assert_nothing_survives(pids)
 
 
+@pytest.mark.parametrize("command", ["conform", "vectors check", "replay"])
+def test_a_process_that_left_the_engines_group_ends_with_it(
+    tmp_path: Path, pids: Path, command: str
+) -> None:
+    """A grandchild that escaped with ``setsid`` and a double fork is out of the reach
+    of killpg; the kit, a child subreaper, inherits it and ends it (CONF-4)."""
+    cmd = ["--cmd", engine("escapes_with_setsid")]
+    if command == "conform":
+        args = ["conform", *cmd, "--examples", "5"]
+    elif command == "vectors check":
+        vectors = tmp_path / "vectors"
+        made = CliRunner().invoke(main, ["vectors", "generate", "--out", str(vectors)])
+        assert made.exit_code == 0, made.output
+        args = ["vectors", "check", str(vectors), *cmd]
+    else:
+        trace = tmp_path / "failure.json"
+        mutant = ["--impl", "tests.mutants:FundingSignInverted", "--out", str(trace)]
+        assert CliRunner().invoke(main, ["conform", *mutant]).exit_code == 1
+        args = ["replay", str(trace), *cmd]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert len(set(pids.read_text().split())) >= 2  # an engine and a grandchild at least
+    assert_nothing_survives(pids)
+
+
 # ------------------------------------------------------------------ every exit path
 
 
