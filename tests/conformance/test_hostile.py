@@ -209,6 +209,26 @@ def test_a_process_that_left_the_engines_group_ends_with_it(
     assert_nothing_survives(pids)
 
 
+def test_vectors_check_stops_after_three_crashes_in_a_row(tmp_path: Path, pids: Path) -> None:
+    """An engine that crashes on every vector, on fresh processes too: three in a row end
+    the check (CONF-9), the rest listed as not run, not one start and re-check each."""
+    vectors = tmp_path / "vectors"
+    assert CliRunner().invoke(main, ["vectors", "generate", "--out", str(vectors)]).exit_code == 0
+    count = len(list(vectors.glob("0*.json")))
+    started = time.monotonic()
+    crashed = CliRunner().invoke(
+        main, ["vectors", "check", str(vectors), "--cmd", engine("crashes_on_every_action")]
+    )
+    assert crashed.exit_code == 1, crashed.output
+    assert crashed.output.count("FAIL (crash):") == 3
+    assert "0 passed, 3 failed, 0 skipped (unsupported actions)\n" in crashed.output
+    assert f"{count - 3} not run: the implementation crashed on 3 vectors in a row" in (
+        crashed.output
+    )
+    assert time.monotonic() - started < 20
+    assert_nothing_survives(pids)
+
+
 # ------------------------------------------------------------------ every exit path
 
 
