@@ -25,7 +25,7 @@ from marginspec.brackets import Bracket
 from marginspec.errors import InputError, RuleSetError
 from marginspec.inputs import read_json
 from marginspec.numbers import Exact, exact, quote
-from marginspec.ruleset import Market, RuleSet, check_size, check_table
+from marginspec.ruleset import Market, RuleSet, check_markets, check_size, check_table
 
 
 def _number(row: Mapping[str, Any], key: str, where: str) -> Exact:
@@ -210,6 +210,7 @@ def parse_brackets(
         raise RuleSetError(where, error.message) from None
     entries: Sequence[tuple[str, tuple[Bracket, ...]]]
     settings: dict[str, dict[str, Any]] = {}
+    check_markets(len(data) if kind == "ccxt" or isinstance(data, list) else 1, where)
     if kind == "ccxt":
         entries = [_ccxt_brackets(k, v, where) for k, v in data.items()]
     else:

@@ -27,6 +27,7 @@ from marginspec.ruleset import (
     ReduceOnlyNetting,
     RuleSet,
     Trigger,
+    check_markets,
     check_size,
     check_table,
 )
@@ -254,6 +255,7 @@ def parse_ruleset(text: str, where: str, check: bool = True) -> RuleSet:
     markets_data = data.get("markets")
     if not isinstance(markets_data, list) or not markets_data:
         raise RuleSetError(where, "no [[markets]] defined")
+    check_markets(len(markets_data), where)
     markets: dict[str, Market] = {}
     for index, table in enumerate(markets_data):
         market = parse_market(table, f"{where}: markets[{index}]", check)

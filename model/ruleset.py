@@ -141,6 +141,19 @@ def check_size(symbol: str, count: int, where: str) -> None:
         )
 
 
+#: RS-3, RS-4: the most markets a rule set or bracket file may have (Binance USD-M lists
+#: about 900), checked before any table is read, so a huge file is refused at once.
+MAX_MARKETS = 4096
+
+
+def check_markets(count: int, where: str) -> None:
+    """Refuse a rule set of more than MAX_MARKETS markets, before reading them (RS-3, RS-4)."""
+    if count > MAX_MARKETS:
+        raise RuleSetError(
+            where, f"{count} markets: a rule set has at most {MAX_MARKETS} (RS-3, RS-4)"
+        )
+
+
 def check_table(symbol: str, brackets: tuple[Bracket, ...], where: str) -> None:
     """Refuse a table that breaks BRK-2 or BRK-5, naming file, symbol and bracket.
 

@@ -756,3 +756,26 @@ def test_vectors_generate_into_a_folder_that_cannot_be_made(tmp_path: Path) -> N
     blocker.write_text("")
     out = blocker / "vectors"
     assert_refused(*invoke("vectors", "generate", "--out", out), str(out), "cannot make the folder")
+
+
+def test_twenty_thousand_markets_are_refused_before_any_table_is_read(tmp_path: Path) -> None:
+    """RS-3, RS-4: more than 4,096 markets (Binance lists about 900) is refused at once,
+    in each format, with the file and the count."""
+    table = BRACKETS_DOC[0]["brackets"]
+    symbols = [f"S{index}USDT" for index in range(20_000)]
+    binance = tmp_path / "binance.json"
+    binance.write_text(json.dumps([{"symbol": s, "brackets": table} for s in symbols]))
+    ccxt = tmp_path / "ccxt.json"
+    tier = {"minNotional": 0, "maxNotional": 1000, "maintenanceMarginRate": 0.01}
+    ccxt.write_text(
+        json.dumps({f"{s[:-4]}/USDT:USDT": [{**tier, "maxLeverage": 20}] for s in symbols})
+    )
+    for path in (binance, ccxt):
+        assert_refused(*invoke("rules", "show", "--brackets", path), str(path), "20000 markets")
+    market = RULES_TEXT[RULES_TEXT.index("[[markets]]") :].split("\n[[markets]]")[0]
+    rules = tmp_path / "rules.toml"
+    head = RULES_TEXT[: RULES_TEXT.index("[[markets]]")]
+    rules.write_text(
+        head + "".join(market.replace('"BTCUSDT"', f'"{s}"') + "\n" for s in symbols[:4097])
+    )
+    assert_refused(*invoke("rules", "show", "--rules", rules), str(rules), "4097 markets", "4096")

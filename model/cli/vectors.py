@@ -86,6 +86,7 @@ def targets(ruleset_ref: str) -> None:
 def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) -> None:
     """Run every vector of DIRECTORY on an implementation; exit 1 if any fails."""
     from marginspec.conformance import vectors as v
+    from marginspec.conformance.report import TIMEOUT
     from marginspec.conformance.runner import engine_factory, running
 
     factory = engine_factory(impl, cmd, timeout)
@@ -98,7 +99,13 @@ def check(directory: Path, impl: str | None, cmd: str | None, timeout: float) ->
         f"{len(result.passed)} passed, {len(result.failed)} failed, "
         f"{len(result.skipped)} skipped (unsupported actions)"
     )
-    if result.not_run:
+    if result.not_run and result.failed[-1][1].kind != TIMEOUT:
+        click.echo(
+            f"{len(result.not_run)} not run: the implementation crashed on "
+            f"{v.CRASHES_IN_A_ROW} vectors in a row, each on a fresh process "
+            f"(the last {result.failed[-1][0]})"
+        )
+    elif result.not_run:
         click.echo(
             f"{len(result.not_run)} not run: the implementation timed out on "
             f"{result.failed[-1][0]}, and each would wait out --timeout again"

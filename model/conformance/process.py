@@ -7,6 +7,9 @@ the three can block the others, and every wait ends at a deadline. What an engin
 make the kit hold is bounded: an answer line up to :data:`MAX_LINE` bytes, the last
 :data:`STDERR_TAIL` bytes of stderr. Whatever happens, :meth:`EngineProcess.kill` ends
 the whole group, and groups still alive when the interpreter exits are ended then.
+A process that leaves the group (``setsid`` and a double fork) is still reached on
+Linux: the kit is a child subreaper, so such orphans become its children, and ending an
+engine ends them too (:func:`end_escaped`).
 
 Faults are :class:`EngineFailure` of the engine's kind: ``crash`` (it exited: exit
 status and stderr tail), ``timeout``, ``protocol`` (a line too long or not UTF-8).
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import select
 import selectors
@@ -43,10 +48,66 @@ _CHUNK = 1 << 16
 _GROUPS: set[int] = set()
 
 
+#: ``prctl`` option making a process the reaper of its orphaned descendants (Linux).
+_PR_SET_CHILD_SUBREAPER = 36
+_subreaper = False
+
+
+def become_subreaper() -> bool:
+    """Make the kit a child subreaper (Linux ``prctl``), once: a process an engine
+    spawned that escaped its group and was orphaned is then re-parented to the kit, not
+    to init, so the kit can still end it. A no-op (False) where that is unavailable."""
+    global _subreaper
+    if not _subreaper and os.uname().sysname == "Linux":
+        with contextlib.suppress(OSError, AttributeError, TypeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            _subreaper = libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    return _subreaper
+
+
+def _escaped() -> list[int]:
+    """The kit's children that are escaped engine descendants: re-parented to the kit
+    (a subreaper), in a process group that is neither the kit's own (where its
+    legitimate helpers live) nor a live engine's (Linux ``/proc``)."""
+    me, mine = os.getpid(), os.getpgrp()
+    found = []
+    with contextlib.suppress(OSError):
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                parent, group = int(fields[1]), int(fields[2])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == me and group != mine and group not in _GROUPS:
+                found.append(int(name))
+    return found
+
+
+def end_escaped(seconds: float = _GONE) -> None:
+    """SIGKILL and reap every escaped engine descendant, again as the ones they spawned
+    are re-parented in turn, for at most ``seconds`` (only when the kit is a subreaper:
+    otherwise its children are its own)."""
+    if not _subreaper:
+        return
+    deadline = time.monotonic() + seconds
+    while (pids := _escaped()) and time.monotonic() < deadline:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in pids:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
 def end_groups() -> None:
-    """End every engine group still alive (at exit, or on a signal that ends the kit)."""
+    """End every engine group still alive (at exit, or on a signal that ends the kit),
+    and what escaped them."""
     for group in list(_GROUPS):
         _kill_group(group)
+    end_escaped()
 
 
 atexit.register(end_groups)
@@ -116,6 +177,7 @@ class EngineProcess:
 
     def __init__(self, argv: list[str], command: str) -> None:
         self.command = command
+        become_subreaper()
         try:
             self.popen = subprocess.Popen(
                 argv,
@@ -320,6 +382,7 @@ class EngineProcess:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(5)
         _await_group_end(self.group)
+        end_escaped()
         self._selector.close()
         for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             if stream is not None:

@@ -32,7 +32,7 @@ from marginspec.conformance import coverage, moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, ModelEngine
-from marginspec.conformance.report import TIMEOUT, FailureReport
+from marginspec.conformance.report import CRASH, TIMEOUT, FailureReport
 from marginspec.conformance.runner import check_trace, handshake
 from marginspec.errors import MarginspecError
 from marginspec.exchange import parse_action
@@ -277,9 +277,14 @@ class CheckResult:
     not_compared: tuple[str, ...]
     #: fields that matched only within their declared tolerance (CONF-2)
     tolerated: tuple[str, ...] = ()
-    #: Vectors not run because the implementation hung on an earlier one: each would
-    #: only wait out the timeout again.
+    #: Vectors not run because the implementation hung on an earlier one (each would
+    #: only wait out the timeout again) or crashed on CRASHES_IN_A_ROW fresh processes.
     not_run: tuple[str, ...] = ()
+
+
+#: Crashes on a fresh process, vector after vector, that end a check (CONF-9): an
+#: engine that crashes on everything would otherwise be started and re-checked for each.
+CRASHES_IN_A_ROW = 3
 
 
 def check(
@@ -290,7 +295,8 @@ def check(
     With ``fresh`` (a factory of engines that have seen nothing), a vector that fails on
     an engine that ran others before is re-checked on a fresh engine, so the report says
     whether it fails on its own or only after the vectors before it (state kept across
-    resets). A timeout ends the check: the rest is listed as not run."""
+    resets). A timeout ends the check, and so do :data:`CRASHES_IN_A_ROW` crashes in a
+    row each on a fresh process: the rest is listed as not run."""
     from marginspec.conformance.runner import read_trace, trace_ruleset
     from marginspec.errors import InputError
     from marginspec.inputs import read_json
@@ -316,6 +322,7 @@ def check(
     failed: list[tuple[str, FailureReport]] = []
     skipped: list[str] = []
     not_run: list[str] = []
+    crashes = 0  # vectors in a row that crashed a fresh process
     for number, entry in enumerate(entries):
         document = read_trace(directory / entry["file"])
         used: list[dict[str, Any]] = []
@@ -337,13 +344,15 @@ def check(
         report = check_trace(document, engine, caps, comparer, entry["file"])
         if report is None:
             passed.append(entry["file"])
+            crashes = 0
             continue
         if engine.pristine:  # it failed on a process that had seen nothing else
             report = attrs.evolve(report, fresh=True)
         elif fresh is not None:
             report = _recheck(document, report, fresh, ref, ruleset, caps)
         failed.append((entry["file"], report))
-        if report.kind == TIMEOUT:
+        crashes = crashes + 1 if report.kind == CRASH and report.fresh is True else 0
+        if report.kind == TIMEOUT or crashes >= CRASHES_IN_A_ROW:
             not_run = [e["file"] for e in entries[number + 1 :]]
             break
     return CheckResult(

@@ -184,6 +184,51 @@ def test_vectors_check_leaves_no_process_and_stops_at_a_hang(tmp_path: Path, pid
     assert_nothing_survives(pids)
 
 
+@pytest.mark.parametrize("command", ["conform", "vectors check", "replay"])
+def test_a_process_that_left_the_engines_group_ends_with_it(
+    tmp_path: Path, pids: Path, command: str
+) -> None:
+    """A grandchild that escaped with ``setsid`` and a double fork is out of the reach
+    of killpg; the kit, a child subreaper, inherits it and ends it (CONF-4)."""
+    cmd = ["--cmd", engine("escapes_with_setsid")]
+    if command == "conform":
+        args = ["conform", *cmd, "--examples", "5"]
+    elif command == "vectors check":
+        vectors = tmp_path / "vectors"
+        made = CliRunner().invoke(main, ["vectors", "generate", "--out", str(vectors)])
+        assert made.exit_code == 0, made.output
+        args = ["vectors", "check", str(vectors), *cmd]
+    else:
+        trace = tmp_path / "failure.json"
+        mutant = ["--impl", "tests.mutants:FundingSignInverted", "--out", str(trace)]
+        assert CliRunner().invoke(main, ["conform", *mutant]).exit_code == 1
+        args = ["replay", str(trace), *cmd]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert len(set(pids.read_text().split())) >= 2  # an engine and a grandchild at least
+    assert_nothing_survives(pids)
+
+
+def test_vectors_check_stops_after_three_crashes_in_a_row(tmp_path: Path, pids: Path) -> None:
+    """An engine that crashes on every vector, on fresh processes too: three in a row end
+    the check (CONF-9), the rest listed as not run, not one start and re-check each."""
+    vectors = tmp_path / "vectors"
+    assert CliRunner().invoke(main, ["vectors", "generate", "--out", str(vectors)]).exit_code == 0
+    count = len(list(vectors.glob("0*.json")))
+    started = time.monotonic()
+    crashed = CliRunner().invoke(
+        main, ["vectors", "check", str(vectors), "--cmd", engine("crashes_on_every_action")]
+    )
+    assert crashed.exit_code == 1, crashed.output
+    assert crashed.output.count("FAIL (crash):") == 3
+    assert "0 passed, 3 failed, 0 skipped (unsupported actions)\n" in crashed.output
+    assert f"{count - 3} not run: the implementation crashed on 3 vectors in a row" in (
+        crashed.output
+    )
+    assert time.monotonic() - started < 20
+    assert_nothing_survives(pids)
+
+
 # ------------------------------------------------------------------ every exit path
 
 
