@@ -8,12 +8,17 @@ serves the rule set the kit sends in its hello (TOML text), so any rule set work
 from __future__ import annotations
 
 import json
-from typing import IO, Any
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
 
 from marginspec import inputs
 from marginspec.conformance.engine import PROTOCOL, ModelEngine
 from marginspec.errors import MarginspecError
 from marginspec.rulefile import load_bundled, parse_ruleset
+
+E = TypeVar("E")
+#: One request -> (engine, answer); answer None for ``bye``.
+Handler = Callable[[E | None, Any], tuple[E | None, dict[str, Any] | None]]
 
 
 def _reply(out: IO[str], message: dict[str, Any]) -> None:
@@ -63,19 +68,25 @@ def handle(
     raise MarginspecError(f"unknown request type {kind!r}")
 
 
-def serve(stdin: IO[str], stdout: IO[str]) -> int:
-    """Answer requests until ``bye`` or end of input; bad requests get ``{"type": "error"}``."""
-    engine: ModelEngine | None = None
+def serve_with(handler: Handler[E], stdin: IO[str], stdout: IO[str]) -> int:
+    """Answer requests with ``handler`` until ``bye`` or end of input; bad requests get
+    ``{"type": "error"}`` (the action and the figures protocols share this loop)."""
+    engine: E | None = None
     for line in stdin:
         if not line.strip():
             continue
         try:
             # the one bounded reader (depth, NUM-2, duplicate keys): a hostile line is an
             # error answer, never a traceback; numbers are decimal strings, as in a trace
-            engine, answer = handle(engine, inputs.parse_json(line, "request"))
+            engine, answer = handler(engine, inputs.parse_json(line, "request"))
         except MarginspecError as error:
             answer = {"type": "error", "message": str(error)}
         if answer is None:
             return 0
         _reply(stdout, answer)
     return 0
+
+
+def serve(stdin: IO[str], stdout: IO[str]) -> int:
+    """The action protocol (CONF-4) with the model behind it."""
+    return serve_with(handle, stdin, stdout)

@@ -7,11 +7,10 @@ the hello carries.
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
-from marginspec import inputs
 from marginspec.conformance.figures.engine import PROTOCOL, ModelFiguresEngine
+from marginspec.conformance.server import serve_with
 from marginspec.errors import MarginspecError
 from marginspec.rulefile import parse_ruleset
 
@@ -47,19 +46,5 @@ def handle(
 
 
 def serve(stdin: IO[str], stdout: IO[str]) -> int:
-    """Answer requests until ``bye`` or end of input; bad requests get ``{"type": "error"}``."""
-    engine: ModelFiguresEngine | None = None
-    for line in stdin:
-        if not line.strip():
-            continue
-        try:
-            # the one bounded reader (depth, NUM-2, duplicate keys): a hostile line is an
-            # error answer, never a traceback
-            engine, answer = handle(engine, inputs.parse_json(line, "request"))
-        except MarginspecError as error:
-            answer = {"type": "error", "message": str(error)}
-        if answer is None:
-            return 0
-        stdout.write(json.dumps(answer, separators=(",", ":"), ensure_ascii=False) + "\n")
-        stdout.flush()
-    return 0
+    """The figures protocol (FIG-2) with the model behind it."""
+    return serve_with(handle, stdin, stdout)
