@@ -47,3 +47,17 @@ def _echo_exact(s: Step) -> bool:
         ):
             return True
     return False
+
+
+@DISPLAY.target(
+    "DISP-3",
+    "a positive liquidation price below 10^-8, written to eight significant digits",
+    ("tiny_liquidation_price",),
+)
+def _tiny_price(s: Step) -> bool:
+    return any(
+        p.liquidation_price is not None
+        and p.liquidation_price > 0
+        and round_to(Exact(p.liquidation_price), 8, Rounding.DOWN) == 0
+        for _, p in s.open_after
+    )

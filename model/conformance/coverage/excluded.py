@@ -26,12 +26,6 @@ EXCLUDED = {
     "SNAP-1": "evaluate's input form; the vectors' snapshots are the output form",
     "SNAP-2": "evaluate's input consistency checks; states in a trace are consistent by construction",
     "SNAP-3": "the output field set: every step's snapshot is compared field by field",
-    "SNAP-4": "the API output profile of evaluate --api; engines are compared on SNAP-3 "
-    "snapshots (tests/test_api_profile.py reproduces the venues' examples)",
-    "FEE-2": "the break-even price appears only in the API output profile (SNAP-4), "
-    "not in a step's snapshot",
-    "DISP-3": "a positive liquidation price below 10^-8 needs marks the generated markets "
-    "(thousands of USDT) do not reach; tests/test_display_rules.py pins it",
     "ACT-ORD-10": "MAX_NUM_ORDERS needs 200 open orders of one account on one symbol "
     "(aster-pro's limit); generated runs are 4-30 moves long",
     "REF-37": "-2025 needs 200 open orders of one account on one symbol (see ACT-ORD-10)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marginspec.conformance.coverage.actions import ACTIONS
+from marginspec.conformance.coverage.api_profile import API_PROFILE
 from marginspec.conformance.coverage.brackets import BRACKETS
 from marginspec.conformance.coverage.display import DISPLAY
 from marginspec.conformance.coverage.fills import FILLS
@@ -25,6 +26,7 @@ AREAS: tuple[Area, ...] = (
     TRANSFERS,
     LIQUIDATION_PRICE,
     DISPLAY,
+    API_PROFILE,
     FILLS,
     FUNDING,
     SWEEP,

@@ -64,6 +64,7 @@ WEIGHTS: dict[str, int] = {
     "crash_pair": 1,
     "exact_entry": 1,
     "premium_funding": 1,
+    "tiny_liquidation_price": 1,
     "cancel_all": 1,
 }
 

@@ -1,0 +1,38 @@
+"""Coverage targets of the API output profile (SNAP-4) and the figure only it carries,
+the break-even price (FEE-2)."""
+
+from __future__ import annotations
+
+from marginspec.conformance.coverage.step import Step
+from marginspec.conformance.coverage.target import Area, Section
+from marginspec.margin import break_even_price
+from marginspec.numbers import Exact, Rounding, round_to
+
+API_PROFILE = Area(Section.FIGURE)
+
+
+@API_PROFILE.target(
+    "FEE-2", "an open position whose break-even price is not its entry price", ("trade",)
+)
+def _break_even(s: Step) -> bool:
+    for _, p in s.open_after:
+        rate = 2 * s.ruleset.markets[p.position.symbol].taker_fee
+        amt, entry = p.position.position_amt, p.position.entry_price
+        if break_even_price(amt, entry, rate) != entry:
+            return True
+    return False
+
+
+@API_PROFILE.target(
+    "SNAP-4",
+    "an open position whose uPnL the API form pads with zeros to 8 places",
+    ("trade",),
+)
+def _api_form(s: Step) -> bool:
+    """SNAP-4: a computed figure with fewer than 8 places, which the venues write padded
+    ("12.50000000") where the SNAP-3 output writes "12.5"."""
+    for _, p in s.open_after:
+        upnl = Exact(p.unrealized_pnl)
+        if upnl != 0 and round_to(upnl, 7, Rounding.DOWN) == upnl:
+            return True
+    return False

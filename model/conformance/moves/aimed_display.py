@@ -1,0 +1,60 @@
+"""Aimed scenarios for what the output writes rather than what the exchange does: a
+positive liquidation price too small for DISP-1's eight places (DISP-3).
+
+They join the aimed table (:data:`marginspec.conformance.moves.aimed.AIMED`) when this
+module is imported (by :mod:`marginspec.conformance.moves`).
+"""
+
+from __future__ import annotations
+
+from marginspec.account import MarginType
+from marginspec.conformance.moves.aimed import AIMED
+from marginspec.conformance.moves.aiming import (
+    ACCOUNTS,
+    BUY,
+    Chooser,
+    Context,
+    mark_of,
+    move,
+    on_step,
+    pair,
+    send,
+    side_for,
+)
+from marginspec.exchange.actions import Deposit, Withdraw
+from marginspec.numbers import Exact
+
+#: How far below full collateral the wallet is left: the liquidation price is about this
+#: over the quantity, far below 10^-8 for any quantity the markets allow.
+SHORTFALL = Exact(1, 10**12)
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill")
+def tiny_liquidation_price(ctx: Context, c: Chooser) -> None:
+    """A cross long collateralised all but 10^-12 (DISP-3): a flat account's wallet is set
+    to the notional minus the first bracket's maintenance amount and the shortfall (plus
+    the maker fee it pays), then it buys as the maker, so LIQ-2 gives a liquidation price
+    of about 10^-12 / quantity, which DISP-1 alone would write as "0"."""
+    state = ctx.model.state
+    free = [
+        a for a in ACCOUNTS if not state.accounts[a].has_position() and not state.accounts[a].orders
+    ]
+    if not free:
+        return
+    account = c.choice(free)
+    symbol = c.choice(sorted(ctx.model.ruleset.markets))
+    market = ctx.model.ruleset.markets[symbol]
+    if state.accounts[account].setting(symbol, ctx.model.ruleset).margin_type is not (
+        MarginType.CROSS
+    ):
+        return
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    quantity = on_step(Exact(c.choice((100, 1000))) / price, market.step_size, up=True)
+    notional = quantity * price
+    target = notional * (1 + market.maker_fee) - Exact(market.brackets[0].cum) - SHORTFALL
+    wallet = state.accounts[account].cross_wallet
+    if wallet < target:
+        send(ctx, Deposit(account, target - wallet))
+    elif wallet > target:
+        send(ctx, Withdraw(account, wallet - target))
+    pair(ctx, c, account, symbol, BUY, quantity, price, side_for(ctx, c, account, BUY))
