@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marginspec.api_profile import api_document
+from marginspec.api_profile import Echo, api_document
 from marginspec.evaluate import evaluate
+from marginspec.exchange.adl_quantile import quantiles
 from marginspec.exchange.state import AccountState, ExchangeState, Order, to_account
 from marginspec.numbers import display
 from marginspec.report import account_json
@@ -66,12 +67,15 @@ def exchange_snapshot(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any]:
 
 def api_snapshot(state: ExchangeState, ruleset: RuleSet, venue: str) -> dict[str, Any]:
     """The TRACE-4 snapshot in a venue's API form (SNAP-4): the marks and, per account, the
-    venue's account and ``positionRisk`` answers (every market and side, as ``account_snapshot``)."""
+    venue's account and ``positionRisk`` answers (every market and side, as ``account_snapshot``),
+    each position's ``adl`` ranked among every account's (ADL-4)."""
     options = ruleset.options
+    adl = quantiles(state, ruleset)
     accounts = {}
     for name, acct in sorted(state.accounts.items()):
         account = to_account(acct, state.mark_prices, ruleset, full=True)
-        accounts[name] = api_document(account, evaluate(account, ruleset), ruleset, venue)
+        echoes = {(s, side): Echo(adl=q) for (n, s, side), q in adl.items() if n == name}
+        accounts[name] = api_document(account, evaluate(account, ruleset), ruleset, venue, echoes)
     return {
         "markPrices": {s: _num(p, options) for s, p in sorted(state.mark_prices.items())},
         "accounts": accounts,

@@ -1,10 +1,11 @@
-"""Coverage targets of the API output profile (SNAP-4) and the figure only it carries,
-the break-even price (FEE-2)."""
+"""Coverage targets of the API output profile (SNAP-4) and the figures only it carries:
+the break-even price (FEE-2) and the ADL quantile (ADL-4)."""
 
 from __future__ import annotations
 
 from marginspec.conformance.coverage.step import Step
 from marginspec.conformance.coverage.target import Area, Section
+from marginspec.exchange.adl_quantile import quantiles
 from marginspec.margin import break_even_price
 from marginspec.numbers import Exact, Rounding, round_to
 
@@ -36,3 +37,22 @@ def _api_form(s: Step) -> bool:
         if upnl != 0 and round_to(upnl, 7, Rounding.DOWN) == upnl:
             return True
     return False
+
+
+@API_PROFILE.target(
+    "ADL-4",
+    "two positions on one symbol and side with different positive ADL quantiles",
+    ("trade_twice",),
+    section=Section.RANKING,
+)
+def _adl_quantiles(s: Step) -> bool:
+    """ADL-4: the API form's ``adl`` tells two positions of one queue apart."""
+    sides = [(p.position.symbol, p.position.position_amt > 0) for _, p in s.open_after]
+    if len(sides) == len(set(sides)):
+        return False  # no symbol and side with two positions: nothing to rank
+    found: dict[tuple[str, bool], set[int]] = {}
+    for (name, symbol, side), q in quantiles(s.after, s.ruleset).items():
+        if q > 0:
+            long = s.after.accounts[name].positions[(symbol, side)].position_amt > 0
+            found.setdefault((symbol, long), set()).add(q)
+    return any(len(values) > 1 for values in found.values())
