@@ -19,6 +19,7 @@ from marginspec.inputs import parse_toml, read_text
 from marginspec.numbers import Exact, Rounding, exact, quote, to_plain
 from marginspec.ruleset import (
     AdlRanking,
+    LiquidationFeeBy,
     Market,
     NoPrice,
     Options,
@@ -121,6 +122,7 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
         "partial_liquidation": PartialLiquidation,
         "order_margin_check": OrderMarginCheck,
         "reduce_only_netting": ReduceOnlyNetting,
+        "liquidation_fee_by": LiquidationFeeBy,
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -203,6 +205,8 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
             continue
         if key in _MARKET_FIELDS:
             values[key] = _number(table, key, here)
+        elif key == "liquidation_fee_brackets":
+            values[key] = _bracket_fees(value, len(brackets), f"{here}.{key}")
         elif key in ("funding_interval_hours", "max_num_orders"):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise RuleSetError(f"{here}.{key}", "must be a positive integer")
@@ -220,6 +224,22 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
             f"{to_plain(market.funding_floor)}",
         )
     return market
+
+
+def _bracket_fees(value: object, count: int, where: str) -> tuple[Exact, ...]:
+    """One clearance-fee rate per bracket (LIQP-9), each at least 0 and below 1."""
+    if not isinstance(value, list) or len(value) != count:
+        raise RuleSetError(where, f"expected an array of {count} rates, one per bracket")
+    rates = []
+    for index, item in enumerate(value):
+        try:
+            rate = exact(item, f"{where}[{index}]")
+        except InputError as error:
+            raise RuleSetError(error.where, error.message) from None
+        if not 0 <= rate < 1:
+            raise RuleSetError(f"{where}[{index}]", "a rate must be at least 0 and below 1")
+        rates.append(rate)
+    return tuple(rates)
 
 
 _TOP_LEVEL = ("ruleset", "options", "markets")
@@ -296,6 +316,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
             "partial_liquidation": o.partial_liquidation.value,
             "order_margin_check": o.order_margin_check.value,
             "reduce_only_netting": o.reduce_only_netting.value,
+            "liquidation_fee_by": o.liquidation_fee_by.value,
         },
         "markets": [
             {
@@ -303,6 +324,11 @@ def dump_ruleset(ruleset: RuleSet) -> str:
                 **{key: to_plain(getattr(market, key)) for key in _MARKET_FIELDS},
                 "funding_interval_hours": market.funding_interval_hours,
                 "max_num_orders": market.max_num_orders,
+                **(
+                    {"liquidation_fee_brackets": [to_plain(r) for r in fees]}
+                    if (fees := market.liquidation_fee_brackets)
+                    else {}
+                ),
                 "brackets": [
                     {
                         "bracket": b.bracket,

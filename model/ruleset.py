@@ -41,6 +41,14 @@ class PartialLiquidation(enum.Enum):
     BRACKET_STEP = "bracket-step"
 
 
+class LiquidationFeeBy(enum.Enum):
+    """The clearance fee's rate (LIQP-9): the market's one rate (``market``, LIQP-4) or
+    the rate of the liquidated position's bracket (``bracket``, where a venue tiers it)."""
+
+    MARKET = "market"
+    BRACKET = "bracket"
+
+
 class OrderMarginCheck(enum.Enum):
     """ACT-ORD-3: which orders are margin-checked when placed, and for what.
 
@@ -78,6 +86,7 @@ class Options:
     partial_liquidation: PartialLiquidation = PartialLiquidation.NONE
     order_margin_check: OrderMarginCheck = OrderMarginCheck.OPENING
     reduce_only_netting: ReduceOnlyNetting = ReduceOnlyNetting.NETTED
+    liquidation_fee_by: LiquidationFeeBy = LiquidationFeeBy.MARKET
 
 
 @attrs.frozen
@@ -92,6 +101,9 @@ class Market:
     maker_fee: Exact = Exact(0)
     taker_fee: Exact = Exact(4, 10000)
     liquidation_fee: Exact = Exact(1, 100)
+    #: LIQP-9: one clearance-fee rate per bracket, in bracket order (empty: the market's
+    #: ``liquidation_fee`` for every bracket); read under ``liquidation_fee_by = "bracket"``.
+    liquidation_fee_brackets: tuple[Exact, ...] = ()
     funding_interval_hours: int = 8
     interest_rate: Exact = Exact(1, 10000)
     funding_cap: Exact = Exact(3, 1000)

@@ -36,7 +36,7 @@ def quantile(score: Exact, population: Sequence[Exact]) -> int:
 
 
 def quantiles(state: ExchangeState, ruleset: RuleSet) -> dict[Key, int]:
-    """ADL-4 for every open position of every account but the fund (which ADL never
+    """The quantile of ADL-4 for every open position of every account but the fund (which ADL never
     closes, ADL-1): its population is the positions of its symbol on its side (long or
     short), each scored by ADL-2 with the wallet it is margined from."""
     scores: dict[Key, Exact] = {}

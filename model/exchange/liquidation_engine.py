@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from marginspec import liquidation, margin
 from marginspec.account import MarginType, PositionSide
+from marginspec.clearance import liquidation_fee_rate
 from marginspec.evaluate import AccountFigures
 from marginspec.exchange import adl
 from marginspec.exchange.events import Event
@@ -141,7 +142,8 @@ def _step_down(
             balance = margin.margin_balance(
                 after.total_cross_wallet_balance, after.total_cross_unrealized_pnl
             )
-        fee = margin.trading_fee(reduce, mark, market.liquidation_fee)
+        rate = liquidation_fee_rate(market, p.bracket, ruleset.options)  # LIQP-9
+        fee = margin.trading_fee(reduce, mark, rate)
         charged = min(fee, max(ZERO, balance))
         if isolated:
             pos = acct.position(*key)
@@ -171,6 +173,12 @@ def _step_down(
     return state
 
 
+def _bracket(f: AccountFigures, key: PositionKey) -> int:
+    """The bracket of a position of the scope at the mark (BRK-3), for LIQP-9's rate."""
+    p = position_figures(f, *key)
+    return p.bracket if p is not None else 1
+
+
 def _liquidate(
     state: ExchangeState,
     name: str,
@@ -196,13 +204,14 @@ def _liquidate(
         balance = p.isolated_margin
         wallet = acct.position(*isolated).isolated_wallet
     acct = evolve(acct, orders=keep)
-    # LIQP-4: clearance fee from what is left of the scope's margin balance
+    # LIQP-4: clearance fee from what is left of the scope's margin balance, each
+    # position at its market's rate or its bracket's (LIQP-9)
     fee = sum(
         (
             margin.trading_fee(
                 abs(acct.position(*k).position_amt),
                 marks[k[0]],
-                ruleset.markets[k[0]].liquidation_fee,
+                liquidation_fee_rate(ruleset.markets[k[0]], _bracket(f, k), ruleset.options),
             )
             for k in scope
         ),

@@ -11,7 +11,8 @@ import attrs
 
 from marginspec.conformance import coverage, vectors
 from marginspec.exchange.trace import resolve_ruleset
-from marginspec.ruleset import PartialLiquidation
+from marginspec.numbers import Exact
+from marginspec.ruleset import LiquidationFeeBy, PartialLiquidation
 from tests.conformance.helpers import REPO, RULESET
 
 PARTIAL = attrs.evolve(
@@ -55,3 +56,21 @@ def test_the_worked_traces_exercise_their_rules() -> None:
     traces = REPO / "docs" / "traces"
     assert {"DISP-3", "FEE-2"} <= _exercises(traces / "tiny-liquidation-price.json")
     assert "LIQP-8" in _exercises(traces / "partial-liquidation.json")
+
+
+def test_liquidation_fee_per_bracket_is_a_target_under_its_option() -> None:
+    """LIQP-9 is excluded where its option is off, and reached by the seed-0 vectors where
+    it is on and BTCUSDT lists a rate per bracket."""
+    assert coverage.excluded(RULESET)["LIQP-9"].startswith("liquidation fee per bracket option")
+    btc = RULESET.markets["BTCUSDT"]
+    rates = tuple(Exact(n, 1000) for n in range(1, len(btc.brackets) + 1))
+    by_bracket = attrs.evolve(
+        RULESET,
+        markets={**RULESET.markets, "BTCUSDT": attrs.evolve(btc, liquidation_fee_brackets=rates)},
+        options=attrs.evolve(RULESET.options, liquidation_fee_by=LiquidationFeeBy.BRACKET),
+    )
+    assert coverage.unaccounted(by_bracket) == set()
+    index = vectors.generate("by-bracket", by_bracket, 0, complete=False).index
+    assert index["uncovered"] == []
+    assert index["coverage"]["LIQP-9"]
+    assert "LIQP-9" in _exercises(REPO / "docs" / "traces" / "bracket-liquidation-fee.json")

@@ -30,8 +30,8 @@ def _break_even(s: Step) -> bool:
     ("trade",),
 )
 def _api_form(s: Step) -> bool:
-    """SNAP-4: a computed figure with fewer than 8 places, which the venues write padded
-    ("12.50000000") where the SNAP-3 output writes "12.5"."""
+    """A computed figure with fewer than 8 places, which the venues write padded
+    ("12.50000000") where the SNAP-3 output writes "12.5" (SNAP-4)."""
     for _, p in s.open_after:
         upnl = Exact(p.unrealized_pnl)
         if upnl != 0 and round_to(upnl, 7, Rounding.DOWN) == upnl:
@@ -46,7 +46,7 @@ def _api_form(s: Step) -> bool:
     section=Section.RANKING,
 )
 def _adl_quantiles(s: Step) -> bool:
-    """ADL-4: the API form's ``adl`` tells two positions of one queue apart."""
+    """The API form's ``adl`` tells two positions of one queue apart (ADL-4)."""
     sides = [(p.position.symbol, p.position.position_amt > 0) for _, p in s.open_after]
     if len(sides) == len(set(sides)):
         return False  # no symbol and side with two positions: nothing to rank

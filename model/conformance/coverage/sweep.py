@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from marginspec.account import PositionSide
 from marginspec.conformance.coverage.step import Step, event
 from marginspec.conformance.coverage.target import CRASH, Area, Option, Section
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.numbers import Exact, exact
-from marginspec.ruleset import AdlRanking, PartialLiquidation
+from marginspec.ruleset import AdlRanking, LiquidationFeeBy, PartialLiquidation
 
 SWEEP = Area(Section.EFFECT)
 
@@ -204,4 +205,21 @@ def _adl_nonpositive_equity(s: Step) -> bool:
                 balance = pos.isolated_wallet if isolated else acct.cross_wallet
                 if p is not None and balance + p.unrealized_pnl <= 0:
                     return True
+    return False
+
+
+@SWEEP.target(
+    "LIQP-9",
+    "a clearance fee charged on a position beyond the first bracket, at its bracket's rate",
+    CRASH,
+    option=Option("liquidation_fee_by", LiquidationFeeBy.BRACKET, "liquidation fee per bracket"),
+)
+def _bracket_fee(s: Step) -> bool:
+    """A liquidation with a clearance fee of a position that was beyond bracket 1 (LIQP-9)."""
+    if not s.events("INSURANCE_CLEAR"):
+        return False
+    for e in s.events("LIQUIDATION"):
+        p = s.position(e["account"], e["symbol"], PositionSide(e["positionSide"]), after=False)
+        if p is not None and p.bracket > 1:
+            return True
     return False
