@@ -1,4 +1,4 @@
-"""The funding rate as the venues compute it (rules FUND-4, FUND-5).
+"""The funding rate as the venues compute it (rules FUND-4, FUND-5), and when (FUND-6).
 
 From the premium index P (averaged over the interval's samples, FUND-5) and the
 interest rate I of the market: ``F = [P + clamp(I − P, −0.05 %, 0.05 %)] / (8 / N)``
@@ -36,3 +36,20 @@ def funding_rate(
     B-FUND for N = 8); the cap and floor bound the interval's rate (A-API fundingInfo)."""
     eight_hour = premium + clamp(interest - premium, -CLAMP, CLAMP)
     return Exact(clamp(eight_hour * interval_hours / 8, floor, cap))
+
+
+#: FUND-6: milliseconds in an hour (funding times are counted in the API's epoch ms).
+HOUR_MS = 3_600_000
+
+
+def is_funding_time(time_ms: int, interval_hours: int) -> bool:
+    """FUND-6: a funding time of a market with an interval of N hours is an instant a whole
+    number of N-hour intervals after 00:00 UTC (B-FUND: 00:00, 08:00 and 16:00 UTC for
+    8 hours; A-API ``fundingIntervalHours``); N divides 24, so every day starts one."""
+    return time_ms >= 0 and time_ms % (interval_hours * HOUR_MS) == 0
+
+
+def next_funding_time(time_ms: int, interval_hours: int) -> int:
+    """The first funding time at or after ``time_ms`` (FUND-6), as ``nextFundingTime``."""
+    step = interval_hours * HOUR_MS
+    return -(-time_ms // step) * step

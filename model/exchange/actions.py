@@ -128,6 +128,8 @@ class Funding:
     symbol: str
     funding_rate: Exact | None
     premium_index: tuple[Exact, ...] = ()
+    #: FUND-6: the funding time settled (epoch ms), checked against the market's interval.
+    funding_time: int | None = None
 
 
 @attrs.frozen
@@ -223,8 +225,9 @@ _POSITION_SIDES = {s.value: s for s in PositionSide}
 def _funding(r: _Reader) -> Funding:
     """The funding action (ACT-10): exactly one of ``fundingRate`` and ``premiumIndex`` (FUND-4, FUND-5)."""
     samples = r.data.get("premiumIndex")
+    time = _funding_time(r)
     if samples is None:
-        return Funding(r.text("symbol"), r.number("fundingRate"))
+        return Funding(r.text("symbol"), r.number("fundingRate"), funding_time=time)
     if "fundingRate" in r.data:
         raise InputError(r.where or "/", "give either fundingRate or premiumIndex, not both")
     if not isinstance(samples, list) or not samples:
@@ -233,7 +236,18 @@ def _funding(r: _Reader) -> Funding:
         r.text("symbol"),
         None,
         tuple(exact(p, f"{r.where}/premiumIndex/{i}") for i, p in enumerate(samples)),
+        time,
     )
+
+
+def _funding_time(r: _Reader) -> int | None:
+    """The optional ``fundingTime`` of a funding action (FUND-6): epoch milliseconds ≥ 0."""
+    if r.data.get("fundingTime") is None:
+        return None
+    value = r.integer("fundingTime")
+    if value < 0:
+        raise InputError(f"{r.where}/fundingTime", "expected milliseconds since the epoch, ≥ 0")
+    return value
 
 
 def _place(r: _Reader) -> PlaceOrder:
@@ -310,7 +324,7 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
         {"symbol", "markPrice"},
         lambda r: MarkPrice(r.text("symbol"), r.number("markPrice")),
     ),
-    "funding": ({"symbol", "fundingRate", "premiumIndex"}, _funding),
+    "funding": ({"symbol", "fundingRate", "premiumIndex", "fundingTime"}, _funding),
     "positionMargin": (
         {"account", "symbol", "positionSide", "amount", "type"},
         lambda r: PositionMargin(
@@ -405,14 +419,15 @@ def action_json(action: Action) -> dict[str, Any]:
             return out
         case MarkPrice(symbol, mark):
             return {"action": "markPrice", "symbol": symbol, "markPrice": _num(mark)}
-        case Funding(symbol, rate, samples):
+        case Funding(symbol, rate, samples, time):
+            settled: dict[str, Any] = {"action": "funding", "symbol": symbol}
             if rate is None:
-                return {
-                    "action": "funding",
-                    "symbol": symbol,
-                    "premiumIndex": [_num(p) for p in samples],
-                }
-            return {"action": "funding", "symbol": symbol, "fundingRate": _num(rate)}
+                settled["premiumIndex"] = [_num(p) for p in samples]
+            else:
+                settled["fundingRate"] = _num(rate)
+            if time is not None:  # FUND-6
+                settled["fundingTime"] = time
+            return settled
         case PositionMargin(account, symbol, position_side, amount, kind):
             return {
                 "action": "positionMargin",

@@ -114,6 +114,7 @@ INSURANCE_FUND_ACTION = Refusal(
     "REF-43", None, "The insurance fund does not transfer, change settings or add margin."
 )
 MARK_NOT_POSITIVE = Refusal("REF-44", None, "Mark price must be positive.")
+NOT_A_FUNDING_TIME = Refusal("REF-45", None, "fundingTime {0} is not a funding time of the symbol.")
 
 ACCEPTED = "accepted"
 REFUSED = "refused"

@@ -52,7 +52,7 @@ from marginspec.exchange.state import (
     with_position,
 )
 from marginspec.exchange.view import account_figures, position_figures
-from marginspec.funding import funding_rate, premium_average
+from marginspec.funding import funding_rate, is_funding_time, premium_average
 from marginspec.memo import Memo
 from marginspec.numbers import Exact
 from marginspec.ruleset import Market, OrderMarginCheck, ReduceOnlyNetting, RuleSet
@@ -536,8 +536,10 @@ def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
     if bad := _symbol(ruleset, a.symbol):
         return state, bad
     market = ruleset.markets[a.symbol]
+    hours = market.funding_interval_hours
+    if a.funding_time is not None and not is_funding_time(a.funding_time, hours):
+        return state, refused(R.NOT_A_FUNDING_TIME, a.funding_time)  # FUND-6
     if a.funding_rate is None:  # FUND-4 from the interval's premium samples (FUND-5)
-        hours = market.funding_interval_hours
         rate = funding_rate(
             premium_average(a.premium_index, hours),
             market.interest_rate,

@@ -69,6 +69,7 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-10": ("out_of_range", "place_order"),
     "REF-15": ("out_of_range",),
     "REF-44": ("out_of_range",),
+    "REF-45": ("funding_times",),
     "REF-17": ("immediate_order",),
     "REF-18": ("out_of_range",),
     "REF-19": ("out_of_range",),

@@ -37,3 +37,8 @@ def _funding_computed(s: Step) -> bool:
 )
 def _funding_samples(s: Step) -> bool:
     return _funding_computed(s) and len(s.action["premiumIndex"]) > 1
+
+
+@FUNDING.target("FUND-6", "funding settled at a named funding time", ("funding_times",))
+def _funding_at_time(s: Step) -> bool:
+    return s.name == "funding" and "fundingTime" in s.action and s.accepted

@@ -7,10 +7,10 @@
   driver's rules, and half of every static-vector run);
 - :mod:`~marginspec.conformance.moves.aimed`: the aimed scenarios the static vectors
   use to reach the coverage targets the ordinary moves reach rarely
-  (:mod:`~marginspec.conformance.moves.aimed_display`: those aimed at how figures are written).
+  (:mod:`~marginspec.conformance.moves.aimed_venue`: those aimed at issue 15's venue rules).
 """
 
-from marginspec.conformance.moves import aimed_display  # noqa: F401  (registers its moves)
+from marginspec.conformance.moves import aimed_venue  # noqa: F401  (registers its moves)
 from marginspec.conformance.moves.aimed import AIMED, EMPTY_FUND
 from marginspec.conformance.moves.aiming import (
     ACCOUNTS,

@@ -65,6 +65,7 @@ WEIGHTS: dict[str, int] = {
     "exact_entry": 1,
     "premium_funding": 1,
     "tiny_liquidation_price": 1,
+    "funding_times": 1,
     "cancel_all": 1,
 }
 

@@ -1,5 +1,5 @@
-"""Aimed scenarios for what the output writes rather than what the exchange does: a
-positive liquidation price too small for DISP-1's eight places (DISP-3).
+"""Aimed scenarios for the venue rules of issue 15: a positive liquidation price too
+small for DISP-1's eight places (DISP-3), and funding at named funding times (FUND-6).
 
 They join the aimed table (:data:`marginspec.conformance.moves.aimed.AIMED`) when this
 module is imported (by :mod:`marginspec.conformance.moves`).
@@ -14,6 +14,7 @@ from marginspec.conformance.moves.aiming import (
     BUY,
     Chooser,
     Context,
+    any_symbol,
     mark_of,
     move,
     on_step,
@@ -21,7 +22,8 @@ from marginspec.conformance.moves.aiming import (
     send,
     side_for,
 )
-from marginspec.exchange.actions import Deposit, Withdraw
+from marginspec.exchange.actions import Deposit, Funding, Withdraw
+from marginspec.funding import HOUR_MS
 from marginspec.numbers import Exact
 
 #: How far below full collateral the wallet is left: the liquidation price is about this
@@ -58,3 +60,18 @@ def tiny_liquidation_price(ctx: Context, c: Chooser) -> None:
     elif wallet > target:
         send(ctx, Withdraw(account, wallet - target))
     pair(ctx, c, account, symbol, BUY, quantity, price, side_for(ctx, c, account, BUY))
+
+
+#: 2025-11-29 00:00 UTC in epoch ms: a day's first funding time for every interval.
+_DAY = 1_764_374_400_000
+
+
+@move(AIMED, "funding")
+def funding_times(ctx: Context, c: Chooser) -> None:
+    """Funding settled at a named time (FUND-6): on one of the market's interval boundaries,
+    or an hour or a minute off one (refused, REF-45)."""
+    symbol = any_symbol(ctx, c)
+    hours = ctx.model.ruleset.markets[symbol].funding_interval_hours
+    boundary = _DAY + hours * HOUR_MS * c.choice((1, 2))
+    time = boundary + c.choice((0, 0, HOUR_MS, 60_000))
+    send(ctx, Funding(symbol, c.choice((Exact(1, 10000), Exact(-1, 10000))), funding_time=time))
