@@ -26,7 +26,12 @@ from marginspec.conformance.figures.strategies import (
     snapshots,
 )
 from marginspec.evaluate import evaluate
-from tests.conformance.figures_engines import NoCum, ZeroForNone, ZeroForNoneUndeclared
+from tests.conformance.figures_engines import (
+    BinaryFloats,
+    NoCum,
+    ZeroForNone,
+    ZeroForNoneUndeclared,
+)
 from tests.conformance.helpers import REPO, RULESET, script
 from tests.conformance.test_cli_and_plugin import _pytest
 
@@ -63,6 +68,16 @@ def test_a_float_calculator_within_its_declared_decimals_is_no_false_alarm() -> 
     assert result.failures == (), result.failures[0].text()
     assert "position.liquidationPrice" not in result.skipped
     assert "account.availableBalance" in result.skipped
+
+
+def test_a_float_engine_declaring_every_figure_within_tolerances_is_no_false_alarm() -> None:
+    """FIG-4, CONF-2: every figure of the evaluate output in binary floats, each declared
+    within 8 decimals or one part in 10^12: nothing is flagged, though the floats differ."""
+    engine = BinaryFloats()
+    result = search(engine, "aster-pro", RULESET, seed=0, examples=400)
+    assert result.failures == (), result.failures[0].text()
+    assert result.skipped == ()  # every figure was compared
+    assert engine.inexact > 1000
 
 
 def test_a_missing_maintenance_amount_is_found_on_one_position() -> None:
