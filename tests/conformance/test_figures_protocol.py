@@ -14,7 +14,9 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from marginspec.cli import main
 from marginspec.conformance.figures.engine import (
     FiguresCapabilities,
     FiguresEngine,
@@ -204,3 +206,10 @@ def test_a_python_adapter_served_over_json_lines_is_the_same_tool() -> None:
             there.difference.model,
         )
         assert float(here.difference.impl) == float(there.difference.impl)
+
+
+def test_marginspec_schema_prints_the_protocols_schemas() -> None:
+    for which, name in (("figures-protocol", "figures-protocol"), ("protocol", "protocol")):
+        result = CliRunner().invoke(main, ["schema", which])
+        assert result.exit_code == 0
+        assert json.loads(result.output)["$id"].endswith(f"/{name}.schema.json")

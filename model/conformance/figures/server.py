@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from marginspec.conformance.figures.engine import PROTOCOL, FiguresEngine, ModelFiguresEngine
-from marginspec.conformance.server import Handler, serve_with
+from marginspec.conformance.server import Handler, hello_toml, request_type, serve_with
 from marginspec.errors import MarginspecError
 
 
@@ -35,17 +35,9 @@ def handler(make: Callable[[], FiguresEngine]) -> Handler[FiguresEngine]:
     def handle(
         engine: FiguresEngine | None, message: Any
     ) -> tuple[FiguresEngine | None, dict[str, Any] | None]:
-        if not isinstance(message, dict):
-            raise MarginspecError("a request must be a JSON object")
-        kind = message.get("type")
+        kind = request_type(message)
         if kind == "hello":
-            if message.get("protocol") != PROTOCOL:
-                raise MarginspecError(
-                    f"unsupported protocol {message.get('protocol')!r} (this is {PROTOCOL})"
-                )
-            ruleset_doc = message.get("ruleset")
-            toml = ruleset_doc.get("toml") if isinstance(ruleset_doc, dict) else None
-            if not isinstance(toml, str):
+            if hello_toml(message, PROTOCOL) is None:
                 raise MarginspecError("the hello needs the rule set's TOML text at /ruleset/toml")
             if engine is not None:
                 engine.close()
