@@ -26,11 +26,11 @@ def _reply(out: IO[str], message: dict[str, Any]) -> None:
     out.flush()
 
 
-def request_type(message: Any) -> Any:
-    """A request's ``type`` (a request is a JSON object)."""
+def request(message: Any) -> dict[str, Any]:
+    """A request: a JSON object."""
     if not isinstance(message, dict):
         raise MarginspecError("a request must be a JSON object")
-    return message.get("type")
+    return message
 
 
 def hello_toml(message: dict[str, Any], protocol: str) -> str | None:
@@ -45,10 +45,11 @@ def hello_toml(message: dict[str, Any], protocol: str) -> str | None:
 
 
 def handle(
-    engine: ModelEngine | None, message: Any
+    engine: ModelEngine | None, line: Any
 ) -> tuple[ModelEngine | None, dict[str, Any] | None]:
     """One request -> (engine, answer); answer None for ``bye``."""
-    kind = request_type(message)
+    message = request(line)
+    kind = message.get("type")
     if kind == "hello":
         toml = hello_toml(message, PROTOCOL)
         ruleset = parse_ruleset(toml, "/ruleset/toml") if toml is not None else load_bundled()

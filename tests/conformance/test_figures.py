@@ -235,6 +235,26 @@ def test_the_pytest_entry_runs_the_figures_kit(tmp_path: Path) -> None:
     assert list(out.glob("figures-seed0*.json"))
 
 
+def test_the_pytest_entry_keeps_one_ci_jobs_shards(tmp_path: Path) -> None:
+    """FIG-7, CONF-7: ``--marginspec-shard 2/2`` of four shards runs shards 1 and 3 (seeds
+    1 and 3), each failing on its own seed."""
+    out = tmp_path / "failures"
+    run = _pytest(
+        tmp_path,
+        "--marginspec-figures",
+        f"--marginspec-impl={ENGINES}:NoCum",
+        "--marginspec-shards=4",
+        "--marginspec-shard=2/2",
+        "--marginspec-examples=800",
+        f"--marginspec-out={out}",
+    )
+    assert "2 failed, 1 passed" in run.stdout, run.stdout + run.stderr
+    assert sorted(p.name for p in out.glob("figures-seed*.json")) == [
+        "figures-seed1.json",
+        "figures-seed3.json",
+    ]
+
+
 def test_bad_figures_input_is_one_line_exit_2(tmp_path: Path) -> None:
     runner = CliRunner()
     neither = runner.invoke(main, ["conform", "--figures"])

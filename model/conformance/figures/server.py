@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from marginspec.conformance.figures.engine import PROTOCOL, FiguresEngine, ModelFiguresEngine
-from marginspec.conformance.server import Handler, hello_toml, request_type, serve_with
+from marginspec.conformance.server import Handler, hello_toml, request, serve_with
 from marginspec.errors import MarginspecError
 
 
@@ -33,9 +33,10 @@ def handler(make: Callable[[], FiguresEngine]) -> Handler[FiguresEngine]:
     """One request -> (engine, answer) for engines made by ``make`` (one per hello)."""
 
     def handle(
-        engine: FiguresEngine | None, message: Any
+        engine: FiguresEngine | None, line: Any
     ) -> tuple[FiguresEngine | None, dict[str, Any] | None]:
-        kind = request_type(message)
+        message = request(line)
+        kind = message.get("type")
         if kind == "hello":
             if hello_toml(message, PROTOCOL) is None:
                 raise MarginspecError("the hello needs the rule set's TOML text at /ruleset/toml")
