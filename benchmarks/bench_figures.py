@@ -11,7 +11,12 @@
    so on (``CAUSES`` below).
 
     python benchmarks/bench_figures.py [--examples 20000] [--seed 0] [--markdown] [--ruleset TOML]
-        [--save docs/conformance/peers/found]
+        [--save docs/conformance/peers/found] [--cmd-python PYTHON]
+
+With ``--cmd-python PYTHON`` each adapter runs as a JSON-lines server (``PYTHON
+docs/conformance/peers/NAME.py``, what ``conform --figures --cmd`` runs): the tools need
+to be installed for that Python only. The CPU figure then adds the tool's process's
+(read from ``/proc``, Linux) to the kit's.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import importlib
 import importlib.util
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -29,6 +35,7 @@ from typing import Any
 import attrs
 
 from marginspec.conformance.figures.engine import FiguresEngine, ModelFiguresEngine
+from marginspec.conformance.figures.protocol import SubprocessFiguresEngine
 from marginspec.conformance.figures.report import FiguresFailure
 from marginspec.conformance.figures.search import search
 from marginspec.rulefile import load_bundled
@@ -121,17 +128,35 @@ def model_rate(examples: int, seed: int) -> tuple[int, float, int]:
     return result.snapshots, result.seconds, len(result.failures)
 
 
-def peer(name: str, examples: int, seed: int) -> list[tuple[Cause, FiguresFailure | None, float]]:
-    sys.path.insert(0, str(REPO))
-    module = importlib.import_module(f"docs.conformance.peers.{name}")
-    engine: FiguresEngine = module.factory()
+def _tool_cpu(engine: FiguresEngine) -> float:
+    """CPU seconds of a ``--cmd`` tool's process so far (Linux ``/proc``; 0 in process)."""
+    running = getattr(getattr(engine, "process", None), "process", None)
+    if running is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{running.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def peer(
+    name: str, examples: int, seed: int, python: str | None = None
+) -> list[tuple[Cause, FiguresFailure | None, float]]:
+    engine: FiguresEngine
+    if python is not None:
+        script = REPO / "docs" / "conformance" / "peers" / f"{name}.py"
+        engine = SubprocessFiguresEngine([python, str(script)], timeout=60.0)
+    else:
+        sys.path.insert(0, str(REPO))
+        engine = importlib.import_module(f"docs.conformance.peers.{name}").factory()
     causes = CAUSES[name]
 
-    cpu: list[float] = []  # CPU seconds of this process when each failure was kept
+    cpu: list[float] = []  # CPU seconds (kit and tool) when each failure was kept
     started = time.process_time()
 
     def done(found: Sequence[FiguresFailure]) -> bool:
-        cpu.append(time.process_time() - started)
+        cpu.append(time.process_time() - started + _tool_cpu(engine))
         return all(any(c.matches(f) for f in found) for c in causes)
 
     result = search(
@@ -164,6 +189,9 @@ def main() -> None:
         "--save", type=Path, help="Save each cause's failure here (docs/conformance/peers/found)."
     )
     parser.add_argument("--ruleset", help="A rule-set TOML instead of aster-pro.")
+    parser.add_argument(
+        "--cmd-python", help="Run each adapter as a JSON-lines server with this Python."
+    )
     args = parser.parse_args()
     if args.ruleset:
         from marginspec.exchange.trace import resolve_ruleset
@@ -177,10 +205,10 @@ def main() -> None:
         f"{count / seconds:.0f} snapshots/s wall, {count / cpu:.0f}/s CPU; false alarms: {failures}"
     )
     for name, tool in PEERS.items():
-        if importlib.util.find_spec(tool) is None:
+        if args.cmd_python is None and importlib.util.find_spec(tool) is None:
             print(f"{name}: skipped ({tool} is not installed)")
             continue
-        for cause, failure, cpu_seconds in peer(name, args.examples, args.seed):
+        for cause, failure, cpu_seconds in peer(name, args.examples, args.seed, args.cmd_python):
             if failure is None:
                 print(f"{name}: NOT FOUND: {cause.name}")
                 continue
@@ -190,7 +218,7 @@ def main() -> None:
                 f"{name}: {cause.name}: found after {failure.seconds:.2f} s wall, "
                 f"{cpu_seconds:.2f} s CPU "
                 f"({failure.snapshots} snapshots), {failure.positions} position(s); "
-                f"{d.field} model {json.dumps(d.model)} vs {json.dumps(d.impl)}; "
+                f"{d.field} model {json.dumps(d.model)} vs {json.dumps(d.impl, default=str)}; "
                 f"rules {', '.join(failure.rules)}"
             )
             if args.save:

@@ -198,6 +198,7 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
     cross_balance = margin.margin_balance(cross_wb, cross_upnl)
 
     figures = []
+    shared: dict[str, tuple[liquidation.PriceResult, liquidation.PriceResult]] = {}
     for p, table, signed, size, leverage, im, ooim, owner, mm, upnl, cross in bases:
         amt = p.position_amt
         lp: Exact | None = None
@@ -222,7 +223,10 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
                 # Isolated: the position's own wallet, no other position (B-LIQ).
                 legs = [liquidation.Leg(amt, p.entry_price, table)]
                 wallet, other_mm, other_upnl = p.isolated_wallet, _ZERO, _ZERO
-            liq, bkr = liquidation.prices(
+            # LIQ-2: a hedge pair's other cross leg has the same legs, wallet and other
+            # positions, so the same prices: solved once per symbol.
+            known = shared.get(p.symbol) if cross else None
+            liq, bkr = known or liquidation.prices(
                 legs,
                 wallet,
                 other_mm,
@@ -231,6 +235,8 @@ def evaluate(account: Account, ruleset: RuleSet, prices: bool = True) -> Account
                 boundary,
                 (owner.bracket - 1,) if len(legs) == 1 else (),  # start at the mark's bracket
             )
+            if cross:
+                shared[p.symbol] = (liq, bkr)
             if liq.exists:
                 lp = liq.price
             if bkr.exists:

@@ -150,6 +150,99 @@ def test_liquidation_walk_agrees_with_exhaustive_search(
 
 
 @given(
+    tables(),
+    st.one_of(st.none(), tables()),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 100)),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 100)),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 10)),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 10)),
+    st.fractions(-(10**9), 10**9, max_denominator=100).map(exact),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 10)),
+    st.sampled_from([CAP, FLOOR]),
+)
+def test_hedge_pair_price_is_the_nearest_consistent_candidate(
+    long_table: tuple[Bracket, ...],
+    short_table: tuple[Bracket, ...] | None,
+    long_qty: Exact,
+    short_qty: Exact,
+    long_entry: Exact,
+    short_entry: Exact,
+    wallet: Exact,
+    mark: Exact,
+    boundary: Boundary,
+) -> None:
+    """LIQ-3, LIQ-4: a hedge pair's liquidation price (the model solves only the bracket
+    combinations whose price ranges meet) is what solving every combination by LIQ-2 finds:
+    the consistent candidate nearest the mark, the lower of two equally near, or none."""
+    short_table = short_table or long_table  # a pair of one symbol shares its table
+    legs = [
+        liquidation.Leg(long_qty, long_entry, long_table),
+        liquidation.Leg(-short_qty, short_entry, short_table),
+    ]
+    found = liquidation.liquidation_price(legs, wallet, 0, 0, mark, boundary)
+    consistent = []
+    for long_row in range(len(long_table)):
+        for short_row in range(len(short_table)):
+            a, b = long_table[long_row], short_table[short_row]
+            numerator = wallet + a.cum + b.cum - long_qty * long_entry + short_qty * short_entry
+            denominator = long_qty * a.maint_margin_ratio + short_qty * b.maint_margin_ratio
+            denominator -= long_qty - short_qty
+            if denominator == 0:
+                continue
+            price = numerator / denominator
+            if (
+                price > 0
+                and brackets.in_bracket(long_qty * price, long_table, long_row, boundary)
+                and brackets.in_bracket(short_qty * price, short_table, short_row, boundary)
+            ):
+                consistent.append(price)
+    if not consistent:
+        assert not found.exists
+    else:
+        assert found.exists
+        assert found.price == min(consistent, key=lambda price: (abs(price - mark), price))
+
+
+@given(
+    tables(),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 100)),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 100)),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 10)),
+    st.integers(1, 10**6).map(lambda n: Exact(n, 10)),
+    st.sampled_from([CAP, FLOOR]),
+    st.data(),
+)
+def test_hedge_pair_price_on_a_bracket_floor(
+    table: tuple[Bracket, ...],
+    long_qty: Exact,
+    short_qty: Exact,
+    long_entry: Exact,
+    short_entry: Exact,
+    boundary: Boundary,
+    data: st.DataObject,
+) -> None:
+    """LIQ-2, LIQ-3: a hedge pair whose wallet puts the margin balance at MM exactly where
+    one leg's notional is a bracket's cap, the next one's floor (where the price ranges of
+    two brackets touch), has that price under either boundary option (MM-3: MM is
+    continuous there)."""
+    k = data.draw(st.integers(0, len(table) - 1))
+    leg = long_qty if data.draw(st.booleans()) else short_qty
+    price = table[k].notional_cap / leg  # the next bracket's floor
+    rates = [brackets.maint_margin_ratio(table, q * price, boundary) for q in (long_qty, short_qty)]
+    # LIQ-5: where the margin balance minus MM does not move with the price, no price is one
+    assume(long_qty * rates[0] + short_qty * rates[1] != long_qty - short_qty)
+    upnl = long_qty * (price - long_entry) - short_qty * (price - short_entry)
+    mm = brackets.maint_margin(table, long_qty * price, boundary)
+    mm += brackets.maint_margin(table, short_qty * price, boundary)
+    legs = [
+        liquidation.Leg(long_qty, long_entry, table),
+        liquidation.Leg(-short_qty, short_entry, table),
+    ]
+    found = liquidation.liquidation_price(legs, mm - upnl, 0, 0, price, boundary)
+    assert found.exists and found.price == price
+
+
+@given(
     st.fractions(-(10**6), 10**6, max_denominator=100).map(exact),
     money,
     money,

@@ -12,6 +12,8 @@ SCHEMAS = {
     "input": "evaluate-input.schema.json",
     "output": "evaluate-output.schema.json",
     "trace": "trace.schema.json",
+    "protocol": "protocol.schema.json",
+    "figures-protocol": "figures-protocol.schema.json",
 }
 
 
@@ -19,6 +21,7 @@ SCHEMAS = {
 @click.argument("which", type=click.Choice(sorted(SCHEMAS)))
 @guarded
 def schema(which: str) -> None:
-    """Print a JSON Schema: the evaluate input or output, or the trace format."""
+    """Print a JSON Schema: the evaluate input or output, the trace format, or the action
+    or the figures kit's protocol."""
     path = resources.files("marginspec") / "schemas" / SCHEMAS[which]
     click.echo(path.read_text(encoding="utf-8"), nl=False)

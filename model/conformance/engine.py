@@ -130,6 +130,15 @@ def load_factory(spec: str) -> Engine:
 def engine_factory(spec: str) -> Callable[[], Engine]:
     """``module:factory`` as a function making engines: each call a new one (how the kit
     re-checks a failure on an engine that has seen nothing, CONF-6)."""
+    return factory_of_kind(spec, Engine)
+
+
+def factory_of_kind(spec: str, kind: type[Any]) -> Callable[[], Any]:
+    """``--impl module:factory`` (or ``module:Class``) as a function making ``kind`` objects
+    (an abstract class: typed by the callers), each call a new one: the action kit's
+    engines and the figures kit's tools alike. Bad
+    input (no such module or attribute, not callable, the factory raising, an object of
+    another kind) is an :class:`~marginspec.errors.InputError` on ``--impl``."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise InputError("--impl", f"expected module:factory, got {spec!r}")
@@ -148,15 +157,18 @@ def engine_factory(spec: str) -> Callable[[], Engine]:
             raise InputError("--impl", f"{module_name!r} has no attribute {attr!r}")
     if not callable(factory):
         raise InputError("--impl", f"{spec!r} is not callable")
+    article = "an" if kind.__name__[0] in "AEIOU" else "a"
 
-    def make() -> Engine:
+    def make() -> Any:
         try:
-            engine = factory()
+            made = factory()
         except Exception as error:  # the user's factory: its failure is bad --impl input
             raise InputError("--impl", f"{spec} raised {type(error).__name__}: {error}") from None
-        if not isinstance(engine, Engine):
-            raise InputError("--impl", f"{spec!r} returned {type(engine).__name__}, not an Engine")
-        return engine
+        if not isinstance(made, kind):
+            raise InputError(
+                "--impl", f"{spec!r} returned {type(made).__name__}, not {article} {kind.__name__}"
+            )
+        return made
 
     return make
 

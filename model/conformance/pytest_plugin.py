@@ -16,9 +16,12 @@ one ``summary: {json}`` line per item, merged by ``marginspec.conformance.shards
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # the plugin loads in every pytest run: it imports the kit only to run it
+    from marginspec.ruleset import RuleSet
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -83,27 +86,52 @@ class ConformanceFailed(Exception):
         self.text = text
 
 
-class ConformanceItem(pytest.Item):
-    """One shard of the campaign."""
+class ShardItem(pytest.Item):
+    """One shard of a campaign, of either kit: its own seed and share of the examples;
+    a failure prints the kit's report (:class:`ConformanceFailed`)."""
 
     def __init__(self, *, shard: int, shards: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.shard = shard
         self.shards = shards
 
+    @property
+    def seed(self) -> int:
+        return int(self.config.getoption("--marginspec-seed")) + self.shard
+
+    def share(self, total: int) -> int:
+        """This shard's part of ``total`` examples (the first ``total mod shards`` get one more)."""
+        return max(1, total // self.shards + (1 if self.shard < total % self.shards else 0))
+
+    def ruleset(self) -> tuple[str, RuleSet]:
+        """``--marginspec-ruleset``: its reference and the rule set."""
+        from marginspec.exchange.trace import resolve_ruleset
+
+        ref: str = self.config.getoption("--marginspec-ruleset")
+        return ref, resolve_ruleset(ref, Path.cwd(), "--marginspec-ruleset")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ConformanceFailed):
+            return excinfo.value.text
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path | str, int | None, str]:
+        return self.path, None, self.name
+
+
+class ConformanceItem(ShardItem):
+    """One shard of the action kit's campaign."""
+
     def runtest(self) -> None:
         from marginspec.conformance import driver
         from marginspec.conformance.runner import engine_factory, running
         from marginspec.conformance.shards import Shard, summary
-        from marginspec.exchange.trace import resolve_ruleset
 
         opt = self.config.getoption
         profile = driver.PROFILES[opt("--marginspec-profile")]
-        total = opt("--marginspec-examples") or profile.max_examples
-        examples = max(1, total // self.shards + (1 if self.shard < total % self.shards else 0))
-        ref = opt("--marginspec-ruleset")
-        ruleset = resolve_ruleset(ref, Path.cwd(), "--marginspec-ruleset")
-        seed = opt("--marginspec-seed") + self.shard
+        examples = self.share(opt("--marginspec-examples") or profile.max_examples)
+        ref, ruleset = self.ruleset()
+        seed = self.seed
         factory = engine_factory(
             opt("--marginspec-impl"), opt("--marginspec-cmd"), opt("--marginspec-timeout")
         )
@@ -131,24 +159,11 @@ class ConformanceItem(pytest.Item):
                 text += f"\nminimal trace saved to {out}"
             raise ConformanceFailed(text)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, ConformanceFailed):
-            return excinfo.value.text
-        return str(super().repr_failure(excinfo))
-
-    def reportinfo(self) -> tuple[Path | str, int | None, str]:
-        return self.path, None, self.name
-
 
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     if not (config.getoption("--marginspec-impl") or config.getoption("--marginspec-cmd")):
-        return
-    if config.getoption("--marginspec-figures"):
-        from marginspec.conformance.figures.pytest_item import figures_items
-
-        items.extend(figures_items(session, config))
         return
     from marginspec.conformance.shards import Shard, parse_shard
 
@@ -156,16 +171,18 @@ def pytest_collection_modifyitems(
     job_text = config.getoption("--marginspec-shard")
     job = parse_shard(job_text, "--marginspec-shard") if job_text else Shard()
     shards = config.getoption("--marginspec-shards") or (1 if profile == "quick" else 8)
-    shards = max(shards, job.count)  # every job gets at least one item, each its own seed
     seed = config.getoption("--marginspec-seed")
+    kind: type[ShardItem] = ConformanceItem
+    name = f"marginspec-conformance[{profile}-seed{{}}]"
+    if config.getoption("--marginspec-figures"):
+        from marginspec.conformance.figures.pytest_item import FiguresItem
+
+        kind, name = FiguresItem, "marginspec-figures[seed{}]"
+        shards = config.getoption("--marginspec-shards") or 1
+    shards = max(shards, job.count)  # every job gets at least one item, each its own seed
     for shard in range(shards):
         if not job.owns(shard):
             continue  # CONF-7: another CI job's part of the campaign
         items.append(
-            ConformanceItem.from_parent(
-                session,
-                name=f"marginspec-conformance[{profile}-seed{seed + shard}]",
-                shard=shard,
-                shards=shards,
-            )
+            kind.from_parent(session, name=name.format(seed + shard), shard=shard, shards=shards)
         )

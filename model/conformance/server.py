@@ -26,21 +26,33 @@ def _reply(out: IO[str], message: dict[str, Any]) -> None:
     out.flush()
 
 
-def handle(
-    engine: ModelEngine | None, message: Any
-) -> tuple[ModelEngine | None, dict[str, Any] | None]:
-    """One request -> (engine, answer); answer None for ``bye``."""
+def request(message: Any) -> dict[str, Any]:
+    """A request: a JSON object."""
     if not isinstance(message, dict):
         raise MarginspecError("a request must be a JSON object")
+    return message
+
+
+def hello_toml(message: dict[str, Any], protocol: str) -> str | None:
+    """A hello of ``protocol``: its rule set's TOML text (None where it has none)."""
+    if message.get("protocol") != protocol:
+        raise MarginspecError(
+            f"unsupported protocol {message.get('protocol')!r} (this is {protocol})"
+        )
+    ruleset_doc = message.get("ruleset") or {}
+    toml = ruleset_doc.get("toml") if isinstance(ruleset_doc, dict) else None
+    return toml if isinstance(toml, str) else None
+
+
+def handle(
+    engine: ModelEngine | None, line: Any
+) -> tuple[ModelEngine | None, dict[str, Any] | None]:
+    """One request -> (engine, answer); answer None for ``bye``."""
+    message = request(line)
     kind = message.get("type")
     if kind == "hello":
-        if message.get("protocol") != PROTOCOL:
-            raise MarginspecError(
-                f"unsupported protocol {message.get('protocol')!r} (this is {PROTOCOL})"
-            )
-        ruleset_doc = message.get("ruleset") or {}
-        toml = ruleset_doc.get("toml") if isinstance(ruleset_doc, dict) else None
-        ruleset = parse_ruleset(toml, "/ruleset/toml") if isinstance(toml, str) else load_bundled()
+        toml = hello_toml(message, PROTOCOL)
+        ruleset = parse_ruleset(toml, "/ruleset/toml") if toml is not None else load_bundled()
         engine = ModelEngine(ruleset)
         return engine, {"type": "hello", "capabilities": engine.capabilities().to_json()}
     if kind == "bye":

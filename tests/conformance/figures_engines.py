@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from fractions import Fraction
+from importlib.resources import files
 from typing import Any
 
 import attrs
 
-from marginspec.conformance.capabilities import Capabilities
+from marginspec.conformance.capabilities import Capabilities, parse_capabilities
 from marginspec.conformance.figures.engine import (
     FiguresCapabilities,
     FiguresEngine,
@@ -59,3 +62,45 @@ class ZeroForNone(FiguresEngine):
 
 class ZeroForNoneUndeclared(ZeroForNone):
     declare = False
+
+
+#: Every figure of the evaluate output within 8 decimals or one part in 10^12 (CONF-2).
+TOLERANCE = {"decimals": 8, "relative": "1e-12"}
+_TEXTS = frozenset({"symbol", "positionSide", "marginType"})
+
+
+class BinaryFloats(FiguresEngine):
+    """A correct tool that keeps every figure in binary floats, with the error of a little
+    float arithmetic, and declares every figure within :data:`TOLERANCE`."""
+
+    def __init__(self) -> None:
+        self.inexact = 0  # figures whose float differs from the model's decimal
+
+    def handshake(self, hello: dict[str, Any]) -> FiguresCapabilities:
+        self.ruleset = parse_ruleset(hello["ruleset"]["toml"], "<hello>")
+        output = json.loads(
+            (files("marginspec") / "schemas" / "evaluate-output.schema.json").read_text()
+        )
+        account = [k for k in output["properties"] if k != "positions"]
+        position = list(output["properties"]["positions"]["items"]["properties"])
+        fields = {
+            "account": dict.fromkeys(account, TOLERANCE),
+            "position": dict.fromkeys(position, TOLERANCE),
+        }
+        return FiguresCapabilities(parse_capabilities({"name": "binary-floats", "fields": fields}))
+
+    def _float(self, key: str, value: Any) -> Any:
+        if key in _TEXTS or not isinstance(value, str):
+            return value  # names, leverage and bracket (integers), booleans, null
+        exact = Fraction(value)
+        noisy = (float(exact) * 1.1) / 1.1 + float(exact) * 2.0**-50  # relative ~1e-15
+        self.inexact += Fraction(noisy) != exact
+        return noisy
+
+    def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        figures = model_figures(snapshot, self.ruleset)
+        answer = {k: self._float(k, v) for k, v in figures.items() if k != "positions"}
+        answer["positions"] = [
+            {k: self._float(k, v) for k, v in p.items()} for p in figures["positions"]
+        ]
+        return answer

@@ -26,7 +26,12 @@ from marginspec.conformance.figures.strategies import (
     snapshots,
 )
 from marginspec.evaluate import evaluate
-from tests.conformance.figures_engines import NoCum, ZeroForNone, ZeroForNoneUndeclared
+from tests.conformance.figures_engines import (
+    BinaryFloats,
+    NoCum,
+    ZeroForNone,
+    ZeroForNoneUndeclared,
+)
 from tests.conformance.helpers import REPO, RULESET, script
 from tests.conformance.test_cli_and_plugin import _pytest
 
@@ -63,6 +68,16 @@ def test_a_float_calculator_within_its_declared_decimals_is_no_false_alarm() -> 
     assert result.failures == (), result.failures[0].text()
     assert "position.liquidationPrice" not in result.skipped
     assert "account.availableBalance" in result.skipped
+
+
+def test_a_float_engine_declaring_every_figure_within_tolerances_is_no_false_alarm() -> None:
+    """FIG-4, CONF-2: every figure of the evaluate output in binary floats, each declared
+    within 8 decimals or one part in 10^12: nothing is flagged, though the floats differ."""
+    engine = BinaryFloats()
+    result = search(engine, "aster-pro", RULESET, seed=0, examples=400)
+    assert result.failures == (), result.failures[0].text()
+    assert result.skipped == ()  # every figure was compared
+    assert engine.inexact > 1000
 
 
 def test_a_missing_maintenance_amount_is_found_on_one_position() -> None:
@@ -218,6 +233,26 @@ def test_the_pytest_entry_runs_the_figures_kit(tmp_path: Path) -> None:
     assert "1 failed, 1 passed" in run.stdout
     assert "NoCum diverges" in run.stdout
     assert list(out.glob("figures-seed0*.json"))
+
+
+def test_the_pytest_entry_keeps_one_ci_jobs_shards(tmp_path: Path) -> None:
+    """FIG-7, CONF-7: ``--marginspec-shard 2/2`` of four shards runs shards 1 and 3 (seeds
+    1 and 3), each failing on its own seed."""
+    out = tmp_path / "failures"
+    run = _pytest(
+        tmp_path,
+        "--marginspec-figures",
+        f"--marginspec-impl={ENGINES}:NoCum",
+        "--marginspec-shards=4",
+        "--marginspec-shard=2/2",
+        "--marginspec-examples=800",
+        f"--marginspec-out={out}",
+    )
+    assert "2 failed, 1 passed" in run.stdout, run.stdout + run.stderr
+    assert sorted(p.name for p in out.glob("figures-seed*.json")) == [
+        "figures-seed1.json",
+        "figures-seed3.json",
+    ]
 
 
 def test_bad_figures_input_is_one_line_exit_2(tmp_path: Path) -> None:

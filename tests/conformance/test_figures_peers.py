@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ import pytest
 from marginspec.conformance.figures.engine import FiguresEngine, hello_json, model_figures
 from marginspec.conformance.figures.search import search
 from tests.conformance.helpers import REPO, RULESET
+from tests.conformance.test_figures_protocol import Schema, lines
 
 FOUND = sorted((REPO / "docs" / "conformance" / "peers" / "found").glob("*.json"))
 TOOLS = {"freqtrade_binance": "freqtrade", "ccxt_binance": "ccxt"}
@@ -80,3 +83,31 @@ def test_the_kit_finds_the_tool_wrong_on_at_most_two_positions(name: str) -> Non
     (failure,) = result.failures
     assert failure.kind == "divergence" and failure.positions <= 2
     assert failure.rules
+
+
+@pytest.mark.parametrize("name", sorted(TOOLS))
+def test_the_adapter_runs_as_a_json_lines_tool(name: str) -> None:
+    """FIG-2: ``python docs/conformance/peers/NAME.py`` (what ``--cmd`` runs) answers every
+    saved snapshot as the adapter does in process, in messages the schema accepts."""
+    _adapter(name)  # skips, naming the tool, where it is not installed
+    saved = [json.loads(p.read_text()) for p in FOUND if p.stem.rsplit("-", 1)[0] == name]
+    requests = [
+        hello_json("aster-pro", RULESET),
+        *({"type": "evaluate", "snapshot": s["snapshot"]} for s in saved),
+        {"type": "bye"},
+    ]
+    script = REPO / "docs" / "conformance" / "peers" / f"{name}.py"
+    run = subprocess.run(
+        [sys.executable, str(script)],
+        input=lines(requests),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    answers = [json.loads(line) for line in run.stdout.splitlines()]
+    Schema().check_session(requests, answers)
+    assert answers[0]["capabilities"]["name"].startswith(TOOLS[name])
+    for document, answer in zip(saved, answers[1:], strict=True):
+        d = document["difference"]
+        assert _pointer(answer["figures"], d["pointer"]) == d["impl"]

@@ -15,8 +15,11 @@ exchange's own), with the rule set's brackets as ccxt's ``leverageBrackets`` and
 market's price precision at 8 places (so that ccxt's rounding hides nothing). It compares
 the two figures ccxt computes: ``liquidationPrice`` from the account parser and
 ``maintMargin`` from the position-risk parser. ccxt is MIT-licensed; nothing is copied.
+Run it in process, or as a JSON-lines server started by the Python that has ccxt (and
+marginspec)::
 
     marginspec conform --figures --impl docs.conformance.peers.ccxt_binance:factory
+    marginspec conform --figures --cmd "python docs/conformance/peers/ccxt_binance.py"
 """
 
 from __future__ import annotations
@@ -153,3 +156,13 @@ class CcxtBinance(FiguresEngine):
 
 def factory() -> CcxtBinance:
     return CcxtBinance()
+
+
+if __name__ == "__main__":
+    # A JSON-lines server for `marginspec conform --figures --cmd` (FIG-2): run it with the
+    # Python of the environment where the tool is installed.
+    import sys
+
+    from marginspec.conformance.figures.server import serve_engine
+
+    sys.exit(serve_engine(factory, sys.stdin, sys.stdout))

@@ -132,3 +132,13 @@ class FreqtradeBinance(FiguresEngine):
 
 def factory() -> FreqtradeBinance:
     return FreqtradeBinance()
+
+
+if __name__ == "__main__":
+    # A JSON-lines server for `marginspec conform --figures --cmd` (FIG-2): run it with the
+    # Python of the environment where the tool is installed.
+    import sys
+
+    from marginspec.conformance.figures.server import serve_engine
+
+    sys.exit(serve_engine(factory, sys.stdin, sys.stdout))

@@ -12,9 +12,6 @@ few choices of its own below.
 from __future__ import annotations
 
 import abc
-import importlib
-import os
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,10 +19,11 @@ import attrs
 
 from marginspec.account import parse_account
 from marginspec.conformance.capabilities import Capabilities, parse_capabilities
+from marginspec.conformance.engine import factory_of_kind
+from marginspec.conformance.engine import hello_json as action_hello
 from marginspec.errors import InputError
 from marginspec.evaluate import evaluate
 from marginspec.report import account_json
-from marginspec.rulefile import dump_ruleset
 from marginspec.ruleset import RuleSet
 
 #: The protocol name of the figures kit's handshake (FIG-2).
@@ -108,12 +106,9 @@ def parse_figures_capabilities(
 
 
 def hello_json(ruleset_ref: str, ruleset: RuleSet) -> dict[str, Any]:
-    """The figures kit's handshake: its protocol and the rule set by name and in full."""
-    return {
-        "type": "hello",
-        "protocol": PROTOCOL,
-        "ruleset": {"name": ruleset_ref, "toml": dump_ruleset(ruleset)},
-    }
+    """The figures kit's handshake: the action kit's (the rule set by name and in full)
+    under the figures protocol's name."""
+    return {**action_hello(ruleset_ref, ruleset), "protocol": PROTOCOL}
 
 
 class FiguresEngine(abc.ABC):
@@ -151,7 +146,7 @@ class ModelFiguresEngine(FiguresEngine):
         from marginspec.rulefile import parse_ruleset
 
         if self.ruleset is None:
-            self.ruleset = parse_ruleset(hello["ruleset"]["toml"], "<hello>")
+            self.ruleset = parse_ruleset(hello["ruleset"]["toml"], "/ruleset/toml")
         return FiguresCapabilities(Capabilities(name=self.name, version=__version__))
 
     def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -161,28 +156,7 @@ class ModelFiguresEngine(FiguresEngine):
 
 
 def load_figures_factory(spec: str) -> FiguresEngine:
-    """``module:factory`` called without arguments -> a :class:`FiguresEngine`.
-
-    Imported like the action kit's ``--impl`` (``python -m`` style: the current
-    directory is importable); the factory is called once."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise InputError("--impl", f"expected module:factory, got {spec!r}")
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        factory: Any = importlib.import_module(module_name)
-    except ImportError as error:
-        raise InputError("--impl", f"cannot import {module_name!r}: {error}") from None
-    for part in attr.split("."):
-        factory = getattr(factory, part, None)
-        if factory is None:
-            raise InputError("--impl", f"{module_name!r} has no attribute {attr!r}")
-    if not callable(factory):
-        raise InputError("--impl", f"{spec!r} is not callable")
-    engine = factory()
-    if not isinstance(engine, FiguresEngine):
-        raise InputError(
-            "--impl", f"{spec!r} returned {type(engine).__name__}, not a FiguresEngine"
-        )
+    """``module:factory`` called without arguments -> a :class:`FiguresEngine`, loaded as
+    the action kit loads its engines (:func:`~marginspec.conformance.engine.factory_of_kind`)."""
+    engine: FiguresEngine = factory_of_kind(spec, FiguresEngine)()
     return engine

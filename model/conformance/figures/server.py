@@ -1,50 +1,72 @@
-"""The figures protocol with the model behind it (FIG-2): ``marginspec serve-protocol --figures``.
+"""Any figures engine behind the figures protocol (FIG-2): :func:`serve_engine`.
 
-What the kit tests its own protocol path with, and what a tool's author compares an
-adapter against: it answers every figure of the ``evaluate`` output, under the rule set
-the hello carries.
+``marginspec serve-protocol --figures`` serves the model (what the kit tests its own
+protocol path with, and what a tool's author compares an adapter against: every figure of
+the ``evaluate`` output, under the rule set the hello carries). A Python adapter serves
+itself the same way, so that the kit can run it as ``--cmd`` from another environment
+(the peers' adapters, docs/conformance/peers/, end with
+``serve_engine(factory, sys.stdin, sys.stdout)``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO, Any
 
-from marginspec.conformance.figures.engine import PROTOCOL, ModelFiguresEngine
-from marginspec.conformance.server import serve_with
+from marginspec.conformance.figures.engine import PROTOCOL, FiguresEngine, ModelFiguresEngine
+from marginspec.conformance.server import Handler, hello_toml, request, serve_with
 from marginspec.errors import MarginspecError
-from marginspec.rulefile import parse_ruleset
 
 
-def handle(
-    engine: ModelFiguresEngine | None, message: Any
-) -> tuple[ModelFiguresEngine | None, dict[str, Any] | None]:
-    """One request -> (engine, answer); answer None for ``bye``."""
-    if not isinstance(message, dict):
-        raise MarginspecError("a request must be a JSON object")
-    kind = message.get("type")
-    if kind == "hello":
-        if message.get("protocol") != PROTOCOL:
-            raise MarginspecError(
-                f"unsupported protocol {message.get('protocol')!r} (this is {PROTOCOL})"
-            )
-        ruleset_doc = message.get("ruleset")
-        toml = ruleset_doc.get("toml") if isinstance(ruleset_doc, dict) else None
-        if not isinstance(toml, str):
-            raise MarginspecError("the hello needs the rule set's TOML text at /ruleset/toml")
-        engine = ModelFiguresEngine(parse_ruleset(toml, "/ruleset/toml"))
-        return engine, {"type": "hello", **engine.handshake(message).to_json()}
-    if kind == "bye":
-        return engine, None
-    if engine is None:
-        raise MarginspecError("the first request must be 'hello'")
-    if kind == "evaluate":
-        snapshot = message.get("snapshot")
-        if not isinstance(snapshot, dict):
-            raise MarginspecError("an evaluate request needs a 'snapshot' object")
-        return engine, {"type": "figures", "figures": engine.figures(snapshot)}
-    raise MarginspecError(f"unknown request type {kind!r}")
+def _tool(call: Callable[[], Any]) -> Any:
+    """The tool's answer; an exception it raises is the error answer (a crash on this
+    snapshot for the kit, as when the kit calls the tool in-process), never a traceback."""
+    try:
+        return call()
+    except MarginspecError:
+        raise
+    except Exception as error:
+        raise MarginspecError(f"{type(error).__name__}: {error}") from None
+
+
+def handler(make: Callable[[], FiguresEngine]) -> Handler[FiguresEngine]:
+    """One request -> (engine, answer) for engines made by ``make`` (one per hello)."""
+
+    def handle(
+        engine: FiguresEngine | None, line: Any
+    ) -> tuple[FiguresEngine | None, dict[str, Any] | None]:
+        message = request(line)
+        kind = message.get("type")
+        if kind == "hello":
+            if hello_toml(message, PROTOCOL) is None:
+                raise MarginspecError("the hello needs the rule set's TOML text at /ruleset/toml")
+            if engine is not None:
+                engine.close()
+            made: FiguresEngine = _tool(make)
+            capabilities = _tool(lambda: made.handshake(message))
+            return made, {"type": "hello", **capabilities.to_json()}
+        if kind == "bye":
+            if engine is not None:
+                engine.close()
+            return engine, None
+        if engine is None:
+            raise MarginspecError("the first request must be 'hello'")
+        if kind == "evaluate":
+            snapshot = message.get("snapshot")
+            if not isinstance(snapshot, dict):
+                raise MarginspecError("an evaluate request needs a 'snapshot' object")
+            tool = engine
+            return tool, {"type": "figures", "figures": _tool(lambda: tool.figures(snapshot))}
+        raise MarginspecError(f"unknown request type {kind!r}")
+
+    return handle
+
+
+def serve_engine(make: Callable[[], FiguresEngine], stdin: IO[str], stdout: IO[str]) -> int:
+    """The figures protocol (FIG-2) with the engines ``make`` returns behind it."""
+    return serve_with(handler(make), stdin, stdout)
 
 
 def serve(stdin: IO[str], stdout: IO[str]) -> int:
     """The figures protocol (FIG-2) with the model behind it."""
-    return serve_with(handle, stdin, stdout)
+    return serve_engine(ModelFiguresEngine, stdin, stdout)

@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 
 from marginspec import brackets
 from marginspec.conformance.figures.engine import FiguresCapabilities
-from marginspec.numbers import Exact, to_plain
+from marginspec.decimal_text import plain_text
+from marginspec.numbers import Exact
 from marginspec.ruleset import Market, RuleSet
 
 #: Mark prices: a liquid market's, mid-cap, one unit, and near zero (float cancellation).
@@ -100,7 +101,7 @@ def _grid(value: Exact, unit: Exact) -> Exact:
 
 
 def _text(value: Exact) -> str:
-    return to_plain(value)
+    return plain_text(value)  # to_plain's fast path
 
 
 def _mark(ch: Chooser) -> Exact:
