@@ -46,6 +46,7 @@ _MARKET_FIELDS = {
     "funding_floor": "fundingFloor",
     "multiplier_up": "multiplierUp",
     "multiplier_down": "multiplierDown",
+    "trigger_protect": "triggerProtect",
 }
 
 
@@ -132,6 +133,8 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
             values[key] = value
         elif key == "fund_max_net_notional":
             values[key] = _fund_limit(value, f"{where}: options.{key}")
+        elif key == "callback_rate_max":
+            values[key] = _callback_max(value, f"{where}: options.{key}")
         else:
             raise RuleSetError(f"{where}: options.{key}", "unknown option")
     return Options(**values)
@@ -147,6 +150,17 @@ def _fund_limit(value: object, where: str) -> Exact | None:
         raise RuleSetError(error.where, f'{error.message} (or "none")') from None
     if limit < 0:
         raise RuleSetError(where, 'must be a non-negative number or "none"')
+    return limit
+
+
+def _callback_max(value: object, where: str) -> Exact:
+    """The ACT-COND-4 option: the largest trailing ``callbackRate``, a percent ≥ 0.1."""
+    try:
+        limit = exact(value, where)
+    except InputError as error:
+        raise RuleSetError(error.where, error.message) from None
+    if limit < Exact(1, 10):
+        raise RuleSetError(where, "must be at least 0.1 (the smallest callbackRate)")
     return limit
 
 
@@ -203,7 +217,7 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
             continue
         if key in _MARKET_FIELDS:
             values[key] = _number(table, key, here)
-        elif key in ("funding_interval_hours", "max_num_orders"):
+        elif key in ("funding_interval_hours", "max_num_orders", "max_num_algo_orders"):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise RuleSetError(f"{here}.{key}", "must be a positive integer")
             values[key] = value
@@ -296,6 +310,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
             "partial_liquidation": o.partial_liquidation.value,
             "order_margin_check": o.order_margin_check.value,
             "reduce_only_netting": o.reduce_only_netting.value,
+            "callback_rate_max": to_plain(o.callback_rate_max),
         },
         "markets": [
             {
@@ -303,6 +318,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
                 **{key: to_plain(getattr(market, key)) for key in _MARKET_FIELDS},
                 "funding_interval_hours": market.funding_interval_hours,
                 "max_num_orders": market.max_num_orders,
+                "max_num_algo_orders": market.max_num_algo_orders,
                 "brackets": [
                     {
                         "bracket": b.bracket,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marginspec.conformance.coverage.actions import ACTIONS
 from marginspec.conformance.coverage.brackets import BRACKETS
+from marginspec.conformance.coverage.conditional import CONDITIONAL
 from marginspec.conformance.coverage.display import DISPLAY
 from marginspec.conformance.coverage.fills import FILLS
 from marginspec.conformance.coverage.funding import FUNDING
@@ -28,6 +29,7 @@ AREAS: tuple[Area, ...] = (
     FILLS,
     FUNDING,
     SWEEP,
+    CONDITIONAL,
 )
 
 

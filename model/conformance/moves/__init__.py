@@ -6,9 +6,12 @@
 - :mod:`~marginspec.conformance.moves.ordinary`: the ordinary moves (the Hypothesis
   driver's rules, and half of every static-vector run);
 - :mod:`~marginspec.conformance.moves.aimed`: the aimed scenarios the static vectors
-  use to reach the coverage targets the ordinary moves reach rarely.
+  use to reach the coverage targets the ordinary moves reach rarely;
+- :mod:`~marginspec.conformance.moves.conditional`: the conditional orders' moves (one
+  ordinary table entry per move, the trigger story an aimed one), registered on import.
 """
 
+from marginspec.conformance.moves import conditional  # noqa: F401  (registers its moves)
 from marginspec.conformance.moves.aimed import AIMED, EMPTY_FUND
 from marginspec.conformance.moves.aiming import (
     ACCOUNTS,

@@ -65,6 +65,10 @@ WEIGHTS: dict[str, int] = {
     "exact_entry": 1,
     "premium_funding": 1,
     "cancel_all": 1,
+    # conditional orders (moves/conditional.py)
+    "conditional_order": 5,
+    "last_price": 2,
+    "trigger_story": 4,
 }
 
 
