@@ -4,7 +4,9 @@ Random but reproducible traces (by default 50 traces of 1,000 actions, seeds 11 
 each from a fresh exchange) on 3 accounts x 3 symbols (the rule set
 ``benchmarks/three-markets.toml``: aster-pro's BTCUSDT and ETHUSDT plus SOLUSDT):
 orders near the mark and their fills (partial too), MARKET, IOC, FOK and post-only (GTX)
-orders that take the book at once, cancels, mark moves, funding,
+orders that take the book at once, conditional orders (STOP, STOP_MARKET, TAKE_PROFIT,
+TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET on the mark or the last price, fired by mark and
+last-price moves), cancels, mark and last-price moves, funding,
 isolated margin transfers, leverage and mode changes, deposits, withdrawals and
 liquidation sweeps. ``Model(check=True)`` runs INV-1 ... INV-8 after every action.
 The figure counts only the time spent inside ``Model.apply`` (action generation
@@ -36,6 +38,7 @@ from marginspec.exchange.actions import (
     Deposit,
     Fill,
     Funding,
+    LastPrice,
     LiquidationSweep,
     MarkPrice,
     PlaceOrder,
@@ -80,6 +83,28 @@ class Traffic:
             account, symbol, OrderSide.BUY if buy else OrderSide.SELL, side, price, quantity
         )
 
+    def conditional(self, order: PlaceOrder) -> PlaceOrder:
+        """ACT-COND-1: ``order`` as a conditional order of a random type, its trigger 1 %
+        from the working price on either side (some would trigger at once: -2021)."""
+        r = self.rng
+        kind = r.choice(
+            ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
+        )
+        market = RULESET.markets[order.symbol]
+        stop = _tick(order.price * (1 + Exact(r.choice((-10, 10)), 1000)), market.tick_size)
+        trailing = kind == "TRAILING_STOP_MARKET"
+        close = kind in ("STOP_MARKET", "TAKE_PROFIT_MARKET") and r.random() < 0.3
+        return attrs.evolve(
+            order,
+            order_type=kind,
+            price=order.price if kind in ("STOP", "TAKE_PROFIT") else Exact(0),
+            quantity=Exact(0) if close else order.quantity,
+            stop_price=None if trailing else stop,
+            working_type=r.choice(("CONTRACT_PRICE", "MARK_PRICE")),
+            close_position=close,
+            callback_rate=Exact(r.choice((1, 2))) if trailing else None,
+        )
+
     def next(self) -> list[Action]:
         r = self.rng
         kind = r.random()
@@ -106,6 +131,8 @@ class Traffic:
                 order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
             elif how < 0.5:
                 order = attrs.evolve(order, time_in_force=r.choice(("IOC", "FOK", "GTX")))
+            elif how < 0.8:
+                order = self.conditional(order)
             return [order]
         if kind < 0.55:
             orders = [(n, o.order_id) for n, a in state.accounts.items() for o in a.orders]
@@ -116,6 +143,8 @@ class Traffic:
         if kind < 0.72:
             move = Exact(r.choice([-50, -10, -3, 3, 10, 50]), 1000)
             mark = state.mark_prices[symbol]
+            if r.random() < 0.3:  # ACT-16: the last price, which CONTRACT_PRICE orders watch
+                return [LastPrice(symbol, _tick(mark * (1 + move), Exact(1, 100)))]
             return [MarkPrice(symbol, _tick(mark * (1 + move), Exact(1, 100)))]
         if kind < 0.76:
             return [Funding(symbol, Exact(r.choice([-30, -1, 1, 30]), 10000))]

@@ -47,6 +47,7 @@ _MARKET_FIELDS = {
     "funding_floor": "fundingFloor",
     "multiplier_up": "multiplierUp",
     "multiplier_down": "multiplierDown",
+    "trigger_protect": "triggerProtect",
 }
 
 
@@ -134,6 +135,8 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
             values[key] = value
         elif key == "fund_max_net_notional":
             values[key] = _fund_limit(value, f"{where}: options.{key}")
+        elif key == "callback_rate_max":
+            values[key] = _callback_max(value, f"{where}: options.{key}")
         else:
             raise RuleSetError(f"{where}: options.{key}", "unknown option")
     return Options(**values)
@@ -149,6 +152,17 @@ def _fund_limit(value: object, where: str) -> Exact | None:
         raise RuleSetError(error.where, f'{error.message} (or "none")') from None
     if limit < 0:
         raise RuleSetError(where, 'must be a non-negative number or "none"')
+    return limit
+
+
+def _callback_max(value: object, where: str) -> Exact:
+    """The ACT-COND-4 option: the largest trailing ``callbackRate``, a percent ≥ 0.1."""
+    try:
+        limit = exact(value, where)
+    except InputError as error:
+        raise RuleSetError(error.where, error.message) from None
+    if limit < Exact(1, 10):
+        raise RuleSetError(where, "must be at least 0.1 (the smallest callbackRate)")
     return limit
 
 
@@ -207,7 +221,7 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
             values[key] = _number(table, key, here)
         elif key == "liquidation_fee_brackets":
             values[key] = _bracket_fees(value, len(brackets), f"{here}.{key}")
-        elif key in ("funding_interval_hours", "max_num_orders"):
+        elif key in ("funding_interval_hours", "max_num_orders", "max_num_algo_orders"):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise RuleSetError(f"{here}.{key}", "must be a positive integer")
             values[key] = value
@@ -317,6 +331,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
             "order_margin_check": o.order_margin_check.value,
             "reduce_only_netting": o.reduce_only_netting.value,
             "liquidation_fee_by": o.liquidation_fee_by.value,
+            "callback_rate_max": to_plain(o.callback_rate_max),
         },
         "markets": [
             {
@@ -329,6 +344,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
                     if (fees := market.liquidation_fee_brackets)
                     else {}
                 ),
+                "max_num_algo_orders": market.max_num_algo_orders,
                 "brackets": [
                     {
                         "bracket": b.bracket,

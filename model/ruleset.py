@@ -87,6 +87,9 @@ class Options:
     order_margin_check: OrderMarginCheck = OrderMarginCheck.OPENING
     reduce_only_netting: ReduceOnlyNetting = ReduceOnlyNetting.NETTED
     liquidation_fee_by: LiquidationFeeBy = LiquidationFeeBy.MARKET
+    #: ACT-COND-4: the largest ``callbackRate`` (percent) of a trailing stop: Aster's 5
+    #: (A-API), Binance's 10 (B-API); the smallest is 0.1 on both.
+    callback_rate_max: Exact = Exact(5)
 
 
 @attrs.frozen
@@ -114,6 +117,12 @@ class Market:
     multiplier_down: Exact = Exact(85, 100)
     #: MAX_NUM_ORDERS (ACT-ORD-10): open orders per account and symbol (A-API example 200).
     max_num_orders: int = 200
+    #: MAX_NUM_ALGO_ORDERS (ACT-COND-7): open conditional orders per account and symbol
+    #: (A-API exchangeInfo example 100).
+    max_num_algo_orders: int = 100
+    #: ``triggerProtect`` (ACT-COND-8): the largest |mark − last| / mark at which a
+    #: ``priceProtect`` order may trigger (the exchangeInfo example 0.15).
+    trigger_protect: Exact = Exact(15, 100)
 
     @property
     def max_leverage(self) -> int:

@@ -219,6 +219,7 @@ def test_frame_rule_names_every_part_of_the_state() -> None:
         "fee_income",
         "net_deposits",
         "next_order_id",
+        "last_prices",
     }
     assert {f.name for f in attrs.fields(AccountState)} == {
         "cross_wallet",

@@ -22,6 +22,7 @@ from marginspec.exchange.actions import (
     Deposit,
     Fill,
     Funding,
+    LastPrice,
     LiquidationSweep,
     MarkPrice,
     PlaceOrder,
@@ -218,6 +219,64 @@ class ExchangeMachine(RuleBasedStateMachine):
             step = RULESET.markets[maker.symbol].step_size
             quantity = max(step, _tick(min(maker.remaining, taker.remaining) * part, step))
         self.model.apply(Fill(maker.order_id, taker.order_id, quantity))
+
+    @rule(
+        account=accounts,
+        symbol=symbols,
+        buy=st.booleans(),
+        kind=st.sampled_from(
+            ["STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"]
+        ),
+        offset=st.sampled_from([-30, -5, 5, 30]),
+        notional=st.sampled_from([300, 3000, 30000]),
+        flags=st.sampled_from(["", "", "reduceOnly", "closePosition", "priceProtect"]),
+        working=st.sampled_from(["CONTRACT_PRICE", "MARK_PRICE"]),
+    )
+    def conditional(
+        self,
+        account: str,
+        symbol: str,
+        buy: bool,
+        kind: str,
+        offset: int,
+        notional: int,
+        flags: str,
+        working: str,
+    ) -> None:
+        """ACT-COND-*: a conditional order a few ‰ to 3 % from the mark (some would trigger
+        at once: -2021), fired later by the mark and last-price rules."""
+        market = RULESET.markets[symbol]
+        mark = self.model.state.mark_prices[symbol]
+        stop = max(market.tick_size, _tick(mark * (1 + Exact(offset, 1000)), market.tick_size))
+        quantity = max(market.step_size, _tick(Exact(notional) / stop, market.step_size))
+        dual = self.model.state.accounts[account].dual_side_position
+        close = flags == "closePosition" and kind in ("STOP_MARKET", "TAKE_PROFIT_MARKET")
+        trailing = kind == "TRAILING_STOP_MARKET"
+        self.model.apply(
+            PlaceOrder(
+                account,
+                symbol,
+                OrderSide.BUY if buy else OrderSide.SELL,
+                self._side(account, buy),
+                stop if kind in ("STOP", "TAKE_PROFIT") else Exact(0),
+                Exact(0) if close else quantity,
+                flags == "reduceOnly" and not dual,
+                kind,
+                stop_price=None if trailing else stop,
+                working_type=working,
+                price_protect=flags == "priceProtect",
+                close_position=close,
+                callback_rate=Exact(1) if trailing else None,
+            )
+        )
+
+    @rule(symbol=symbols, move=st.sampled_from(["0.97", "0.995", "1.005", "1.03"]))
+    def last(self, symbol: str, move: str) -> None:
+        """ACT-16: the last price moves around the mark (CONTRACT_PRICE triggers)."""
+        mark = self.model.state.mark_prices[symbol]
+        self.model.apply(
+            LastPrice(symbol, max(Exact(1, 10), _tick(mark * exact(move), Exact(1, 100))))
+        )
 
     @rule(symbol=symbols, move=st.sampled_from(["0.9", "0.97", "0.995", "1.005", "1.03", "1.1"]))
     def mark(self, symbol: str, move: str) -> None:

@@ -342,7 +342,7 @@ def test_market_order_is_margin_checked_at_its_estimated_price() -> None:
         ({"type": "MARKET", "timeInForce": "IOC"}, "/timeInForce"),
         ({"timeInForce": "GTD"}, "/timeInForce"),
         ({"type": "STOP_MARKT"}, "/type"),
-        ({"type": "STOP_MARKET"}, "/type"),
+        ({"type": "STOP_MARKET", "stopPrice": "81000"}, "/price"),  # ACT-COND-1
     ],
 )
 def test_order_parameters_are_checked(extra: dict[str, Any], where: str) -> None:

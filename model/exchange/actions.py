@@ -13,7 +13,13 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from marginspec.account import MarginType, OrderSide, PositionSide, parse_order_type
+from marginspec.account import (
+    CONDITIONAL_TYPES,
+    MarginType,
+    OrderSide,
+    PositionSide,
+    parse_order_type,
+)
 from marginspec.errors import InputError
 from marginspec.numbers import Exact, exact, quote, to_plain
 
@@ -63,8 +69,20 @@ class SetPositionMode:
 #: ACT-ORD-6: the ``timeInForce`` values of ``POST /fapi/v3/order`` (A-API).
 TIME_IN_FORCE: tuple[str, ...] = ("GTC", "IOC", "FOK", "GTX")
 
-#: The order types ``placeOrder`` models today (a subset of ``ORDER_TYPES``, ORD-3).
-PLACEABLE_TYPES: tuple[str, ...] = ("LIMIT", "MARKET")
+#: The order types ``placeOrder`` models (``ORDER_TYPES``, ORD-3; the conditional ones
+#: ACT-COND-1).
+PLACEABLE_TYPES: tuple[str, ...] = (
+    "LIMIT",
+    "MARKET",
+    "STOP",
+    "STOP_MARKET",
+    "TAKE_PROFIT",
+    "TAKE_PROFIT_MARKET",
+    "TRAILING_STOP_MARKET",
+)
+
+#: ACT-COND-3: what a conditional order's ``stopPrice`` is compared with (A-API).
+WORKING_TYPES: tuple[str, ...] = ("MARK_PRICE", "CONTRACT_PRICE")
 
 
 @attrs.frozen
@@ -81,6 +99,13 @@ class PlaceOrder:
     reduce_only: bool = False
     order_type: str = "LIMIT"
     time_in_force: str = "GTC"
+    #: ACT-COND-1: the conditional orders' parameters (None / defaults on other types).
+    stop_price: Exact | None = None
+    working_type: str = "CONTRACT_PRICE"
+    price_protect: bool = False
+    close_position: bool = False
+    activation_price: Exact | None = None
+    callback_rate: Exact | None = None
 
 
 @attrs.frozen
@@ -118,6 +143,15 @@ class MarkPrice:
 
     symbol: str
     mark_price: Exact
+
+
+@attrs.frozen
+class LastPrice:
+    """ACT-16: a new last traded price for a symbol (the ``CONTRACT_PRICE`` conditional
+    orders watch, ACT-COND-9)."""
+
+    symbol: str
+    last_price: Exact
 
 
 @attrs.frozen
@@ -162,6 +196,7 @@ Action: TypeAlias = (
     | PositionMargin
     | LiquidationSweep
     | CancelAllOrders
+    | LastPrice
 )
 
 # ---------------------------------------------------------------- JSON form
@@ -250,13 +285,64 @@ def _funding_time(r: _Reader) -> int | None:
     return value
 
 
+#: ACT-COND-1: the fields each conditional type takes beyond the ordinary ones (A-API
+#: ``POST /fapi/v3/order``: "Additional mandatory parameters based on type").
+_CONDITIONAL_FIELDS = {
+    "STOP": {"price", "timeInForce", "stopPrice"},
+    "TAKE_PROFIT": {"price", "timeInForce", "stopPrice"},
+    "STOP_MARKET": {"stopPrice", "closePosition"},
+    "TAKE_PROFIT_MARKET": {"stopPrice", "closePosition"},
+    "TRAILING_STOP_MARKET": {"activationPrice", "callbackRate"},
+}
+_ALL_CONDITIONAL = {
+    "stopPrice",
+    "closePosition",
+    "activationPrice",
+    "callbackRate",
+    "workingType",
+    "priceProtect",
+}
+
+
+def _place_conditional(r: _Reader, kind: str) -> PlaceOrder:
+    """ACT-COND-1: a conditional order's JSON form; a field its type does not take is an
+    input error (as ``price`` on a MARKET order), a conflict the venue answers with a code
+    (``quantity`` with ``closePosition``) is left to the placement checks (ACT-COND-2)."""
+    allowed = _CONDITIONAL_FIELDS[kind] | {"workingType", "priceProtect"}
+    for key in r.data:
+        if key in ({"price", "timeInForce"} | _ALL_CONDITIONAL) - allowed:
+            raise InputError(f"{r.where}/{key}", f"not sent with a {kind} order")
+    close = r.boolean("closePosition", False) if "closePosition" in allowed else False
+    limit = "price" in allowed
+    trailing = kind == "TRAILING_STOP_MARKET"
+    return PlaceOrder(
+        account=r.text("account"),
+        symbol=r.text("symbol"),
+        side=r.choice("side", _SIDES),
+        position_side=r.choice("positionSide", _POSITION_SIDES, "BOTH"),
+        price=r.number("price") if limit else Exact(0),
+        quantity=r.number("quantity") if not close or "quantity" in r.data else Exact(0),
+        reduce_only=r.boolean("reduceOnly", False),
+        order_type=kind,
+        time_in_force=r.choice("timeInForce", {t: t for t in TIME_IN_FORCE}, "GTC")
+        if limit
+        else "GTC",
+        stop_price=None if trailing else r.number("stopPrice"),
+        working_type=r.choice("workingType", {w: w for w in WORKING_TYPES}, "CONTRACT_PRICE"),
+        price_protect=r.boolean("priceProtect", False),
+        close_position=close,
+        activation_price=r.optional_number("activationPrice") if trailing else None,
+        callback_rate=r.number("callbackRate") if trailing else None,
+    )
+
+
 def _place(r: _Reader) -> PlaceOrder:
     kind = parse_order_type(r._get("type", "LIMIT"), f"{r.where}/type")
-    if kind not in PLACEABLE_TYPES:
-        raise InputError(
-            f"{r.where}/type",
-            f"{kind} orders are not modelled yet (placeOrder takes {', '.join(PLACEABLE_TYPES)})",
-        )
+    if kind in CONDITIONAL_TYPES:
+        return _place_conditional(r, kind)
+    for key in _ALL_CONDITIONAL:
+        if key in r.data:
+            raise InputError(f"{r.where}/{key}", f"not sent with a {kind} order")
     if kind == "MARKET":
         for key in ("price", "timeInForce"):
             if key in r.data:
@@ -307,6 +393,7 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
             "price",
             "quantity",
             "reduceOnly",
+            *_ALL_CONDITIONAL,
         },
         _place,
     ),
@@ -340,15 +427,20 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
         {"account", "symbol"},
         lambda r: CancelAllOrders(r.text("account"), r.text("symbol")),
     ),
+    "lastPrice": (
+        {"symbol", "lastPrice"},
+        lambda r: LastPrice(r.text("symbol"), r.number("lastPrice")),
+    ),
 }
 
 ACTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
 
 #: The rule of each action: ACT-1 … ACT-12 in the order above, then ACT-14 (ACT-13 is
-#: the rule on unknown names).
+#: the rule on unknown names) and ACT-16 (lastPrice).
 ACTION_RULES: dict[str, str] = {
     **{name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES[:12], start=1)},
     "cancelAllOpenOrders": "ACT-14",
+    "lastPrice": "ACT-16",
 }
 
 
@@ -405,10 +497,13 @@ def action_json(action: Action) -> dict[str, Any]:
             }
             if tif != "GTC":  # GTC is the default; written only when it is not
                 placed["timeInForce"] = tif
-            if kind != "MARKET":
+            if kind != "MARKET" and kind in ("LIMIT", "STOP", "TAKE_PROFIT"):
                 placed["price"] = _num(price)
-            placed["quantity"] = _num(quantity)
+            if not (action.close_position and quantity == 0):
+                placed["quantity"] = _num(quantity)
             placed["reduceOnly"] = reduce_only
+            if kind in CONDITIONAL_TYPES:
+                placed.update(_conditional_json(action))
             return placed
         case CancelOrder(account, order_id):
             return {"action": "cancelOrder", "account": account, "orderId": order_id}
@@ -441,4 +536,22 @@ def action_json(action: Action) -> dict[str, Any]:
             return {"action": "liquidationSweep"}
         case CancelAllOrders(account, symbol):
             return {"action": "cancelAllOpenOrders", "account": account, "symbol": symbol}
+        case LastPrice(symbol, last):
+            return {"action": "lastPrice", "symbol": symbol, "lastPrice": _num(last)}
     raise TypeError(f"not an action: {action!r}")
+
+
+def _conditional_json(a: PlaceOrder) -> dict[str, Any]:
+    """A conditional order's own fields, every one its type takes (ACT-COND-1)."""
+    out: dict[str, Any] = {}
+    if a.stop_price is not None:
+        out["stopPrice"] = _num(a.stop_price)
+    if a.order_type in ("STOP_MARKET", "TAKE_PROFIT_MARKET"):
+        out["closePosition"] = a.close_position
+    if a.activation_price is not None:
+        out["activationPrice"] = _num(a.activation_price)
+    if a.callback_rate is not None:
+        out["callbackRate"] = _num(a.callback_rate)
+    out["workingType"] = a.working_type
+    out["priceProtect"] = a.price_protect
+    return out

@@ -10,8 +10,10 @@ from __future__ import annotations
 from marginspec.exchange.state import AccountState, ExchangeState, PositionKey, PositionState
 
 # The parts of the state an action can change (bits of an int: cheap to combine).
-WALLETS, POSITIONS, SETTINGS, MODE, ORDERS, MARKS, FEES, DEPOSITS, IDS = (1 << i for i in range(9))
-EVERYTHING = (1 << 9) - 1
+WALLETS, POSITIONS, SETTINGS, MODE, ORDERS, MARKS, FEES, DEPOSITS, IDS, LAST = (
+    1 << i for i in range(10)
+)
+EVERYTHING = (1 << 10) - 1
 
 PositionChange = tuple[PositionKey, PositionState | None, PositionState | None]
 
@@ -64,7 +66,7 @@ def parts(before: ExchangeState, after: ExchangeState) -> int:
 
 
 def _parts(before: ExchangeState, after: ExchangeState, accounts: list[str]) -> int:
-    """MARKS, FEES, DEPOSITS, IDS (the next order id) and, over the changed accounts,
+    """MARKS, FEES, DEPOSITS, IDS (the next order id), LAST (the last prices) and, over the changed accounts,
     WALLETS (cross), POSITIONS (isolated wallets included), SETTINGS, MODE and ORDERS.
     An account added or removed changes EVERYTHING.
     """
@@ -79,6 +81,8 @@ def _parts(before: ExchangeState, after: ExchangeState, accounts: list[str]) -> 
         found |= DEPOSITS
     if after.next_order_id != before.next_order_id:
         found |= IDS
+    if after.last_prices is not before.last_prices:
+        found |= LAST  # ACT-COND-9: no invariant reads it
     if len(after.accounts) != len(before.accounts):
         return EVERYTHING
     for name in accounts:

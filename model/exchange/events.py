@@ -4,7 +4,10 @@
 ``LIQUIDATION`` (a position taken over by the insurance fund, LIQP-5),
 ``INSURANCE_CLEAR`` (clearance fee, LIQP-4), ``ADL`` (a position closed against a
 bankrupt one, ADL-1), ``INSURANCE_COVER`` (a negative balance reset to zero, IF-2),
-``EXPIRED`` (the unfilled rest of an IOC, FOK or MARKET order, ACT-ORD-8).
+``EXPIRED`` (the unfilled rest of an IOC, FOK or MARKET order, ACT-ORD-8; a triggered
+close-position order with nothing to close, ACT-COND-5), ``TRIGGERED`` (a conditional
+order fired at ``price``, ACT-COND-5) and ``REJECTED`` (the order a trigger placed failed
+the placement checks: its ``code``, ``msg`` and ``rule``, ACT-COND-5).
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ class Event:
     realized_pnl: Exact | None = None
     commission: Exact | None = None
     amount: Exact | None = None
+    #: REJECTED (ACT-COND-5): the refusal the triggered order met.
+    code: int | None = None
+    msg: str = ""
+    rule: str = ""
 
 
 _FIELDS = (
@@ -59,4 +66,8 @@ def event_json(event: Event, options: Options) -> dict[str, Any]:
         value = getattr(event, attr)
         if value is not None:
             out[key] = display(value, options.display_decimals, options.display_rounding)
+    if event.rule:  # REJECTED: the refusal, as a refused outcome writes it (REF-0)
+        out["code"] = event.code
+        out["msg"] = event.msg
+        out["rule"] = event.rule
     return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from marginspec import margin
-from marginspec.account import PositionSide
+from marginspec.account import CONDITIONAL_TYPES, PositionSide
 from marginspec.exchange import invariants as plain
 from marginspec.exchange.actions import Action, LiquidationSweep, MarkPrice
 from marginspec.exchange.changes import (
@@ -239,9 +239,11 @@ def orders_well_formed(
                         out.append(f"INV-8: {name} order {o.order_id} has an id not handed out now")
                     fresh.add(o.order_id)
         for o in orders:
-            if o.remaining <= 0:
+            if o.remaining <= 0 and not o.close_position:
                 out.append(f"INV-8: {name} order {o.order_id} has nothing left")
-            if o.order_type != "LIMIT" or o.time_in_force not in RESTING:
+            if o.order_type in CONDITIONAL_TYPES:
+                pass  # ACT-COND-1: an untriggered conditional order waits off the book
+            elif o.order_type != "LIMIT" or o.time_in_force not in RESTING:
                 out.append(f"INV-8: {name} order {o.order_id} rests but is immediate")
             if acct.dual_side_position == (o.position_side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} order {o.order_id} position side vs mode")

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import attrs
+
 from marginspec import margin
-from marginspec.account import PositionSide
+from marginspec.account import CONDITIONAL_TYPES, PositionSide
 from marginspec.exchange.actions import (
     Action,
     Fill,
     Funding,
+    LastPrice,
     LiquidationSweep,
     MarkPrice,
     PlaceOrder,
@@ -32,7 +35,7 @@ Invariant = Callable[[ExchangeState, Action, ExchangeState, Outcome, RuleSet], l
 #: The actions INV-7 calls the bankruptcy path: they may make a wallet negative. A
 #: ``placeOrder`` trades when it is immediate (ACT-ORD-8) and then is a fill like any other;
 #: a resting one changes no wallet, so INV-7 has nothing to say about it either way.
-BANKRUPTCY_PATH = (Fill, PlaceOrder, Funding, MarkPrice)
+BANKRUPTCY_PATH = (Fill, PlaceOrder, Funding, MarkPrice, LastPrice)
 
 #: INV-8: the times in force of an order that rests (ACT-ORD-6).
 RESTING = ("GTC", "GTX")
@@ -105,8 +108,9 @@ def isolation(
     """INV-4: an isolated liquidation never touches the cross wallet (its loss stops at its
     isolated wallet), and a mark move changes nothing but that mark."""
     out: list[Violation] = []
-    if isinstance(action, MarkPrice) and outcome.accepted:
-        if after.accounts != before.accounts or after.fee_income != before.fee_income:
+    triggered = any(e.type == "TRIGGERED" for e in outcome.events)
+    if isinstance(action, MarkPrice) and outcome.accepted and not triggered:
+        if not _only_extremes(before, after) or after.fee_income != before.fee_income:
             out.append("INV-4: a mark price update changed an account")
         changed = [s for s in ruleset.markets if after.mark_prices[s] != before.mark_prices[s]]
         if changed not in ([], [action.symbol]):
@@ -125,6 +129,26 @@ def isolation(
             if acct.cross_wallet < before.accounts[name].cross_wallet:
                 out.append(f"INV-4: {name}'s cross wallet paid for an isolated liquidation")
     return out
+
+
+def _only_extremes(before: ExchangeState, after: ExchangeState) -> bool:
+    """Every account as it was but for its trailing stops' extremes (ACT-COND-4)."""
+    for name, acct in after.accounts.items():
+        old = before.accounts[name]
+        if acct == old:
+            continue
+        same = (
+            acct.cross_wallet == old.cross_wallet
+            and acct.positions == old.positions
+            and acct.settings == old.settings
+            and len(acct.orders) == len(old.orders)
+        )
+        if not same or any(
+            attrs.evolve(o, extreme=ZERO) != attrs.evolve(p, extreme=ZERO)
+            for o, p in zip(acct.orders, old.orders, strict=True)
+        ):
+            return False
+    return True
 
 
 def modes_guarded(
@@ -206,9 +230,11 @@ def orders_well_formed(
             if o.order_id in seen or (o.order_id not in known and not fresh):
                 out.append(f"INV-8: {name} order {o.order_id} has an id not handed out now")
             seen.add(o.order_id)
-            if o.remaining <= 0:
+            if o.remaining <= 0 and not o.close_position:
                 out.append(f"INV-8: {name} order {o.order_id} has nothing left")
-            if o.order_type != "LIMIT" or o.time_in_force not in RESTING:
+            if o.order_type in CONDITIONAL_TYPES:
+                pass  # ACT-COND-1: an untriggered conditional order waits off the book
+            elif o.order_type != "LIMIT" or o.time_in_force not in RESTING:
                 out.append(f"INV-8: {name} order {o.order_id} rests but is immediate")
             if acct.dual_side_position == (o.position_side is PositionSide.BOTH):
                 out.append(f"INV-8: {name} order {o.order_id} position side vs mode")

@@ -69,6 +69,19 @@ FILL_QUANTITY = Refusal(
     None,
     "Fill quantity must be positive, on the step size and at most both orders' remaining quantity.",
 )
+# Conditional orders (ACT-COND-*); REF-60 on, so as not to meet the numbers of other order work
+WOULD_TRIGGER = Refusal("REF-60", -2021, "Order would immediately trigger.")
+STOP_PRICE_NOT_POSITIVE = Refusal("REF-61", -4006, "Stop price less than zero.")
+MAX_STOP_ORDERS = Refusal("REF-62", -4045, "Reach max stop order limit.")
+INVALID_ACTIVATION_PRICE = Refusal("REF-63", -4135, "Invalid activation price")
+QTY_WITH_CLOSE_POSITION = Refusal(
+    "REF-64", -4137, "Quantity must be zero with closePosition equals true"
+)
+INVALID_CALLBACK_RATE = Refusal(
+    "REF-65", -1130, "Data sent for parameter 'callbackRate' is not valid."
+)
+NOT_TRIGGERED = Refusal("REF-66", None, "An untriggered conditional order is not on the book.")
+LAST_NOT_POSITIVE = Refusal("REF-67", None, "Last price must be positive.")
 # Leverage
 INVALID_LEVERAGE = Refusal("REF-20", -4028, "Leverage {0} is not valid")
 MIN_LEVERAGE_RATIO = Refusal(

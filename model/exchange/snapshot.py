@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from marginspec.account import CONDITIONAL_TYPES
 from marginspec.api_profile import Echo, api_document
 from marginspec.evaluate import evaluate
 from marginspec.exchange.adl_quantile import quantiles
@@ -25,7 +26,8 @@ def _num(value: Any, options: Options) -> str:
 
 
 def order_json(order: Order, options: Options) -> dict[str, Any]:
-    """``GET /fapi/v3/openOrders`` fields (``timeInForce`` written when it is not GTC)."""
+    """``GET /fapi/v3/openOrders`` fields (``timeInForce`` written when it is not GTC; a
+    conditional order's trigger fields, ACT-COND-1)."""
     out: dict[str, Any] = {
         "orderId": order.order_id,
         "symbol": order.symbol,
@@ -39,6 +41,16 @@ def order_json(order: Order, options: Options) -> dict[str, Any]:
     }
     if order.time_in_force != "GTC":
         out["timeInForce"] = order.time_in_force
+    if order.order_type in CONDITIONAL_TYPES:  # ACT-COND-1: the API's own field names
+        if order.order_type == "TRAILING_STOP_MARKET":
+            out["activatePrice"] = _num(order.activation_price, options)
+            out["priceRate"] = _num(order.callback_rate, options)
+        else:
+            out["stopPrice"] = _num(order.stop_price, options)
+        if order.order_type in ("STOP_MARKET", "TAKE_PROFIT_MARKET"):
+            out["closePosition"] = order.close_position
+        out["workingType"] = order.working_type
+        out["priceProtect"] = order.price_protect
     return out
 
 

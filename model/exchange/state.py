@@ -45,7 +45,9 @@ def evolve(obj: T, **changes: Any) -> T:
 class Order:
     """An open order (``GET /fapi/v3/openOrders`` fields): a resting LIMIT order (GTC or
     GTX), or, only while ``placeOrder`` matches it, an IOC/FOK LIMIT or a MARKET order
-    (ACT-ORD-8; a MARKET order's ``price`` is 0)."""
+    (ACT-ORD-8; a MARKET order's ``price`` is 0), or an untriggered conditional order
+    (ACT-COND-1: ``stopPrice``, ``workingType``, ``priceProtect``, ``closePosition``, a
+    trailing stop's ``activatePrice``, ``priceRate`` and the extreme price it has seen)."""
 
     order_id: int
     symbol: str
@@ -57,6 +59,15 @@ class Order:
     reduce_only: bool = False
     order_type: str = "LIMIT"
     time_in_force: str = "GTC"
+    #: ACT-COND-1: what a conditional order watches (zero / defaults on other orders).
+    stop_price: Exact = ZERO
+    working_type: str = "CONTRACT_PRICE"
+    price_protect: bool = False
+    close_position: bool = False
+    activation_price: Exact = ZERO
+    callback_rate: Exact = ZERO
+    #: ACT-COND-4: the highest (SELL) or lowest (BUY) working price since placement.
+    extreme: Exact = ZERO
     #: The ``evaluate`` form (remaining quantity), built once per order version.
     open_order: OpenOrder = attrs.field(init=False, eq=False, repr=False)
 
@@ -156,6 +167,13 @@ class ExchangeState:
     fee_income: Exact = ZERO
     net_deposits: Exact = ZERO
     next_order_id: int = 1
+    #: ACT-COND-9: the last traded price per symbol; a symbol without one reads its mark.
+    last_prices: Mapping[str, Exact] = attrs.field(factory=dict)
+
+    def last_price(self, symbol: str) -> Exact:
+        """ACT-COND-9: the contract's last price (CONTRACT_PRICE), the mark until a trade."""
+        found = self.last_prices.get(symbol)
+        return self.mark_prices[symbol] if found is None else found
 
     @property
     def insurance_fund(self) -> Exact:
@@ -165,14 +183,24 @@ class ExchangeState:
         accounts = dict(self.accounts)
         accounts[name] = account
         return ExchangeState(
-            self.mark_prices, accounts, self.fee_income, self.net_deposits, self.next_order_id
+            self.mark_prices,
+            accounts,
+            self.fee_income,
+            self.net_deposits,
+            self.next_order_id,
+            self.last_prices,
         )
 
     def with_accounts(self, changed: Mapping[str, AccountState]) -> ExchangeState:
         accounts = dict(self.accounts)
         accounts.update(changed)
         return ExchangeState(
-            self.mark_prices, accounts, self.fee_income, self.net_deposits, self.next_order_id
+            self.mark_prices,
+            accounts,
+            self.fee_income,
+            self.net_deposits,
+            self.next_order_id,
+            self.last_prices,
         )
 
     def find_order(self, order_id: int) -> tuple[str, Order] | None:

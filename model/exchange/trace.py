@@ -87,6 +87,12 @@ FIELD_RULES: dict[str, tuple[str, ...]] = {
     "maxWithdrawAmount": ("XFER-1",),
     "openOrders": ("ACT-6", "ACT-7", "ACT-8", "LIQP-2"),
     "executedQty": ("ACT-8",),
+    "stopPrice": ("ACT-COND-1", "ACT-COND-3"),
+    "activatePrice": ("ACT-COND-4",),
+    "priceRate": ("ACT-COND-4",),
+    "workingType": ("ACT-COND-3",),
+    "priceProtect": ("ACT-COND-8",),
+    "closePosition": ("ACT-COND-5",),
     "feeIncome": ("FEE-1",),
     "netDeposits": ("ACT-1", "ACT-2"),
 }

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from marginspec import brackets, margin
-from marginspec.account import MarginType, OrderSide, PositionSide
+from marginspec.account import CONDITIONAL_TYPES, MarginType, OrderSide, PositionSide
 from marginspec.exchange import refusals as R
 from marginspec.exchange.actions import (
     Action,
@@ -20,6 +20,7 @@ from marginspec.exchange.actions import (
     Deposit,
     Fill,
     Funding,
+    LastPrice,
     LiquidationSweep,
     MarkPrice,
     PlaceOrder,
@@ -51,6 +52,7 @@ from marginspec.exchange.state import (
     with_orders,
     with_position,
 )
+from marginspec.exchange.triggers import fire, place_conditional
 from marginspec.exchange.view import account_figures, position_figures
 from marginspec.funding import funding_rate, is_funding_time, premium_average
 from marginspec.memo import Memo
@@ -226,6 +228,7 @@ def _crossing(
         for o in acct.orders
         if o.symbol == symbol
         and o.side is not side
+        and o.order_type == "LIMIT"  # an untriggered conditional order is not on the book
         and (limit is None or (o.price <= limit if buy else o.price >= limit))
     ]
     found.sort(key=lambda item: (item[1].price if buy else -item[1].price, item[1].order_id))
@@ -247,6 +250,8 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
     and GTX rest, IOC, FOK and MARKET match now (ACT-ORD-8)."""
     if (bad := _account(state, a.account)) or (bad := _symbol(ruleset, a.symbol)):
         return state, bad
+    if a.order_type in CONDITIONAL_TYPES:
+        return place_conditional(state, a, ruleset)  # ACT-COND-2
     market = ruleset.markets[a.symbol]
     acct = state.accounts[a.account]
     direction = a.side.direction
@@ -276,7 +281,7 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
     for o in acct.orders:
         if o.symbol == a.symbol:
             count += 1
-            if o.position_side is side and o.side is a.side:
+            if o.position_side is side and o.side is a.side and o.order_type == "LIMIT":
                 resting += o.remaining
                 if o.reduce_only or closing_side:
                     resting_reducing += o.remaining
@@ -351,7 +356,12 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
     accounts = dict(state.accounts)
     accounts[a.account] = new
     state = ExchangeState(
-        state.mark_prices, accounts, state.fee_income, state.net_deposits, order.order_id + 1
+        state.mark_prices,
+        accounts,
+        state.fee_income,
+        state.net_deposits,
+        order.order_id + 1,
+        state.last_prices,
     )
     if not is_market and a.time_in_force in ("GTC", "GTX"):
         return state, accepted(order_id=order.order_id)
@@ -435,6 +445,8 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
     if maker.symbol != taker.symbol or maker.side is taker.side:
         return state, refused(R.SAME_ORDER_BOOK_SIDE)
     price = maker.price
+    if maker.order_type in CONDITIONAL_TYPES or taker.order_type in CONDITIONAL_TYPES:
+        return state, refused(R.NOT_TRIGGERED)  # ACT-COND-1: not on the book yet
     if maker.order_type == "MARKET":
         return state, refused(R.NO_CROSS)  # a MARKET order never rests (ORD-3)
     if taker.order_type != "MARKET" and (
@@ -507,12 +519,15 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
         )
     accounts = dict(state.accounts)
     accounts.update(changed)
+    last = dict(state.last_prices)
+    last[maker.symbol] = price  # ACT-COND-9: a trade sets the contract's last price
     state = ExchangeState(
         state.mark_prices,
         accounts,
         state.fee_income + fees,
         state.net_deposits,
         state.next_order_id,
+        last,
     )
     return state, accepted(events=tuple(events))
 
@@ -521,14 +536,35 @@ def fill(state: ExchangeState, a: Fill, ruleset: RuleSet) -> Result:
 
 
 def mark_price(state: ExchangeState, a: MarkPrice, ruleset: RuleSet) -> Result:
-    """ACT-9: only the mark changes; liquidation waits for the next sweep (ACT-12)."""
+    """ACT-9: the mark changes, and the MARK_PRICE conditional orders of the symbol watch it
+    (ACT-COND-5); liquidation waits for the next sweep (ACT-12)."""
     if bad := _symbol(ruleset, a.symbol):
         return state, bad
     if a.mark_price <= 0:
         return state, refused(R.MARK_NOT_POSITIVE)
+    before = state.mark_prices[a.symbol]
     marks = dict(state.mark_prices)
     marks[a.symbol] = a.mark_price
-    return evolve(state, mark_prices=marks), accepted()
+    state, events = fire(
+        evolve(state, mark_prices=marks), a.symbol, "MARK_PRICE", before, place_order, ruleset
+    )
+    return state, accepted(events=events)
+
+
+def last_price(state: ExchangeState, a: LastPrice, ruleset: RuleSet) -> Result:
+    """ACT-16: the symbol's last price changes and its CONTRACT_PRICE conditional orders
+    watch it (ACT-COND-5, ACT-COND-9); no margin figure reads the last price."""
+    if bad := _symbol(ruleset, a.symbol):
+        return state, bad
+    if a.last_price <= 0:
+        return state, refused(R.LAST_NOT_POSITIVE)
+    before = state.last_price(a.symbol)
+    last = dict(state.last_prices)
+    last[a.symbol] = a.last_price
+    state, events = fire(
+        evolve(state, last_prices=last), a.symbol, "CONTRACT_PRICE", before, place_order, ruleset
+    )
+    return state, accepted(events=events)
 
 
 def funding(state: ExchangeState, a: Funding, ruleset: RuleSet) -> Result:
@@ -624,6 +660,7 @@ _HANDLERS: dict[type[Any], Callable[[ExchangeState, Any, RuleSet], Result]] = {
     CancelAllOrders: cancel_all_orders,
     Fill: fill,
     MarkPrice: mark_price,
+    LastPrice: last_price,
     Funding: funding,
     PositionMargin: position_margin,
     LiquidationSweep: liquidation_sweep,

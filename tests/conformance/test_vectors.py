@@ -86,7 +86,8 @@ def test_a_spent_budget_names_the_uncovered_ids_and_writes_nothing(tmp_path: Pat
     assert result.exit_code == 2
     assert "3 runs (the budget) did not cover" in result.output
     left = vectors.generate("aster-pro", RULESET, 0, budget=3, complete=False).index["uncovered"]
-    assert left and f"did not cover {', '.join(left)} (" in result.output
+    # the one-line error is cut at MAX_MESSAGE characters: the list starts the same way
+    assert left and f"did not cover {', '.join(left[:10])}, " in result.output
     assert not out.exists()
 
 

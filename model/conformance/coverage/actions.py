@@ -20,6 +20,8 @@ EVENT_TYPES = (
     "ADL",
     "INSURANCE_COVER",
     "EXPIRED",
+    "TRIGGERED",
+    "REJECTED",
 )
 
 _ACTION_AIMS = {
@@ -36,6 +38,7 @@ _ACTION_AIMS = {
     "positionMargin": ("position_margin",),
     "liquidationSweep": ("sweep",),
     "cancelAllOpenOrders": ("cancel_all",),
+    "lastPrice": ("last_price",),
 }
 
 _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
@@ -75,6 +78,13 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-19": ("out_of_range",),
     "REF-16": ("opening_against_resting",),
     "REF-3": ("reducing_order", "opening_against_resting"),
+    "REF-60": ("conditional_order",),
+    "REF-61": ("conditional_order",),
+    "REF-63": ("conditional_order",),
+    "REF-64": ("conditional_order",),
+    "REF-65": ("conditional_order",),
+    "REF-66": ("conditional_order",),
+    "REF-67": ("last_price",),
 }
 
 _EVENT_AIMS = {
@@ -86,11 +96,13 @@ _EVENT_AIMS = {
     "ADL": ("crash_small_fund",),
     "INSURANCE_COVER": ("close_beyond_bankruptcy", "crash_shorts"),
     "EXPIRED": ("immediate_order",),
+    "TRIGGERED": ("trigger_story",),
+    "REJECTED": ("trigger_story",),
 }
 
 
 #: Refusals the generated runs cannot reach (excluded, with the reason, in ``excluded``).
-_UNREACHED = ("REF-37",)
+_UNREACHED = ("REF-37", "REF-62")
 
 
 def refusal_rules() -> tuple[str, ...]:

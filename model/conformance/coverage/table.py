@@ -5,6 +5,7 @@ from __future__ import annotations
 from marginspec.conformance.coverage.actions import ACTIONS
 from marginspec.conformance.coverage.api_profile import API_PROFILE
 from marginspec.conformance.coverage.brackets import BRACKETS
+from marginspec.conformance.coverage.conditional import CONDITIONAL
 from marginspec.conformance.coverage.display import DISPLAY
 from marginspec.conformance.coverage.fills import FILLS
 from marginspec.conformance.coverage.funding import FUNDING
@@ -30,6 +31,7 @@ AREAS: tuple[Area, ...] = (
     FILLS,
     FUNDING,
     SWEEP,
+    CONDITIONAL,
 )
 
 

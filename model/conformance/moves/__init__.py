@@ -7,10 +7,15 @@
   driver's rules, and half of every static-vector run);
 - :mod:`~marginspec.conformance.moves.aimed`: the aimed scenarios the static vectors
   use to reach the coverage targets the ordinary moves reach rarely
-  (:mod:`~marginspec.conformance.moves.aimed_venue`: those aimed at issue 15's venue rules).
+  (:mod:`~marginspec.conformance.moves.aimed_venue`: those aimed at issue 15's venue rules);
+- :mod:`~marginspec.conformance.moves.conditional`: the conditional orders' moves (one
+  ordinary table entry per move, the trigger story an aimed one), registered on import.
 """
 
-from marginspec.conformance.moves import aimed_venue  # noqa: F401  (registers its moves)
+from marginspec.conformance.moves import (
+    aimed_venue,  # noqa: F401  (registers its moves)
+    conditional,  # noqa: F401  (registers its moves)
+)
 from marginspec.conformance.moves.aimed import AIMED, EMPTY_FUND
 from marginspec.conformance.moves.aiming import (
     ACCOUNTS,

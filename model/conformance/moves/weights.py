@@ -67,6 +67,10 @@ WEIGHTS: dict[str, int] = {
     "tiny_liquidation_price": 1,
     "funding_times": 1,
     "cancel_all": 1,
+    # conditional orders (moves/conditional.py)
+    "conditional_order": 5,
+    "last_price": 2,
+    "trigger_story": 4,
 }
 
 
