@@ -9,6 +9,7 @@ import click
 from marginspec.cli.app import guarded, main
 
 SCHEMAS = {
+    "audit": "audit-output.schema.json",
     "input": "evaluate-input.schema.json",
     "output": "evaluate-output.schema.json",
     "trace": "trace.schema.json",
@@ -19,6 +20,6 @@ SCHEMAS = {
 @click.argument("which", type=click.Choice(sorted(SCHEMAS)))
 @guarded
 def schema(which: str) -> None:
-    """Print a JSON Schema: the evaluate input or output, or the trace format."""
+    """Print a JSON Schema: the evaluate input or output, the audit output, or the trace format."""
     path = resources.files("marginspec") / "schemas" / SCHEMAS[which]
     click.echo(path.read_text(encoding="utf-8"), nl=False)
