@@ -345,7 +345,8 @@ def read_responses(
     ruleset = base
     if "leverageBracket" in parts:
         brackets = parts["leverageBracket"]
-        ruleset = parse_brackets(brackets.data, brackets.at(""), base=base, name=base.name)
+        where = brackets.at("")
+        ruleset = parse_brackets(brackets.data, where, base=base, name=f"{base.name} + {where}")
     if "positionRisk" in parts:
         risk = parts["positionRisk"]
         for index, raw in enumerate(_list(risk.data, risk.at(""))):
@@ -368,6 +369,11 @@ def read_responses(
         )
     levs = _options(leverages, "N", "--leverage")
     fees = _options(fee_rates, "RATE", "--fee-rate")
+    held = {symbol for symbol, _ in reader.positions}
+    for option, given in (("--leverage", levs), ("--fee-rate", fees)):
+        for symbol, value in given.items():
+            if symbol is not None and symbol not in held:
+                raise InputError(f"{option} {symbol}={value}", "no answer has a position of it")
     given = "openOrders" in parts
     return _assemble(
         reader, ruleset, wallet, orders, levs, fees, (totals, asset), account_audited, given

@@ -9,18 +9,22 @@ test says so with the numbers and asserts what the audit reports about it.
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from marginspec.api_profile import ACCOUNT_PATH, POSITION_PATH
 from marginspec.audit import agrees, audit_json, run_audit
 from marginspec.cli.evaluate import evaluate_document
 from marginspec.numbers import Exact, to_plain
 from marginspec.responses import Source, read_responses, reported
-from marginspec.rulefile import load_bundled
+from marginspec.rulefile import load_bundled, load_ruleset
 from tests.cli_helpers import assert_one_line_error, run_cli
 from tests.test_api_profile import DATA, doc_example
 
@@ -30,7 +34,7 @@ SAMPLE = Path(__file__).parents[1] / "model" / "examples" / "sample-account.json
 
 def _write(tmp_path: Path, name: str, document: Any) -> Path:
     path = tmp_path / name
-    path.write_text(json.dumps(document), encoding="utf-8")
+    path.write_text(json.dumps(document, default=str), encoding="utf-8")
     return path
 
 
@@ -467,3 +471,182 @@ def test_a_leverage_two_answers_disagree_on_is_refused(tmp_path: Path) -> None:
         "b.json: /account/positions/0/leverage",
         "two states",
     )
+
+
+# --- the leverageBracket answer and a venue's openOrders ------------------------------------
+
+
+def _leverage_bracket_answer() -> list[dict[str, Any]]:
+    """tests/data/api/binance-example.toml's tables as a ``GET /fapi/v1/leverageBracket``
+    answer (bare JSON numbers, as the venue writes them)."""
+    ruleset = load_ruleset(BINANCE_EXAMPLE)
+    return [
+        {
+            "symbol": symbol,
+            "brackets": [
+                {
+                    "bracket": b.bracket,
+                    "initialLeverage": int(b.initial_leverage),
+                    "notionalCap": int(b.notional_cap),
+                    "notionalFloor": int(b.notional_floor),
+                    "maintMarginRatio": Decimal(to_plain(b.maint_margin_ratio)),
+                    "cum": Decimal(to_plain(b.cum)),
+                }
+                for b in market.brackets
+            ],
+        }
+        for symbol, market in ruleset.markets.items()
+    ]
+
+
+def test_the_leverage_bracket_answer_is_the_rule_set(tmp_path: Path) -> None:
+    """RS-4 through SNAP-5: with the leverageBracket answer in the bundle, the hedge example
+    agrees on the default rule set's options (its own tables are not read); a broken
+    answer is a one-line error naming the bundle's part."""
+    answer = _leverage_bracket_answer()
+    bundle = {
+        "positionRisk": doc_example("binance-position-risk-v3-hedge.txt"),
+        "leverageBracket": answer,
+    }
+    text = json.dumps(bundle, default=str)
+    bare = re.sub(r'"(maintMarginRatio|cum)": "([0-9.]+)"', r'"\1": \2', text)
+    assert '"maintMarginRatio": 0.0065' in bare  # bare JSON numbers, as the venue writes them
+    (tmp_path / "bundle.json").write_text(bare, encoding="utf-8")
+    status, out = _audit(tmp_path / "bundle.json")
+    assert status == 0 and out["ruleset"].startswith("aster-pro + ")
+    assert _check(out, "maintMargin", "ADAUSDT")["computed"] == "0.0800428005"
+    answer[0]["brackets"][1]["cum"] = 36  # BRK-2 gives 35
+    bundle["leverageBracket"] = answer
+    assert_one_line_error(
+        run_cli("audit", _write(tmp_path, "broken.json", bundle)),
+        "broken.json: /leverageBracket",
+        "ADAUSDT bracket 2",
+    )
+
+
+def test_a_venues_open_orders_answer(tmp_path: Path) -> None:
+    """``GET /fapi/v1/openOrders`` as the venue writes it (status, times, a STOP_MARKET at
+    price "0"): the resting LIMIT order holds margin (ORD-1, ORD-2), the stop none (ORD-3),
+    and the position's figures agree; without the answer the order margin diverges."""
+    snapshot = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    aster = load_bundled("aster-pro")
+    buy = {"symbol": "BTCUSDT", "side": "BUY", "positionSide": "BOTH", "type": "LIMIT"}
+    snapshot["openOrders"].append({**buy, "price": "31000", "origQty": "2", "executedQty": "0.5"})
+    answers = evaluate_document(snapshot, aster, api="aster")
+    order = snapshot["openOrders"][1]
+    venue_orders = [
+        snapshot["openOrders"][0],
+        {**order, "orderId": 1, "status": "NEW", "avgPrice": "0", "time": 1, "stopPrice": "0"},
+        {**order, "orderId": 2, "type": "STOP_MARKET", "price": "0", "stopPrice": "1300"},
+    ]
+    bundle = {
+        "account": answers[ACCOUNT_PATH["aster"]],
+        "positionRisk": answers[POSITION_PATH],
+        "openOrders": venue_orders,
+    }
+    status, out = _audit(_write(tmp_path, "bundle.json", bundle))
+    assert status == 0
+    # ORD-2 on the 20x long: the 1.5 BTC left of the buy at 31,000, 46,500 / 20.
+    assert _check(out, "openOrderInitialMargin", "BTCUSDT")["reported"] == "2325.00000000"
+    del bundle["openOrders"]
+    status, out = _audit(_write(tmp_path, "no-orders.json", bundle))
+    assert status == 1
+    assert ("BTCUSDT", "openOrderInitialMargin") in {
+        (c.get("symbol"), c["field"]) for c in out["checks"] if c["result"] == "diverge"
+    }
+    assert "no openOrders answer" in out["notes"][0]
+
+
+def test_an_option_for_a_symbol_no_answer_holds_is_refused(tmp_path: Path) -> None:
+    answer = _example(tmp_path, "binance-position-risk-v3-one-way")
+    assert_one_line_error(
+        run_cli(
+            "audit",
+            "--position-risk",
+            answer,
+            "--rules",
+            BINANCE_EXAMPLE,
+            "--leverage",
+            "BTCUSDT=5",
+        ),
+        "--leverage BTCUSDT=5",
+        "no answer has a position of it",
+    )
+
+
+# --- the property: the audit inverts the API profile -------------------------------------
+
+
+_PRICE = st.integers(1_000, 9_000_000).map(lambda n: Exact(n, 100))
+_AMOUNT = st.integers(-50_000, 50_000).map(lambda n: Exact(n, 1000))
+
+
+@st.composite
+def _snapshots(draw: st.DrawFn) -> dict[str, Any]:
+    """One-way accounts on aster-pro's two markets: amounts at 3 places, prices and
+    wallets at 2, so that Aster's 8-place isolatedMargin − unRealizedProfit is the
+    wallet exactly (SNAP-5)."""
+    aster = load_bundled("aster-pro")
+    positions = []
+    for symbol in draw(st.lists(st.sampled_from(["BTCUSDT", "ETHUSDT"]), unique=True, min_size=1)):
+        amount = draw(_AMOUNT)
+        entry = draw(_PRICE)
+        position = {
+            "symbol": symbol,
+            "positionAmt": to_plain(amount),
+            "entryPrice": to_plain(entry) if amount else "0",
+            "markPrice": to_plain(draw(_PRICE)),
+            "marginType": draw(st.sampled_from(["cross", "isolated"])),
+            "leverage": draw(st.integers(1, aster.markets[symbol].max_leverage)),
+        }
+        if position["marginType"] == "isolated":
+            # Closing an isolated position returns its wallet to the cross wallet: a flat
+            # one holds none (and Binance does not list it, SNAP-4).
+            wallet = draw(_PRICE) * 100 if amount else Exact(0)
+            position["isolatedWallet"] = to_plain(wallet)
+        positions.append(position)
+    return {"crossWalletBalance": to_plain(draw(_PRICE) * 1000), "positions": positions}
+
+
+@given(snapshot=_snapshots(), venue=st.sampled_from(["aster", "binance"]))
+def test_the_audit_of_the_models_own_answers_always_agrees(
+    snapshot: dict[str, Any], venue: str
+) -> None:
+    """SNAP-4 read back by SNAP-5 and compared by SNAP-6: every figure the model's own
+    answers report agrees, whatever the account (exact figures written at 8 places are
+    within 10⁻⁸ of themselves, liquidation prices included)."""
+    aster = load_bundled("aster-pro")
+    answers = evaluate_document(snapshot, aster, api=venue)
+    parts = {
+        "account": Source("account.json", "", answers[ACCOUNT_PATH[venue]]),
+        "positionRisk": Source("risk.json", "", answers[POSITION_PATH]),
+        "openOrders": Source("orders.json", "", []),
+    }
+    levs = [f"{p['symbol']}={p['leverage']}" for p in snapshot["positions"]]
+    held = {p["symbol"] for p in answers[POSITION_PATH]}
+    levs = [lev for lev in levs if lev.partition("=")[0] in held]
+    fees = [f"{s}={to_plain(2 * aster.markets[s].taker_fee)}" for s in sorted(held)]
+    audit = run_audit(read_responses(parts, aster, levs, fees))
+    assert [c for c in audit.checks if not c.agree] == []
+    assert all(n.field == "isolatedMargin" for n in audit.not_audited)
+
+
+def test_snap4_a_negative_figure_above_minus_one_keeps_its_sign() -> None:
+    """Found by the property above: the API profile wrote a short's notional −0.01 as
+    "0.01000000" (the sign of "-0.01" was dropped with that of a negative zero); SNAP-4
+    writes "-0.01000000", and only a zero is written unsigned."""
+    snapshot = {
+        "crossWalletBalance": "100",
+        "positions": [
+            {
+                "symbol": "BTCUSDT",
+                "positionAmt": "-0.001",
+                "entryPrice": "10",
+                "markPrice": "10.5",
+                "marginType": "cross",
+                "leverage": 1,
+            }
+        ],
+    }
+    (risk,) = evaluate_document(snapshot, load_bundled("aster-pro"), api="binance")[POSITION_PATH]
+    assert (risk["notional"], risk["unRealizedProfit"]) == ("-0.01050000", "-0.00050000")

@@ -120,8 +120,9 @@ def print_audit(audit: Audit, console: Console) -> None:
     "--leverage",
     "leverages",
     multiple=True,
-    metavar="SYMBOL=N",
-    help="A symbol's leverage, where no answer states it (Binance v3). Repeatable.",
+    metavar="[SYMBOL=]N",
+    help="A symbol's leverage (N alone: every symbol's), where no answer states it "
+    "(Binance v3). Repeatable.",
 )
 @click.option(
     "--fee-rate",
