@@ -370,8 +370,8 @@ def read_responses(
     levs = _options(leverages, "N", "--leverage")
     fees = _options(fee_rates, "RATE", "--fee-rate")
     held = {symbol for symbol, _ in reader.positions}
-    for option, given in (("--leverage", levs), ("--fee-rate", fees)):
-        for symbol, value in given.items():
+    for option, values in (("--leverage", levs), ("--fee-rate", fees)):
+        for symbol, value in values.items():
             if symbol is not None and symbol not in held:
                 raise InputError(f"{option} {symbol}={value}", "no answer has a position of it")
     given = "openOrders" in parts
