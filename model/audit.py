@@ -223,6 +223,8 @@ def run_audit(responses: Responses) -> Audit:
                 reason = "the leverage is in no answer (give --leverage SYMBOL=N)"
             elif r.field == "breakEvenPrice" and entry.fee_rate is None:
                 reason = "the fee rate paid is in no answer (give --fee-rate [SYMBOL=]RATE)"
+            elif r.field == "liquidationPrice" and cross and not responses.account_audited:
+                reason = "multi-assets mode: a cross liquidation price reads every asset's value"
             elif r.field == "liquidationPrice" and cross and responses.wallet_where is None:
                 reason = "a cross position's liquidation price reads the cross wallet: give the account answer"
             elif r.field == "isolatedMargin" and entry.derived_wallet:

@@ -364,6 +364,12 @@ def test_multi_assets_and_portfolio_fields_are_named_not_audited(tmp_path: Path)
     assert "multi-assets mode" in reasons["/totalWalletBalance"]
     assert "no rule" in reasons["/accountEquity"]
     assert "other than USDT" in reasons["/assets/1"]
+    risk = doc_example("binance-position-risk-v3-one-way.txt")
+    bundle = {"account": answer, "positionRisk": risk}
+    status, out = _audit(_write(tmp_path, "b.json", bundle), "--rules", BINANCE_EXAMPLE)
+    assert status == 0
+    assert "every asset's value" in _skipped(out)["/positionRisk/0/liquidationPrice"]
+    assert _check(out, "notional", "ADAUSDT")["result"] == "agree"
 
 
 def test_a_position_margined_in_another_asset_is_named(tmp_path: Path) -> None:

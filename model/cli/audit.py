@@ -48,6 +48,7 @@ def read_parts(bundle: str | None, files: dict[str, str | None]) -> dict[str, So
 
 
 _COLOURS = {"agree": "green", "diverge": "bold red"}
+_SCOPES = {"account": "account", "asset": "USDT asset"}
 
 
 def print_audit(audit: Audit, console: Console) -> None:
@@ -60,7 +61,7 @@ def print_audit(audit: Audit, console: Console) -> None:
     for column in ("position / account", "field", "reported", "computed", "result", "rules"):
         table.add_column(column, justify="right" if column in ("reported", "computed") else "left")
     for c in audit.checks:
-        who = f"{c.symbol} {c.side}" if c.symbol else c.scope
+        who = f"{c.symbol} {c.side}" if c.symbol else _SCOPES[c.scope]
         result = "agree" if c.agree else "diverge"
         table.add_row(
             who,
