@@ -255,6 +255,9 @@ def run_audit(responses: Responses) -> Audit:
                 continue  # the input the cross wallet was read from
             elif lev and leverage_matters:
                 reason = "a position's leverage is in no answer (give --leverage SYMBOL=N)"
+            elif names[r.field] == "maxWithdrawAmount" and responses.margin_unknown:
+                symbols = ", ".join(responses.margin_unknown)
+                reason = f"it reads whether {symbols} (flat, with open orders) is isolated, which no answer states (XFER-1)"
             if reason is not None:
                 skipped.append(NotAudited(r.where, r.field, reason))
                 continue

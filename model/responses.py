@@ -183,6 +183,7 @@ class Responses:
     wallet_where: str | None  # where the cross wallet was read; None: unknown
     account_audited: bool  # False in multi-assets mode (SNAP-5)
     orders_given: bool
+    margin_unknown: tuple[str, ...]  # flat symbols with orders and no stated margin type
     not_audited: tuple[NotAudited, ...]
     notes: tuple[str, ...]
 
@@ -239,6 +240,7 @@ class _Position:
     margin_type: MarginType | None = None
     reported: list[Reported] = attrs.Factory(list)
     derived_wallet: bool = False
+    inferred: bool = False  # the margin type read from isolatedWallet (Binance v3)
     other_asset: str | None = None
 
 
@@ -316,8 +318,32 @@ class _Reader:
             # Binance v3 states no margin type; it writes a cross position's wallet "0".
             wallet = exact(obj["isolatedWallet"], f"{at}/isolatedWallet")
             kind = MarginType.ISOLATED if wallet != 0 else MarginType.CROSS
+            if p.margin_type is None:
+                p.inferred = True
         if kind is not None and p.margin_type is None:
             p.margin_type = kind
+
+    def settle_margin_types(self, order_symbols: set[str]) -> tuple[str, ...]:
+        """SNAP-2 holds one margin type per symbol: a symbol with an isolated entry is
+        isolated throughout (a flat side's wallet reads "0" on Binance v3). Returns the
+        symbols whose type stays unknown: only inferred, every entry flat, with open orders."""
+        isolated = {
+            p.symbol for p in self.positions.values() if p.margin_type is MarginType.ISOLATED
+        }
+        unknown = set()
+        for p in self.positions.values():
+            if p.inferred and p.symbol in isolated:
+                p.margin_type = MarginType.ISOLATED
+        for symbol in order_symbols - isolated:
+            entries = [p for p in self.positions.values() if p.symbol == symbol]
+            if entries and all(p.inferred and _flat(p) for p in entries):
+                unknown.add(symbol)
+        return tuple(sorted(unknown))
+
+
+def _flat(p: _Position) -> bool:
+    amount = p.fields.get("positionAmt")
+    return amount is None or exact(*amount) == 0
 
 
 def _options(values: Sequence[str], what: str, option: str) -> dict[str | None, str]:
@@ -460,6 +486,7 @@ def _assemble(
     positions: list[dict[str, Any]] = []
     entries: list[Entry] = []
     order_symbols = {str(o.get("symbol")) for o, _ in orders}
+    margin_unknown = reader.settle_margin_types(order_symbols)
     for p in reader.positions.values():
         if p.other_asset is not None:
             continue
@@ -494,6 +521,7 @@ def _assemble(
         wallet[1] if wallet is not None else None,
         account_audited,
         orders_given,
+        margin_unknown,
         tuple(reader.not_audited),
         tuple(reader.notes),
     )
