@@ -50,7 +50,7 @@ def _f8(value: Exact, options: Options) -> str:
     """Eight places, trailing zeros kept ("0.76427700"), rounded by DISP-2."""
     text = to_plain(round_to(value, PLACES, options.display_rounding))
     whole, _, fraction = text.partition(".")
-    if whole == "-0":
+    if whole == "-0" and not fraction.strip("0"):  # only a zero loses its sign: -0.5 keeps it
         whole = "0"
     return f"{whole}.{fraction.ljust(PLACES, '0')}"
 

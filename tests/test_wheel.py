@@ -151,6 +151,7 @@ def test_the_installed_wheel_runs_every_command(installed: Path, tmp_path: Path)
     serve = f"{marginspec} serve-protocol"
     bundled = Path(where).parent / "spec" / "rulesets" / "aster-pro.toml"
     sample = Path(where).parent / "examples" / "sample-account.json"
+    answers = Path(where).parent / "examples" / "aster-answers.json"
     shutil.copy(REPO / "docs" / "traces" / "src" / "cross-two-symbols.json", tmp_path / "run.json")
     hello = {"type": "hello", "protocol": "marginspec/1", "ruleset": {"name": "aster-pro"}}
     runs: list[tuple[str, list[str | Path], str | None]] = [
@@ -158,6 +159,7 @@ def test_the_installed_wheel_runs_every_command(installed: Path, tmp_path: Path)
         ("rules show", ["rules", "show", "BTCUSDT"], None),
         ("schema", ["schema", "trace"], None),
         ("evaluate", ["evaluate", sample], None),
+        ("audit", ["audit", answers], None),
         ("demo", ["demo"], None),
         ("prove", ["prove", "--generic-size", "1", "--jobs", "1"], None),
         ("diff", ["diff", bundled, bundled], None),
@@ -177,6 +179,7 @@ def test_the_installed_wheel_runs_every_command(installed: Path, tmp_path: Path)
     assert json.loads(said["schema trace"])["$id"].endswith("trace.schema.json")
     assert json.loads(said["serve-protocol"])["type"] == "hello"
     assert "agree with the model" in said["replay trace.json"]
+    assert "every figure agrees" in said[f"audit {answers}"]
     assert "0 failed" in said["vectors check"]
     assert "PASS marginspec-model:" in said["conform --cmd"]
     assert "agrees with every step" in said["conform --replay"]

@@ -75,6 +75,7 @@ class Group(click.Group):
 #: when its command runs (or for ``--help``), so ``evaluate`` starts without importing
 #: z3, the proofs or the conformance kit (cold start, docs/performance.md).
 COMMAND_MODULES = {
+    "audit": "marginspec.cli.audit",
     "conform": "marginspec.cli.conform",
     "demo": "marginspec.cli.demo",
     "diff": "marginspec.cli.diff",
