@@ -26,6 +26,7 @@ from marginspec.ruleset import (
     PartialLiquidation,
     ReduceOnlyNetting,
     RuleSet,
+    SelfTradePrevention,
     Trigger,
     check_markets,
     check_size,
@@ -46,6 +47,13 @@ _MARKET_FIELDS = {
     "funding_floor": "fundingFloor",
     "multiplier_up": "multiplierUp",
     "multiplier_down": "multiplierDown",
+    "min_price": "minPrice",
+    "max_price": "maxPrice",
+    "min_qty": "minQty",
+    "max_qty": "maxQty",
+    "market_min_qty": "marketMinQty",
+    "market_max_qty": "marketMaxQty",
+    "market_step_size": "marketStepSize",
 }
 
 
@@ -121,6 +129,7 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
         "partial_liquidation": PartialLiquidation,
         "order_margin_check": OrderMarginCheck,
         "reduce_only_netting": ReduceOnlyNetting,
+        "self_trade_prevention": SelfTradePrevention,
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -212,6 +221,9 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
     for key in ("tick_size", "step_size"):
         if key in values and values[key] <= 0:
             raise RuleSetError(f"{here}.{key}", "must be positive")
+    for key in _FILTER_BOUNDS:  # FLT-1 … FLT-3: 0 disables a bound, none is negative
+        if key in values and values[key] < 0:
+            raise RuleSetError(f"{here}.{key}", "must be 0 (no bound) or positive")
     market = Market(symbol=symbol, brackets=brackets, **values)
     if market.funding_floor > market.funding_cap:  # FUND-4 clamps between them
         raise RuleSetError(
@@ -221,6 +233,16 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
         )
     return market
 
+
+_FILTER_BOUNDS = (
+    "min_price",
+    "max_price",
+    "min_qty",
+    "max_qty",
+    "market_min_qty",
+    "market_max_qty",
+    "market_step_size",
+)
 
 _TOP_LEVEL = ("ruleset", "options", "markets")
 _RULESET_KEYS = ("name", "description")
@@ -296,6 +318,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
             "partial_liquidation": o.partial_liquidation.value,
             "order_margin_check": o.order_margin_check.value,
             "reduce_only_netting": o.reduce_only_netting.value,
+            "self_trade_prevention": o.self_trade_prevention.value,
         },
         "markets": [
             {

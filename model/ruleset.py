@@ -61,6 +61,16 @@ class ReduceOnlyNetting(enum.Enum):
     AT_FILL = "at-fill"  # the model's earlier rule: refused only when its fill would open
 
 
+class SelfTradePrevention(enum.Enum):
+    """STP-1: what an immediate order does when it reaches a resting order of its own
+    account; the rule set's value is the default of an order that names no mode."""
+
+    EXPIRE_TAKER = "EXPIRE_TAKER"  # the taker's rest expires (Aster's account default)
+    EXPIRE_MAKER = "EXPIRE_MAKER"  # the maker's rest expires, the taker matches on
+    EXPIRE_BOTH = "EXPIRE_BOTH"  # both expire
+    NONE = "NONE"  # no prevention (Binance's default): the model skips its own orders
+
+
 @attrs.frozen
 class Options:
     """The named choices where venues or sources differ (spec/rules.md, section OPT)."""
@@ -78,6 +88,7 @@ class Options:
     partial_liquidation: PartialLiquidation = PartialLiquidation.NONE
     order_margin_check: OrderMarginCheck = OrderMarginCheck.OPENING
     reduce_only_netting: ReduceOnlyNetting = ReduceOnlyNetting.NETTED
+    self_trade_prevention: SelfTradePrevention = SelfTradePrevention.EXPIRE_TAKER
 
 
 @attrs.frozen
@@ -102,6 +113,16 @@ class Market:
     multiplier_down: Exact = Exact(85, 100)
     #: MAX_NUM_ORDERS (ACT-ORD-10): open orders per account and symbol (A-API example 200).
     max_num_orders: int = 200
+    #: PRICE_FILTER's bounds (FLT-1) and LOT_SIZE's (FLT-2); 0 disables a bound (A-API:
+    #: "disabled on minPrice == 0"), so a rule set that gives none keeps the earlier rules.
+    min_price: Exact = Exact(0)
+    max_price: Exact = Exact(0)
+    min_qty: Exact = Exact(0)
+    max_qty: Exact = Exact(0)
+    #: MARKET_LOT_SIZE (FLT-3): a MARKET order's bounds and step; a step of 0 is LOT_SIZE's.
+    market_min_qty: Exact = Exact(0)
+    market_max_qty: Exact = Exact(0)
+    market_step_size: Exact = Exact(0)
 
     @property
     def max_leverage(self) -> int:

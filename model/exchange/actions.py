@@ -16,6 +16,7 @@ import attrs
 from marginspec.account import MarginType, OrderSide, PositionSide, parse_order_type
 from marginspec.errors import InputError
 from marginspec.numbers import Exact, exact, quote, to_plain
+from marginspec.ruleset import SelfTradePrevention
 
 
 @attrs.frozen
@@ -63,6 +64,9 @@ class SetPositionMode:
 #: ACT-ORD-6: the ``timeInForce`` values of ``POST /fapi/v3/order`` (A-API).
 TIME_IN_FORCE: tuple[str, ...] = ("GTC", "IOC", "FOK", "GTX")
 
+#: STP-1: ``selfTradePreventionMode`` (B-NEWORDER; Aster's ``stpMode``, A-API).
+STP_MODES: tuple[str, ...] = tuple(m.value for m in SelfTradePrevention)
+
 #: The order types ``placeOrder`` models today (a subset of ``ORDER_TYPES``, ORD-3).
 PLACEABLE_TYPES: tuple[str, ...] = ("LIMIT", "MARKET")
 
@@ -81,6 +85,8 @@ class PlaceOrder:
     reduce_only: bool = False
     order_type: str = "LIMIT"
     time_in_force: str = "GTC"
+    #: STP-1: ``selfTradePreventionMode``; None: the rule set's default.
+    self_trade_prevention_mode: str | None = None
 
 
 @attrs.frozen
@@ -97,6 +103,18 @@ class CancelAllOrders:
 
     account: str
     symbol: str
+
+
+@attrs.frozen
+class ModifyOrder:
+    """ACT-16: ``PUT /fapi/v3/order``: a resting LIMIT order's new price and quantity
+    (both sent, as the venues require; AMEND-1)."""
+
+    account: str
+    symbol: str
+    order_id: int
+    price: Exact
+    quantity: Exact
 
 
 @attrs.frozen
@@ -160,6 +178,7 @@ Action: TypeAlias = (
     | PositionMargin
     | LiquidationSweep
     | CancelAllOrders
+    | ModifyOrder
 )
 
 # ---------------------------------------------------------------- JSON form
@@ -262,7 +281,14 @@ def _place(r: _Reader) -> PlaceOrder:
         reduce_only=r.boolean("reduceOnly", False),
         order_type=kind,
         time_in_force=tif,
+        self_trade_prevention_mode=_stp_mode(r),
     )
+
+
+def _stp_mode(r: _Reader) -> str | None:
+    if "selfTradePreventionMode" not in r.data:
+        return None
+    return str(r.choice("selfTradePreventionMode", {m: m for m in STP_MODES}))
 
 
 _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
@@ -293,6 +319,7 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
             "price",
             "quantity",
             "reduceOnly",
+            "selfTradePreventionMode",
         },
         _place,
     ),
@@ -326,15 +353,27 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
         {"account", "symbol"},
         lambda r: CancelAllOrders(r.text("account"), r.text("symbol")),
     ),
+    "modifyOrder": (
+        {"account", "symbol", "orderId", "price", "quantity"},
+        lambda r: ModifyOrder(
+            r.text("account"),
+            r.text("symbol"),
+            r.integer("orderId"),
+            r.number("price"),
+            r.number("quantity"),
+        ),
+    ),
 }
 
 ACTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
 
 #: The rule of each action: ACT-1 … ACT-12 in the order above, then ACT-14 (ACT-13 is
-#: the rule on unknown names).
+#: the rule on unknown names) and ACT-16 (the number before it is left to the
+#: conditional orders' ``lastPrice``, issue 14).
 ACTION_RULES: dict[str, str] = {
     **{name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES[:12], start=1)},
     "cancelAllOpenOrders": "ACT-14",
+    "modifyOrder": "ACT-16",
 }
 
 
@@ -379,7 +418,7 @@ def action_json(action: Action) -> dict[str, Any]:
         case SetPositionMode(account, dual):
             return {"action": "setPositionMode", "account": account, "dualSidePosition": dual}
         case PlaceOrder(
-            account, symbol, side, position_side, price, quantity, reduce_only, kind, tif
+            account, symbol, side, position_side, price, quantity, reduce_only, kind, tif, stp
         ):
             placed: dict[str, Any] = {
                 "action": "placeOrder",
@@ -395,6 +434,8 @@ def action_json(action: Action) -> dict[str, Any]:
                 placed["price"] = _num(price)
             placed["quantity"] = _num(quantity)
             placed["reduceOnly"] = reduce_only
+            if stp is not None:  # written only when sent: the rule set's default otherwise
+                placed["selfTradePreventionMode"] = stp
             return placed
         case CancelOrder(account, order_id):
             return {"action": "cancelOrder", "account": account, "orderId": order_id}
@@ -426,4 +467,13 @@ def action_json(action: Action) -> dict[str, Any]:
             return {"action": "liquidationSweep"}
         case CancelAllOrders(account, symbol):
             return {"action": "cancelAllOpenOrders", "account": account, "symbol": symbol}
+        case ModifyOrder(account, symbol, order_id, price, quantity):
+            return {
+                "action": "modifyOrder",
+                "account": account,
+                "symbol": symbol,
+                "orderId": order_id,
+                "price": _num(price),
+                "quantity": _num(quantity),
+            }
     raise TypeError(f"not an action: {action!r}")

@@ -1,4 +1,4 @@
-"""Coverage targets of the actions themselves: one per action (ACT-1 … ACT-12, ACT-14), unknown
+"""Coverage targets of the actions themselves: one per action (ACT-1 … ACT-12, ACT-14, ACT-16), unknown
 names (ACT-13), every refusal (REF-*) and every event type (TRACE-3)."""
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ EVENT_TYPES = (
     "ADL",
     "INSURANCE_COVER",
     "EXPIRED",
+    "EXPIRED_IN_MATCH",
+    "CANCELED",
 )
 
 _ACTION_AIMS = {
@@ -36,6 +38,7 @@ _ACTION_AIMS = {
     "positionMargin": ("position_margin",),
     "liquidationSweep": ("sweep",),
     "cancelAllOpenOrders": ("cancel_all",),
+    "modifyOrder": ("modify_order",),
 }
 
 _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
@@ -74,6 +77,12 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-19": ("out_of_range",),
     "REF-16": ("opening_against_resting",),
     "REF-3": ("reducing_order", "opening_against_resting"),
+    "REF-60": ("filter_bounds",),
+    "REF-61": ("filter_bounds",),
+    "REF-62": ("filter_bounds",),
+    "REF-63": ("filter_bounds",),
+    "REF-65": ("modify_order",),
+    "REF-66": ("modify_order",),
 }
 
 _EVENT_AIMS = {
@@ -85,11 +94,13 @@ _EVENT_AIMS = {
     "ADL": ("crash_small_fund",),
     "INSURANCE_COVER": ("close_beyond_bankruptcy", "crash_shorts"),
     "EXPIRED": ("immediate_order",),
+    "EXPIRED_IN_MATCH": ("self_trade",),
+    "CANCELED": ("amend_cancels",),
 }
 
 
 #: Refusals the generated runs cannot reach (excluded, with the reason, in ``excluded``).
-_UNREACHED = ("REF-37",)
+_UNREACHED = ("REF-37", "REF-64")
 
 
 def refusal_rules() -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marginspec.conformance.coverage.actions import ACTIONS
+from marginspec.conformance.coverage.amendment import AMENDMENT
 from marginspec.conformance.coverage.brackets import BRACKETS
 from marginspec.conformance.coverage.display import DISPLAY
 from marginspec.conformance.coverage.fills import FILLS
@@ -28,6 +29,7 @@ AREAS: tuple[Area, ...] = (
     FILLS,
     FUNDING,
     SWEEP,
+    AMENDMENT,
 )
 
 

@@ -50,6 +50,7 @@ from marginspec.exchange.actions import (
     Funding,
     LiquidationSweep,
     MarkPrice,
+    ModifyOrder,
     SetLeverage,
     SetMarginType,
     SetPositionMode,
@@ -586,3 +587,150 @@ def crash_pair(ctx: Context, c: Chooser) -> None:
         tick = ruleset.markets[symbol].tick_size
         send(ctx, MarkPrice(symbol, on_step(mark_of(ctx, symbol) + rise / size, tick, up=True)))
     send(ctx, LiquidationSweep())
+
+
+# ------------------------------------------------------------------ amendment, STP, filters
+
+
+def _resting(ctx: Context, c: Chooser, account: str, symbol: str) -> Exact:
+    """Rest a small order of ``account`` a tick inside the mark; its price (0: refused)."""
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    price = mark - market.tick_size if side is BUY else mark + market.tick_size
+    made = send(
+        ctx,
+        limit_order(ctx, c, account, symbol, side, price, size_for(ctx, c, market, Exact(500))),
+    )
+    return price if "orderId" in made else Exact(0)
+
+
+@move(AIMED, "placeOrder", "modifyOrder")
+def modify_order(ctx: Context, c: Chooser) -> None:
+    """A resting order amended (ACT-16): to the price of another order of its side (it
+    goes behind it, AMEND-2), to more than the balance funds (-2019, AMEND-4), to fewer
+    or the same (-5027), off the tick, below the minimum notional (-5029), or an unknown id."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    if not any(o.symbol == symbol for o in ctx.model.state.accounts[account].orders):
+        _resting(ctx, c, account, symbol)
+    mine = [o for o in ctx.model.state.accounts[account].orders if o.symbol == symbol]
+    if not mine:
+        return
+    order = c.choice(mine)
+    how = c.choice(("queue", "more", "less", "same", "offTick", "minNotional", "unknown"))
+    price, quantity = order.price, order.orig_qty
+    if how == "queue":  # another account rests at a price first; the amendment joins it
+        other = c.choice(tuple(a for a in ACCOUNTS if a != account))
+        step = market.tick_size if order.side is SELL else -market.tick_size
+        price = order.price + step
+        send(ctx, limit_order(ctx, c, other, symbol, order.side, price, order.orig_qty))
+    elif how == "more":
+        budget = account_figures(ctx, account).available_balance
+        lev = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
+        extra = size_for(ctx, c, market, budget * lev * Exact(c.choice((1, 2))) + 1)
+        quantity = order.orig_qty + extra
+    elif how == "less":
+        quantity = max(order.orig_qty - market.step_size, market.step_size)
+    elif how == "offTick":
+        price = order.price + market.tick_size / 2
+    elif how == "minNotional":
+        quantity = market.step_size
+        price = on_step(market.min_notional / quantity / 2, market.tick_size)
+    order_id = order.order_id if how != "unknown" else 999
+    send(ctx, ModifyOrder(account, symbol, order_id, price, quantity))
+
+
+@move(AIMED, "placeOrder", "fill", "modifyOrder")
+def amend_cancels(ctx: Context, c: Chooser) -> None:
+    """The amendments that cancel (AMEND-3): a partly filled order amended to its executed
+    quantity, or a post-only order amended to a price that would take."""
+    maker, taker = c.choice((("A", "B"), ("B", "C"), ("C", "A")))
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    size = size_for(ctx, c, market, Exact(1000))
+    if c.choice((True, False)) and "GTX" in ctx.caps.time_in_force:
+        away = price - market.tick_size * 2 if side is BUY else price + market.tick_size * 2
+        post = limit_order(ctx, c, maker, symbol, side, away, size)
+        made = send(ctx, attrs.evolve(post, time_in_force="GTX"))
+        send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, size))
+        if "orderId" in made:
+            send(ctx, ModifyOrder(maker, symbol, made["orderId"], price, size))
+        return
+    made = send(ctx, limit_order(ctx, c, maker, symbol, side, price, size * 2))
+    taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, size))
+    if "orderId" in made and "orderId" in taken:
+        send(ctx, Fill(made["orderId"], taken["orderId"]))
+        smaller = max(size - market.step_size, market.step_size)
+        send(ctx, ModifyOrder(maker, symbol, made["orderId"], price, c.choice((size, smaller))))
+
+
+@move(AIMED, "placeOrder")
+def self_trade(ctx: Context, c: Chooser) -> None:
+    """An immediate order reaching a resting order of its own account (STP-1, STP-2): the
+    account rests at the mark, another account a tick beyond; the taker's mode (or the
+    rule set's default) expires the taker, the maker or both."""
+    kinds = [k for k in ("MARKET",) if k in ctx.caps.order_types]
+    kinds += [t for t in ("IOC", "FOK") if t in ctx.caps.time_in_force]
+    if not kinds:
+        return
+    account, other = c.choice((("A", "B"), ("B", "C"), ("C", "A")))
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))  # the resting side
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    worse = mark + market.tick_size if side is SELL else mark - market.tick_size
+    size = size_for(ctx, c, market, Exact(800))
+    first, second = c.choice(((account, other), (other, account)))
+    send(ctx, limit_order(ctx, c, first, symbol, side, mark, size))
+    send(ctx, limit_order(ctx, c, second, symbol, side, worse, size))
+    order = limit_order(ctx, c, account, symbol, opposite(side), worse, size * 2)
+    kind = c.choice(kinds)
+    if kind == "MARKET":
+        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
+    else:
+        order = attrs.evolve(order, time_in_force=kind)
+    named = c.choice((True, True, False))  # else the rule set's default mode
+    modes: tuple[str, ...] = tuple(sorted(ctx.caps.self_trade_prevention))
+    if modes and named:
+        order = attrs.evolve(order, self_trade_prevention_mode=c.choice(modes))
+    send(ctx, order)
+
+
+@move(AIMED, "placeOrder")
+def filter_bounds(ctx: Context, c: Chooser) -> None:
+    """An order just outside PRICE_FILTER's or LOT_SIZE's bounds, or a MARKET order just
+    outside MARKET_LOT_SIZE's (FLT-1 … FLT-3: -4013, -4002, -4004, -4005), and one on
+    the bound."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    order = limit_order(ctx, c, account, symbol, side, mark, market.step_size * 10)
+    beyond = c.choice((True, True, False))  # just outside, or on the bound
+    what = c.choice(("minPrice", "maxPrice", "minQty", "maxQty", "marketMin", "marketMax"))
+    if what == "minPrice" and market.min_price > 0:
+        price = market.min_price - (market.tick_size if beyond else 0)
+        order = attrs.evolve(order, price=price if price > 0 else market.min_price / 2)
+    elif what == "maxPrice" and market.max_price > 0:
+        order = attrs.evolve(order, price=market.max_price + (market.tick_size if beyond else 0))
+    elif what == "minQty" and market.min_qty > 0:
+        order = attrs.evolve(order, quantity=market.min_qty / (2 if beyond else 1))
+    elif what == "maxQty" and market.max_qty > 0:
+        order = attrs.evolve(order, quantity=market.max_qty + (market.step_size if beyond else 0))
+    elif what in ("marketMin", "marketMax") and "MARKET" in ctx.caps.order_types:
+        low, high = market.market_min_qty, market.market_max_qty
+        if what == "marketMin" and low > 0:
+            quantity = low / (2 if beyond else 1)
+        elif what == "marketMax" and high > 0:
+            quantity = high + (market.step_size if beyond else 0)
+        else:
+            return
+        order = attrs.evolve(order, order_type="MARKET", price=Exact(0), quantity=quantity)
+    else:
+        return
+    send(ctx, order)

@@ -65,6 +65,11 @@ WEIGHTS: dict[str, int] = {
     "exact_entry": 1,
     "premium_funding": 1,
     "cancel_all": 1,
+    # issue 14, amendment, self-trade prevention and filter bounds (ACT-16, AMEND-*, STP-*, FLT-*)
+    "modify_order": 2,
+    "amend_cancels": 1,
+    "self_trade": 1,
+    "filter_bounds": 1,
 }
 
 
