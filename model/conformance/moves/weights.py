@@ -69,7 +69,7 @@ WEIGHTS: dict[str, int] = {
     "modify_order": 2,
     "amend_cancels": 1,
     "self_trade": 1,
-    "filter_bounds": 1,
+    "filter_bounds": 2,
 }
 
 
