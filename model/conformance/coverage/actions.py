@@ -79,10 +79,10 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-3": ("reducing_order", "opening_against_resting"),
     "REF-60": ("filter_bounds",),
     "REF-61": ("filter_bounds",),
-    "REF-62": ("filter_bounds",),
-    "REF-63": ("filter_bounds",),
+    "REF-62": ("lot_bounds",),
+    "REF-63": ("lot_bounds",),
     "REF-65": ("modify_order",),
-    "REF-66": ("modify_order",),
+    "REF-66": ("amend_adds",),
 }
 
 _EVENT_AIMS = {

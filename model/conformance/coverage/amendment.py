@@ -55,7 +55,7 @@ def _amendment_cancels(s: Step) -> bool:
 @AMENDMENT.target(
     "AMEND-4",
     "an amendment refused for what it adds: margin (-2019, -4118), -2027, -2022 or -5029",
-    ("modify_order",),
+    ("amend_adds",),
 )
 def _adds_too_much(s: Step) -> bool:
     return s.name == "modifyOrder" and s.refused("REF-1", "REF-16", "REF-4", "REF-3", "REF-66")
@@ -111,7 +111,7 @@ def _price_bounds(s: Step) -> bool:
 @AMENDMENT.target(
     "FLT-2",
     "a LIMIT order outside LOT_SIZE's minQty or maxQty (-4004, -4005)",
-    ("filter_bounds",),
+    ("lot_bounds",),
 )
 def _lot_bounds(s: Step) -> bool:
     return s.action.get("type", "LIMIT") == "LIMIT" and s.refused("REF-62", "REF-63")
@@ -120,7 +120,7 @@ def _lot_bounds(s: Step) -> bool:
 @AMENDMENT.target(
     "FLT-3",
     "a MARKET order outside MARKET_LOT_SIZE's minQty or maxQty (-4004, -4005)",
-    ("filter_bounds",),
+    ("lot_bounds",),
 )
 def _market_lot_bounds(s: Step) -> bool:
     return s.action.get("type") == "MARKET" and s.refused("REF-62", "REF-63")

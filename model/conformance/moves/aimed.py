@@ -43,7 +43,7 @@ from marginspec.conformance.moves.ordinary import (
     trade,
 )
 from marginspec.evaluate import PositionFigures
-from marginspec.exchange import INSURANCE_FUND
+from marginspec.exchange import INSURANCE_FUND, filters
 from marginspec.exchange.actions import (
     CancelAllOrders,
     Fill,
@@ -607,39 +607,62 @@ def _resting(ctx: Context, c: Chooser, account: str, symbol: str) -> Exact:
 
 @move(AIMED, "placeOrder", "modifyOrder")
 def modify_order(ctx: Context, c: Chooser) -> None:
-    """A resting order amended (ACT-16): to the price of another order of its side (it
-    goes behind it, AMEND-2), to more than the balance funds (-2019, AMEND-4), to fewer
-    or the same (-5027), off the tick, below the minimum notional (-5029), or an unknown id."""
+    """A resting order amended (ACT-16) to the price at which another account has just
+    rested an order of its side: it goes behind it (AMEND-2); then to fewer, off the tick
+    or under an unknown id; then to what it already is (-5027, AMEND-1)."""
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
+    how = c.choice(("less", "offTick", "unknown"))
     if not any(o.symbol == symbol for o in ctx.model.state.accounts[account].orders):
         _resting(ctx, c, account, symbol)
     mine = [o for o in ctx.model.state.accounts[account].orders if o.symbol == symbol]
     if not mine:
         return
     order = c.choice(mine)
-    how = c.choice(("queue", "more", "less", "same", "offTick", "minNotional", "unknown"))
-    price, quantity = order.price, order.orig_qty
-    if how == "queue":  # another account rests at a price first; the amendment joins it
-        other = c.choice(tuple(a for a in ACCOUNTS if a != account))
-        step = market.tick_size if order.side is SELL else -market.tick_size
-        price = order.price + step
-        send(ctx, limit_order(ctx, c, other, symbol, order.side, price, order.orig_qty))
-    elif how == "more":
+    other = c.choice(tuple(a for a in ACCOUNTS if a != account))
+    price = order.price + (market.tick_size if order.side is SELL else -market.tick_size)
+    send(ctx, limit_order(ctx, c, other, symbol, order.side, price, order.orig_qty))
+    send(ctx, ModifyOrder(account, symbol, order.order_id, price, order.orig_qty))
+    found = ctx.model.state.find_order(order.order_id)
+    if found is None:
+        return
+    now = found[1]
+    if how == "less":
+        quantity = max(now.orig_qty - market.step_size, market.step_size)
+        send(ctx, ModifyOrder(account, symbol, now.order_id, now.price, quantity))
+    elif how == "offTick":
+        off = now.price + market.tick_size / 2
+        send(ctx, ModifyOrder(account, symbol, now.order_id, off, now.orig_qty))
+    else:
+        send(ctx, ModifyOrder(account, symbol, 999, now.price, now.orig_qty))
+    found = ctx.model.state.find_order(order.order_id)
+    if found is not None:
+        now = found[1]
+        send(ctx, ModifyOrder(account, symbol, now.order_id, now.price, now.orig_qty))
+
+
+@move(AIMED, "placeOrder", "modifyOrder")
+def amend_adds(ctx: Context, c: Chooser) -> None:
+    """A fresh bid amended to what the venue refuses for what it adds (AMEND-4): more
+    than the available balance funds (-2019), or one step far below the mark (-5029)."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    how = c.choice(("more", "minNotional"))
+    price = on_step(mark_of(ctx, symbol) * Exact(99, 100), market.tick_size)
+    size = size_for(ctx, c, market, Exact(500))
+    made = send(ctx, limit_order(ctx, c, account, symbol, BUY, price, size))
+    if "orderId" not in made:
+        return
+    if how == "minNotional":
+        price = on_step(market.min_notional / market.step_size / 2, market.tick_size)
+        quantity = market.step_size
+    else:
         budget = account_figures(ctx, account).available_balance
         lev = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
-        extra = size_for(ctx, c, market, budget * lev * Exact(c.choice((1, 2))) + 1)
-        quantity = order.orig_qty + extra
-    elif how == "less":
-        quantity = max(order.orig_qty - market.step_size, market.step_size)
-    elif how == "offTick":
-        price = order.price + market.tick_size / 2
-    elif how == "minNotional":
-        quantity = market.step_size
-        price = on_step(market.min_notional / quantity / 2, market.tick_size)
-    order_id = order.order_id if how != "unknown" else 999
-    send(ctx, ModifyOrder(account, symbol, order_id, price, quantity))
+        quantity = size + size_for(ctx, c, market, budget * lev * 2 + 1)
+    send(ctx, ModifyOrder(account, symbol, made["orderId"], price, quantity))
 
 
 @move(AIMED, "placeOrder", "fill", "modifyOrder")
@@ -674,7 +697,7 @@ def self_trade(ctx: Context, c: Chooser) -> None:
     account rests at the mark, another account a tick beyond; the taker's mode (or the
     rule set's default) expires the taker, the maker or both."""
     kinds = [k for k in ("MARKET",) if k in ctx.caps.order_types]
-    kinds += [t for t in ("IOC", "FOK") if t in ctx.caps.time_in_force]
+    kinds += [t for t in ("IOC", "IOC", "FOK") if t in ctx.caps.time_in_force]
     if not kinds:
         return
     account, other = c.choice((("A", "B"), ("B", "C"), ("C", "A")))
@@ -698,39 +721,52 @@ def self_trade(ctx: Context, c: Chooser) -> None:
     if modes and named:
         order = attrs.evolve(order, self_trade_prevention_mode=c.choice(modes))
     send(ctx, order)
+    # The own order still rests (the taker's mode kept it): a second taker expires it.
+    own = [o for o in ctx.model.state.accounts[account].orders if o.symbol == symbol]
+    if own and "EXPIRE_MAKER" in modes and "IOC" in ctx.caps.time_in_force:
+        again = attrs.evolve(order, order_type="LIMIT", time_in_force="IOC", price=worse)
+        send(ctx, attrs.evolve(again, self_trade_prevention_mode="EXPIRE_MAKER"))
 
 
 @move(AIMED, "placeOrder")
 def filter_bounds(ctx: Context, c: Chooser) -> None:
-    """An order just outside PRICE_FILTER's or LOT_SIZE's bounds, or a MARKET order just
-    outside MARKET_LOT_SIZE's (FLT-1 … FLT-3: -4013, -4002, -4004, -4005), and one on
-    the bound."""
+    """A LIMIT order just outside PRICE_FILTER's minPrice or maxPrice (FLT-1: -4013,
+    -4002), or on the bound."""
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
+    what = c.choice(("below", "above", "onMin", "onMax"))
     mark = on_step(mark_of(ctx, symbol), market.tick_size)
     order = limit_order(ctx, c, account, symbol, side, mark, market.step_size * 10)
-    beyond = c.choice((True, True, False))  # just outside, or on the bound
-    what = c.choice(("minPrice", "maxPrice", "minQty", "maxQty", "marketMin", "marketMax"))
-    if what == "minPrice" and market.min_price > 0:
-        price = market.min_price - (market.tick_size if beyond else 0)
-        order = attrs.evolve(order, price=price if price > 0 else market.min_price / 2)
-    elif what == "maxPrice" and market.max_price > 0:
-        order = attrs.evolve(order, price=market.max_price + (market.tick_size if beyond else 0))
-    elif what == "minQty" and market.min_qty > 0:
-        order = attrs.evolve(order, quantity=market.min_qty / (2 if beyond else 1))
-    elif what == "maxQty" and market.max_qty > 0:
-        order = attrs.evolve(order, quantity=market.max_qty + (market.step_size if beyond else 0))
-    elif what in ("marketMin", "marketMax") and "MARKET" in ctx.caps.order_types:
-        low, high = market.market_min_qty, market.market_max_qty
-        if what == "marketMin" and low > 0:
-            quantity = low / (2 if beyond else 1)
-        elif what == "marketMax" and high > 0:
-            quantity = high + (market.step_size if beyond else 0)
-        else:
-            return
-        order = attrs.evolve(order, order_type="MARKET", price=Exact(0), quantity=quantity)
+    low, high, tick = market.min_price, market.max_price, market.tick_size
+    if what in ("below", "onMin") and low > 0:
+        price = low if what == "onMin" else (low - tick if low > tick else low / 2)
+    elif what in ("above", "onMax") and high > 0:
+        price = high if what == "onMax" else high + tick
     else:
         return
-    send(ctx, order)
+    send(ctx, attrs.evolve(order, price=price))
+
+
+@move(AIMED, "placeOrder")
+def lot_bounds(ctx: Context, c: Chooser) -> None:
+    """An order just outside LOT_SIZE's minQty or maxQty (FLT-2), or a MARKET order just
+    outside MARKET_LOT_SIZE's (FLT-3): -4004, -4005."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    what = c.choice(("marketMin", "marketMax", "minQty", "maxQty"))
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    order = limit_order(ctx, c, account, symbol, side, mark, market.step_size)
+    is_market = what.startswith("market") and "MARKET" in ctx.caps.order_types
+    low, high, step = filters.lot_bounds(market, is_market)
+    minimum = what in ("marketMin", "minQty")
+    bound = low if minimum else high
+    if bound <= 0:
+        return
+    quantity = bound / 2 if minimum else bound + step
+    if is_market:
+        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
+    send(ctx, attrs.evolve(order, quantity=quantity))

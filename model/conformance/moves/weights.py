@@ -67,9 +67,11 @@ WEIGHTS: dict[str, int] = {
     "cancel_all": 1,
     # issue 14, amendment, self-trade prevention and filter bounds (ACT-16, AMEND-*, STP-*, FLT-*)
     "modify_order": 2,
+    "amend_adds": 2,
     "amend_cancels": 1,
-    "self_trade": 1,
+    "self_trade": 2,
     "filter_bounds": 2,
+    "lot_bounds": 2,
 }
 
 
