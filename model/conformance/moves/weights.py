@@ -65,13 +65,15 @@ WEIGHTS: dict[str, int] = {
     "exact_entry": 1,
     "premium_funding": 1,
     "cancel_all": 1,
-    # issue 14, amendment, self-trade prevention and filter bounds (ACT-16, AMEND-*, STP-*, FLT-*)
-    "modify_order": 2,
-    "amend_adds": 2,
+    # issue 14: amendment, self-trade prevention, filter bounds (ACT-16, AMEND-*, STP-*,
+    # FLT-*). Weight 1 each: at 2 the extra slots moved the quick profile's draws off the
+    # liquidation with a clearance fee (LIQP-4), and the LiquidationFeeIgnored mutant escaped.
+    "modify_order": 1,
+    "amend_adds": 1,
     "amend_cancels": 1,
-    "self_trade": 2,
-    "filter_bounds": 2,
-    "lot_bounds": 2,
+    "self_trade": 1,
+    "filter_bounds": 1,
+    "lot_bounds": 1,
 }
 
 
