@@ -5,7 +5,7 @@ each from a fresh exchange) on 3 accounts x 3 symbols (the rule set
 ``benchmarks/three-markets.toml``: aster-pro's BTCUSDT and ETHUSDT plus SOLUSDT):
 orders near the mark and their fills (partial too), MARKET, IOC, FOK and post-only (GTX)
 orders that take the book at once (meeting self-trade prevention on the account's own
-orders, STP-1), cancels, amendments (ACT-16), mark moves, funding,
+orders, STP-1), cancels, amendments (ACT-15), mark moves, funding,
 isolated margin transfers, leverage and mode changes, deposits, withdrawals and
 liquidation sweeps. ``Model(check=True)`` runs INV-1 ... INV-8 after every action.
 The figure counts only the time spent inside ``Model.apply`` (action generation
@@ -116,7 +116,7 @@ class Traffic:
             name, found = r.choice(orders)
             if kind < 0.53:
                 return [CancelOrder(name, found.order_id)]
-            # ACT-16: a new price a few ticks away, the quantity halved or doubled
+            # ACT-15: a new price a few ticks away, the quantity halved or doubled
             market = RULESET.markets[found.symbol]
             price = _tick(found.price + market.tick_size * r.randint(-3, 3), market.tick_size)
             quantity = _tick(found.orig_qty * Exact(r.choice([1, 2, 4]), 2), market.step_size)

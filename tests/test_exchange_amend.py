@@ -1,4 +1,4 @@
-"""Order amendment (ACT-16, AMEND-*), self-trade prevention (STP-*) and the filters'
+"""Order amendment (ACT-15, AMEND-*), self-trade prevention (STP-*) and the filters'
 bounds (FLT-*), each with its worked trace in docs/traces replayed."""
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ class CancelAllOrders:
 
 @attrs.frozen
 class ModifyOrder:
-    """ACT-16: ``PUT /fapi/v3/order``: a resting LIMIT order's new price and quantity
+    """ACT-15: ``PUT /fapi/v3/order``: a resting LIMIT order's new price and quantity
     (both sent, as the venues require; AMEND-1)."""
 
     account: str
@@ -368,12 +368,12 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
 ACTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
 
 #: The rule of each action: ACT-1 … ACT-12 in the order above, then ACT-14 (ACT-13 is
-#: the rule on unknown names) and ACT-16 (the number before it is left to the
+#: the rule on unknown names) and ACT-15 (the number before it is left to the
 #: conditional orders' ``lastPrice``, issue 14).
 ACTION_RULES: dict[str, str] = {
     **{name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES[:12], start=1)},
     "cancelAllOpenOrders": "ACT-14",
-    "modifyOrder": "ACT-16",
+    "modifyOrder": "ACT-15",
 }
 
 

@@ -1,4 +1,4 @@
-"""Order amendment: ``modifyOrder`` (ACT-16, AMEND-*), Binance's ``PUT /fapi/v1/order``
+"""Order amendment: ``modifyOrder`` (ACT-15, AMEND-*), Binance's ``PUT /fapi/v1/order``
 copied by Aster as ``PUT /fapi/v3/order``.
 
 The new price and quantity pass the checks a new order of the same side would
@@ -50,7 +50,7 @@ def _cancelled(state: ExchangeState, name: str, order: Order) -> Result:
 
 
 def modify_order(state: ExchangeState, a: ModifyOrder, ruleset: RuleSet) -> Result:
-    """ACT-16, AMEND-1, AMEND-3, AMEND-4: a resting LIMIT order's new price and quantity.
+    """ACT-15, AMEND-1, AMEND-3, AMEND-4: a resting LIMIT order's new price and quantity.
 
     Checks in order: the order (-2011), its type (-5025), a change (-5027), price and
     quantity positive (-4001, -4003), the filters (FLT-1, FLT-2), PERCENT_PRICE (-4016,

@@ -1,7 +1,7 @@
 """The symbol filters an order's price and quantity pass (FLT-*, A-API "Filters").
 
 PRICE_FILTER (minPrice, maxPrice, tickSize), LOT_SIZE (minQty, maxQty, stepSize) and, for
-MARKET orders, MARKET_LOT_SIZE: ``placeOrder`` (ACT-6) and ``modifyOrder`` (ACT-16) run
+MARKET orders, MARKET_LOT_SIZE: ``placeOrder`` (ACT-6) and ``modifyOrder`` (ACT-15) run
 the same checks, in the order the API lists each filter's parts. A bound of 0 is no bound
 (A-API: "disabled on minPrice == 0"; the model reads LOT_SIZE's and MARKET_LOT_SIZE's
 zeros the same way, so a rule set that gives none keeps the tick and step rules alone).

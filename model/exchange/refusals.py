@@ -115,14 +115,14 @@ INSURANCE_FUND_ACTION = Refusal(
 )
 MARK_NOT_POSITIVE = Refusal("REF-44", None, "Mark price must be positive.")
 # Filters (FLT-*): PRICE_FILTER's and LOT_SIZE / MARKET_LOT_SIZE's bounds (A-API list)
-PRICE_BELOW_MIN = Refusal("REF-60", -4013, "Price less than min price.")
-PRICE_ABOVE_MAX = Refusal("REF-61", -4002, "Price greater than max price.")
-QTY_BELOW_MIN = Refusal("REF-62", -4004, "Quantity less than min quantity.")
-QTY_ABOVE_MAX = Refusal("REF-63", -4005, "Quantity greater than max quantity.")
+PRICE_BELOW_MIN = Refusal("REF-70", -4013, "Price less than min price.")
+PRICE_ABOVE_MAX = Refusal("REF-71", -4002, "Price greater than max price.")
+QTY_BELOW_MIN = Refusal("REF-72", -4004, "Quantity less than min quantity.")
+QTY_ABOVE_MAX = Refusal("REF-73", -4005, "Quantity greater than max quantity.")
 # Order amendment (AMEND-*): Binance's list (B-ERR); Aster's lists none of the -50xx codes
-AMEND_LIMIT_ONLY = Refusal("REF-64", -5025, "Only limit order is supported.")
-AMEND_SAME_ORDER = Refusal("REF-65", -5027, "No need to modify the order.")
-AMEND_MIN_NOTIONAL = Refusal("REF-66", -5029, "Order's notional must be no smaller than {0}")
+AMEND_LIMIT_ONLY = Refusal("REF-74", -5025, "Only limit order is supported.")
+AMEND_SAME_ORDER = Refusal("REF-75", -5027, "No need to modify the order.")
+AMEND_MIN_NOTIONAL = Refusal("REF-76", -5029, "Order's notional must be no smaller than {0}")
 
 ACCEPTED = "accepted"
 REFUSED = "refused"

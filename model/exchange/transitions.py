@@ -658,7 +658,7 @@ _HANDLERS: dict[type[Any], Callable[[ExchangeState, Any, RuleSet], Result]] = {
     LiquidationSweep: liquidation_sweep,
 }
 
-# ACT-16 reuses this module's order helpers, so its module is imported after them.
+# ACT-15 reuses this module's order helpers, so its module is imported after them.
 from marginspec.exchange.amend import modify_order  # noqa: E402
 
 _HANDLERS[ModifyOrder] = modify_order

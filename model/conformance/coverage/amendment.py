@@ -1,4 +1,4 @@
-"""Coverage targets of order amendment (ACT-16's AMEND-*), self-trade prevention (STP-*)
+"""Coverage targets of order amendment (ACT-15's AMEND-*), self-trade prevention (STP-*)
 and the filters' bounds (FLT-*)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def _modified(s: Step) -> bool:
 
 @AMENDMENT.target("AMEND-1", "-5027: an amendment that changes nothing", ("modify_order",))
 def _same_order(s: Step) -> bool:
-    return s.name == "modifyOrder" and s.refused("REF-64", "REF-65")
+    return s.name == "modifyOrder" and s.refused("REF-74", "REF-75")
 
 
 @AMENDMENT.target(
@@ -58,7 +58,7 @@ def _amendment_cancels(s: Step) -> bool:
     ("amend_adds",),
 )
 def _adds_too_much(s: Step) -> bool:
-    return s.name == "modifyOrder" and s.refused("REF-1", "REF-16", "REF-4", "REF-3", "REF-66")
+    return s.name == "modifyOrder" and s.refused("REF-1", "REF-16", "REF-4", "REF-3", "REF-76")
 
 
 def _stp_events(s: Step) -> list[dict[str, Any]]:
@@ -105,7 +105,7 @@ def _maker_expired(s: Step) -> bool:
     ("filter_bounds",),
 )
 def _price_bounds(s: Step) -> bool:
-    return s.name in ("placeOrder", "modifyOrder") and s.refused("REF-60", "REF-61")
+    return s.name in ("placeOrder", "modifyOrder") and s.refused("REF-70", "REF-71")
 
 
 @AMENDMENT.target(
@@ -114,7 +114,7 @@ def _price_bounds(s: Step) -> bool:
     ("lot_bounds",),
 )
 def _lot_bounds(s: Step) -> bool:
-    return s.action.get("type", "LIMIT") == "LIMIT" and s.refused("REF-62", "REF-63")
+    return s.action.get("type", "LIMIT") == "LIMIT" and s.refused("REF-72", "REF-73")
 
 
 @AMENDMENT.target(
@@ -123,4 +123,4 @@ def _lot_bounds(s: Step) -> bool:
     ("lot_bounds",),
 )
 def _market_lot_bounds(s: Step) -> bool:
-    return s.action.get("type") == "MARKET" and s.refused("REF-62", "REF-63")
+    return s.action.get("type") == "MARKET" and s.refused("REF-72", "REF-73")

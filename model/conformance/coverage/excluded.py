@@ -35,7 +35,7 @@ EXCLUDED = {
     "ACT-ORD-10": "MAX_NUM_ORDERS needs 200 open orders of one account on one symbol "
     "(aster-pro's limit); generated runs are 4-30 moves long",
     "REF-37": "-2025 needs 200 open orders of one account on one symbol (see ACT-ORD-10)",
-    "REF-64": "-5025 amends a resting order that is not LIMIT; only LIMIT orders rest in "
+    "REF-74": "-5025 amends a resting order that is not LIMIT; only LIMIT orders rest in "
     "the model until the conditional orders (issue 14) rest too",
     "ADL-3": "equal ADL scores: a tie needs two counterparties with exactly equal ratios, "
     "which the generated states do not reach; not targeted",

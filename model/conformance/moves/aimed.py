@@ -607,7 +607,7 @@ def _resting(ctx: Context, c: Chooser, account: str, symbol: str) -> Exact:
 
 @move(AIMED, "placeOrder", "modifyOrder")
 def modify_order(ctx: Context, c: Chooser) -> None:
-    """A resting order amended (ACT-16) to the price at which another account has just
+    """A resting order amended (ACT-15) to the price at which another account has just
     rested an order of its side: it goes behind it (AMEND-2); then to fewer, off the tick
     or under an unknown id; then to what it already is (-5027, AMEND-1)."""
     account = c.choice(ACCOUNTS)

@@ -65,7 +65,7 @@ WEIGHTS: dict[str, int] = {
     "exact_entry": 1,
     "premium_funding": 1,
     "cancel_all": 1,
-    # issue 14: amendment, self-trade prevention, filter bounds (ACT-16, AMEND-*, STP-*,
+    # issue 14: amendment, self-trade prevention, filter bounds (ACT-15, AMEND-*, STP-*,
     # FLT-*). Weight 1 each: at 2 the extra slots moved the quick profile's draws off the
     # liquidation with a clearance fee (LIQP-4), and the LiquidationFeeIgnored mutant escaped.
     "modify_order": 1,
