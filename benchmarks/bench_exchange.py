@@ -4,9 +4,10 @@ Random but reproducible traces (by default 50 traces of 1,000 actions, seeds 11 
 each from a fresh exchange) on 3 accounts x 3 symbols (the rule set
 ``benchmarks/three-markets.toml``: aster-pro's BTCUSDT and ETHUSDT plus SOLUSDT):
 orders near the mark and their fills (partial too), MARKET, IOC, FOK and post-only (GTX)
-orders that take the book at once, conditional orders (STOP, STOP_MARKET, TAKE_PROFIT,
-TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET on the mark or the last price, fired by mark and
-last-price moves), cancels, mark and last-price moves, funding,
+orders that take the book at once (meeting self-trade prevention on the account's own
+orders, STP-1), conditional orders (STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET,
+TRAILING_STOP_MARKET on the mark or the last price, fired by mark and last-price moves),
+cancels, amendments (ACT-15), mark and last-price moves, funding,
 isolated margin transfers, leverage and mode changes, deposits, withdrawals and
 liquidation sweeps. ``Model(check=True)`` runs INV-1 ... INV-8 after every action.
 The figure counts only the time spent inside ``Model.apply`` (action generation
@@ -41,6 +42,7 @@ from marginspec.exchange.actions import (
     LastPrice,
     LiquidationSweep,
     MarkPrice,
+    ModifyOrder,
     PlaceOrder,
     PositionMargin,
     SetLeverage,
@@ -135,11 +137,17 @@ class Traffic:
                 order = self.conditional(order)
             return [order]
         if kind < 0.55:
-            orders = [(n, o.order_id) for n, a in state.accounts.items() for o in a.orders]
-            if orders:
-                name, order_id = r.choice(orders)
-                return [CancelOrder(name, order_id)]
-            return []
+            orders = [(n, o) for n, a in state.accounts.items() for o in a.orders]
+            if not orders:
+                return []
+            name, found = r.choice(orders)
+            if kind < 0.53:
+                return [CancelOrder(name, found.order_id)]
+            # ACT-15: a new price a few ticks away, the quantity halved or doubled
+            market = RULESET.markets[found.symbol]
+            price = _tick(found.price + market.tick_size * r.randint(-3, 3), market.tick_size)
+            quantity = _tick(found.orig_qty * Exact(r.choice([1, 2, 4]), 2), market.step_size)
+            return [ModifyOrder(name, found.symbol, found.order_id, price, quantity)]
         if kind < 0.72:
             move = Exact(r.choice([-50, -10, -3, 3, 10, 50]), 1000)
             mark = state.mark_prices[symbol]

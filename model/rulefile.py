@@ -27,6 +27,7 @@ from marginspec.ruleset import (
     PartialLiquidation,
     ReduceOnlyNetting,
     RuleSet,
+    SelfTradePrevention,
     Trigger,
     check_markets,
     check_size,
@@ -48,6 +49,13 @@ _MARKET_FIELDS = {
     "multiplier_up": "multiplierUp",
     "multiplier_down": "multiplierDown",
     "trigger_protect": "triggerProtect",
+    "min_price": "minPrice",
+    "max_price": "maxPrice",
+    "min_qty": "minQty",
+    "max_qty": "maxQty",
+    "market_min_qty": "marketMinQty",
+    "market_max_qty": "marketMaxQty",
+    "market_step_size": "marketStepSize",
 }
 
 
@@ -124,6 +132,7 @@ def parse_options(table: Mapping[str, Any], where: str) -> Options:
         "order_margin_check": OrderMarginCheck,
         "reduce_only_netting": ReduceOnlyNetting,
         "liquidation_fee_by": LiquidationFeeBy,
+        "self_trade_prevention": SelfTradePrevention,
     }
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -230,6 +239,9 @@ def parse_market(table: Any, where: str, check: bool = True) -> Market:
     for key in ("tick_size", "step_size"):
         if key in values and values[key] <= 0:
             raise RuleSetError(f"{here}.{key}", "must be positive")
+    for key in _FILTER_BOUNDS:  # FLT-1 … FLT-3: 0 disables a bound, none is negative
+        if key in values and values[key] < 0:
+            raise RuleSetError(f"{here}.{key}", "must be 0 (no bound) or positive")
     market = Market(symbol=symbol, brackets=brackets, **values)
     if market.funding_floor > market.funding_cap:  # FUND-4 clamps between them
         raise RuleSetError(
@@ -255,6 +267,16 @@ def _bracket_fees(value: object, count: int, where: str) -> tuple[Exact, ...]:
         rates.append(rate)
     return tuple(rates)
 
+
+_FILTER_BOUNDS = (
+    "min_price",
+    "max_price",
+    "min_qty",
+    "max_qty",
+    "market_min_qty",
+    "market_max_qty",
+    "market_step_size",
+)
 
 _TOP_LEVEL = ("ruleset", "options", "markets")
 _RULESET_KEYS = ("name", "description")
@@ -332,6 +354,7 @@ def dump_ruleset(ruleset: RuleSet) -> str:
             "reduce_only_netting": o.reduce_only_netting.value,
             "liquidation_fee_by": o.liquidation_fee_by.value,
             "callback_rate_max": to_plain(o.callback_rate_max),
+            "self_trade_prevention": o.self_trade_prevention.value,
         },
         "markets": [
             {

@@ -69,6 +69,16 @@ class ReduceOnlyNetting(enum.Enum):
     AT_FILL = "at-fill"  # the model's earlier rule: refused only when its fill would open
 
 
+class SelfTradePrevention(enum.Enum):
+    """STP-1: what an immediate order does when it reaches a resting order of its own
+    account; the rule set's value is the default of an order that names no mode."""
+
+    EXPIRE_TAKER = "EXPIRE_TAKER"  # the taker's rest expires (Aster's account default)
+    EXPIRE_MAKER = "EXPIRE_MAKER"  # the maker's rest expires, the taker matches on
+    EXPIRE_BOTH = "EXPIRE_BOTH"  # both expire
+    NONE = "NONE"  # no prevention (Binance's default): the model skips its own orders
+
+
 @attrs.frozen
 class Options:
     """The named choices where venues or sources differ (spec/rules.md, section OPT)."""
@@ -90,6 +100,7 @@ class Options:
     #: ACT-COND-4: the largest ``callbackRate`` (percent) of a trailing stop: Aster's 5
     #: (A-API), Binance's 10 (B-API); the smallest is 0.1 on both.
     callback_rate_max: Exact = Exact(5)
+    self_trade_prevention: SelfTradePrevention = SelfTradePrevention.EXPIRE_TAKER
 
 
 @attrs.frozen
@@ -123,6 +134,16 @@ class Market:
     #: ``triggerProtect`` (ACT-COND-8): the largest |mark − last| / mark at which a
     #: ``priceProtect`` order may trigger (the exchangeInfo example 0.15).
     trigger_protect: Exact = Exact(15, 100)
+    #: PRICE_FILTER's bounds (FLT-1) and LOT_SIZE's (FLT-2); 0 disables a bound (A-API:
+    #: "disabled on minPrice == 0"), so a rule set that gives none keeps the earlier rules.
+    min_price: Exact = Exact(0)
+    max_price: Exact = Exact(0)
+    min_qty: Exact = Exact(0)
+    max_qty: Exact = Exact(0)
+    #: MARKET_LOT_SIZE (FLT-3): a MARKET order's bounds and step; a step of 0 is LOT_SIZE's.
+    market_min_qty: Exact = Exact(0)
+    market_max_qty: Exact = Exact(0)
+    market_step_size: Exact = Exact(0)
 
     @property
     def max_leverage(self) -> int:

@@ -54,7 +54,7 @@ def test_margin_check_refuses_with_2019() -> None:
 def test_filters_and_min_notional() -> None:
     m = model(A="1000")
     assert m.apply_json(order("A", "BUY", "80000.05", "0.001"))["code"] == -4014
-    assert m.apply_json(order("A", "BUY", "80000", "0.0005"))["code"] == -4023
+    assert m.apply_json(order("A", "BUY", "80000", "0.0015"))["code"] == -4023
     out = m.apply_json(order("A", "BUY", "4000", "0.001"))  # 4 USDT < 5
     assert out["code"] == -4164
     assert (

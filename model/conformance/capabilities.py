@@ -6,6 +6,7 @@ The handshake answer (``{"type": "hello", "capabilities": {...}}``) is::
      "hedgeMode": true, "funding": true, "liquidationSweep": true,
      "actions": ["deposit", ...],                 # optional: the actions it accepts
      "orderTypes": ["LIMIT"], "timeInForce": ["GTC"],  # optional: what placeOrder takes
+     "selfTradePrevention": ["NONE"],             # optional: the modes placeOrder may name
      "outcome": ["status", "code", "orderId", "events"],   # optional: outcome fields compared
      "fields": {"account":  {"availableBalance": 8, ...},  # optional: field -> decimals
                 "position": {"liquidationPrice": 2, ...},  #   (null: exact)
@@ -33,7 +34,7 @@ import attrs
 from marginspec.conformance.reading import read
 from marginspec.errors import InputError
 from marginspec.exchange import ACTION_NAMES
-from marginspec.exchange.actions import PLACEABLE_TYPES, TIME_IN_FORCE
+from marginspec.exchange.actions import PLACEABLE_TYPES, STP_MODES, TIME_IN_FORCE
 from marginspec.numbers import MAX_EXPONENT, Exact, to_plain
 
 #: The outcome fields compared unless the implementation declares its own list.
@@ -102,6 +103,9 @@ class Capabilities:
     #: generates only these, and skips a static vector that uses others.
     order_types: frozenset[str] = frozenset(PLACEABLE_TYPES)
     time_in_force: frozenset[str] = frozenset(TIME_IN_FORCE)
+    #: STP-1: the ``selfTradePreventionMode`` values ``placeOrder`` may name; the kit names
+    #: only these (an order naming none takes the rule set's default).
+    self_trade_prevention: frozenset[str] = frozenset(STP_MODES)
     outcome: tuple[str, ...] = DEFAULT_OUTCOME_FIELDS
     #: group -> field -> decimals; a group absent from the mapping is compared in full.
     fields: Mapping[str, FieldPolicy] = attrs.field(factory=dict)
@@ -119,9 +123,11 @@ class Capabilities:
             return False
         if action.get("action") != "placeOrder":
             return True
+        stp = action.get("selfTradePreventionMode")
         return (
             action.get("type", "LIMIT") in self.order_types
             and action.get("timeInForce", "GTC") in self.time_in_force
+            and (stp is None or stp in self.self_trade_prevention)
         )
 
     def policy(self, group: str, field: str) -> tuple[bool, Tolerance | None]:
@@ -146,6 +152,7 @@ class Capabilities:
             "actions": sorted(self.actions),
             "orderTypes": sorted(self.order_types),
             "timeInForce": sorted(self.time_in_force),
+            "selfTradePrevention": sorted(self.self_trade_prevention),
             "outcome": list(self.outcome),
         }
         if self.fields:
@@ -216,6 +223,7 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
         "actions",
         "orderTypes",
         "timeInForce",
+        "selfTradePrevention",
         "outcome",
         "fields",
     }
@@ -237,6 +245,7 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
     time_in_force = _subset(data, "timeInForce", TIME_IN_FORCE, where)
     if "GTC" not in time_in_force:
         raise InputError(f"{where}/timeInForce", "'GTC' is always supported")
+    self_trade_prevention = _subset(data, "selfTradePrevention", STP_MODES, where)
     outcome = data.get("outcome", list(DEFAULT_OUTCOME_FIELDS))
     if not isinstance(outcome, list) or any(o not in OUTCOME_FIELDS for o in outcome):
         raise InputError(f"{where}/outcome", f"expected a list of {', '.join(OUTCOME_FIELDS)}")
@@ -262,6 +271,7 @@ def parse_capabilities(data: Any, where: str = "/capabilities") -> Capabilities:
         actions=frozenset(actions),
         order_types=order_types,
         time_in_force=time_in_force,
+        self_trade_prevention=self_trade_prevention,
         outcome=tuple(outcome),
         fields=fields,
     )

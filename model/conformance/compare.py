@@ -45,6 +45,8 @@ EVENT_RULES: dict[str, tuple[str, ...]] = {
     "INSURANCE_CLEAR": ("LIQP-4",),
     "ADL": ("ADL-1", "ADL-2"),
     "INSURANCE_COVER": ("IF-2", "IF-3"),
+    "EXPIRED_IN_MATCH": ("STP-1", "STP-2"),
+    "CANCELED": ("AMEND-3",),
 }
 
 #: The REF-n of each exchange error code that only one refusal uses.

@@ -22,6 +22,7 @@ from marginspec.account import (
 )
 from marginspec.errors import InputError
 from marginspec.numbers import Exact, exact, quote, to_plain
+from marginspec.ruleset import SelfTradePrevention
 
 
 @attrs.frozen
@@ -69,6 +70,9 @@ class SetPositionMode:
 #: ACT-ORD-6: the ``timeInForce`` values of ``POST /fapi/v3/order`` (A-API).
 TIME_IN_FORCE: tuple[str, ...] = ("GTC", "IOC", "FOK", "GTX")
 
+#: STP-1: ``selfTradePreventionMode`` (B-NEWORDER; Aster's ``stpMode``, A-API).
+STP_MODES: tuple[str, ...] = tuple(m.value for m in SelfTradePrevention)
+
 #: The order types ``placeOrder`` models (``ORDER_TYPES``, ORD-3; the conditional ones
 #: ACT-COND-1).
 PLACEABLE_TYPES: tuple[str, ...] = (
@@ -106,6 +110,8 @@ class PlaceOrder:
     close_position: bool = False
     activation_price: Exact | None = None
     callback_rate: Exact | None = None
+    #: STP-1: ``selfTradePreventionMode``; None: the rule set's default.
+    self_trade_prevention_mode: str | None = None
 
 
 @attrs.frozen
@@ -122,6 +128,18 @@ class CancelAllOrders:
 
     account: str
     symbol: str
+
+
+@attrs.frozen
+class ModifyOrder:
+    """ACT-15: ``PUT /fapi/v3/order``: a resting LIMIT order's new price and quantity
+    (both sent, as the venues require; AMEND-1)."""
+
+    account: str
+    symbol: str
+    order_id: int
+    price: Exact
+    quantity: Exact
 
 
 @attrs.frozen
@@ -197,6 +215,7 @@ Action: TypeAlias = (
     | LiquidationSweep
     | CancelAllOrders
     | LastPrice
+    | ModifyOrder
 )
 
 # ---------------------------------------------------------------- JSON form
@@ -362,7 +381,14 @@ def _place(r: _Reader) -> PlaceOrder:
         reduce_only=r.boolean("reduceOnly", False),
         order_type=kind,
         time_in_force=tif,
+        self_trade_prevention_mode=_stp_mode(r),
     )
+
+
+def _stp_mode(r: _Reader) -> str | None:
+    if "selfTradePreventionMode" not in r.data:
+        return None
+    return str(r.choice("selfTradePreventionMode", {m: m for m in STP_MODES}))
 
 
 _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
@@ -394,6 +420,7 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
             "quantity",
             "reduceOnly",
             *_ALL_CONDITIONAL,
+            "selfTradePreventionMode",
         },
         _place,
     ),
@@ -431,16 +458,27 @@ _PARSERS: dict[str, tuple[set[str], Callable[[_Reader], Action]]] = {
         {"symbol", "lastPrice"},
         lambda r: LastPrice(r.text("symbol"), r.number("lastPrice")),
     ),
+    "modifyOrder": (
+        {"account", "symbol", "orderId", "price", "quantity"},
+        lambda r: ModifyOrder(
+            r.text("account"),
+            r.text("symbol"),
+            r.integer("orderId"),
+            r.number("price"),
+            r.number("quantity"),
+        ),
+    ),
 }
 
 ACTION_NAMES: tuple[str, ...] = tuple(_PARSERS)
 
 #: The rule of each action: ACT-1 … ACT-12 in the order above, then ACT-14 (ACT-13 is
-#: the rule on unknown names) and ACT-16 (lastPrice).
+#: the rule on unknown names) ACT-15 (modifyOrder) and ACT-16 (lastPrice).
 ACTION_RULES: dict[str, str] = {
     **{name: f"ACT-{i}" for i, name in enumerate(ACTION_NAMES[:12], start=1)},
     "cancelAllOpenOrders": "ACT-14",
     "lastPrice": "ACT-16",
+    "modifyOrder": "ACT-15",
 }
 
 
@@ -487,6 +525,7 @@ def action_json(action: Action) -> dict[str, Any]:
         case PlaceOrder(
             account, symbol, side, position_side, price, quantity, reduce_only, kind, tif
         ):
+            stp = action.self_trade_prevention_mode
             placed: dict[str, Any] = {
                 "action": "placeOrder",
                 "account": account,
@@ -504,6 +543,8 @@ def action_json(action: Action) -> dict[str, Any]:
             placed["reduceOnly"] = reduce_only
             if kind in CONDITIONAL_TYPES:
                 placed.update(_conditional_json(action))
+            if stp is not None:  # written only when sent: the rule set's default otherwise
+                placed["selfTradePreventionMode"] = stp
             return placed
         case CancelOrder(account, order_id):
             return {"action": "cancelOrder", "account": account, "orderId": order_id}
@@ -538,6 +579,15 @@ def action_json(action: Action) -> dict[str, Any]:
             return {"action": "cancelAllOpenOrders", "account": account, "symbol": symbol}
         case LastPrice(symbol, last):
             return {"action": "lastPrice", "symbol": symbol, "lastPrice": _num(last)}
+        case ModifyOrder(account, symbol, order_id, price, quantity):
+            return {
+                "action": "modifyOrder",
+                "account": account,
+                "symbol": symbol,
+                "orderId": order_id,
+                "price": _num(price),
+                "quantity": _num(quantity),
+            }
     raise TypeError(f"not an action: {action!r}")
 
 

@@ -128,6 +128,15 @@ INSURANCE_FUND_ACTION = Refusal(
 )
 MARK_NOT_POSITIVE = Refusal("REF-44", None, "Mark price must be positive.")
 NOT_A_FUNDING_TIME = Refusal("REF-45", None, "fundingTime {0} is not a funding time of the symbol.")
+# Filters (FLT-*): PRICE_FILTER's and LOT_SIZE / MARKET_LOT_SIZE's bounds (A-API list)
+PRICE_BELOW_MIN = Refusal("REF-70", -4013, "Price less than min price.")
+PRICE_ABOVE_MAX = Refusal("REF-71", -4002, "Price greater than max price.")
+QTY_BELOW_MIN = Refusal("REF-72", -4004, "Quantity less than min quantity.")
+QTY_ABOVE_MAX = Refusal("REF-73", -4005, "Quantity greater than max quantity.")
+# Order amendment (AMEND-*): Binance's list (B-ERR); Aster's lists none of the -50xx codes
+AMEND_LIMIT_ONLY = Refusal("REF-74", -5025, "Only limit order is supported.")
+AMEND_SAME_ORDER = Refusal("REF-75", -5027, "No need to modify the order.")
+AMEND_MIN_NOTIONAL = Refusal("REF-76", -5029, "Order's notional must be no smaller than {0}")
 
 ACCEPTED = "accepted"
 REFUSED = "refused"

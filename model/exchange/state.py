@@ -68,6 +68,9 @@ class Order:
     callback_rate: Exact = ZERO
     #: ACT-COND-4: the highest (SELL) or lowest (BUY) working price since placement.
     extreme: Exact = ZERO
+    #: AMEND-2: the order's place in the time priority once amended (a number from the
+    #: order-id counter); None: its ``order_id``. Not written in snapshots.
+    priority: int | None = None
     #: The ``evaluate`` form (remaining quantity), built once per order version.
     open_order: OpenOrder = attrs.field(init=False, eq=False, repr=False)
 
@@ -89,6 +92,11 @@ class Order:
     @property
     def remaining(self) -> Exact:
         return self.open_order.quantity
+
+    @property
+    def queue(self) -> int:
+        """Its time priority (ACT-ORD-8): the order id, or the amendment's number (AMEND-2)."""
+        return self.order_id if self.priority is None else self.priority
 
 
 @attrs.frozen(cache_hash=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from marginspec import brackets, margin
 from marginspec.account import CONDITIONAL_TYPES, MarginType, OrderSide, PositionSide
+from marginspec.exchange import filters, self_trade
 from marginspec.exchange import refusals as R
 from marginspec.exchange.actions import (
     Action,
@@ -23,6 +24,7 @@ from marginspec.exchange.actions import (
     LastPrice,
     LiquidationSweep,
     MarkPrice,
+    ModifyOrder,
     PlaceOrder,
     PositionMargin,
     SetLeverage,
@@ -57,7 +59,13 @@ from marginspec.exchange.view import account_figures, position_figures
 from marginspec.funding import funding_rate, is_funding_time, premium_average
 from marginspec.memo import Memo
 from marginspec.numbers import Exact
-from marginspec.ruleset import Market, OrderMarginCheck, ReduceOnlyNetting, RuleSet
+from marginspec.ruleset import (
+    Market,
+    OrderMarginCheck,
+    ReduceOnlyNetting,
+    RuleSet,
+    SelfTradePrevention,
+)
 
 Result = tuple[ExchangeState, Outcome]
 
@@ -231,7 +239,7 @@ def _crossing(
         and o.order_type == "LIMIT"  # an untriggered conditional order is not on the book
         and (limit is None or (o.price <= limit if buy else o.price >= limit))
     ]
-    found.sort(key=lambda item: (item[1].price if buy else -item[1].price, item[1].order_id))
+    found.sort(key=lambda item: (item[1].price if buy else -item[1].price, item[1].queue))
     return found
 
 
@@ -264,16 +272,15 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
         return state, refused(R.PRICE_NOT_POSITIVE)
     if a.quantity <= 0:
         return state, refused(R.QTY_NOT_POSITIVE)
-    if not is_market and not _multiple(a.price, market.tick_size):
-        return state, refused(R.PRICE_TICK)
-    if not _multiple(a.quantity, market.step_size):
-        return state, refused(R.QTY_STEP)
+    # FLT-1 … FLT-3: PRICE_FILTER (LIMIT), LOT_SIZE or MARKET_LOT_SIZE
+    if (not is_market and (bad := filters.price_filter(market, a.price))) or (
+        bad := filters.quantity_filter(market, a.quantity, is_market)
+    ):
+        return state, bad
     mark = state.mark_prices[a.symbol]
-    if not is_market:  # ACT-ORD-9: PERCENT_PRICE, relative to the mark
-        if direction > 0 and a.price > mark * market.multiplier_up:
-            return state, refused(R.PRICE_ABOVE_BAND)
-        if direction < 0 and a.price < mark * market.multiplier_down:
-            return state, refused(R.PRICE_BELOW_BAND)
+    # ACT-ORD-9: PERCENT_PRICE, relative to the mark
+    if not is_market and (bad := filters.percent_price(market, direction, a.price, mark)):
+        return state, bad
     side = a.position_side
     closing_side = _reducing(side, direction)  # hedge mode: SELL LONG, BUY SHORT
     count = 0
@@ -365,21 +372,42 @@ def place_order(state: ExchangeState, a: PlaceOrder, ruleset: RuleSet) -> Result
     )
     if not is_market and a.time_in_force in ("GTC", "GTX"):
         return state, accepted(order_id=order.order_id)
-    return _take(state, a.account, order, ruleset)
+    mode = self_trade.order_mode(a.self_trade_prevention_mode, options)
+    return _take(state, a.account, order, ruleset, mode)
 
 
-def _take(state: ExchangeState, name: str, order: Order, ruleset: RuleSet) -> Result:
+def _take(
+    state: ExchangeState,
+    name: str,
+    order: Order,
+    ruleset: RuleSet,
+    mode: SelfTradePrevention = SelfTradePrevention.NONE,
+) -> Result:
     """ACT-ORD-8: an IOC, FOK or MARKET order trades now against the resting orders of other
     accounts in price-time priority, each match a FILL-1 at the maker's price; the first
     match that a party cannot take (FILL-5, FILL-8) ends the matching; what is left expires
-    (an ``EXPIRED`` event). A FOK order that cannot fill in full trades nothing."""
+    (an ``EXPIRED`` event). A FOK order that cannot fill in full trades nothing. A resting
+    order of its own account meets self-trade prevention (STP-1, STP-2)."""
     placed = state
     limit = None if order.order_type == "MARKET" else order.price
     events: list[Event] = []
     left = order.orig_qty
-    for _maker_name, maker in _crossing(state, order.symbol, order.side, limit, name):
+    taker_expires, maker_expires = self_trade.expiries(mode)
+    skip = name if mode is SelfTradePrevention.NONE else None
+    stopped = False  # STP-1: the taker's rest expired in the match
+    for maker_name, maker in _crossing(state, order.symbol, order.side, limit, skip):
         if left == 0:
             break
+        if maker_name == name:  # STP-1: the taker's mode decides what expires
+            if maker_expires:
+                acct = state.accounts[name]
+                kept = tuple(o for o in acct.orders if o.order_id != maker.order_id)
+                state = state.with_account(name, with_orders(acct, kept))
+                events.append(self_trade.expired_in_match(name, maker, maker.remaining))
+            if taker_expires:
+                stopped = True
+                break
+            continue
         quantity = min(left, maker.remaining)
         after, outcome = fill(state, Fill(maker.order_id, order.order_id, quantity), ruleset)
         if not outcome.accepted:
@@ -393,6 +421,9 @@ def _take(state: ExchangeState, name: str, order: Order, ruleset: RuleSet) -> Re
         acct = state.accounts[name]
         kept = tuple(o for o in acct.orders if o.order_id != order.order_id)
         state = state.with_account(name, with_orders(acct, kept))
+        if stopped and order.time_in_force != "FOK":  # STP-2: expired by prevention
+            events.append(self_trade.expired_in_match(name, order, left))
+            return state, accepted(order_id=order.order_id, events=tuple(events))
         events.append(
             Event(
                 "EXPIRED",
@@ -665,6 +696,11 @@ _HANDLERS: dict[type[Any], Callable[[ExchangeState, Any, RuleSet], Result]] = {
     PositionMargin: position_margin,
     LiquidationSweep: liquidation_sweep,
 }
+
+# ACT-15 reuses this module's order helpers, so its module is imported after them.
+from marginspec.exchange.amend import modify_order  # noqa: E402
+
+_HANDLERS[ModifyOrder] = modify_order
 
 
 def apply(state: ExchangeState, action: Action, ruleset: RuleSet) -> Result:

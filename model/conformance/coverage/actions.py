@@ -1,4 +1,4 @@
-"""Coverage targets of the actions themselves: one per action (ACT-1 … ACT-12, ACT-14), unknown
+"""Coverage targets of the actions themselves: one per action (ACT-1 … ACT-12, ACT-14, ACT-15), unknown
 names (ACT-13), every refusal (REF-*) and every event type (TRACE-3)."""
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ EVENT_TYPES = (
     "EXPIRED",
     "TRIGGERED",
     "REJECTED",
+    "EXPIRED_IN_MATCH",
+    "CANCELED",
 )
 
 _ACTION_AIMS = {
@@ -39,6 +41,7 @@ _ACTION_AIMS = {
     "liquidationSweep": ("sweep",),
     "cancelAllOpenOrders": ("cancel_all",),
     "lastPrice": ("last_price",),
+    "modifyOrder": ("modify_order",),
 }
 
 _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
@@ -85,6 +88,12 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-65": ("conditional_order",),
     "REF-66": ("conditional_order",),
     "REF-67": ("last_price",),
+    "REF-70": ("filter_bounds",),
+    "REF-71": ("filter_bounds",),
+    "REF-72": ("lot_bounds",),
+    "REF-73": ("lot_bounds",),
+    "REF-75": ("modify_order",),
+    "REF-76": ("amend_adds",),
 }
 
 _EVENT_AIMS = {
@@ -98,11 +107,13 @@ _EVENT_AIMS = {
     "EXPIRED": ("immediate_order",),
     "TRIGGERED": ("trigger_story",),
     "REJECTED": ("trigger_story",),
+    "EXPIRED_IN_MATCH": ("self_trade",),
+    "CANCELED": ("amend_cancels",),
 }
 
 
 #: Refusals the generated runs cannot reach (excluded, with the reason, in ``excluded``).
-_UNREACHED = ("REF-37", "REF-62")
+_UNREACHED = ("REF-37", "REF-62", "REF-74")
 
 
 def refusal_rules() -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marginspec.conformance.coverage.actions import ACTIONS
+from marginspec.conformance.coverage.amendment import AMENDMENT
 from marginspec.conformance.coverage.api_profile import API_PROFILE
 from marginspec.conformance.coverage.brackets import BRACKETS
 from marginspec.conformance.coverage.conditional import CONDITIONAL
@@ -32,6 +33,7 @@ AREAS: tuple[Area, ...] = (
     FUNDING,
     SWEEP,
     CONDITIONAL,
+    AMENDMENT,
 )
 
 

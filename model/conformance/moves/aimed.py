@@ -43,13 +43,14 @@ from marginspec.conformance.moves.ordinary import (
     trade,
 )
 from marginspec.evaluate import PositionFigures
-from marginspec.exchange import INSURANCE_FUND
+from marginspec.exchange import INSURANCE_FUND, filters
 from marginspec.exchange.actions import (
     CancelAllOrders,
     Fill,
     Funding,
     LiquidationSweep,
     MarkPrice,
+    ModifyOrder,
     SetLeverage,
     SetMarginType,
     SetPositionMode,
@@ -586,3 +587,186 @@ def crash_pair(ctx: Context, c: Chooser) -> None:
         tick = ruleset.markets[symbol].tick_size
         send(ctx, MarkPrice(symbol, on_step(mark_of(ctx, symbol) + rise / size, tick, up=True)))
     send(ctx, LiquidationSweep())
+
+
+# ------------------------------------------------------------------ amendment, STP, filters
+
+
+def _resting(ctx: Context, c: Chooser, account: str, symbol: str) -> Exact:
+    """Rest a small order of ``account`` a tick inside the mark; its price (0: refused)."""
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    price = mark - market.tick_size if side is BUY else mark + market.tick_size
+    made = send(
+        ctx,
+        limit_order(ctx, c, account, symbol, side, price, size_for(ctx, c, market, Exact(500))),
+    )
+    return price if "orderId" in made else Exact(0)
+
+
+@move(AIMED, "placeOrder", "modifyOrder")
+def modify_order(ctx: Context, c: Chooser) -> None:
+    """A resting order amended (ACT-15) to the price at which another account has just
+    rested an order of its side: it goes behind it (AMEND-2); then to fewer, off the tick
+    or under an unknown id; then to what it already is (-5027, AMEND-1)."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    how = c.choice(("less", "offTick", "unknown"))
+    if not any(o.symbol == symbol for o in ctx.model.state.accounts[account].orders):
+        _resting(ctx, c, account, symbol)
+    mine = [o for o in ctx.model.state.accounts[account].orders if o.symbol == symbol]
+    if not mine:
+        return
+    order = c.choice(mine)
+    other = c.choice(tuple(a for a in ACCOUNTS if a != account))
+    price = order.price + (market.tick_size if order.side is SELL else -market.tick_size)
+    send(ctx, limit_order(ctx, c, other, symbol, order.side, price, order.orig_qty))
+    send(ctx, ModifyOrder(account, symbol, order.order_id, price, order.orig_qty))
+    found = ctx.model.state.find_order(order.order_id)
+    if found is None:
+        return
+    now = found[1]
+    if how == "less":
+        quantity = max(now.orig_qty - market.step_size, market.step_size)
+        send(ctx, ModifyOrder(account, symbol, now.order_id, now.price, quantity))
+    elif how == "offTick":
+        off = now.price + market.tick_size / 2
+        send(ctx, ModifyOrder(account, symbol, now.order_id, off, now.orig_qty))
+    else:
+        send(ctx, ModifyOrder(account, symbol, 999, now.price, now.orig_qty))
+    found = ctx.model.state.find_order(order.order_id)
+    if found is not None:
+        now = found[1]
+        send(ctx, ModifyOrder(account, symbol, now.order_id, now.price, now.orig_qty))
+
+
+@move(AIMED, "placeOrder", "modifyOrder")
+def amend_adds(ctx: Context, c: Chooser) -> None:
+    """A fresh bid amended to what the venue refuses for what it adds (AMEND-4): more
+    than the available balance funds (-2019), or one step far below the mark (-5029)."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    how = c.choice(("more", "minNotional"))
+    price = on_step(mark_of(ctx, symbol) * Exact(99, 100), market.tick_size)
+    size = size_for(ctx, c, market, Exact(500))
+    made = send(ctx, limit_order(ctx, c, account, symbol, BUY, price, size))
+    if "orderId" not in made:
+        return
+    if how == "minNotional":
+        price = on_step(market.min_notional / market.step_size / 2, market.tick_size)
+        quantity = market.step_size
+    else:
+        budget = account_figures(ctx, account).available_balance
+        lev = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
+        quantity = size + size_for(ctx, c, market, budget * lev * 2 + 1)
+    send(ctx, ModifyOrder(account, symbol, made["orderId"], price, quantity))
+
+
+@move(AIMED, "placeOrder", "fill", "modifyOrder")
+def amend_cancels(ctx: Context, c: Chooser) -> None:
+    """The amendments that cancel (AMEND-3): a partly filled order amended to its executed
+    quantity, or a post-only order amended to a price that would take."""
+    maker, taker = c.choice((("A", "B"), ("B", "C"), ("C", "A")))
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    size = size_for(ctx, c, market, Exact(1000))
+    if c.choice((True, False)) and "GTX" in ctx.caps.time_in_force:
+        away = price - market.tick_size * 2 if side is BUY else price + market.tick_size * 2
+        post = limit_order(ctx, c, maker, symbol, side, away, size)
+        made = send(ctx, attrs.evolve(post, time_in_force="GTX"))
+        send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, size))
+        if "orderId" in made:
+            send(ctx, ModifyOrder(maker, symbol, made["orderId"], price, size))
+        return
+    made = send(ctx, limit_order(ctx, c, maker, symbol, side, price, size * 2))
+    taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, size))
+    if "orderId" in made and "orderId" in taken:
+        send(ctx, Fill(made["orderId"], taken["orderId"]))
+        smaller = max(size - market.step_size, market.step_size)
+        send(ctx, ModifyOrder(maker, symbol, made["orderId"], price, c.choice((size, smaller))))
+
+
+@move(AIMED, "placeOrder")
+def self_trade(ctx: Context, c: Chooser) -> None:
+    """An immediate order reaching a resting order of its own account (STP-1, STP-2): the
+    account rests at the mark, another account a tick beyond; the taker's mode (or the
+    rule set's default) expires the taker, the maker or both."""
+    kinds = [k for k in ("MARKET",) if k in ctx.caps.order_types]
+    kinds += [t for t in ("IOC", "IOC", "FOK") if t in ctx.caps.time_in_force]
+    if not kinds:
+        return
+    account, other = c.choice((("A", "B"), ("B", "C"), ("C", "A")))
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))  # the resting side
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    worse = mark + market.tick_size if side is SELL else mark - market.tick_size
+    size = size_for(ctx, c, market, Exact(800))
+    first, second = c.choice(((account, other), (other, account)))
+    send(ctx, limit_order(ctx, c, first, symbol, side, mark, size))
+    send(ctx, limit_order(ctx, c, second, symbol, side, worse, size))
+    order = limit_order(ctx, c, account, symbol, opposite(side), worse, size * 2)
+    kind = c.choice(kinds)
+    if kind == "MARKET":
+        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
+    else:
+        order = attrs.evolve(order, time_in_force=kind)
+    named = c.choice((True, True, False))  # else the rule set's default mode
+    modes: tuple[str, ...] = tuple(sorted(ctx.caps.self_trade_prevention))
+    if modes and named:
+        order = attrs.evolve(order, self_trade_prevention_mode=c.choice(modes))
+    send(ctx, order)
+    # The own order still rests (the taker's mode kept it): a second taker expires it.
+    own = [o for o in ctx.model.state.accounts[account].orders if o.symbol == symbol]
+    if own and "EXPIRE_MAKER" in modes and "IOC" in ctx.caps.time_in_force:
+        again = attrs.evolve(order, order_type="LIMIT", time_in_force="IOC", price=worse)
+        send(ctx, attrs.evolve(again, self_trade_prevention_mode="EXPIRE_MAKER"))
+
+
+@move(AIMED, "placeOrder")
+def filter_bounds(ctx: Context, c: Chooser) -> None:
+    """A LIMIT order just outside PRICE_FILTER's minPrice or maxPrice (FLT-1: -4013,
+    -4002), or on the bound."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    what = c.choice(("below", "above", "onMin", "onMax"))
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    order = limit_order(ctx, c, account, symbol, side, mark, market.step_size * 10)
+    low, high, tick = market.min_price, market.max_price, market.tick_size
+    if what in ("below", "onMin") and low > 0:
+        price = low if what == "onMin" else (low - tick if low > tick else low / 2)
+    elif what in ("above", "onMax") and high > 0:
+        price = high if what == "onMax" else high + tick
+    else:
+        return
+    send(ctx, attrs.evolve(order, price=price))
+
+
+@move(AIMED, "placeOrder")
+def lot_bounds(ctx: Context, c: Chooser) -> None:
+    """An order just outside LOT_SIZE's minQty or maxQty (FLT-2), or a MARKET order just
+    outside MARKET_LOT_SIZE's (FLT-3): -4004, -4005."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    what = c.choice(("marketMin", "marketMax", "minQty", "maxQty"))
+    mark = on_step(mark_of(ctx, symbol), market.tick_size)
+    order = limit_order(ctx, c, account, symbol, side, mark, market.step_size)
+    is_market = what.startswith("market") and "MARKET" in ctx.caps.order_types
+    low, high, step = filters.lot_bounds(market, is_market)
+    minimum = what in ("marketMin", "minQty")
+    bound = low if minimum else high
+    if bound <= 0:
+        return
+    quantity = bound / 2 if minimum else bound + step
+    if is_market:
+        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
+    send(ctx, attrs.evolve(order, quantity=quantity))

@@ -71,6 +71,15 @@ WEIGHTS: dict[str, int] = {
     "conditional_order": 5,
     "last_price": 2,
     "trigger_story": 4,
+    # issue 14: amendment, self-trade prevention, filter bounds (ACT-15, AMEND-*, STP-*,
+    # FLT-*). Weight 1 each: at 2 the extra slots moved the quick profile's draws off the
+    # liquidation with a clearance fee (LIQP-4), and the LiquidationFeeIgnored mutant escaped.
+    "modify_order": 1,
+    "amend_adds": 1,
+    "amend_cancels": 1,
+    "self_trade": 1,
+    "filter_bounds": 1,
+    "lot_bounds": 1,
 }
 
 
