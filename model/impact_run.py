@@ -27,22 +27,23 @@ class Part(NamedTuple):
     positions: int
 
 
-def run_chunk(chunk: Chunk, old: Book, new: Book, top: int) -> Part:
-    """Every account of ``chunk`` under both rule sets (IMP-7)."""
+def run_chunk(chunk: Chunk, old: Book, new: Book, top: int, rows: bool = True) -> Part:
+    """Every account of ``chunk`` under both rule sets (IMP-7); its output rows only
+    when ``rows`` (rendering them is a fifth of the work)."""
     impacts = [impact_of(i, a, old, new) for i, a in accounts(chunk, old.ruleset, new.ruleset)]
     old_options, new_options = old.ruleset.options, new.ruleset.options
-    rows = [row(i, old_options, new_options) for i in impacts]
-    return Part(rows, Summary.of(impacts, top), chunk.positions)
+    out = [row(i, old_options, new_options) for i in impacts] if rows else []
+    return Part(out, Summary.of(impacts, top), chunk.positions)
 
 
 # --- one process, or several ---------------------------------------------------------
 
-_WORKER: tuple[Book, Book, int] | None = None
+_WORKER: tuple[Book, Book, int, bool] | None = None
 
 
-def _start_worker(old: RuleSet, new: RuleSet, top: int) -> None:
+def _start_worker(old: RuleSet, new: RuleSet, top: int, rows: bool) -> None:
     global _WORKER
-    _WORKER = (Book(old), Book(new), top)
+    _WORKER = (Book(old), Book(new), top, rows)
 
 
 def _run_in_worker(chunk: Chunk) -> Part:
@@ -51,7 +52,12 @@ def _run_in_worker(chunk: Chunk) -> Part:
 
 
 def run(
-    chunks: Iterable[Chunk], old: RuleSet, new: RuleSet, top: int, processes: int = 1
+    chunks: Iterable[Chunk],
+    old: RuleSet,
+    new: RuleSet,
+    top: int,
+    processes: int = 1,
+    rows: bool = True,
 ) -> Iterator[Part]:
     """Each chunk's :class:`Part`, in order, over ``processes`` worker processes (1: here).
 
@@ -60,12 +66,12 @@ def run(
     if processes <= 1:
         old_book, new_book = Book(old), Book(new)
         for chunk in chunks:
-            yield run_chunk(chunk, old_book, new_book, top)
+            yield run_chunk(chunk, old_book, new_book, top, rows)
         return
     import multiprocessing
 
     with multiprocessing.get_context("spawn").Pool(
-        processes, initializer=_start_worker, initargs=(old, new, top)
+        processes, initializer=_start_worker, initargs=(old, new, top, rows)
     ) as pool:
         pending: collections.deque[Any] = collections.deque()
         for chunk in chunks:
@@ -91,12 +97,17 @@ def _book(ruleset: RuleSet) -> Book:
     return book
 
 
-def _run_on_dask(chunk: Chunk, old: RuleSet, new: RuleSet, top: int) -> Part:
-    return run_chunk(chunk, _book(old), _book(new), top)
+def _run_on_dask(chunk: Chunk, old: RuleSet, new: RuleSet, top: int, rows: bool) -> Part:
+    return run_chunk(chunk, _book(old), _book(new), top, rows)
 
 
 def run_dask(
-    chunks: Iterable[Chunk], old: RuleSet, new: RuleSet, top: int, client: Any
+    chunks: Iterable[Chunk],
+    old: RuleSet,
+    new: RuleSet,
+    top: int,
+    client: Any,
+    rows: bool = True,
 ) -> Iterator[Part]:
     """:func:`run` on the Dask cluster of ``client`` (a ``distributed.Client``): the rule
     sets are sent to every worker once, each chunk is a task, and the parts come back in
@@ -105,7 +116,9 @@ def run_dask(
     threads = max(1, sum(client.nthreads().values()))
     pending: collections.deque[Any] = collections.deque()
     for chunk in chunks:
-        pending.append(client.submit(_run_on_dask, chunk, old_data, new_data, top, pure=False))
+        pending.append(
+            client.submit(_run_on_dask, chunk, old_data, new_data, top, rows, pure=False)
+        )
         if len(pending) >= 2 * threads:
             yield _result(pending.popleft())
     while pending:

@@ -142,9 +142,9 @@ def impact_command(
         progress = stack.enter_context(_Progress(books.total_positions(book)))
         if dask_address is not None:
             client = stack.enter_context(dask_client(dask_address, processes))
-            parts = run_dask(chunks, before, after, top, client)
+            parts = run_dask(chunks, before, after, top, client, writer is not None)
         else:
-            parts = run(chunks, before, after, top, processes)
+            parts = run(chunks, before, after, top, processes, writer is not None)
         for part in parts:
             if writer is not None:
                 writer.write(part.rows)
