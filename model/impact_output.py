@@ -202,22 +202,23 @@ def print_summary(document: dict[str, Any], title: str, console: Any) -> None:
         console.print(table)
     if document["worst"]:
         worst = Table(title=f"the {len(document['worst'])} worst accounts")
-        for column in _WORST_COLUMNS:
-            worst.add_column(column, justify="left" if column == "account" else "right")
+        for column, heading in _WORST_COLUMNS.items():
+            worst.add_column(heading, justify="left" if column == "account" else "right")
         for item in document["worst"]:
             worst.add_row(*(_text(item[c]) for c in _WORST_COLUMNS))
         console.print(worst)
 
 
-_WORST_COLUMNS = (
-    "account",
-    "extraMarginIncrease",
-    "newExtraMargin",
-    "oldMaintMargin",
-    "newMaintMargin",
-    "newLiquidatable",
-    "newMarginCalled",
-)
+#: The worst accounts' columns and their short headings (the table fits 80 columns).
+_WORST_COLUMNS = {
+    "account": "account",
+    "extraMarginIncrease": "extra margin +",
+    "newExtraMargin": "extra (NEW)",
+    "oldMaintMargin": "MM (OLD)",
+    "newMaintMargin": "MM (NEW)",
+    "newLiquidatable": "liq. (NEW)",
+    "newMarginCalled": "called (NEW)",
+}
 
 
 def _text(value: Any) -> str:
