@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from marginspec.batch import Book
 from marginspec.book import Chunk, accounts
 from marginspec.impact import Summary, impact_of, row
+from marginspec.impact_fast import fast_standing
 from marginspec.ruleset import RuleSet
 
 
@@ -30,7 +31,10 @@ class Part(NamedTuple):
 def run_chunk(chunk: Chunk, old: Book, new: Book, top: int, rows: bool = True) -> Part:
     """Every account of ``chunk`` under both rule sets (IMP-7); its output rows only
     when ``rows`` (rendering them is a fifth of the work)."""
-    impacts = [impact_of(i, a, old, new) for i, a in accounts(chunk, old.ruleset, new.ruleset)]
+    impacts = [
+        impact_of(i, a, old, new, fast_standing)
+        for i, a in accounts(chunk, old.ruleset, new.ruleset)
+    ]
     old_options, new_options = old.ruleset.options, new.ruleset.options
     out = [row(i, old_options, new_options) for i in impacts] if rows else []
     return Part(out, Summary.of(impacts, top), chunk.positions)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -17,9 +18,11 @@ from hypothesis import strategies as st
 from marginspec import book as books
 from marginspec.account import Account, MarginType, Position, PositionSide
 from marginspec.batch import Book
+from marginspec.brackets import Boundary
 from marginspec.cli import main
 from marginspec.evaluate import evaluate
-from marginspec.impact import Summary, _only_position_price, impact_of
+from marginspec.impact import Summary, _only_position_price, impact_of, standing
+from marginspec.impact_fast import fast_standing
 from marginspec.impact_output import read_rows, summary_json
 from marginspec.impact_run import run, run_dask
 from marginspec.numbers import Exact
@@ -332,3 +335,58 @@ def test_dask_gives_what_one_process_gives(tmp_path: Path) -> None:
         total_here, old.options, new.options
     )
     assert total_here.accounts == 30
+
+
+_BINANCE = load_bundled("binance-usdm")
+_SYMBOLS = ("BTCUSDT", "ETHUSDT")  # in both bundled rule sets
+
+
+@st.composite
+def _accounts(draw: st.DrawFn) -> Account:
+    """Accounts of up to two symbols, cross and isolated, at notionals across brackets
+    and exactly on bracket caps (BRK-3's boundary), wallets from empty to large."""
+    positions = []
+    for symbol in draw(st.lists(st.sampled_from(_SYMBOLS), min_size=1, max_size=2, unique=True)):
+        mark = Exact(draw(st.sampled_from(["1000", "2000", "50000", "100000", "0.5"])))
+        caps = [b.notional_cap for b in _ASTER.markets[symbol].brackets]
+        caps += [b.notional_cap for b in _BINANCE.markets[symbol].brackets]
+        notional = draw(
+            st.one_of(
+                st.sampled_from(caps),
+                st.decimals("0", "50000000", places=2).map(Exact),
+            )
+        )
+        amount = notional / mark * draw(st.sampled_from([1, -1]))
+        entry = mark * Exact(draw(st.integers(90, 110)), 100)
+        isolated = draw(st.booleans())
+        wallet = Exact(draw(st.integers(0, 10**7)), 100)
+        positions.append(
+            Position(
+                symbol,
+                PositionSide.BOTH,
+                amount,
+                entry if amount != 0 else Exact(0),
+                mark,
+                MarginType.ISOLATED if isolated else MarginType.CROSS,
+                draw(st.integers(1, 100)),
+                wallet if isolated else Exact(0),
+            )
+        )
+    return Account(Exact(draw(st.integers(-(10**6), 10**8)), 100), tuple(positions))
+
+
+_BOOKS = (Book(_ASTER), Book(_BINANCE))
+_FLOOR = Book(
+    attrs.evolve(
+        _ASTER, options=attrs.evolve(_ASTER.options, bracket_boundary=Boundary.FLOOR_INCLUSIVE)
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(account=_accounts(), which=st.integers(0, 2))
+def test_the_fast_standing_is_the_plain_one(account: Account, which: int) -> None:
+    """``impact_fast.fast_standing`` gives :func:`impact.standing`'s figures (evaluate's),
+    under both bundled rule sets and the floor-inclusive boundary (BRK-3)."""
+    book = (*_BOOKS, _FLOOR)[which]
+    assert fast_standing(account, book) == standing(account, book)
