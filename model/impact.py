@@ -209,7 +209,7 @@ def impact_of(
 
 # --- distributions (IMP-8) -----------------------------------------------------------
 
-MM_EDGES = (Exact(-1, 2), Exact(-1, 10), Exact(-1, 100), _ZERO, Exact(1, 100), Exact(1, 10))
+MM_EDGES = tuple(Exact(n, d) for n, d in ((-1, 2), (-1, 10), (-1, 100), (0, 1), (1, 100), (1, 10)))
 MM_EDGES += (Exact(1, 2), Exact(1))
 MM_LABELS = (
     "≤ −50 %",

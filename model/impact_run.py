@@ -145,8 +145,8 @@ def dask_client(address: str, processes: int) -> Any:
 
         raise InputError("--dask", "needs Dask: pip install 'marginspec[distributed]'") from None
     if address == "local":
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=processes, threads_per_worker=1, processes=True, dashboard_address=None
         )
-        return Client(cluster)
-    return Client(address, timeout="30s")
+        return Client(cluster)  # type: ignore[no-untyped-call]
+    return Client(address, timeout="30s")  # type: ignore[no-untyped-call]
