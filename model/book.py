@@ -294,6 +294,7 @@ def _row_account(
     wallet = exact(wallet_text, at(start, "crossWalletBalance"))
     positions = []
     hedge = False
+    pairs = list(zip(fields, values, strict=True))
     for index in range(start, end):
         if (
             wallets[index] != wallet_text
@@ -303,8 +304,7 @@ def _row_account(
                 at(index, "crossWalletBalance"),
                 f"differs from the account's first row (row {chunk.first + start}): one wallet per account",
             )
-        row = {f: column[index] for f, column in zip(fields, values, strict=True)}
-        row = {k: v for k, v in row.items() if v is not None}
+        row = {f: v for f, column in pairs if (v := column[index]) is not None}  # empty: absent
         try:
             position = parse_position(row, "", old)
             if position.symbol not in new.markets:

@@ -32,10 +32,13 @@ _CROSS = MarginType.CROSS
 def leverage_under(account: Account, new: RuleSet) -> tuple[Account, bool]:
     """IMP-2: ``account`` with each leverage above its market's highest under ``new``
     (LEV-1) set to that highest, and whether one was."""
+    markets = new.markets
+    if all(p.leverage <= markets[p.symbol].brackets[0].initial_leverage for p in account.positions):
+        return account, False
     cut = False
     positions = []
     for p in account.positions:
-        highest = new.markets[p.symbol].max_leverage
+        highest = markets[p.symbol].max_leverage
         if p.leverage > highest:
             p = attrs.evolve(p, leverage=highest)
             cut = True
