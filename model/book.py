@@ -12,6 +12,7 @@ Every problem is one :class:`~marginspec.errors.InputError` naming the file, the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -139,16 +140,25 @@ def _batches(name: str, kind: str, rows: int) -> Iterator[Any]:
 
             reader = pv.open_csv(
                 name,
-                read_options=pv.ReadOptions(block_size=max(1 << 16, rows * 128)),
+                read_options=pv.ReadOptions(block_size=max(1 << 16, rows * 128), use_threads=False),
                 convert_options=pv.ConvertOptions(
                     column_types={c: pa.string() for c in COLUMNS}, strings_can_be_null=True
                 ),
             )
-            _check_columns(name, reader.schema.names)
-            yield from reader
+            try:
+                _check_columns(name, reader.schema.names)
+                yield from reader
+            finally:
+                # stop its read-ahead thread now: left to the exit, it aborts the process
+                reader.close()
     except InputError:
         raise
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, UnicodeDecodeError) as error:
+        # a serial CSV reader names the line: "CSV parse error: Row #6: Expected 9 columns…"
+        line = re.search(r"Row #(\d+): (.*)", str(error))
+        if line:
+            row = int(line.group(1)) - 1  # the header is line 1, data row 1 is line 2
+            raise InputError(f"{name}: row {row}", line.group(2)) from None
         raise InputError(name, f"not a readable {kind} book ({_first_line(error)})") from None
 
 

@@ -213,6 +213,7 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
             BOOK_CSV + "erin,900,ETHUSDT,1,2000,2000,10,,\nerin,901,BTCUSDT,1,2000,2000,10,,\n",
             ("row 6, column crossWalletBalance", "one wallet per account"),
         ),
+        ("b.csv", BOOK_CSV + "erin,1,BTCUSDT,1,2\n", ("row 5", "Expected 9 columns, got 5")),
         ("b.txt", BOOK_CSV, ("unknown book format",)),
     ],
 )
