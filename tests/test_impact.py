@@ -20,6 +20,7 @@ from marginspec.account import Account, MarginType, Position, PositionSide
 from marginspec.batch import Book
 from marginspec.brackets import Boundary
 from marginspec.cli import main
+from marginspec.errors import InputError
 from marginspec.evaluate import evaluate
 from marginspec.impact import Summary, _only_position_price, impact_of, standing
 from marginspec.impact_fast import fast_standing
@@ -391,3 +392,17 @@ def test_the_fast_standing_is_the_plain_one(account: Account, which: int) -> Non
     under both bundled rule sets and the floor-inclusive boundary (BRK-3)."""
     book = (*_BOOKS, _FLOOR)[which]
     assert fast_standing(account, book) == standing(account, book)
+
+
+def test_processes_give_what_one_process_gives(tmp_path: Path) -> None:
+    """``--processes 2``: the same rows in the book's order, and a refused row still
+    names its row from a worker (InputError crosses the process boundary whole)."""
+    path = _write(tmp_path, "b.csv", _book_rows(25))
+    old, new = _ASTER, _BINANCE
+    here = [r for p in run(books.read_chunks(path, rows=6), old, new, 3) for r in p.rows]
+    there = [r for p in run(books.read_chunks(path, rows=6), old, new, 3, 2) for r in p.rows]
+    assert there == here and len(here) == 25
+    bad = _write(tmp_path, "bad.csv", _book_rows(25).replace("a20,", "a20,x", 1))
+    with pytest.raises(InputError) as refused:
+        list(run(books.read_chunks(bad, rows=6), old, new, 3, 2))
+    assert refused.value.where.endswith("bad.csv: row 28, column crossWalletBalance")
