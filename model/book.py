@@ -96,7 +96,11 @@ def _line_chunks(name: str, rows: int) -> Iterator[Chunk]:
 
     first = 1
     lines: list[bytes | None] = []
-    with open(name, "rb") as handle:
+    try:
+        handle = open(name, "rb")  # noqa: SIM115  (closed below; errors located first)
+    except OSError as error:
+        raise InputError(name, f"cannot read the book ({error.strerror or error})") from None
+    with handle:
         for line in read_lines(handle):
             lines.append(line)
             if len(lines) >= rows:

@@ -10,11 +10,13 @@ the book's order. Whatever runs the chunks, the rows and the summary are the sam
 from __future__ import annotations
 
 import collections
+import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from marginspec.batch import Book
 from marginspec.book import Chunk, accounts
+from marginspec.errors import InputError
 from marginspec.impact import Summary, impact_of, row
 from marginspec.impact_fast import fast_standing
 from marginspec.ruleset import RuleSet
@@ -135,18 +137,22 @@ def _result(future: Any) -> Part:
     return part
 
 
-def dask_client(address: str, processes: int) -> Any:
+@contextlib.contextmanager
+def dask_client(address: str, processes: int) -> Iterator[Any]:
     """A ``distributed.Client``: of a new LocalCluster of ``processes`` one-thread workers
-    for ``local``, else of the scheduler at ``address`` (``tcp://host:8786``)."""
+    for ``local`` (closed with it), else of the scheduler at ``address`` (``tcp://host:8786``)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        from marginspec.errors import InputError
-
         raise InputError("--dask", "needs Dask: pip install 'marginspec[distributed]'") from None
-    if address == "local":
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+    if address != "local":
+        with Client(address, timeout="30s") as client:  # type: ignore[no-untyped-call]
+            yield client
+        return
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=processes, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        return Client(cluster)  # type: ignore[no-untyped-call]
-    return Client(address, timeout="30s")  # type: ignore[no-untyped-call]
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
+        yield client
