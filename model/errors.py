@@ -15,6 +15,10 @@ class InputError(MarginspecError):
         self.where = where
         self.message = message
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # rebuilt from both parts when it crosses a process (impact's workers, Dask)
+        return type(self), (self.where, self.message)
+
 
 class RuleSetError(InputError):
     """An ill-formed rule set or bracket table."""

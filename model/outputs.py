@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from marginspec.errors import InputError
@@ -50,3 +51,29 @@ def make_folder(path: Path, what: str = "output") -> None:
         raise InputError(
             str(path), f"cannot make the folder for {what} ({error.strerror or error})"
         ) from None
+
+
+@contextlib.contextmanager
+def replacing(path: Path, what: str = "output") -> Iterator[Path]:
+    """:func:`write_atomic` for a writer that needs a path (a Parquet or PNG writer, a
+    file written in pieces): the block writes the temporary path it is given, which
+    replaces ``path`` when the block ends without error and is removed otherwise."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(str(path), f"cannot write {what}: no folder {str(folder)!r}")
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=path.suffix)
+    except OSError as error:
+        raise InputError(str(path), f"cannot write {what} ({error.strerror or error})") from None
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if not isinstance(error, OSError):
+            raise
+        raise InputError(str(path), f"cannot write {what} ({error.strerror or error})") from None

@@ -153,6 +153,7 @@ def test_the_installed_wheel_runs_every_command(installed: Path, tmp_path: Path)
     sample = Path(where).parent / "examples" / "sample-account.json"
     answers = Path(where).parent / "examples" / "aster-answers.json"
     shutil.copy(REPO / "docs" / "traces" / "src" / "cross-two-symbols.json", tmp_path / "run.json")
+    shutil.copy(REPO / "docs" / "guides" / "example-book.csv", tmp_path / "book.csv")
     hello = {"type": "hello", "protocol": "marginspec/1", "ruleset": {"name": "aster-pro"}}
     runs: list[tuple[str, list[str | Path], str | None]] = [
         ("rules list", ["rules", "list"], None),
@@ -163,6 +164,11 @@ def test_the_installed_wheel_runs_every_command(installed: Path, tmp_path: Path)
         ("demo", ["demo"], None),
         ("prove", ["prove", "--generic-size", "1", "--jobs", "1"], None),
         ("diff", ["diff", bundled, bundled], None),
+        (
+            "impact",
+            ["impact", "binance-usdm", "aster-pro", "--book", "book.csv", "--out", "rows.parquet"],
+            None,
+        ),
         ("trace run", ["trace", "run", "run.json", "-o", "trace.json"], None),
         ("replay", ["replay", "trace.json"], None),
         ("serve-protocol", ["serve-protocol"], json.dumps(hello) + "\n"),
@@ -183,6 +189,18 @@ def test_the_installed_wheel_runs_every_command(installed: Path, tmp_path: Path)
     assert "0 failed" in said["vectors check"]
     assert "PASS marginspec-model:" in said["conform --cmd"]
     assert "agrees with every step" in said["conform --replay"]
+    assert "become liquidatable" in said["impact binance-usdm"]
+    # matplotlib is an extra (docs/dependencies.md): --plot without it is one line, exit 2
+    plot = subprocess.run(
+        [marginspec, "impact", "aster-pro", "aster-pro", "--book", "book.csv", "--plot", "p.png"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert plot.returncode == 2 and plot.stderr == (
+        "marginspec: error: --plot: needs matplotlib: pip install 'marginspec[plot]'\n"
+    ), plot.stderr
 
 
 def test_the_installed_pytest_plugin_runs_the_kit(installed: Path, tmp_path: Path) -> None:

@@ -80,6 +80,7 @@ COMMAND_MODULES = {
     "demo": "marginspec.cli.demo",
     "diff": "marginspec.cli.diff",
     "evaluate": "marginspec.cli.evaluate",
+    "impact": "marginspec.cli.impact",
     "prove": "marginspec.cli.prove",
     "replay": "marginspec.cli.replay",
     "trace": "marginspec.cli.replay",

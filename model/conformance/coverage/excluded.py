@@ -14,6 +14,8 @@ EXCLUDED_FAMILIES = {
     "TRACE": "the trace format itself: every vector is a trace",
     "RS": "rule-set data and loading, not a step",
     "CONF": "a rule of the conformance kit itself (docs/conformance)",
+    "IMP": "the impact of a rule change on a book (`marginspec impact`), computed from "
+    "evaluate's figures of each account; not a step",
 }
 
 EXCLUDED = {
