@@ -77,13 +77,26 @@ def _unpack(table: Sequence[Bracket]) -> _Table:
     return _Table(edges[:n], edges[n:], rates, cums, f, r, c)
 
 
+class _Tables(dict[str, _Table]):
+    """A rule set's tables unpacked on first use (a bracket file has hundreds of markets,
+    a stream may use a few)."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        super().__init__()
+        self.markets = ruleset.markets
+
+    def __missing__(self, symbol: str) -> _Table:
+        table = self[symbol] = _unpack(self.markets[symbol].brackets)
+        return table
+
+
 class Book:
     """A rule set's bracket tables unpacked for the batch functions (built once per rule set)."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.cap_inclusive = ruleset.options.bracket_boundary is Boundary.CAP_INCLUSIVE
-        self.tables = {s: _unpack(m.brackets) for s, m in ruleset.markets.items()}
+        self.tables = _Tables(ruleset)
         # per batch units, per (symbol, long): the tables in those units (column batches)
         self.sides: dict[tuple[int, int, int, int], tuple[dict[str, _Side], dict[str, _Side]]] = {}
 
@@ -398,7 +411,17 @@ def figure_sets(ruleset: RuleSet, accounts: Iterable[Account]) -> Iterator[Accou
 
 
 def json_lines(ruleset: RuleSet, accounts: Sequence[Account]) -> Iterator[str]:
-    """Every figure of each account as its ``evaluate`` document on one JSON line."""
+    """Every figure of each account as its ``evaluate`` document on one JSON line
+    (a one-position account by ``account_line``'s integer route, the others by
+    ``evaluate`` and ``report.account_json``; the same bytes either way)."""
+    from marginspec.account_line import LineWriter
+
     options = ruleset.options
-    for figures in figure_sets(ruleset, accounts):
-        yield json.dumps(account_json(figures, options), separators=(",", ":"))
+    line = LineWriter(ruleset).line
+    for account in accounts:
+        text = line(account)
+        if text is None:
+            text = json.dumps(
+                account_json(evaluate(account, ruleset), options), separators=(",", ":")
+            )
+        yield text

@@ -1,0 +1,343 @@
+"""The ``evaluate`` JSON line of a one-position account on integers: the fast path of
+``json.dumps(report.account_json(evaluate(account, ruleset), options))``.
+
+A service evaluates mostly one position per account, with no open orders. For that shape
+every figure of SNAP-3 is a short sum of products of the five inputs (wallet, amount,
+entry, mark, isolated wallet) and the position's bracket: with each input an integer
+over 10^8 (exchange decimals have at most 8 places), the sums are integers over one
+denominator, each figure's text is one integer division (DISP-1, DISP-2), and the
+liquidation price is the integer walk of ``batch.column_liquidation_prices``. The
+formulas are the model's (cited below); the figures of the model's own functions are the
+reference: ``tests/test_account_line.py`` holds the line byte-identical to the scalar
+route on random, boundary and real-table accounts. Any other shape (several positions,
+open orders, a zero amount, an input of more than 8 places, a table whose numbers are
+not decimals of at most 8 (rates) or 16 (edges) places, a walk that does not decide, a
+positive price shown as "0") returns None: the caller takes the scalar route.
+(Why it exists: docs/performance.md, "Service speed".)
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+
+from gmpy2 import mpz
+
+from marginspec.account import Account, MarginType
+from marginspec.batch import Book, _Side, _side
+from marginspec.brackets import Boundary
+from marginspec.evaluate import _max_notional
+from marginspec.numbers import Exact, Rounding
+from marginspec.report import display_price
+from marginspec.ruleset import NoPrice, RuleSet, Trigger
+
+_P8 = 10**8
+_P16 = 10**16
+_UNITS = (_P8, _P8, _P8, _P8)
+_CROSS = MarginType.CROSS
+
+
+class _Market:
+    """One market's table as integers (edges over 10^16, rates and cums over 10^8), its
+    texts, and the liquidation walk's tables in units of 10^-8 for each side."""
+
+    def __init__(self, book: Book, symbol: str, inclusive: bool) -> None:
+        table = book.ruleset.markets[symbol].brackets
+        self.table = table
+        self.symbol = json.dumps(symbol)
+        caps = [_integer(b.notional_cap, _P16) for b in table]
+        rates = [_integer(b.maint_margin_ratio, _P8) for b in table]
+        cums = [_integer(b.cum, _P8) for b in table]
+        self.fast = None not in caps + rates + cums
+        self.caps = tuple(x or 0 for x in caps)
+        self.rates = tuple(x or 0 for x in rates)
+        self.cums = tuple(x or 0 for x in cums)
+        self.last = len(table) - 1
+        unpacked = book.tables[symbol]
+        self.long: _Side = _side(unpacked, True, _UNITS, inclusive)
+        self.short: _Side = _side(unpacked, False, _UNITS, inclusive)
+        self.texts: dict[tuple[int, int], tuple[str, str, str, int]] = {}
+
+
+def _integer(value: Exact, scale: int) -> int | None:
+    """``value × scale`` if it is an integer, else None."""
+    scaled = value * scale
+    return int(scaled) if scaled.denominator == 1 else None
+
+
+class LineWriter:
+    """Writes the JSON line of one-position accounts of one rule set (see the module)."""
+
+    def __init__(self, ruleset: RuleSet | Book) -> None:
+        self.book = ruleset if isinstance(ruleset, Book) else Book(ruleset)
+        options = self.book.ruleset.options
+        self.options = options
+        self.inclusive = options.bracket_boundary is Boundary.CAP_INCLUSIVE
+        self.strict = options.liquidation_trigger is Trigger.LT
+        self.power = 10**options.display_decimals
+        self.decimals = options.display_decimals
+        self.rounding = options.display_rounding
+        self.no_price = '"0"' if options.no_liquidation_price is NoPrice.ZERO else "null"
+        self.markets: dict[str, _Market] = {}
+        self.marks: dict[int, str] = {}
+        # 10^8 / q for each denominator q of a decimal of at most 8 places (2^i·5^j)
+        self.factors = {mpz(2**i * 5**j): _P8 // (2**i * 5**j) for i in range(9) for j in range(9)}
+        if self.rounding is Rounding.DOWN and self.decimals == 8:
+            self._text = _down8  # type: ignore[method-assign]
+
+    def _text(self, numerator: int, denominator: int) -> str:
+        """DISP-1, DISP-2: ``numerator / denominator`` (denominator > 0) to the display
+        places, by one integer division (``decimal_text.display_text`` on integers)."""
+        negative = numerator < 0
+        if negative:
+            numerator = -numerator
+        whole, rest = divmod(numerator * self.power, denominator)
+        if rest and self.rounding is not Rounding.DOWN:
+            twice = rest + rest
+            if twice > denominator or (
+                twice == denominator and (self.rounding is Rounding.HALF_UP or whole & 1 == 1)
+            ):
+                whole += 1
+        if not whole:
+            return "0"
+        text = str(whole)
+        decimals = self.decimals
+        if decimals:
+            if len(text) <= decimals:
+                text = "0" * (decimals + 1 - len(text)) + text
+            fraction = text[-decimals:].rstrip("0")
+            text = f"{text[:-decimals]}.{fraction}" if fraction else text[:-decimals]
+        return "-" + text if negative else text
+
+    def _price(self, numerator: int, denominator: int) -> str | None:
+        """LIQ-5, DISP-3: a positive price's text; None where DISP-3 needs the scalar route."""
+        text = self._text(numerator, denominator)
+        if text == "0":
+            return display_price(Exact(numerator, denominator), self.options)
+        return text
+
+    def line(self, account: Account) -> str | None:
+        """The line ``json.dumps(account_json(evaluate(account)))`` writes, or None where
+        the account is not of the fast shape (the caller evaluates it the scalar way)."""
+        if account.open_orders or len(account.positions) != 1:
+            return None
+        p = account.positions[0]
+        market = self.markets.get(p.symbol)
+        if market is None:
+            if p.symbol not in self.book.ruleset.markets:
+                return None
+            market = self.markets[p.symbol] = _Market(self.book, p.symbol, self.inclusive)
+        if not market.fast:
+            return None
+        # the five inputs as integers over 10^8 (echoed exactly, DISP-4)
+        factors = self.factors
+        amount, entry, mark, wallet_in, iso_in = (
+            p.position_amt,
+            p.entry_price,
+            p.mark_price,
+            account.cross_wallet_balance,
+            p.isolated_wallet,
+        )
+        try:
+            a = int(amount.numerator) * factors[amount.denominator]
+            e = int(entry.numerator) * factors[entry.denominator]
+            m = int(mark.numerator) * factors[mark.denominator]
+            w = int(wallet_in.numerator) * factors[wallet_in.denominator]
+            iw = int(iso_in.numerator) * factors[iso_in.denominator]
+        except KeyError:  # a denominator that does not divide 10^8
+            return None
+        if not a:
+            return None
+        # a book's positions share few marks: each mark's text is remembered
+        marks = self.marks
+        mark_text = marks.get(m)
+        if mark_text is None:
+            if len(marks) >= 4096:
+                marks.clear()
+            mark_text = marks[m] = _exact(m)
+        iso = 0 if p.margin_type is _CROSS else iw  # Σ isolated wallets (B-WAL)
+        leverage = p.leverage
+        cross = p.margin_type is _CROSS
+        text = self._text
+        exact = _exact
+
+        size = a if a > 0 else -a
+        size16 = size * m  # |notional| over 10^16 (N-1)
+        # BRK-3, BRK-4: the owning bracket, the first whose cap the notional does not exceed
+        search = bisect_left if self.inclusive else bisect_right
+        k = search(market.caps, size16, 0, market.last)
+        mm24 = size16 * market.rates[k] - market.cums[k] * _P16  # MM-1, over 10^24
+        upnl16 = a * (m - e)  # UPNL-1, over 10^16
+        # one denominator for the sums: 10^24·L (IM-1 is |N|/L)
+        d = _P16 * _P8 * leverage
+        mm_d = mm24 * leverage
+        upnl_d = upnl16 * _P8 * leverage
+        im_d = size16 * _P8
+        w_d = w * _P16 * leverage
+        im = text(im_d, d)
+        mm = text(mm_d, d)
+        upnl = text(upnl_d, d)
+        # AVB-1, XFER-1/XFER-2 (no open orders: ORD-2 is 0)
+        available_d = w_d + (upnl_d - im_d if cross else 0)
+        if available_d < 0:
+            available_d = 0
+        withdraw_d = w_d - (mm_d if cross else 0)
+        if withdraw_d > available_d:
+            withdraw_d = available_d
+        if withdraw_d < 0:
+            withdraw_d = 0
+        withdraw = text(withdraw_d, d)
+        cross_balance_d = w_d + (upnl_d if cross else 0)  # margin balance (MB-1)
+        cross_mm_d = mm_d if cross else 0
+        if cross_balance_d > 0:
+            ratio = f'"{text(cross_mm_d, cross_balance_d)}"' if cross_mm_d else '"0"'  # MR-1
+        else:
+            ratio = "null"
+        if cross:
+            below = (
+                cross_balance_d < cross_mm_d if self.strict else cross_balance_d <= cross_mm_d
+            )  # LIQ-1
+            account_liquidatable = "true" if below else "false"
+        else:
+            account_liquidatable = "false"
+
+        # LIQ-2 … LIQ-6 of the one leg (its cross wallet with no other cross position, or
+        # its isolated wallet), and BKR-1
+        wallet = w if cross else iw
+        side = market.long if a > 0 else market.short
+        walked = _walk(side, self.inclusive, a, e, m, wallet, size)
+        if walked is _UNDECIDED:
+            return None
+        if walked is None:
+            lp = self.no_price
+        else:
+            numerator, denominator = walked  # type: ignore[misc]
+            price = self._price(numerator, denominator)
+            if price is None:
+                return None
+            lp = f'"{price}"'
+        numerator, denominator = wallet * _P8 - a * e, -a * _P8
+        if denominator < 0:
+            numerator, denominator = -numerator, -denominator
+        if numerator > 0:
+            price = self._price(numerator, denominator)
+            if price is None:
+                return None
+            bp = f'"{price}"'
+        else:
+            bp = self.no_price
+
+        texts = market.texts.get((k, leverage))
+        if texts is None:
+            bracket = market.table[k]
+            options = self.options
+            from marginspec.decimal_text import display_text
+
+            texts = market.texts[k, leverage] = (
+                display_text(bracket.maint_margin_ratio, options.display_decimals, self.rounding),
+                display_text(bracket.cum, options.display_decimals, self.rounding),
+                display_text(
+                    _max_notional(market.table, leverage),
+                    options.display_decimals,
+                    self.rounding,
+                ),
+                bracket.bracket,
+            )
+        mmr, cum, max_notional, number = texts
+
+        if cross:
+            position_tail = f'"isolatedMargin":null,"marginRatio":null,"liquidationPrice":{lp},"bankruptcyPrice":{bp},"maxAddableMargin":null,"maxRemovableMargin":null,"liquidatable":null}}]}}'
+            cross_upnl, cross_mm = upnl, mm
+        else:
+            iw_d = iw * _P16 * leverage
+            iso_margin_d = iw_d + upnl_d
+            position_ratio = f'"{text(mm_d, iso_margin_d)}"' if iso_margin_d > 0 else "null"
+            # XFER-3: max(0, min(iw − MM, iw + uPnL − |N|/L))
+            removal_d = min(iw_d - mm_d, iw_d + upnl_d - im_d)
+            if removal_d < 0:
+                removal_d = 0
+            below = iso_margin_d < mm_d if self.strict else iso_margin_d <= mm_d
+            position_tail = (
+                f'"isolatedMargin":"{text(iso_margin_d, d)}","marginRatio":{position_ratio},'
+                f'"liquidationPrice":{lp},"bankruptcyPrice":{bp},"maxAddableMargin":"{withdraw}",'
+                f'"maxRemovableMargin":"{text(removal_d, d)}","liquidatable":{"true" if below else "false"}}}]}}'
+            )
+            cross_upnl = cross_mm = "0"
+        return (
+            f'{{"totalWalletBalance":"{exact(w + iso)}","totalCrossWalletBalance":"{exact(w)}",'
+            f'"totalUnrealizedProfit":"{upnl}","totalCrossUnPnl":"{cross_upnl}",'
+            f'"totalMarginBalance":"{text(w_d + iso * _P16 * leverage + upnl_d, d)}",'
+            f'"totalPositionInitialMargin":"{im}","totalOpenOrderInitialMargin":"0",'
+            f'"totalInitialMargin":"{im}","totalMaintMargin":"{mm}",'
+            f'"totalCrossMaintMargin":"{cross_mm}","marginRatio":{ratio},'
+            f'"availableBalance":"{text(available_d, d)}","maxWithdrawAmount":"{withdraw}",'
+            f'"liquidatable":{account_liquidatable},"positions":[{{"symbol":{market.symbol},'
+            f'"positionSide":"{p.position_side._value_}","positionAmt":"{exact(a)}",'
+            f'"entryPrice":"{exact(e)}","markPrice":"{mark_text}",'
+            f'"marginType":"{p.margin_type._value_}","leverage":{leverage},'
+            f'"notional":"{text(a * m, _P16)}","initialMargin":"{im}",'
+            f'"positionInitialMargin":"{im}","openOrderInitialMargin":"0",'
+            f'"maintMargin":"{mm}","maintMarginRatio":"{mmr}","maintAmount":"{cum}",'
+            f'"bracket":{number},"maxNotionalValue":"{max_notional}",'
+            f'"unRealizedProfit":"{upnl}","isolatedWallet":"{exact(iw)}",' + position_tail
+        )
+
+
+def _exact(value: int) -> str:
+    """DISP-4: the exact text of ``value / 10^8`` (an echoed input)."""
+    if value < 0:
+        whole, fraction = divmod(-value, _P8)
+        return f"-{whole}.{fraction:08d}".rstrip("0") if fraction else f"-{whole}"
+    whole, fraction = divmod(value, _P8)
+    return f"{whole}.{fraction:08d}".rstrip("0") if fraction else str(whole)
+
+
+def _down8(numerator: int, denominator: int) -> str:
+    """``LineWriter._text`` for the default display (8 places, DISP-2 DOWN)."""
+    if numerator < 0:
+        whole, fraction = divmod(-numerator * _P8 // denominator, _P8)
+        if fraction:
+            return f"-{whole}.{fraction:08d}".rstrip("0")
+        return f"-{whole}" if whole else "0"
+    whole, fraction = divmod(numerator * _P8 // denominator, _P8)
+    return f"{whole}.{fraction:08d}".rstrip("0") if fraction else str(whole)
+
+
+class _Undecided:
+    """What :func:`_walk` returns when the walk does not decide."""
+
+
+_UNDECIDED = _Undecided()
+
+
+def _walk(
+    side: _Side, inclusive: bool, a: int, e: int, m: int, w: int, size: int
+) -> tuple[int, int] | _Undecided | None:
+    """LIQ-2 … LIQ-6 of one leg in units of 10^-8: ``batch.column_liquidation_prices``'s
+    walk for one position, the price as (numerator, denominator), None (LIQ-5)."""
+    edges, r, last, wf, ef, steps = side
+    k = (bisect_left if inclusive else bisect_right)(edges, size * m, 0, last)
+    v = w * wf - a * e * ef
+    moved = 0
+    while True:
+        step = steps[k]
+        if step is None:
+            return _UNDECIDED
+        sign, inside, above, positive, denominator = step
+        x = v if sign > 0 else -v
+        if k < last and x > inside:
+            if moved < 0:
+                return _UNDECIDED
+            moved = 1
+            k += 1
+        elif x <= above:
+            if not k:
+                return None
+            if moved > 0:
+                return _UNDECIDED
+            moved = -1
+            k -= 1
+        elif x > positive:
+            return (x - positive) * r, size * denominator
+        else:
+            return _UNDECIDED
