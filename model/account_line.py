@@ -19,7 +19,9 @@ positive price shown as "0") returns None: the caller takes the scalar route.
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_left, bisect_right
+from typing import Any
 
 from gmpy2 import mpz
 
@@ -53,6 +55,7 @@ class _Market:
         self.rates = tuple(x or 0 for x in rates)
         self.cums = tuple(x or 0 for x in cums)
         self.last = len(table) - 1
+        self.max_leverage = book.ruleset.markets[symbol].max_leverage
         unpacked = book.tables[symbol]
         self.long: _Side = _side(unpacked, True, _UNITS, inclusive)
         self.short: _Side = _side(unpacked, False, _UNITS, inclusive)
@@ -116,18 +119,22 @@ class LineWriter:
             return display_price(Exact(numerator, denominator), self.options)
         return text
 
+    def _market(self, symbol: str) -> _Market | None:
+        market = self.markets.get(symbol)
+        if market is None:
+            if symbol not in self.book.ruleset.markets:
+                return None
+            market = self.markets[symbol] = _Market(self.book, symbol, self.inclusive)
+        return market if market.fast else None
+
     def line(self, account: Account) -> str | None:
         """The line ``json.dumps(account_json(evaluate(account)))`` writes, or None where
         the account is not of the fast shape (the caller evaluates it the scalar way)."""
         if account.open_orders or len(account.positions) != 1:
             return None
         p = account.positions[0]
-        market = self.markets.get(p.symbol)
+        market = self._market(p.symbol)
         if market is None:
-            if p.symbol not in self.book.ruleset.markets:
-                return None
-            market = self.markets[p.symbol] = _Market(self.book, p.symbol, self.inclusive)
-        if not market.fast:
             return None
         # the five inputs as integers over 10^8 (echoed exactly, DISP-4)
         factors = self.factors
@@ -148,6 +155,80 @@ class LineWriter:
             return None
         if not a:
             return None
+        return self._line(
+            market,
+            p.position_side._value_,
+            p.margin_type is _CROSS,
+            a,
+            e,
+            m,
+            w,
+            iw,
+            p.leverage,
+        )
+
+    def line_from_json(self, data: Any) -> str | None:
+        """:meth:`line` of a decoded ``evaluate`` input document of the common shape
+        (SNAP-1): one-way mode, one open position, no orders, each number a decimal
+        string of at most 20 + 8 digits, the leverage a JSON integer, no optional field
+        but ``marginType``, ``positionSide`` "BOTH" and an isolated position's
+        ``isolatedWallet``. Every document this accepts, ``parse_account`` accepts with
+        the same values (each test is one of its checks, or narrower); anything else is
+        None, and the caller parses it the general way (which refuses it, or not)."""
+        if type(data) is not dict or len(data) != 2:
+            return None
+        positions = data.get("positions")
+        wallet_text = data.get("crossWalletBalance")
+        if type(positions) is not list or len(positions) != 1 or type(wallet_text) is not str:
+            return None
+        p = positions[0]
+        if type(p) is not dict or not _POSITION_KEYS.issuperset(p):
+            return None
+        symbol = p.get("symbol")
+        if type(symbol) is not str:
+            return None
+        market = self._market(symbol)
+        leverage = p.get("leverage")
+        if market is None or type(leverage) is not int or not 1 <= leverage <= market.max_leverage:
+            return None
+        if p.get("positionSide", "BOTH") != "BOTH":
+            return None
+        kind = p.get("marginType", "cross")
+        iw: int | None = 0
+        if kind == "cross":
+            cross = True
+            if "isolatedWallet" in p:
+                return None
+        elif kind == "isolated":
+            cross = False
+            iw = _decimal(p.get("isolatedWallet"))
+            if iw is None or iw < 0:
+                return None
+        else:
+            return None
+        a = _decimal(p.get("positionAmt"))
+        e = _decimal(p.get("entryPrice"))
+        m = _decimal(p.get("markPrice"))
+        w = _decimal(wallet_text)
+        if not a or iw is None or e is None or e <= 0 or m is None or m <= 0 or w is None:
+            return None
+        return self._line(market, "BOTH", cross, a, e, m, w, iw, leverage)
+
+    def _line(
+        self,
+        market: _Market,
+        position_side: str,
+        cross: bool,
+        a: int,
+        e: int,
+        m: int,
+        w: int,
+        iw: int,
+        leverage: int,
+    ) -> str | None:
+        """The line of one position (None: DISP-3 or the walk ask for the scalar route): amount ``a``, entry ``e``, mark ``m``, cross wallet
+        ``w`` and isolated wallet ``iw`` over 10^8, ``a`` not 0."""
+        margin_type = "cross" if cross else "isolated"
         # a book's positions share few marks: each mark's text is remembered
         marks = self.marks
         mark_text = marks.get(m)
@@ -155,9 +236,7 @@ class LineWriter:
             if len(marks) >= 4096:
                 marks.clear()
             mark_text = marks[m] = _exact(m)
-        iso = 0 if p.margin_type is _CROSS else iw  # Σ isolated wallets (B-WAL)
-        leverage = p.leverage
-        cross = p.margin_type is _CROSS
+        iso = 0 if cross else iw  # Σ isolated wallets (B-WAL)
         text = self._text
         exact = _exact
 
@@ -272,15 +351,46 @@ class LineWriter:
             f'"totalCrossMaintMargin":"{cross_mm}","marginRatio":{ratio},'
             f'"availableBalance":"{text(available_d, d)}","maxWithdrawAmount":"{withdraw}",'
             f'"liquidatable":{account_liquidatable},"positions":[{{"symbol":{market.symbol},'
-            f'"positionSide":"{p.position_side._value_}","positionAmt":"{exact(a)}",'
+            f'"positionSide":"{position_side}","positionAmt":"{exact(a)}",'
             f'"entryPrice":"{exact(e)}","markPrice":"{mark_text}",'
-            f'"marginType":"{p.margin_type._value_}","leverage":{leverage},'
+            f'"marginType":"{margin_type}","leverage":{leverage},'
             f'"notional":"{text(a * m, _P16)}","initialMargin":"{im}",'
             f'"positionInitialMargin":"{im}","openOrderInitialMargin":"0",'
             f'"maintMargin":"{mm}","maintMarginRatio":"{mmr}","maintAmount":"{cum}",'
             f'"bracket":{number},"maxNotionalValue":"{max_notional}",'
             f'"unRealizedProfit":"{upnl}","isolatedWallet":"{exact(iw)}",' + position_tail
         )
+
+
+_POSITION_KEYS = frozenset(
+    (
+        "symbol",
+        "positionSide",
+        "positionAmt",
+        "entryPrice",
+        "markPrice",
+        "marginType",
+        "leverage",
+        "isolatedWallet",
+    )
+)
+#: A subset of ``numbers.SHORT_DECIMAL`` (what ``numbers.exact`` reads as it is).
+_DECIMAL = re.compile(r"(-?)([0-9]{1,20})(?:\.([0-9]{1,8}))?", re.ASCII)
+
+
+def _decimal(value: object) -> int | None:
+    """A decimal string of :data:`_DECIMAL`'s shape as an integer over 10^8, else None."""
+    if type(value) is not str:
+        return None
+    match = _DECIMAL.fullmatch(value)
+    if match is None:
+        return None
+    sign, whole, fraction = match.groups()
+    number = int(whole) * _P8 + (int(fraction) * _POWERS[8 - len(fraction)] if fraction else 0)
+    return -number if sign else number
+
+
+_POWERS = tuple(10**k for k in range(9))
 
 
 def _exact(value: int) -> str:

@@ -72,7 +72,12 @@ def evaluate_line(
         text = inputs.decode(raw, name, "line")
         if not text.strip():
             raise InputError(name, "empty line: expected an account snapshot")
-        account = parse_account(inputs.parse_json(text, name), ruleset)
+        data = inputs.parse_json(text, name)
+        if writer is not None:
+            line = writer.line_from_json(data)  # the common shape, checked as parse_account does
+            if line is not None:
+                return line, True
+        account = parse_account(data, ruleset)
         if writer is not None:
             line = writer.line(account)
             if line is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from marginspec import batch, stream
@@ -221,6 +221,8 @@ def test_the_stream_writes_the_same_lines_and_errors() -> None:
     ]
     lines += [b"{", b"", b"\xff", None, b'{"crossWalletBalance": "1", "positions": 3}']
     writer = LineWriter(ruleset)
+    assert writer.line_from_json(good) is not None
+    assert writer.line_from_json(iso) is not None
     for number, raw in enumerate(lines, 1):
         assert stream.evaluate_line(raw, number, ruleset, writer) == stream.evaluate_line(
             raw, number, ruleset
@@ -228,3 +230,89 @@ def test_the_stream_writes_the_same_lines_and_errors() -> None:
     results = list(stream.evaluate_lines(lines, ruleset))
     assert [ok for _, ok in results] == [True, True] + [False] * 8
     assert json.loads(results[2][0])["pointer"] == "/positions/0/markPrice"
+
+
+def _text(number: int, places: int) -> str:
+    digits = str(abs(number)).rjust(places + 1, "0")
+    body = f"{digits[:-places]}.{digits[-places:]}" if places else digits
+    return "-" + body if number < 0 else body
+
+
+_numbers = (
+    st.builds(_text, st.integers(-(10**12), 10**12), st.integers(0, 9))
+    | st.builds(_text, st.integers(1, 10**6), st.integers(0, 3))
+    | st.sampled_from(
+        ["0", "-0", "1", "007", "+1", "1.", ".5", "1e3", "0.000000001", "-3.25", " 1", "1 "]
+    )
+    | st.integers(-(10**9), 10**9)
+)
+
+
+_good = st.builds(_text, st.integers(1, 10**9), st.integers(0, 8))
+#: Changes to a valid document: a field's value, a field added or removed.
+_CHANGES: list[tuple[str, str, st.SearchStrategy[object]]] = [
+    ("position", "positionAmt", _numbers),
+    ("position", "entryPrice", _numbers),
+    ("position", "markPrice", _numbers),
+    ("position", "isolatedWallet", _numbers),
+    ("position", "leverage", st.sampled_from([0, -1, 101, 126, "5", True, 125])),
+    ("position", "symbol", st.sampled_from(["NOPE", 3, "ETHUSDT", ""])),
+    ("position", "marginType", st.sampled_from(["CROSS", "Isolated", "crossed", "x", 1])),
+    ("position", "positionSide", st.sampled_from(["BOTH", "both", "LONG", "SHORT", 0])),
+    ("position", "adl", st.just(1)),
+    ("position", "colour", st.just("red")),
+    ("account", "crossWalletBalance", _numbers),
+    ("account", "dualSidePosition", st.sampled_from([True, False, 0])),
+    ("account", "openOrders", st.just([])),
+    ("account", "extra", st.just(1)),
+]
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, object]:
+    """A valid one-position document (cross or isolated), then 0-2 changes, some of
+    which make it invalid, some of which only make it other than the common shape."""
+    position: dict[str, object] = {
+        "symbol": draw(st.sampled_from(["BTCUSDT", "ETHUSDT"])),
+        "positionAmt": ("-" if draw(st.booleans()) else "") + draw(_good),
+        "entryPrice": draw(_good),
+        "markPrice": draw(_good),
+        "leverage": draw(st.integers(1, 75)),
+    }
+    if draw(st.booleans()):
+        position.update(marginType="isolated", isolatedWallet=draw(_good))
+    elif draw(st.booleans()):
+        position["marginType"] = "cross"
+    document: dict[str, object] = {
+        "crossWalletBalance": ("-" if draw(st.booleans()) else "") + draw(_good),
+        "positions": [position],
+    }
+    for where, field, values in draw(st.lists(st.sampled_from(_CHANGES), max_size=2)):
+        target = position if where == "position" else document
+        if draw(st.booleans()) and field in target:
+            del target[field]
+        else:
+            target[field] = draw(values)
+    if draw(st.integers(0, 9)) == 0:
+        document["positions"] = [position, dict(position, symbol="ETHUSDT")]
+    return document
+
+
+@given(documents())
+def test_the_json_route_accepts_only_what_the_parser_accepts(document: dict[str, object]) -> None:
+    """SNAP-1: a document the fast JSON route answers is one ``parse_account`` accepts,
+    and the line is the scalar one; the rest it leaves to the parser (and its errors)."""
+    from marginspec.account import parse_account
+    from marginspec.errors import InputError
+
+    ruleset = load_bundled()
+    line = LineWriter(ruleset).line_from_json(document)
+    try:
+        account = parse_account(document, ruleset)
+    except InputError:
+        event("refused")
+        assert line is None
+        return
+    event("fast route" if line is not None else "parsed, scalar route")
+    if line is not None:
+        assert line == _scalar(account, ruleset)
