@@ -87,6 +87,7 @@ class LineWriter:
         self.factors = {mpz(2**i * 5**j): _P8 // (2**i * 5**j) for i in range(9) for j in range(9)}
         if self.rounding is Rounding.DOWN and self.decimals == 8:
             self._text = _down8  # type: ignore[method-assign]
+            self._places = _places8  # type: ignore[method-assign]
 
     def _text(self, numerator: int, denominator: int) -> str:
         """DISP-1, DISP-2: ``numerator / denominator`` (denominator > 0) to the display
@@ -111,6 +112,10 @@ class LineWriter:
             fraction = text[-decimals:].rstrip("0")
             text = f"{text[:-decimals]}.{fraction}" if fraction else text[:-decimals]
         return "-" + text if negative else text
+
+    def _places(self, value: int, places: int) -> str:
+        """:meth:`_text` of ``value / 10^places``."""
+        return self._text(value, 10**places)
 
     def _price(self, numerator: int, denominator: int) -> str | None:
         """LIQ-5, DISP-3: a positive price's text; None where DISP-3 needs the scalar route."""
@@ -237,6 +242,7 @@ class LineWriter:
                 marks.clear()
             mark_text = marks[m] = _exact(m)
         iso = 0 if cross else iw  # Σ isolated wallets (B-WAL)
+        wallet_text = _exact(w)
         text = self._text
         exact = _exact
 
@@ -253,9 +259,10 @@ class LineWriter:
         upnl_d = upnl16 * _P8 * leverage
         im_d = size16 * _P8
         w_d = w * _P16 * leverage
-        im = text(im_d, d)
-        mm = text(mm_d, d)
-        upnl = text(upnl_d, d)
+        places = self._places
+        im = text(size16, _P16 * leverage)
+        mm = places(mm24, 24)
+        upnl = places(upnl16, 16)
         # AVB-1, XFER-1/XFER-2 (no open orders: ORD-2 is 0)
         available_d = w_d + (upnl_d - im_d if cross else 0)
         if available_d < 0:
@@ -265,7 +272,12 @@ class LineWriter:
             withdraw_d = available_d
         if withdraw_d < 0:
             withdraw_d = 0
-        withdraw = text(withdraw_d, d)
+        if not cross and self.decimals >= 8:
+            # both are the cross wallet, or 0: its exact text (at most 8 places)
+            withdraw = available = wallet_text if w > 0 else "0"
+        else:
+            withdraw = text(withdraw_d, d)
+            available = text(available_d, d)
         cross_balance_d = w_d + (upnl_d if cross else 0)  # margin balance (MB-1)
         cross_mm_d = mm_d if cross else 0
         if cross_balance_d > 0:
@@ -337,24 +349,24 @@ class LineWriter:
                 removal_d = 0
             below = iso_margin_d < mm_d if self.strict else iso_margin_d <= mm_d
             position_tail = (
-                f'"isolatedMargin":"{text(iso_margin_d, d)}","marginRatio":{position_ratio},'
+                f'"isolatedMargin":"{places(iw * _P8 + upnl16, 16)}","marginRatio":{position_ratio},'
                 f'"liquidationPrice":{lp},"bankruptcyPrice":{bp},"maxAddableMargin":"{withdraw}",'
                 f'"maxRemovableMargin":"{text(removal_d, d)}","liquidatable":{"true" if below else "false"}}}]}}'
             )
             cross_upnl = cross_mm = "0"
         return (
-            f'{{"totalWalletBalance":"{exact(w + iso)}","totalCrossWalletBalance":"{exact(w)}",'
+            f'{{"totalWalletBalance":"{exact(w + iso) if iso else wallet_text}","totalCrossWalletBalance":"{wallet_text}",'
             f'"totalUnrealizedProfit":"{upnl}","totalCrossUnPnl":"{cross_upnl}",'
-            f'"totalMarginBalance":"{text(w_d + iso * _P16 * leverage + upnl_d, d)}",'
+            f'"totalMarginBalance":"{places((w + iso) * _P8 + upnl16, 16)}",'
             f'"totalPositionInitialMargin":"{im}","totalOpenOrderInitialMargin":"0",'
             f'"totalInitialMargin":"{im}","totalMaintMargin":"{mm}",'
             f'"totalCrossMaintMargin":"{cross_mm}","marginRatio":{ratio},'
-            f'"availableBalance":"{text(available_d, d)}","maxWithdrawAmount":"{withdraw}",'
+            f'"availableBalance":"{available}","maxWithdrawAmount":"{withdraw}",'
             f'"liquidatable":{account_liquidatable},"positions":[{{"symbol":{market.symbol},'
             f'"positionSide":"{position_side}","positionAmt":"{exact(a)}",'
             f'"entryPrice":"{exact(e)}","markPrice":"{mark_text}",'
             f'"marginType":"{margin_type}","leverage":{leverage},'
-            f'"notional":"{text(a * m, _P16)}","initialMargin":"{im}",'
+            f'"notional":"{places(a * m, 16)}","initialMargin":"{im}",'
             f'"positionInitialMargin":"{im}","openOrderInitialMargin":"0",'
             f'"maintMargin":"{mm}","maintMarginRatio":"{mmr}","maintAmount":"{cum}",'
             f'"bracket":{number},"maxNotionalValue":"{max_notional}",'
@@ -396,21 +408,41 @@ _POWERS = tuple(10**k for k in range(9))
 def _exact(value: int) -> str:
     """DISP-4: the exact text of ``value / 10^8`` (an echoed input)."""
     if value < 0:
-        whole, fraction = divmod(-value, _P8)
-        return f"-{whole}.{fraction:08d}".rstrip("0") if fraction else f"-{whole}"
-    whole, fraction = divmod(value, _P8)
-    return f"{whole}.{fraction:08d}".rstrip("0") if fraction else str(whole)
+        return "-" + _exact(-value) if value else "0"
+    text = str(value)
+    if len(text) <= 8:
+        text = "00000000"[len(text) - 1 :] + text
+    fraction = text[-8:].rstrip("0")
+    return f"{text[:-8]}.{fraction}" if fraction else text[:-8]
 
 
 def _down8(numerator: int, denominator: int) -> str:
     """``LineWriter._text`` for the default display (8 places, DISP-2 DOWN)."""
     if numerator < 0:
-        whole, fraction = divmod(-numerator * _P8 // denominator, _P8)
-        if fraction:
-            return f"-{whole}.{fraction:08d}".rstrip("0")
-        return f"-{whole}" if whole else "0"
-    whole, fraction = divmod(numerator * _P8 // denominator, _P8)
-    return f"{whole}.{fraction:08d}".rstrip("0") if fraction else str(whole)
+        text = _down8(-numerator, denominator)
+        return text if text == "0" else "-" + text
+    text = str(numerator * _P8 // denominator)
+    if len(text) <= 8:
+        if text == "0":
+            return text
+        text = "00000000"[len(text) - 1 :] + text
+    fraction = text[-8:].rstrip("0")
+    return f"{text[:-8]}.{fraction}" if fraction else text[:-8]
+
+
+def _places8(value: int, places: int) -> str:
+    """``_down8(value, 10^places)`` (places ≥ 8) by cutting the decimal text: no division."""
+    if value < 0:
+        text = _places8(-value, places)
+        return text if text == "0" else "-" + text
+    text = str(value)
+    if len(text) <= places:
+        text = "0" * (places + 1 - len(text)) + text
+    fraction = text[-places : len(text) - places + 8].rstrip("0")
+    whole = text[:-places]
+    if fraction:
+        return f"{whole}.{fraction}"
+    return whole
 
 
 class _Undecided:
