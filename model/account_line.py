@@ -370,7 +370,7 @@ class LineWriter:
             f'"positionInitialMargin":"{im}","openOrderInitialMargin":"0",'
             f'"maintMargin":"{mm}","maintMarginRatio":"{mmr}","maintAmount":"{cum}",'
             f'"bracket":{number},"maxNotionalValue":"{max_notional}",'
-            f'"unRealizedProfit":"{upnl}","isolatedWallet":"{exact(iw)}",' + position_tail
+            f'"unRealizedProfit":"{upnl}","isolatedWallet":"{exact(iw) if iw else "0"}",' + position_tail
         )
 
 
