@@ -370,7 +370,8 @@ class LineWriter:
             f'"positionInitialMargin":"{im}","openOrderInitialMargin":"0",'
             f'"maintMargin":"{mm}","maintMarginRatio":"{mmr}","maintAmount":"{cum}",'
             f'"bracket":{number},"maxNotionalValue":"{max_notional}",'
-            f'"unRealizedProfit":"{upnl}","isolatedWallet":"{exact(iw) if iw else "0"}",' + position_tail
+            f'"unRealizedProfit":"{upnl}","isolatedWallet":"{exact(iw) if iw else "0"}",'
+            + position_tail
         )
 
 
@@ -457,7 +458,7 @@ def _walk(
 ) -> tuple[int, int] | _Undecided | None:
     """LIQ-2 … LIQ-6 of one leg in units of 10^-8: ``batch.column_liquidation_prices``'s
     walk for one position, the price as (numerator, denominator), None (LIQ-5)."""
-    edges, r, last, wf, ef, steps = side
+    edges, last, wf, ef, steps = side
     k = (bisect_left if inclusive else bisect_right)(edges, size * m, 0, last)
     v = w * wf - a * e * ef
     moved = 0
@@ -465,9 +466,9 @@ def _walk(
         step = steps[k]
         if step is None:
             return _UNDECIDED
-        sign, inside, above, positive, denominator = step
+        sign, inside, above, positive, factor, denominator = step
         x = v if sign > 0 else -v
-        if k < last and x > inside:
+        if x > inside:
             if moved < 0:
                 return _UNDECIDED
             moved = 1
@@ -480,6 +481,6 @@ def _walk(
             moved = -1
             k -= 1
         elif x > positive:
-            return (x - positive) * r, size * denominator
+            return (x - positive) * factor, size * denominator
         else:
             return _UNDECIDED

@@ -270,8 +270,8 @@ _DENOMINATOR = attrgetter("denominator")
 #: Bracket k of one table for one side in one batch's units (:func:`_steps`): the sign of
 #: ``g_k``; the candidate is at most (below) cap_k iff ``sign·V ≤ inside_cap``, above (at
 #: least) floor_k iff ``sign·V > above_floor``, a positive price iff ``sign·V > positive``;
-#: the answer is ``(sign·V − positive)·R / (|a|·denominator)``.
-_Step = tuple[int, int, int, int, int]
+#: the answer is ``(sign·V − positive)·factor / (|a|·denominator)``.
+_Step = tuple[int, int, int, int, int, int]
 
 
 def _steps(
@@ -306,15 +306,23 @@ def _steps(
         # above the floor: rf·sign·(V + cum) > floor·dn·|g| (or ≥)
         bound = floor * dn * (g * sign) - shifted
         above = bound // rf if inclusive else -(-bound // rf) - 1
-        out.append((sign, inside, above, -sign * cum * scale, dw * de * c * g * sign))
+        if len(out) == len(caps) - 1:
+            inside = _ABOVE_ALL  # the last bracket has no cap (BRK-4): the walk stops here
+        # the answer (sign·V − positive)·R / (|a|·dw·de·C·|g|), R and the rest reduced once
+        denominator = dw * de * c * g * sign
+        common = math.gcd(r, denominator)
+        out.append((sign, inside, above, -sign * cum * scale, r // common, denominator // common))
     return tuple(out)
+
+
+#: Above every candidate's ``sign·V`` (NUM-2 bounds every input to 100 digits).
+_ABOVE_ALL = 10**2000
 
 
 class _Side(NamedTuple):
     """One table for one side in one batch's units."""
 
     mark_caps: tuple[int, ...]  # the bracket at the mark: |a|·m against these (BRK-3)
-    r: int
     last: int
     wallet_factor: int  # V = w·wallet_factor − a·e·entry_factor
     entry_factor: int
@@ -322,13 +330,12 @@ class _Side(NamedTuple):
 
 
 def _side(table: _Table, long: bool, units: tuple[int, int, int, int], inclusive: bool) -> _Side:
-    caps, f, r, c = table.caps, table.F, table.R, table.C
+    caps, f, c = table.caps, table.F, table.C
     da, de, dm, dw = units
     # |a|·m·F ≤ cap·da·dm iff |a|·m ≤ ⌊cap·da·dm/F⌋ (< iff < ⌈…⌉): one product a position
     edges = tuple(cap * da * dm // f if inclusive else -(-cap * da * dm // f) for cap in caps)
     return _Side(
         edges,
-        r,
         len(caps) - 1,
         da * de * c,
         dw * c,
@@ -366,7 +373,7 @@ def column_liquidation_prices(book: Book, batch: Columns) -> list[Exact | None]:
         else:
             append(None)
             continue
-        edges, r, last, wf, ef, steps = t
+        edges, last, wf, ef, steps = t
         k = search(edges, size * m, 0, last)  # LIQ-6 starts at the bracket of the mark
         v = w * wf - a * e * ef
         # the walk moves one way; a turn would revisit a bracket, which it leaves undecided
@@ -376,9 +383,9 @@ def column_liquidation_prices(book: Book, batch: Columns) -> list[Exact | None]:
             step = steps[k]
             if step is None:
                 break
-            sign, inside, above, positive, denominator = step
+            sign, inside, above, positive, factor, denominator = step
             x = v if sign > 0 else -v
-            if k < last and x > inside:
+            if x > inside:  # never in the last bracket (_ABOVE_ALL)
                 if moved < 0:
                     break
                 moved = 1
@@ -392,7 +399,7 @@ def column_liquidation_prices(book: Book, batch: Columns) -> list[Exact | None]:
                 moved = -1
                 k -= 1
             elif x > positive:
-                price = Exact((x - positive) * r, size * denominator)
+                price = Exact((x - positive) * factor, size * denominator)
                 break
             else:
                 break
