@@ -28,6 +28,7 @@ from gmpy2 import mpz
 from marginspec.account import Account, MarginType
 from marginspec.batch import Book, _Side, _side
 from marginspec.brackets import Boundary
+from marginspec.decimal_text import display_text
 from marginspec.evaluate import _max_notional
 from marginspec.numbers import Exact, Rounding
 from marginspec.report import display_price
@@ -59,7 +60,8 @@ class _Market:
         unpacked = book.tables[symbol]
         self.long: _Side = _side(unpacked, True, _UNITS, inclusive)
         self.short: _Side = _side(unpacked, False, _UNITS, inclusive)
-        self.texts: dict[tuple[int, int], tuple[str, str, str, int]] = {}
+        self.texts: dict[tuple[int, int], str] = {}
+        self.labels: dict[tuple[str, bool, int], tuple[str, str]] = {}
 
 
 def _integer(value: Exact, scale: int) -> int | None:
@@ -233,7 +235,6 @@ class LineWriter:
     ) -> str | None:
         """The line of one position (None: DISP-3 or the walk ask for the scalar route): amount ``a``, entry ``e``, mark ``m``, cross wallet
         ``w`` and isolated wallet ``iw`` over 10^8, ``a`` not 0."""
-        margin_type = "cross" if cross else "isolated"
         # a book's positions share few marks: each mark's text is remembered
         marks = self.marks
         mark_text = marks.get(m)
@@ -318,23 +319,29 @@ class LineWriter:
         else:
             bp = self.no_price
 
-        texts = market.texts.get((k, leverage))
-        if texts is None:
+        # the texts that depend on the bracket and the leverage only, then on the symbol,
+        # side, margin type and leverage, each written once per writer
+        bracket_text = market.texts.get((k, leverage))
+        if bracket_text is None:
             bracket = market.table[k]
-            options = self.options
-            from marginspec.decimal_text import display_text
-
-            texts = market.texts[k, leverage] = (
-                display_text(bracket.maint_margin_ratio, options.display_decimals, self.rounding),
-                display_text(bracket.cum, options.display_decimals, self.rounding),
-                display_text(
-                    _max_notional(market.table, leverage),
-                    options.display_decimals,
-                    self.rounding,
-                ),
-                bracket.bracket,
+            rounding, places_shown = self.rounding, self.decimals
+            bracket_text = market.texts[k, leverage] = (
+                f'","maintMarginRatio":"{display_text(bracket.maint_margin_ratio, places_shown, rounding)}",'
+                f'"maintAmount":"{display_text(bracket.cum, places_shown, rounding)}",'
+                f'"bracket":{bracket.bracket},"maxNotionalValue":'
+                f'"{display_text(_max_notional(market.table, leverage), places_shown, rounding)}",'
+                '"unRealizedProfit":"'
             )
-        mmr, cum, max_notional, number = texts
+        key = (position_side, cross, leverage)
+        labels = market.labels.get(key)
+        if labels is None:
+            labels = market.labels[key] = (
+                f'"positions":[{{"symbol":{market.symbol},"positionSide":"{position_side}",'
+                '"positionAmt":"',
+                f'","marginType":"{"cross" if cross else "isolated"}","leverage":{leverage},'
+                '"notional":"',
+            )
+        head, middle = labels
 
         if cross:
             position_tail = f'"isolatedMargin":null,"marginRatio":null,"liquidationPrice":{lp},"bankruptcyPrice":{bp},"maxAddableMargin":null,"maxRemovableMargin":null,"liquidatable":null}}]}}'
@@ -362,16 +369,12 @@ class LineWriter:
             f'"totalInitialMargin":"{im}","totalMaintMargin":"{mm}",'
             f'"totalCrossMaintMargin":"{cross_mm}","marginRatio":{ratio},'
             f'"availableBalance":"{available}","maxWithdrawAmount":"{withdraw}",'
-            f'"liquidatable":{account_liquidatable},"positions":[{{"symbol":{market.symbol},'
-            f'"positionSide":"{position_side}","positionAmt":"{exact(a)}",'
-            f'"entryPrice":"{exact(e)}","markPrice":"{mark_text}",'
-            f'"marginType":"{margin_type}","leverage":{leverage},'
-            f'"notional":"{places(a * m, 16)}","initialMargin":"{im}",'
+            f'"liquidatable":{account_liquidatable},{head}{exact(a)}",'
+            f'"entryPrice":"{exact(e)}","markPrice":"{mark_text}{middle}'
+            f'{places(a * m, 16)}","initialMargin":"{im}",'
             f'"positionInitialMargin":"{im}","openOrderInitialMargin":"0",'
-            f'"maintMargin":"{mm}","maintMarginRatio":"{mmr}","maintAmount":"{cum}",'
-            f'"bracket":{number},"maxNotionalValue":"{max_notional}",'
-            f'"unRealizedProfit":"{upnl}","isolatedWallet":"{exact(iw) if iw else "0"}",'
-            + position_tail
+            f'"maintMargin":"{mm}{bracket_text}'
+            f'{upnl}","isolatedWallet":"{exact(iw) if iw else "0"}",' + position_tail
         )
 
 
