@@ -261,7 +261,9 @@ class LineWriter:
         im_d = size16 * _P8
         w_d = w * _P16 * leverage
         places = self._places
-        im = text(size16, _P16 * leverage)
+        notional = places(a * m, 16)
+        # IM-1 |N|/L: at leverage 1 the notional's text without its sign (DISP-2 rounds |x|)
+        im = text(size16, _P16 * leverage) if leverage != 1 else notional.lstrip("-")
         mm = places(mm24, 24)
         upnl = places(upnl16, 16)
         # AVB-1, XFER-1/XFER-2 (no open orders: ORD-2 is 0)
@@ -296,18 +298,39 @@ class LineWriter:
         # LIQ-2 … LIQ-6 of the one leg (its cross wallet with no other cross position, or
         # its isolated wallet), and BKR-1
         wallet = w if cross else iw
-        side = market.long if a > 0 else market.short
-        walked = _walk(side, self.inclusive, a, e, m, wallet, size)
-        if walked is _UNDECIDED:
-            return None
-        if walked is None:
-            lp = self.no_price
-        else:
-            numerator, denominator = walked  # type: ignore[misc]
-            price = self._price(numerator, denominator)
-            if price is None:
+        # batch.column_liquidation_prices's walk in units of 10^-8, from the owning
+        # bracket k (the side's edges are the caps over 10^16, as market.caps)
+        _, _, wf, ef, steps = market.long if a > 0 else market.short
+        v = wallet * wf - a * e * ef
+        j = k
+        moved = 0
+        while True:
+            step = steps[j]
+            if step is None:
+                return None  # no solution in this bracket: the scalar route decides
+            sign, inside, above, positive, factor, denominator = step
+            x = v if sign > 0 else -v
+            if x > inside:
+                if moved < 0:
+                    return None  # a turn: the scalar route decides
+                moved = 1
+                j += 1
+            elif x <= above:
+                if not j:
+                    lp = self.no_price  # below the first floor: no positive price (LIQ-5)
+                    break
+                if moved > 0:
+                    return None
+                moved = -1
+                j -= 1
+            elif x > positive:
+                price = self._price((x - positive) * factor, size * denominator)
+                if price is None:
+                    return None
+                lp = f'"{price}"'
+                break
+            else:
                 return None
-            lp = f'"{price}"'
         numerator, denominator = wallet * _P8 - a * e, -a * _P8
         if denominator < 0:
             numerator, denominator = -numerator, -denominator
@@ -371,7 +394,7 @@ class LineWriter:
             f'"availableBalance":"{available}","maxWithdrawAmount":"{withdraw}",'
             f'"liquidatable":{account_liquidatable},{head}{exact(a)}",'
             f'"entryPrice":"{exact(e)}","markPrice":"{mark_text}{middle}'
-            f'{places(a * m, 16)}","initialMargin":"{im}",'
+            f'{notional}","initialMargin":"{im}",'
             f'"positionInitialMargin":"{im}","openOrderInitialMargin":"0",'
             f'"maintMargin":"{mm}{bracket_text}'
             f'{upnl}","isolatedWallet":"{exact(iw) if iw else "0"}",' + position_tail
@@ -447,43 +470,3 @@ def _places8(value: int, places: int) -> str:
     if fraction:
         return f"{whole}.{fraction}"
     return whole
-
-
-class _Undecided:
-    """What :func:`_walk` returns when the walk does not decide."""
-
-
-_UNDECIDED = _Undecided()
-
-
-def _walk(
-    side: _Side, inclusive: bool, a: int, e: int, m: int, w: int, size: int
-) -> tuple[int, int] | _Undecided | None:
-    """LIQ-2 … LIQ-6 of one leg in units of 10^-8: ``batch.column_liquidation_prices``'s
-    walk for one position, the price as (numerator, denominator), None (LIQ-5)."""
-    edges, last, wf, ef, steps = side
-    k = (bisect_left if inclusive else bisect_right)(edges, size * m, 0, last)
-    v = w * wf - a * e * ef
-    moved = 0
-    while True:
-        step = steps[k]
-        if step is None:
-            return _UNDECIDED
-        sign, inside, above, positive, factor, denominator = step
-        x = v if sign > 0 else -v
-        if x > inside:
-            if moved < 0:
-                return _UNDECIDED
-            moved = 1
-            k += 1
-        elif x <= above:
-            if not k:
-                return None
-            if moved > 0:
-                return _UNDECIDED
-            moved = -1
-            k -= 1
-        elif x > positive:
-            return (x - positive) * factor, size * denominator
-        else:
-            return _UNDECIDED
