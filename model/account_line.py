@@ -92,7 +92,7 @@ class LineWriter:
             self._places = _places8  # type: ignore[method-assign]
 
     def _text(self, numerator: int, denominator: int) -> str:
-        """DISP-1, DISP-2: ``numerator / denominator`` (denominator > 0) to the display
+        """The display text (DISP-1, DISP-2) of ``numerator / denominator`` (denominator > 0) to the display
         places, by one integer division (``decimal_text.display_text`` on integers)."""
         negative = numerator < 0
         if negative:
@@ -120,7 +120,7 @@ class LineWriter:
         return self._text(value, 10**places)
 
     def _price(self, numerator: int, denominator: int) -> str | None:
-        """LIQ-5, DISP-3: a positive price's text; None where DISP-3 needs the scalar route."""
+        """A positive price's text (LIQ-5, DISP-3); None where DISP-3 needs the scalar route."""
         text = self._text(numerator, denominator)
         if text == "0":
             return display_price(Exact(numerator, denominator), self.options)
@@ -433,7 +433,7 @@ _POWERS = tuple(10**k for k in range(9))
 
 
 def _exact(value: int) -> str:
-    """DISP-4: the exact text of ``value / 10^8`` (an echoed input)."""
+    """The exact text of ``value / 10^8``, an echoed input (DISP-4)."""
     if value < 0:
         return "-" + _exact(-value) if value else "0"
     text = str(value)
