@@ -106,6 +106,14 @@ def main() -> None:
     def run_scaled() -> list[Any]:
         return batch.scaled_liquidation_prices(book, rows)
 
+    cols = batch.columns(positions)
+
+    def run_columns() -> list[Any]:
+        return batch.column_liquidation_prices(book, cols)
+
+    def run_columns_built() -> list[Any]:
+        return batch.column_liquidation_prices(book, batch.columns(positions))
+
     def run_scalar() -> list[Any]:
         out = []
         for p in positions:
@@ -119,6 +127,8 @@ def main() -> None:
     runs = {"freqtrade get_liquidation_price (float)": run_freqtrade}
     runs["marginspec batch.liquidation_prices (exact)"] = run_batch
     runs["marginspec batch.scaled_liquidation_prices (exact)"] = run_scaled
+    runs["marginspec batch.column_liquidation_prices (exact)"] = run_columns
+    runs["  the same, columns built from the mpq inputs"] = run_columns_built
     runs["marginspec liquidation_price, default path (exact)"] = run_scalar
     best = dict.fromkeys(runs, math.inf)
     for _ in range(args.rounds):
@@ -127,7 +137,9 @@ def main() -> None:
             run()
             best[name] = min(best[name], time.process_time() - start)
     ours, theirs = run_batch(), run_freqtrade()
-    assert ours == run_scaled() == run_scalar(), "the batch paths differ from the scalar one"
+    assert ours == run_scaled() == run_columns() == run_scalar(), (
+        "the batch paths differ from the scalar one"
+    )
     close = sum(
         1
         for a, b in zip(ours, theirs, strict=True)

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import NamedTuple
+
+from gmpy2 import mpz
 
 from marginspec.account import Account
 from marginspec.brackets import Boundary, Bracket
@@ -73,13 +77,28 @@ def _unpack(table: Sequence[Bracket]) -> _Table:
     return _Table(edges[:n], edges[n:], rates, cums, f, r, c)
 
 
+class _Tables(dict[str, _Table]):
+    """A rule set's tables unpacked on first use (a bracket file has hundreds of markets,
+    a stream may use a few)."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        super().__init__()
+        self.markets = ruleset.markets
+
+    def __missing__(self, symbol: str) -> _Table:
+        table = self[symbol] = _unpack(self.markets[symbol].brackets)
+        return table
+
+
 class Book:
     """A rule set's bracket tables unpacked for the batch functions (built once per rule set)."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.cap_inclusive = ruleset.options.bracket_boundary is Boundary.CAP_INCLUSIVE
-        self.tables = {s: _unpack(m.brackets) for s, m in ruleset.markets.items()}
+        self.tables = _Tables(ruleset)
+        # per batch units, per (symbol, long): the tables in those units (column batches)
+        self.sides: dict[tuple[int, int, int, int], tuple[dict[str, _Side], dict[str, _Side]]] = {}
 
     def liquidation_price(self, p: IsolatedPosition) -> Exact | None:
         """LIQ-2…LIQ-6 of one isolated position: the price, or None where there is none (LIQ-5).
@@ -213,6 +232,185 @@ def scaled_liquidation_prices(
     return out
 
 
+class Columns(NamedTuple):
+    """Isolated positions as columns of integers, each column over one denominator (the
+    whole batch's amounts over ``amount_unit``, and so on): a batch of decimals with a
+    fixed number of places is scaled once, and no position carries denominators."""
+
+    symbols: tuple[str, ...]
+    amounts: tuple[int, ...]
+    entries: tuple[int, ...]
+    marks: tuple[int, ...]
+    wallets: tuple[int, ...]
+    amount_unit: int
+    entry_unit: int
+    mark_unit: int
+    wallet_unit: int
+
+
+def columns(positions: Sequence[IsolatedPosition]) -> Columns:
+    """``positions`` as :class:`Columns` (exact: each column over the least common
+    denominator of its values, ``10^places`` for decimals)."""
+
+    def column(values: list[Exact]) -> tuple[tuple[int, ...], int]:
+        unit = math.lcm(*map(int, set(map(_DENOMINATOR, values))))
+        return tuple(map(int, map(mpz(unit).__mul__, values))), unit
+
+    amounts, da = column([p.position_amt for p in positions])
+    entries, de = column([p.entry_price for p in positions])
+    marks, dm = column([p.mark_price for p in positions])
+    wallets, dw = column([p.isolated_wallet for p in positions])
+    symbols = tuple(p.symbol for p in positions)
+    return Columns(symbols, amounts, entries, marks, wallets, da, de, dm, dw)
+
+
+_DENOMINATOR = attrgetter("denominator")
+
+
+#: Bracket k of one table for one side in one batch's units (:func:`_steps`): the sign of
+#: ``g_k``; the candidate is at most (below) cap_k iff ``sign·V ≤ inside_cap``, above (at
+#: least) floor_k iff ``sign·V > above_floor``, a positive price iff ``sign·V > positive``;
+#: the answer is ``(sign·V − positive)·factor / (|a|·denominator)``.
+_Step = tuple[int, int, int, int, int, int]
+
+
+def _steps(
+    table: _Table, side: int, units: tuple[int, int, int, int], inclusive: bool
+) -> tuple[_Step | None, ...]:
+    """Each bracket's walk decisions as thresholds on one integer per position.
+
+    With ``V = W − amt·EP`` over the unit ``dw·da·de·C`` (an integer per position) and
+    ``amt = side·|a|/da``, bracket k's candidate has the numerator ``V + cum_k`` and the
+    denominator ``|a|·g_k`` with ``g_k = MMR_k·R − side·R``, so its notional
+    ``(V + cum_k)/g_k`` (scaled) does not depend on |a|: each test of the walk is one
+    comparison of ``sign(g_k)·V`` with an integer threshold (the floor or ceiling of the
+    rational one, BRK-3's inclusive or exclusive cap). ``None``: ``g_k = 0``, no
+    solution in that bracket, which the scalar function decides.
+    """
+    floors, caps, rates, cums, f, r, c = table
+    da, de, _, dw = units
+    scale = dw * da * de
+    dn = scale * c
+    rf = r * f
+    out: list[_Step | None] = []
+    for floor, cap, rate, cum in zip(floors, caps, rates, cums, strict=True):
+        g = rate - side * r
+        if not g:
+            out.append(None)
+            continue
+        sign = 1 if g > 0 else -1
+        shifted = rf * sign * cum * scale
+        # inside the cap: rf·sign·(V + cum) ≤ cap·dn·|g| (or <)
+        bound = cap * dn * (g * sign) - shifted
+        inside = bound // rf if inclusive else (bound - 1) // rf
+        # above the floor: rf·sign·(V + cum) > floor·dn·|g| (or ≥)
+        bound = floor * dn * (g * sign) - shifted
+        above = bound // rf if inclusive else -(-bound // rf) - 1
+        if len(out) == len(caps) - 1:
+            inside = _ABOVE_ALL  # the last bracket has no cap (BRK-4): the walk stops here
+        # the answer (sign·V − positive)·R / (|a|·dw·de·C·|g|), R and the rest reduced once
+        denominator = dw * de * c * g * sign
+        common = math.gcd(r, denominator)
+        out.append((sign, inside, above, -sign * cum * scale, r // common, denominator // common))
+    return tuple(out)
+
+
+#: Above every candidate's ``sign·V`` (NUM-2 bounds every input to 100 digits).
+_ABOVE_ALL = 10**2000
+
+
+class _Side(NamedTuple):
+    """One table for one side in one batch's units."""
+
+    mark_caps: tuple[int, ...]  # the bracket at the mark: |a|·m against these (BRK-3)
+    last: int
+    wallet_factor: int  # V = w·wallet_factor − a·e·entry_factor
+    entry_factor: int
+    steps: tuple[_Step | None, ...]
+
+
+def _side(table: _Table, long: bool, units: tuple[int, int, int, int], inclusive: bool) -> _Side:
+    caps, f, c = table.caps, table.F, table.C
+    da, de, dm, dw = units
+    # |a|·m·F ≤ cap·da·dm iff |a|·m ≤ ⌊cap·da·dm/F⌋ (< iff < ⌈…⌉): one product a position
+    edges = tuple(cap * da * dm // f if inclusive else -(-cap * da * dm // f) for cap in caps)
+    return _Side(
+        edges,
+        len(caps) - 1,
+        da * de * c,
+        dw * c,
+        _steps(table, 1 if long else -1, units, inclusive),
+    )
+
+
+def column_liquidation_prices(book: Book, batch: Columns) -> list[Exact | None]:
+    """LIQ-2…LIQ-6 of a batch of isolated positions held as :class:`Columns`, each exact
+    (None: LIQ-5): :meth:`Book.scaled_liquidation_price`'s walk with the batch's units
+    folded into each table once (remembered by the book), so that every test of the walk
+    is one comparison of an integer per position with a precomputed threshold
+    (:func:`_steps`) and the answer one division."""
+    _, amounts, entries, marks, wallets, da, de, dm, dw = batch
+    units = (da, de, dm, dw)
+    inclusive = book.cap_inclusive
+    tables = book.tables
+    if units not in book.sides and len(book.sides) >= 16:
+        book.sides.clear()  # a few units per book in practice; bound the memory anyway
+    longs, shorts = book.sides.setdefault(units, ({}, {}))
+    search = bisect_left if inclusive else bisect_right
+    out: list[Exact | None] = []
+    append = out.append
+    for symbol, a, e, m, w in zip(batch.symbols, amounts, entries, marks, wallets, strict=True):
+        if a > 0:
+            t = longs.get(symbol)
+            if t is None:
+                t = longs[symbol] = _side(tables[symbol], True, units, inclusive)
+            size = a
+        elif a:
+            t = shorts.get(symbol)
+            if t is None:
+                t = shorts[symbol] = _side(tables[symbol], False, units, inclusive)
+            size = -a
+        else:
+            append(None)
+            continue
+        edges, last, wf, ef, steps = t
+        k = search(edges, size * m, 0, last)  # LIQ-6 starts at the bracket of the mark
+        v = w * wf - a * e * ef
+        # the walk moves one way; a turn would revisit a bracket, which it leaves undecided
+        moved = 0
+        price: Exact | _Undecided | None = _UNDECIDED
+        while True:
+            step = steps[k]
+            if step is None:
+                break
+            sign, inside, above, positive, factor, denominator = step
+            x = v if sign > 0 else -v
+            if x > inside:  # never in the last bracket (_ABOVE_ALL)
+                if moved < 0:
+                    break
+                moved = 1
+                k += 1
+            elif x <= above:
+                if not k:
+                    price = None  # below the first bracket's floor: no positive price (LIQ-5)
+                    break
+                if moved > 0:
+                    break
+                moved = -1
+                k -= 1
+            elif x > positive:
+                price = Exact((x - positive) * factor, size * denominator)
+                break
+            else:
+                break
+        if price is _UNDECIDED:
+            price = book.liquidation_price(
+                IsolatedPosition(symbol, Exact(a, da), Exact(e, de), Exact(m, dm), Exact(w, dw))
+            )
+        append(price)
+    return out
+
+
 def figure_sets(ruleset: RuleSet, accounts: Iterable[Account]) -> Iterator[AccountFigures]:
     """``evaluate`` of many accounts of one rule set (every figure, exact)."""
     for account in accounts:
@@ -220,7 +418,17 @@ def figure_sets(ruleset: RuleSet, accounts: Iterable[Account]) -> Iterator[Accou
 
 
 def json_lines(ruleset: RuleSet, accounts: Sequence[Account]) -> Iterator[str]:
-    """Every figure of each account as its ``evaluate`` document on one JSON line."""
+    """Every figure of each account as its ``evaluate`` document on one JSON line
+    (a one-position account by ``account_line``'s integer route, the others by
+    ``evaluate`` and ``report.account_json``; the same bytes either way)."""
+    from marginspec.account_line import LineWriter
+
     options = ruleset.options
-    for figures in figure_sets(ruleset, accounts):
-        yield json.dumps(account_json(figures, options), separators=(",", ":"))
+    line = LineWriter(ruleset).line
+    for account in accounts:
+        text = line(account)
+        if text is None:
+            text = json.dumps(
+                account_json(evaluate(account, ruleset), options), separators=(",", ":")
+            )
+        yield text

@@ -23,7 +23,7 @@ import attrs
 
 from marginspec.brackets import Bracket
 from marginspec.errors import InputError, RuleSetError
-from marginspec.inputs import read_json
+from marginspec.inputs import decode, parse_json, read_json, source_name
 from marginspec.numbers import Exact, exact, quote
 from marginspec.ruleset import Market, RuleSet, check_markets, check_size, check_table
 
@@ -249,3 +249,16 @@ def load_brackets(path: str | Path, base: RuleSet | None = None, check: bool = T
     except InputError as error:
         raise RuleSetError(error.where, error.message) from None
     return parse_brackets(data, where, base=base, check=check)
+
+
+def brackets_from_bytes(
+    data: bytes, path: str | Path, base: RuleSet | None = None, check: bool = True
+) -> RuleSet:
+    """:func:`load_brackets` of a file's bytes already read (``marginspec.bracket_cache``
+    hashes the bytes it parses)."""
+    name = source_name(path)
+    try:
+        document = parse_json(decode(data, name, "bracket file"), name, numbers=True)
+    except InputError as error:
+        raise RuleSetError(error.where, error.message) from None
+    return parse_brackets(document, str(path), base=base, check=check)

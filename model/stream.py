@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from marginspec import inputs
 from marginspec.account import parse_account
+from marginspec.account_line import LineWriter
 from marginspec.errors import InputError, MarginspecError
 from marginspec.evaluate import evaluate
 from marginspec.report import account_json
@@ -58,9 +59,12 @@ def _pointer(where: str, name: str) -> str:
     return where[len(prefix) :] if where.startswith(prefix) else where
 
 
-def evaluate_line(raw: bytes | None, number: int, ruleset: RuleSet) -> tuple[str, bool]:
+def evaluate_line(
+    raw: bytes | None, number: int, ruleset: RuleSet, writer: LineWriter | None = None
+) -> tuple[str, bool]:
     """The output line of input line ``number`` (without its newline) and whether the
-    line was evaluated (False: the line is the error object)."""
+    line was evaluated (False: the line is the error object). ``writer``, of the same
+    rule set, writes a one-position account's line by its integer route (the same bytes)."""
     name = f"line {number}"
     try:
         if raw is None:
@@ -68,7 +72,16 @@ def evaluate_line(raw: bytes | None, number: int, ruleset: RuleSet) -> tuple[str
         text = inputs.decode(raw, name, "line")
         if not text.strip():
             raise InputError(name, "empty line: expected an account snapshot")
-        account = parse_account(inputs.parse_json(text, name), ruleset)
+        data = inputs.parse_json(text, name)
+        if writer is not None:
+            line = writer.line_from_json(data)  # the common shape, checked as parse_account does
+            if line is not None:
+                return line, True
+        account = parse_account(data, ruleset)
+        if writer is not None:
+            line = writer.line(account)
+            if line is not None:
+                return line, True
         output = account_json(evaluate(account, ruleset), ruleset.options)
         return json.dumps(output, separators=_COMPACT), True
     except MarginspecError as error:
@@ -84,8 +97,9 @@ def evaluate_lines(
     lines: Iterable[bytes | None], ruleset: RuleSet, first: int = 1
 ) -> Iterator[tuple[str, bool]]:
     """:func:`evaluate_line` of each line in order, numbered from ``first``."""
+    writer = LineWriter(ruleset)
     for number, raw in enumerate(lines, first):
-        yield evaluate_line(raw, number, ruleset)
+        yield evaluate_line(raw, number, ruleset, writer)
 
 
 # --- several processes ---------------------------------------------------------------

@@ -25,6 +25,13 @@ SHARED = REPO.parent / "shared"
 TIERS_FILE = SHARED / "data" / "binance-usdm-leverage-tiers.json"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _bracket_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Commands run by the tests (in process and as subprocesses) keep their bracket-file
+    cache in a folder of this session, not in the user's cache folder."""
+    os.environ["MARGINSPEC_CACHE_DIR"] = str(tmp_path_factory.mktemp("bracket-cache"))
+
+
 @pytest.fixture
 def tiers_file() -> Path:
     """The 907 real Binance tables; skipped where ../shared is not present."""

@@ -75,7 +75,14 @@ def test_batch_liquidation_prices_equal_scalar(
     expected = [_scalar(ruleset, p) for p in positions]
     assert batch.liquidation_prices(ruleset, positions) == expected
     rows = [batch.scaled(p) for p in positions]
-    assert batch.scaled_liquidation_prices(batch.Book(ruleset), rows) == expected
+    book = batch.Book(ruleset)
+    assert batch.scaled_liquidation_prices(book, rows) == expected
+    assert batch.column_liquidation_prices(book, batch.columns(positions)) == expected
+    # again from the book's remembered tables, and each position alone (other units)
+    assert batch.column_liquidation_prices(book, batch.columns(positions)) == expected
+    assert [batch.column_liquidation_prices(book, batch.columns([p]))[0] for p in positions] == (
+        expected
+    )
 
 
 @given(
@@ -111,6 +118,9 @@ def test_batch_at_bracket_boundaries(
     assert batch.scaled_liquidation_prices(batch.Book(ruleset), [batch.scaled(p)]) == [
         _scalar(ruleset, p)
     ]
+    assert batch.column_liquidation_prices(batch.Book(ruleset), batch.columns([p])) == [
+        _scalar(ruleset, p)
+    ]
 
 
 def test_batch_on_real_tables(tiers_file: Path) -> None:
@@ -130,6 +140,18 @@ def test_batch_on_real_tables(tiers_file: Path) -> None:
     expected = [_scalar(ruleset, p) for p in positions]
     assert batch.liquidation_prices(book, positions) == expected
     assert batch.scaled_liquidation_prices(book, [batch.scaled(p) for p in positions]) == expected
+    assert batch.column_liquidation_prices(book, batch.columns(positions)) == expected
+    # decimal inputs (the columns' units are powers of ten), as a service holds them
+    decimals = [
+        p._replace(
+            position_amt=Exact(round(p.position_amt * 1000), 1000),
+            isolated_wallet=Exact(round(p.isolated_wallet * 100), 100),
+        )
+        for p in positions
+    ]
+    assert batch.column_liquidation_prices(book, batch.columns(decimals)) == [
+        _scalar(ruleset, p) for p in decimals
+    ]
 
 
 def test_json_lines_are_evaluate_documents() -> None:

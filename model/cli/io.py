@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from marginspec import inputs
-from marginspec.importers import load_brackets
+from marginspec.bracket_cache import load_brackets
 from marginspec.rulefile import load_bundled, load_named
 from marginspec.ruleset import RuleSet
 
