@@ -235,3 +235,15 @@ def test_a_subset_engine_runs_most_of_the_corpus(corpus_dir: Path) -> None:
     ran = len(result.passed) + len(result.failed)
     assert result.failed == ()
     assert ran >= 0.7 * (ran + len(result.skipped)), (ran, len(result.skipped))
+
+
+def test_every_target_has_two_vectors_of_different_shape(corpus_dir: Path) -> None:
+    """A target is not left to one fragile vector (CONF-9, ``vectors.SHAPES``): at least
+    two vectors exercise it, and their action kinds differ."""
+    index = _index(corpus_dir)
+    shapes: dict[str, tuple[str, ...]] = {}
+    for entry in index["vectors"]:  # type: ignore[attr-defined]
+        document = json.loads((corpus_dir / entry["file"]).read_text())
+        shapes[entry["file"]] = tuple(step["action"]["action"] for step in document["steps"])
+    for rule, files in index["coverage"].items():  # type: ignore[attr-defined]
+        assert len({shapes[f] for f in files}) >= vectors.SHAPES, rule
