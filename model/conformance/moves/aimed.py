@@ -622,13 +622,19 @@ def _opening_trade(
     quantity: Exact,
     price: Exact,
 ) -> None:
-    """``maker`` rests ``side`` and ``taker`` takes it, each opening (either mode)."""
+    """``maker`` rests ``side`` and ``taker`` takes it, each opening (either mode): by an
+    IOC order at the same price when the engine has one (two actions, ACT-ORD-8), else by
+    an explicit fill (three), so the stories stay short after shrinking."""
     made = send(ctx, PlaceOrder(maker, symbol, side, _opening(ctx, maker, side), price, quantity))
+    if "orderId" not in made:
+        return
     other = opposite(side)
-    taken = send(
-        ctx, PlaceOrder(taker, symbol, other, _opening(ctx, taker, other), price, quantity)
-    )
-    if "orderId" in made and "orderId" in taken:
+    taking = PlaceOrder(taker, symbol, other, _opening(ctx, taker, other), price, quantity)
+    if "IOC" in ctx.caps.time_in_force:
+        send(ctx, attrs.evolve(taking, time_in_force="IOC"))
+        return
+    taken = send(ctx, taking)
+    if "orderId" in taken:
         send(ctx, Fill(made["orderId"], taken["orderId"]))
 
 
