@@ -766,3 +766,18 @@ def reducing_orders(ctx: Context, c: Chooser) -> None:
         (abs(amt) + step, abs(amt), abs(amt) - step, net, net + step, max(net - step, step))
     )
     send(ctx, PlaceOrder(account, symbol, closing, side, price, quantity, reduce_only=not hedge))
+
+
+@move(AIMED, "deposit", "placeOrder", "fill")
+def lp_beyond_cap(ctx: Context, c: Chooser) -> None:
+    """A short whose liquidation price lies where its notional is past the last bracket's
+    cap (BRK-4 inside LIQ-6's walk): a cross wallet larger than that cap behind a small
+    short, so the LP is far above the mark and solved in the last bracket."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    last = market.brackets[-1].notional_cap
+    send(ctx, Deposit(account, last * c.choice((2, 3))))
+    size = size_for(ctx, c, market, Exact(c.choice((1000, 20000))))
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    pair(ctx, c, account, symbol, SELL, size, price, _opening(ctx, account, SELL))

@@ -65,6 +65,7 @@ WEIGHTS: dict[str, int] = {
     "crash_ranked": 2,
     "crash_with_fee": 2,
     "reducing_orders": 3,
+    "lp_beyond_cap": 1,
     "exact_entry": 1,
     "premium_funding": 1,
     "cancel_all": 1,
