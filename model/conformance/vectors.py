@@ -8,7 +8,9 @@ of moves (:mod:`marginspec.conformance.moves`) drawn from ``random.Random(seed)`
 run is steered at one target still short of vectors (half of its moves are the moves that
 target names, the rest random), and a run is kept only if it covers a target that has
 fewer than :data:`SHAPES` vectors, in a shape (the kinds of its actions up to the
-covering step) none of them has (truncated after the last step that added one). It
+covering step) none of them has (truncated after the last step that added one); a
+run with everything (not the simplest start) is kept only if it reaches the target it
+was steered at. It
 stops when every target has its vectors of different shapes, and fails naming the
 uncovered targets when ``budget`` runs are spent. Same
 rule set, seed and kit version: byte-identical files.
@@ -198,7 +200,9 @@ def generate(
                 if rule not in new and shape not in shapes[rule]:
                     new[rule] = shape
                     last = i
-        if last < 0:
+        if last < 0 or (not simple and focus.rule not in new):
+            # a run with everything (hedge mode, funding, sweeps) is kept only for the
+            # target that needed it: the others are sought from the simplest start
             continue
         for rule, shape in new.items():
             shapes[rule].append(shape)

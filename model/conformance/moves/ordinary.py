@@ -340,7 +340,18 @@ def set_margin_type(ctx: Context, c: Chooser, focus: Focus | None = None) -> Non
 
 @move(MOVES, "setPositionMode")
 def set_position_mode(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
-    account, _, _ = focus or pick_focus(ctx, c)
+    """A mode change, mostly of an account whose two guards disagree (ACT-5): positions
+    without open orders (-4068 alone) or open orders without positions (-4067 alone),
+    where an engine checking only one of them differs."""
+    split = [
+        name
+        for name in ACCOUNTS
+        if (acct := ctx.model.state.accounts[name]).has_position() != acct.has_orders()
+    ]
+    if focus is None and split and c.choice((True, True, False)):
+        account = c.choice(split)
+    else:
+        account, _, _ = focus or pick_focus(ctx, c)
     dual = ctx.model.state.accounts[account].dual_side_position
     send(ctx, SetPositionMode(account, c.choice((not dual, dual))))
 
