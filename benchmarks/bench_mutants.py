@@ -24,21 +24,21 @@ def seeds(text: str) -> list[int]:
     return list(range(int(low), int(high or low) + 1))
 
 
-def one(job: tuple[str, int, str]) -> tuple[str, int, bool, float, int, str]:
-    """(mutant, seed, caught, seconds, shrunk steps, rules named)."""
+def one(job: tuple[str, int, str]) -> tuple[str, int, bool, float, int, str, float]:
+    """(mutant, seed, caught, wall seconds, shrunk steps, rules named, CPU seconds)."""
     from marginspec.conformance import driver
     from marginspec.rulefile import load_bundled
     from tests import mutants
 
     name, seed, profile = job
     ruleset = load_bundled("aster-pro")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = driver.run(getattr(mutants, name)(), "aster-pro", ruleset, profile, seed=seed)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     report = result.report
     if report is None:
-        return name, seed, False, elapsed, 0, ""
-    return name, seed, True, elapsed, len(report.steps), ",".join(report.rules)
+        return name, seed, False, elapsed, 0, "", cpu
+    return name, seed, True, elapsed, len(report.steps), ",".join(report.rules), cpu
 
 
 def main() -> None:
@@ -56,18 +56,26 @@ def main() -> None:
     jobs = [(n, s, args.profile) for s in seeds(args.seeds) for n in names]
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(one, jobs))
-    for name, seed, caught, seconds, steps, rules in results:
-        verdict = f"caught {seconds:5.1f} s {steps} steps  {rules}" if caught else "MISSED"
+    for name, seed, caught, seconds, steps, rules, cpu in results:
+        verdict = (
+            f"caught {seconds:5.1f} s wall {cpu:5.1f} s CPU {steps} steps  {rules}"
+            if caught
+            else f"MISSED ({cpu:.1f} s CPU)"
+        )
         print(f"seed {seed} {name:40s} {verdict}", flush=True)
     for seed in seeds(args.seeds):
         mine = [r for r in results if r[1] == seed]
         hit = [r for r in mine if r[2]]
         times = [r[3] for r in hit]
+        cpus = [r[6] for r in hit]
         longest = max((r[4] for r in hit), default=0)
         median = statistics.median(times) if times else 0.0
+        median_cpu = statistics.median(cpus) if cpus else 0.0
         print(
             f"{args.profile} seed {seed}: {len(hit)}/{len(mine)} caught, median "
-            f"{median:.1f} s, longest shrunk trace {longest} steps; missed: "
+            f"{median:.1f} s wall, {median_cpu:.1f} s CPU (slowest {max(cpus, default=0):.1f} s "
+            f"CPU), longest shrunk trace {longest} steps; over 6 steps: "
+            f"{', '.join(f'{r[0]} {r[4]}' for r in hit if r[4] > 6) or '-'}; missed: "
             f"{', '.join(r[0] for r in mine if not r[2]) or '-'}"
         )
 

@@ -44,13 +44,23 @@ def generate(out: Path, seed: int, budget: int | None, ruleset_ref: str) -> None
     runs out."""
     from marginspec.conformance import vectors as v
     from marginspec.exchange.trace import resolve_ruleset
+    from marginspec.outputs import make_folder
     from marginspec.rulefile import bundled_rulesets
 
     ruleset = resolve_ruleset(ruleset_ref, Path.cwd(), "--ruleset")
     bundled = ruleset_ref in bundled_rulesets()
-    corpus = v.generate(
-        ruleset_ref if bundled else "ruleset.toml", ruleset, seed, budget or v.BUDGET
-    )
+    # A folder that cannot be made fails at once, not after the generation's seconds; the
+    # folders made for it are removed again if the generation fails (nothing written).
+    made = [p for p in (out, *out.parents) if not p.exists()]
+    make_folder(out, "the vectors")
+    try:
+        corpus = v.generate(
+            ruleset_ref if bundled else "ruleset.toml", ruleset, seed, budget or v.BUDGET
+        )
+    except v.CoverageError:
+        for folder in made:  # the deepest first: each is empty once its child is gone
+            folder.rmdir()
+        raise
     v.write(corpus, out, None if bundled else ruleset)
     index = corpus.index
     steps = sum(e["steps"] for e in index["vectors"])

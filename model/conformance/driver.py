@@ -531,4 +531,36 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
                 start += chunk
         if not removed:
             chunk //= 2
+    if report.kind == DIVERGENCE and "IOC" in session.caps.time_in_force:
+        shorter = _immediate_fills(session, best, max(0, budget - replays))
+        if shorter is not best:
+            return shrink_trace(session, shorter, max(0, budget - replays - 1))
+    return best
+
+
+def _immediate_fills(session: Session, report: FailureReport, budget: int) -> FailureReport:
+    """CONF-6: a trade of three actions (a resting order, a counter-order, the fill of
+    one by the other) made two: the counter-order sent IOC at the same price matches at
+    once (ACT-ORD-8), the fill step dropped; kept only where the same failure remains."""
+    best = report
+    index = 1
+    while index < len(best.steps) and budget > 0:
+        steps = list(best.steps)
+        fill, taker = steps[index].action, steps[index - 1]
+        if (
+            fill.get("action") == "fill"
+            and "quantity" not in fill
+            and taker.action.get("action") == "placeOrder"
+            and taker.model.get("orderId") == fill.get("takerOrderId")
+            and taker.action.get("type", "LIMIT") == "LIMIT"
+            and taker.action.get("timeInForce", "GTC") == "GTC"
+        ):
+            budget -= 1
+            immediate = Step({**taker.action, "timeInForce": "IOC"}, taker.model)
+            candidate = [*steps[: index - 1], immediate, *steps[index + 1 :]]
+            found = _replay_steps(session, report.initial, candidate)
+            if found is not None and _same(found, report):
+                best = found
+                continue  # the same index now holds the next step
+        index += 1
     return best

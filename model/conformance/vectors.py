@@ -5,10 +5,14 @@ rule ID of ``spec/rules.md`` and ``spec/account-model.md`` (actions, refusals, f
 funding, liquidation, insurance fund, ADL, and the formula rules BRK, MM, LEV, LIQ,
 XFER, …) with a predicate over one step, plus every event type. ``generate`` plays runs
 of moves (:mod:`marginspec.conformance.moves`) drawn from ``random.Random(seed)``; each
-run is steered at one target not yet covered (half of its moves are the moves that
-target names, the rest random), and a run is kept only if it covers a target no kept
-run did (truncated after the last step that added one). It stops when every target is
-covered, and fails naming the uncovered targets when ``budget`` runs are spent. Same
+run is steered at one target still short of vectors (half of its moves are the moves that
+target names, the rest random), and a run is kept only if it covers a target that has
+fewer than :data:`SHAPES` vectors, in a shape (the kinds of its actions up to the
+covering step) none of them has (truncated after the last step that added one); a
+run with everything (not the simplest start) is kept only if it reaches the target it
+was steered at. It
+stops when every target has its vectors of different shapes, and fails naming the
+uncovered targets when ``budget`` runs are spent. Same
 rule set, seed and kit version: byte-identical files.
 
 ``index.json`` lists each file, its steps, the targets it added and every target it
@@ -148,6 +152,16 @@ def _usable(name: str, caps: Capabilities) -> bool:
 #: reach in SIMPLE_TRIES runs is sought with everything.
 SIMPLE = Capabilities(hedge_mode=False, funding=False, liquidation_sweep=False)
 SIMPLE_TRIES = 15
+#: Vectors of different shape sought per target (CONF-9): an engine whose bug shows only
+#: in one way of reaching a rule still fails a vector, and one fragile vector is not the
+#: target's only test.
+SHAPES = 2
+
+
+def _shape(actions: list[dict[str, Any]]) -> tuple[str, ...]:
+    """A vector's shape up to a step: the kinds of its actions in order (two vectors of
+    one shape differ only in their numbers)."""
+    return tuple(str(a.get("action")) for a in actions)
 
 
 def generate(
@@ -164,35 +178,37 @@ def generate(
     chooser = moves.RandomChooser(rng)
     caps = Capabilities()
     table = coverage.targets(ruleset)
-    covered: dict[str, str] = {}
+    order = {t.rule: i for i, t in enumerate(table)}
+    #: per target, the shapes of the kept vectors that cover it (at most SHAPES)
+    shapes: dict[str, list[tuple[str, ...]]] = {t.rule: [] for t in table}
     kept: list[tuple[dict[str, Any], list[dict[str, Any]], list[str]]] = []
     runs = 0
-    tries: dict[str, int] = {}
-    while runs < budget and len(covered) < len(table):
+    tries: dict[tuple[str, int], int] = {}  # per target and shapes found: runs steered at it
+    while runs < budget and any(len(v) < SHAPES for v in shapes.values()):
         runs += 1
-        wanted = tuple(t for t in table if t.rule not in covered)
+        wanted = tuple(t for t in table if len(shapes[t.rule]) < SHAPES)
         focus = chooser.choice(wanted)
-        tries[focus.rule] = tries.get(focus.rule, 0) + 1
-        simple = tries[focus.rule] <= SIMPLE_TRIES
+        key = (focus.rule, len(shapes[focus.rule]))
+        tries[key] = tries.get(key, 0) + 1
+        simple = tries[key] <= SIMPLE_TRIES  # each shape is sought from the simplest start first
         recorder = _run(ruleset, chooser, SIMPLE if simple else caps, focus, wanted, moves_per_run)
-        seen: set[str] = set()
+        new: dict[str, tuple[str, ...]] = {}
         last = -1
-        new: list[str] = []
         for i, ids in enumerate(recorder.covers):
-            fresh = [r for r in ids if r not in seen]
-            if fresh:
-                last = i
-                new += fresh
-                seen.update(fresh)
-        if last < 0:
+            shape = _shape(recorder.actions[: i + 1])
+            for rule in ids:
+                if rule not in new and shape not in shapes[rule]:
+                    new[rule] = shape
+                    last = i
+        if last < 0 or (not simple and focus.rule not in new):
+            # a run with everything (hedge mode, funding, sweeps) is kept only for the
+            # target that needed it: the others are sought from the simplest start
             continue
-        order = {t.rule: i for i, t in enumerate(table)}
-        new.sort(key=order.__getitem__)
-        name = f"{len(kept) + 1:04d}-{new[0].replace(':', '-').lower()}.json"
-        for rule in new:
-            covered[rule] = name
-        kept.append((recorder.initial, recorder.actions[: last + 1], new))
-    uncovered = [t.rule for t in table if t.rule not in covered]
+        for rule, shape in new.items():
+            shapes[rule].append(shape)
+        added = sorted(new, key=order.__getitem__)
+        kept.append((recorder.initial, recorder.actions[: last + 1], added))
+    uncovered = [t.rule for t in table if not shapes[t.rule]]
     if uncovered and complete:
         raise CoverageError(
             f"vectors: {runs} runs (the budget) did not cover {', '.join(uncovered)} "

@@ -101,7 +101,8 @@ def test_every_spec_rule_is_targeted_or_excluded() -> None:
     spec = coverage.spec_rule_ids()
     targeted = {t.rule for t in coverage.targets(RULESET)}
     # no target or exclusion names a rule the spec does not have (stale entries)
-    assert {r for r in targeted if not r.startswith("event:")} <= spec
+    # a branch target "ID:branch" (a discriminating situation of rule ID) names a spec rule
+    assert {r.partition(":")[0] for r in targeted if not r.startswith("event:")} <= spec
     assert set(coverage.excluded(RULESET)) <= spec
     assert not targeted & set(coverage.excluded(RULESET))
     # the parser sees rules of every form, and not the digest's example labels
@@ -235,3 +236,15 @@ def test_a_subset_engine_runs_most_of_the_corpus(corpus_dir: Path) -> None:
     ran = len(result.passed) + len(result.failed)
     assert result.failed == ()
     assert ran >= 0.7 * (ran + len(result.skipped)), (ran, len(result.skipped))
+
+
+def test_every_target_has_two_vectors_of_different_shape(corpus_dir: Path) -> None:
+    """A target is not left to one fragile vector (CONF-9, ``vectors.SHAPES``): at least
+    two vectors exercise it, and their action kinds differ."""
+    index = _index(corpus_dir)
+    shapes: dict[str, tuple[str, ...]] = {}
+    for entry in index["vectors"]:  # type: ignore[attr-defined]
+        document = json.loads((corpus_dir / entry["file"]).read_text())
+        shapes[entry["file"]] = tuple(step["action"]["action"] for step in document["steps"])
+    for rule, files in index["coverage"].items():  # type: ignore[attr-defined]
+        assert len({shapes[f] for f in files}) >= vectors.SHAPES, rule

@@ -102,3 +102,22 @@ LIQUIDATION_PRICE.target(
 LIQUIDATION_PRICE.target("BKR-1", "an isolated position with a bankruptcy price", ISOLATED)(
     any_position(lambda n, p: isolated_position(n, p) and p.bankruptcy_price is not None)
 )
+
+
+def _lp_beyond_last_cap(s: Step) -> bool:
+    """An open position whose notional at its liquidation price is past the last cap."""
+    for _, p in s.open_after:
+        lp = p.liquidation_price
+        cap = s.table(p.position.symbol)[-1].notional_cap
+        if lp is not None and abs(p.position.position_amt) * lp > cap:
+            return True
+    return False
+
+
+# Branch target (discriminating): an LP walk that stops at the last bracket's cap instead
+# of solving in it (BRK-4) reports no liquidation price, or a wrong one.
+LIQUIDATION_PRICE.target(
+    "BRK-4:liquidation-price",
+    "a liquidation price whose notional lies past the last bracket's cap",
+    ("lp_beyond_cap",),
+)(_lp_beyond_last_cap)

@@ -7,7 +7,7 @@ from typing import Any
 
 from marginspec.conformance.coverage.step import Step
 from marginspec.conformance.coverage.target import Area, Section
-from marginspec.numbers import exact
+from marginspec.numbers import Exact, exact
 from marginspec.ruleset import OrderMarginCheck, ReduceOnlyNetting
 
 ORDERS = Area(Section.FIGURE)
@@ -70,6 +70,52 @@ def _netted_reducing(s: Step) -> bool:
         return False
     held = s.amount(s.action["account"], s.action["symbol"], s.action["positionSide"], after=False)
     return bool(exact(s.action["quantity"]) <= abs(held))
+
+
+def _reduce_with_resting(s: Step) -> tuple[Exact, Exact, Exact] | None:
+    """(quantity, resting, |position|) of a reducing order placed while reducing orders
+    of its side and direction rest (ACT-ORD-4's netting), accepted or refused."""
+    a = s.action
+    if s.name != "placeOrder" or not _reducing(a) or "quantity" not in a:
+        return None
+    held = abs(s.amount(a["account"], a["symbol"], a["positionSide"], after=False))
+    resting = sum(
+        (
+            o.remaining
+            for o in s.before.accounts[a["account"]].orders
+            if o.symbol == a["symbol"]
+            and o.position_side.value == a["positionSide"]
+            and o.side.value == a["side"]
+            and (
+                o.reduce_only
+                or _reducing({"side": o.side.value, "positionSide": o.position_side.value})
+            )
+        ),
+        Exact(0),
+    )
+    if held == 0 or resting == 0:
+        return None
+    return exact(a["quantity"]), resting, held
+
+
+# Branch targets (discriminating): an engine that does not net resting reducing orders,
+# or compares the wrong way, answers differently on one side of the position's size.
+for _branch, _what, _test in (
+    ("larger", "larger than", lambda q, r, h: q > h),
+    ("equal", "equal to", lambda q, r, h: q == h),
+    ("smaller", "smaller than", lambda q, r, h: q < h),
+    (
+        "netted",
+        "exactly the position less the resting reducing orders,",
+        lambda q, r, h: q + r == h,
+    ),
+):
+    ORDERS.target(
+        f"ACT-ORD-4:{_branch}",
+        f"a reducing order {_what} the position while reducing orders rest",
+        ("reducing_orders",),
+        section=Section.ACTION,
+    )(lambda s, test=_test: (found := _reduce_with_resting(s)) is not None and test(*found))
 
 
 def _reducing_below_min_notional(s: Step) -> bool:

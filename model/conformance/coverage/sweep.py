@@ -6,7 +6,7 @@ from __future__ import annotations
 from marginspec.account import PositionSide
 from marginspec.conformance.coverage.step import Step, event
 from marginspec.conformance.coverage.target import CRASH, Area, Option, Section
-from marginspec.exchange import INSURANCE_FUND
+from marginspec.exchange import INSURANCE_FUND, adl
 from marginspec.numbers import Exact, exact
 from marginspec.ruleset import AdlRanking, LiquidationFeeBy, PartialLiquidation
 
@@ -52,6 +52,38 @@ def _orders_cancelled(s: Step) -> bool:
 
 SWEEP.target("LIQP-3", "a whole position liquidated", CRASH)(event("LIQUIDATION"))
 SWEEP.target("LIQP-4", "a clearance fee charged", CRASH)(event("INSURANCE_CLEAR"))
+
+
+def _fees(s: Step) -> list[tuple[Exact, Exact]]:
+    """(charged, whole fee) of each clearance fee of the step (LIQP-4): the whole fee is
+    the liquidation fee rate × notional at mark of the scope's LIQUIDATION events that
+    follow the charge (until the account's next charge)."""
+    found: list[tuple[Exact, Exact]] = []
+    open_: dict[str, int] = {}
+    for e in s.events():
+        name = e.get("account", "")
+        if e["type"] == "INSURANCE_CLEAR":
+            open_[name] = len(found)
+            found.append((exact(e["amount"]), Exact(0)))
+        elif e["type"] == "LIQUIDATION" and name in open_:
+            rate = s.ruleset.markets[e["symbol"]].liquidation_fee
+            whole = rate * exact(e["quantity"]) * s.before.mark_prices[e["symbol"]]
+            charged, before = found[open_[name]]
+            found[open_[name]] = (charged, before + whole)
+    return found
+
+
+# Branch targets (discriminating): a fee ignored, uncapped or on another basis differs.
+SWEEP.target(
+    "LIQP-4:whole",
+    "a clearance fee charged whole: the margin balance left exceeds it",
+    ("crash_with_fee",),
+)(lambda s: any(0 < charged == whole for charged, whole in _fees(s)))
+SWEEP.target(
+    "LIQP-4:capped",
+    "a clearance fee capped at the margin balance left, which is above zero",
+    ("crash_with_fee",),
+)(lambda s: any(0 < charged < whole for charged, whole in _fees(s)))
 
 
 @SWEEP.target("LIQP-5", "a position closed at its bankruptcy price", CRASH)
@@ -125,6 +157,36 @@ def _reset_covered(s: Step) -> bool:
     return _cover(s, after_passes=True)
 
 
+def _reset_kinds(s: Step) -> set[str]:
+    """The IF-3 resets of this step: ``isolated`` (an empty position side's wallet) and
+    ``cross`` (the cross wallet of an account without positions)."""
+    if s.name != "liquidationSweep":
+        return set()
+    cross_scopes = {
+        e["account"] for e in s.events("LIQUIDATION") if not s.isolated(e["account"], e["symbol"])
+    }
+    kinds = set()
+    for e in s.events("INSURANCE_COVER"):
+        if "symbol" in e:
+            kinds.add("isolated")
+        elif e["account"] not in cross_scopes:
+            kinds.add("cross")
+    return kinds
+
+
+# Branch targets (discriminating): an engine resetting only one kind of wallet differs.
+SWEEP.target(
+    "IF-3:cross",
+    "the fund resets the negative cross wallet of an account left without positions",
+    ("close_beyond_bankruptcy",),
+)(lambda s: "cross" in _reset_kinds(s))
+SWEEP.target(
+    "IF-3:isolated",
+    "the fund resets the negative isolated wallet of an empty position side",
+    ("close_beyond_bankruptcy",),
+)(lambda s: "isolated" in _reset_kinds(s))
+
+
 @SWEEP.target(
     "IF-4",
     "the fund's balance left negative by a remainder it cannot cover",
@@ -180,6 +242,46 @@ for _ranking, _rule in ((AdlRanking.ASTER, "ADL-2a"), (AdlRanking.BINANCE, "ADL-
         section=Section.RANKING,
         option=Option("adl_ranking", _ranking, "ranking"),
     )(_adl_ranked)
+
+
+def _ranked_candidates(
+    s: Step, symbol: str, held: Exact, ranking: AdlRanking
+) -> list[tuple[str, str]]:
+    """The step's ADL candidates on ``symbol`` (opposite to ``held``), best first under
+    ``ranking`` (ADL-2, ties by ADL-3), scored on the state before the sweep."""
+    liquidated = _liquidated(s) | {INSURANCE_FUND}
+    scored = []
+    for name, acct in s.before.accounts.items():
+        if name in liquidated:
+            continue
+        for (sym, side), pos in acct.positions.items():
+            p = s.position(name, sym, side, after=False)
+            if sym != symbol or pos.position_amt * held <= 0 or p is None:
+                continue
+            balance = pos.isolated_wallet if s.isolated(name, sym) else acct.cross_wallet
+            score = adl.score(ranking, p.unrealized_pnl, abs(p.notional), p.maint_margin, balance)
+            scored.append((-Exact(score), name, side.value))
+    return [(name, side) for _, name, side in sorted(scored)]
+
+
+@SWEEP.target(
+    "ADL-2:order",
+    "ADL between counterparties the two rankings order differently, one of them kept open",
+    ("crash_ranked",),
+    section=Section.RANKING,
+)
+def _adl_order_discriminates(s: Step) -> bool:
+    """ADL-2 discriminating: the ``aster`` and ``binance`` scores (ADL-2a, ADL-2b) order
+    the candidates differently, and a candidate keeps part of its position, so an
+    engine ranking the other way closes different positions."""
+    for e in s.events("ADL"):
+        symbol = e["symbol"]
+        held = s.amount(e["account"], symbol, e["positionSide"], after=False)
+        orders = [_ranked_candidates(s, symbol, held, r) for r in AdlRanking]
+        kept = any(s.amount(n, symbol, side, after=True) != 0 for n, side in orders[0])
+        if len(orders[0]) > 1 and orders[0] != orders[1] and kept:
+            return True
+    return False
 
 
 @SWEEP.target(

@@ -1,8 +1,8 @@
 """The aimed scenarios: short stories the static vectors (CONF-9) use to reach the
 coverage targets the ordinary moves reach rarely.
 
-Each coverage target names the scenarios aimed at it (its ``aims``). They are not
-ordinary moves, so the Hypothesis driver's generation does not use them.
+Each coverage target names the scenarios aimed at it (its ``aims``). The Hypothesis
+driver plays them too, drawn by their weights (:mod:`.weights`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 
 from marginspec import brackets
-from marginspec.account import MarginType, PositionSide
+from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.conformance.moves.aiming import (
     ACCOUNTS,
     BUY,
@@ -46,14 +46,17 @@ from marginspec.evaluate import PositionFigures
 from marginspec.exchange import INSURANCE_FUND, filters
 from marginspec.exchange.actions import (
     CancelAllOrders,
+    Deposit,
     Fill,
     Funding,
     LiquidationSweep,
     MarkPrice,
     ModifyOrder,
+    PlaceOrder,
     SetLeverage,
     SetMarginType,
     SetPositionMode,
+    Withdraw,
 )
 from marginspec.numbers import Exact
 
@@ -329,13 +332,14 @@ def order_then_leverage(ctx: Context, c: Chooser) -> None:
     if bool(higher) and c.choice(MOSTLY):
         new = c.choice(tuple(higher))
         cap = brackets.max_notional(table, Exact(new))
-        quantity = on_step(cap / price, market.step_size) + market.step_size
+        # one step past the cap of the new leverage, or the most within it
+        quantity = on_step(cap / price, market.step_size) + market.step_size * c.choice((1, 0))
         side = c.choice((BUY, SELL))
         send(ctx, limit_order(ctx, c, account, symbol, side, price, quantity))
         send(ctx, SetLeverage(account, symbol, new))
     else:
         cap = brackets.max_notional(table, Exact(current))
-        quantity = on_step(cap / price, market.step_size) + market.step_size
+        quantity = on_step(cap / price, market.step_size) + market.step_size * c.choice((1, 0))
         send(ctx, limit_order(ctx, c, account, symbol, c.choice((BUY, SELL)), price, quantity))
 
 
@@ -404,7 +408,9 @@ def mark_on_boundary(ctx: Context, c: Chooser) -> None:
             ctx.model.state.accounts[account].position(symbol, PositionSide.BOTH).position_amt
         )
         if amt:
-            send(ctx, MarkPrice(symbol, decimal(cap / amt)))
+            # on the cap, then one tick either side of it
+            offset = market.tick_size * c.choice((0, 1, -1))
+            send(ctx, MarkPrice(symbol, decimal(cap / amt) + offset))
 
 
 @move(AIMED, "placeOrder", "fill", "markPrice")
@@ -770,3 +776,192 @@ def lot_bounds(ctx: Context, c: Chooser) -> None:
     if is_market:
         order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
     send(ctx, attrs.evolve(order, quantity=quantity))
+
+
+def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
+    """Bring ``account``'s cross wallet to ``amount`` by a deposit, or by a withdrawal
+    as far as ``maxWithdrawAmount`` allows (XFER-1)."""
+    have = ctx.model.state.accounts[account].cross_wallet
+    if have < amount:
+        send(ctx, Deposit(account, decimal(amount - have)))
+    elif have > amount:
+        most = round8(min(have - amount, account_figures(ctx, account).max_withdraw))
+        if most > 0:
+            send(ctx, Withdraw(account, most))
+
+
+def _opening(ctx: Context, account: str, side: OrderSide) -> PositionSide:
+    """The position side an order of ``side`` opens on (BOTH in one-way mode)."""
+    if not ctx.model.state.accounts[account].dual_side_position:
+        return PositionSide.BOTH
+    return PositionSide.LONG if side is BUY else PositionSide.SHORT
+
+
+def _opening_trade(
+    ctx: Context,
+    maker: str,
+    taker: str,
+    symbol: str,
+    side: OrderSide,
+    quantity: Exact,
+    price: Exact,
+) -> None:
+    """``maker`` rests ``side`` and ``taker`` takes it, each opening (either mode): by an
+    IOC order at the same price when the engine has one (two actions, ACT-ORD-8), else by
+    an explicit fill (three), so the stories stay short after shrinking."""
+    made = send(ctx, PlaceOrder(maker, symbol, side, _opening(ctx, maker, side), price, quantity))
+    if "orderId" not in made:
+        return
+    other = opposite(side)
+    taking = PlaceOrder(taker, symbol, other, _opening(ctx, taker, other), price, quantity)
+    if "IOC" in ctx.caps.time_in_force:
+        send(ctx, attrs.evolve(taking, time_in_force="IOC"))
+        return
+    taken = send(ctx, taking)
+    if "orderId" in taken:
+        send(ctx, Fill(made["orderId"], taken["orderId"]))
+
+
+@move(AIMED, "deposit", "withdraw", "setLeverage", "setMarginType", *_SWEEP)
+def crash_ranked(ctx: Context, c: Chooser) -> None:
+    """ADL choosing between two counterparties that the rankings order differently
+    (ADL-2, ADL-2a, ADL-2b): the early one entered at a better price (the higher PnL and
+    PnL%), the late one holds more (the higher maintenance margin, margin ratio and
+    effective leverage); the fund holds part of the victim's side, so the counterparties
+    hold more than the victim and the one ranked second keeps part of its position.
+
+    With equal wallets, gains ``g`` (of the notional at the final mark F) and notionals
+    ``N``, the ``aster`` score puts the early one first when ``N_late/N_early < r`` and the
+    ``binance`` score puts the late one first when ``(N_late/N_early)² > r``, where
+    ``r = g_early/g_late``; the move sizes ``N_late/N_early = (1 + r)/2``, strictly
+    between (AM-GM). The victim's wallet is its loss at F plus half its maintenance, so
+    LIQ-1 liquidates it at F, and the fund (IF-5) is too small to take its position."""
+    victim = c.choice(ACCOUNTS)
+    early, late = [a for a in ACCOUNTS if a != victim][:: c.choice((1, -1))]
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))  # the victim's
+    wallet = Exact(c.choice((10000, 5000, 20000)))
+    used = Exact(c.choice((1, 2)))  # the early counterparty's notional over its wallet
+    moved, past = (Exact(c.choice(p), 100) for p in ((5, 3, 8), (5, 8, 3)))
+    tick = market.tick_size
+    first = on_step(mark_of(ctx, symbol), tick)
+    second = on_step(first * (1 - side.direction * moved), tick)
+    final = on_step(second * (1 - side.direction * past), tick)
+    if final <= 0 or second == final:
+        return
+    ratio = (first - final) / (second - final)
+    q_early = max(on_step(wallet * used / final, market.step_size), market.step_size * 5)
+    q_late = on_step(q_early * (1 + ratio) / 2, market.step_size)
+    q_fund = on_step(q_early / 5, market.step_size)
+    for name in (victim, early, late):  # cross: the balance ADL-2 reads is the wallet
+        setting = ctx.model.state.accounts[name].setting(symbol, ctx.model.ruleset)
+        if setting.margin_type is MarginType.ISOLATED and flat(ctx, name, symbol):
+            send(ctx, SetMarginType(name, symbol, MarginType.CROSS))
+    for name in (early, late):
+        _wallet_to(ctx, name, wallet)
+        send(ctx, SetLeverage(name, symbol, 10))
+    send(ctx, SetLeverage(victim, symbol, min(50, int(market.max_leverage))))
+    held = q_early - q_fund + q_late
+    loss = abs((q_early - q_fund) * (first - final) + q_late * (second - final))
+    rate = market.brackets[0].maint_margin_ratio
+    _wallet_to(ctx, victim, round8(loss + held * final * rate / 2))
+    fund = account_figures(ctx, INSURANCE_FUND).available_balance
+    if fund < q_fund * first / 10:
+        send(ctx, Deposit(INSURANCE_FUND, round8(q_fund * first / 10 - fund, up=True)))
+    # the fund on the victim's side, against the early counterparty
+    _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
+    _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
+    send(ctx, MarkPrice(symbol, second))
+    _opening_trade(ctx, victim, late, symbol, side, q_late, second)
+    send(ctx, MarkPrice(symbol, final))
+    send(ctx, LiquidationSweep())
+
+
+@move(AIMED, "deposit", "withdraw", "setLeverage", "setMarginType", *_SWEEP)
+def crash_with_fee(ctx: Context, c: Chooser) -> None:
+    """A liquidation whose clearance fee is not zero (LIQP-4): at the final mark the
+    victim's margin balance lies between the whole fee and its maintenance margin (the fee
+    is charged whole; it needs a bracket whose maintenance rate exceeds the fee rate), or
+    below both (the fee takes what is left). An engine that ignores the fee, charges it
+    uncapped or on the wrong basis leaves a different wallet to the fund."""
+    victim = c.choice(ACCOUNTS)
+    other = c.choice(tuple(a for a in ACCOUNTS if a != victim))
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    table = market.brackets
+    boundary = ctx.model.ruleset.options.bracket_boundary
+    fee_rate = market.liquidation_fee
+    whole = [b for b in table if b.maint_margin_ratio > fee_rate and b.notional_floor > 0]
+    chosen = c.choice(tuple(whole[:2]) + table[:2]) if whole else c.choice(table[:2])
+    side = c.choice((BUY, SELL))
+    leverage = int(chosen.initial_leverage)
+    moved = Exact(2) / leverage + Exact(1, 100)  # past the initial margin of the trade
+    tick = market.tick_size
+    first = on_step(mark_of(ctx, symbol), tick)
+    final = on_step(first * (1 - side.direction * moved), tick)
+    notional = (
+        chosen.notional_floor * Exact(6, 5) if chosen.notional_floor else chosen.notional_cap / 2
+    )
+    quantity = max(on_step(notional / final, market.step_size), market.step_size)
+    for name in (victim, other):
+        setting = ctx.model.state.accounts[name].setting(symbol, ctx.model.ruleset)
+        if setting.margin_type is MarginType.ISOLATED and flat(ctx, name, symbol):
+            send(ctx, SetMarginType(name, symbol, MarginType.CROSS))
+        send(ctx, SetLeverage(name, symbol, leverage))
+    need = quantity * first / leverage * 2
+    if ctx.model.state.accounts[other].cross_wallet < need:
+        _wallet_to(ctx, other, decimal(need))
+    maint = brackets.maint_margin(table, quantity * final, boundary)
+    fee = fee_rate * quantity * final
+    left = (fee + maint) / 2 if maint > fee and c.choice((True, False)) else min(fee, maint) / 2
+    _wallet_to(ctx, victim, decimal(quantity * abs(first - final) + left))
+    _opening_trade(ctx, victim, other, symbol, side, quantity, first)
+    send(ctx, MarkPrice(symbol, final))
+    send(ctx, LiquidationSweep())
+
+
+@move(AIMED, "placeOrder", "fill")
+def reducing_orders(ctx: Context, c: Chooser) -> None:
+    """A reducing order with another reducing order of the same direction resting
+    (ACT-ORD-4): its quantity larger than, equal to or smaller than the position, and on
+    the netted boundary (quantity + resting = position) or one step either side of it."""
+    focus = _held(ctx, c)
+    if focus is None:
+        return
+    account, symbol, side = focus
+    market = ctx.model.ruleset.markets[symbol]
+    amt = ctx.model.state.accounts[account].position(symbol, side).position_amt
+    step = market.step_size
+    if abs(amt) < 2 * step:
+        return
+    closing = SELL if amt > 0 else BUY
+    hedge = side is not PositionSide.BOTH  # SELL LONG / BUY SHORT reduce without the flag
+    # away from the mark on the closing side's unfavourable end: it rests, it does not match
+    price = on_step(
+        mark_of(ctx, symbol) * (Exact(101, 100) if closing is SELL else Exact(99, 100)),
+        market.tick_size,
+    )
+    resting = max(on_step(abs(amt) * Exact(c.choice((1, 2, 3)), 4), step), step)
+    first = PlaceOrder(account, symbol, closing, side, price, resting, reduce_only=not hedge)
+    send(ctx, first)
+    net = abs(amt) - resting
+    quantity = c.choice(
+        (abs(amt) + step, abs(amt), abs(amt) - step, net, net + step, max(net - step, step))
+    )
+    send(ctx, PlaceOrder(account, symbol, closing, side, price, quantity, reduce_only=not hedge))
+
+
+@move(AIMED, "deposit", "placeOrder", "fill")
+def lp_beyond_cap(ctx: Context, c: Chooser) -> None:
+    """A short whose liquidation price lies where its notional is past the last bracket's
+    cap (BRK-4 inside LIQ-6's walk): a cross wallet larger than that cap behind a small
+    short, so the LP is far above the mark and solved in the last bracket."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    last = market.brackets[-1].notional_cap
+    send(ctx, Deposit(account, last * c.choice((2, 3))))
+    size = size_for(ctx, c, market, Exact(c.choice((1000, 20000))))
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    pair(ctx, c, account, symbol, SELL, size, price, _opening(ctx, account, SELL))

@@ -340,7 +340,18 @@ def set_margin_type(ctx: Context, c: Chooser, focus: Focus | None = None) -> Non
 
 @move(MOVES, "setPositionMode")
 def set_position_mode(ctx: Context, c: Chooser, focus: Focus | None = None) -> None:
-    account, _, _ = focus or pick_focus(ctx, c)
+    """A mode change, mostly of an account whose two guards disagree (ACT-5): positions
+    without open orders (-4068 alone) or open orders without positions (-4067 alone),
+    where an engine checking only one of them differs."""
+    split = [
+        name
+        for name in ACCOUNTS
+        if (acct := ctx.model.state.accounts[name]).has_position() != acct.has_orders()
+    ]
+    if focus is None and split and c.choice((True, True, False)):
+        account = c.choice(split)
+    else:
+        account, _, _ = focus or pick_focus(ctx, c)
     dual = ctx.model.state.accounts[account].dual_side_position
     send(ctx, SetPositionMode(account, c.choice((not dual, dual))))
 
@@ -359,7 +370,8 @@ def deposit(ctx: Context, c: Chooser) -> None:
     shortfall = f.cross_maint_margin - (f.total_cross_wallet_balance + f.total_cross_unrealized_pnl)
     kind = c.choice(("shortfall", "fixed", "zero", "negative"))
     if kind == "shortfall" and shortfall > 0:
-        amount = shortfall + c.choice((Exact(0), Exact(1, 10**8)))  # exactly at LIQ-1
+        # exactly at LIQ-1, and one unit of the 8th decimal either side
+        amount = shortfall + c.choice((Exact(0), Exact(1, 10**8), Exact(-1, 10**8)))
     elif kind == "zero":
         amount = Exact(0)
     elif kind == "negative":
@@ -371,10 +383,11 @@ def deposit(ctx: Context, c: Chooser) -> None:
 
 @move(MOVES, "withdraw")
 def withdraw(ctx: Context, c: Chooser) -> None:
-    """Withdrawals at ``maxWithdrawAmount`` (XFER-1) and one unit past it."""
+    """Withdrawals at ``maxWithdrawAmount`` (XFER-1), one cent past it and one below."""
     account = c.choice((*ACCOUNTS, INSURANCE_FUND))
     most = round8(account_figures(ctx, account).max_withdraw)
-    amount = c.choice((most, most + Exact(1, 100), most / 2, Exact(1), Exact(0)))
+    below = most - Exact(1, 100)
+    amount = c.choice((most, most + Exact(1, 100), most / 2, below, Exact(1), Exact(0)))
     send(ctx, Withdraw(account, round8(amount)))
 
 
@@ -398,12 +411,18 @@ def position_margin(ctx: Context, c: Chooser, focus: Focus | None = None) -> Non
         options = [
             pos.max_remove_margin,
             pos.max_remove_margin + Exact(1, 100),
+            pos.max_remove_margin - Exact(1, 100),
             iw - pos.maint_margin,
             iw - pos.maint_margin - Exact(1, 100),
             Exact(10),
         ]
     elif kind == 1 and pos is not None and pos.max_add_margin is not None:
-        options = [pos.max_add_margin + Exact(1, 100), pos.max_add_margin, Exact(10)]
+        options = [
+            pos.max_add_margin + Exact(1, 100),
+            pos.max_add_margin,
+            pos.max_add_margin - Exact(1, 100),
+            Exact(10),
+        ]
     amount = c.choice((*tuple(options), Exact(0)))
     send(ctx, PositionMargin(account, symbol, side, round8(amount), kind))
 
