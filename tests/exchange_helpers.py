@@ -6,6 +6,7 @@ from typing import Any
 
 from marginspec.exchange import Model
 from marginspec.rulefile import load_bundled
+from marginspec.ruleset import RuleSet
 
 RULESET = load_bundled()
 
@@ -20,6 +21,20 @@ def initial(**wallets: str) -> dict[str, Any]:
 
 def model(**wallets: str) -> Model:
     return Model.from_json(initial(**wallets), RULESET, check=True)
+
+
+def model_at(mark: str = "80000", ruleset: RuleSet = RULESET, **wallets: str) -> Model:
+    """:func:`model` with BTCUSDT's mark at ``mark``, under ``ruleset``."""
+    data = initial(**wallets)
+    data["markPrices"]["BTCUSDT"] = mark
+    return Model.from_json(data, ruleset, check=True)
+
+
+def apply_ok(m: Model, action: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``action``, which must be accepted; its answer."""
+    out = m.apply_json(action)
+    assert out["status"] == "accepted", out
+    return out
 
 
 def order(

@@ -12,23 +12,9 @@ import pytest
 from marginspec.errors import InputError
 from marginspec.exchange import Model
 from marginspec.exchange.actions import parse_action
-from marginspec.ruleset import RuleSet
 from tests.exchange_helpers import RULESET, order
-
-
-def _model(ruleset: RuleSet = RULESET, mark: str = "80000", **wallets: str) -> Model:
-    initial = {
-        "markPrices": {"BTCUSDT": mark, "ETHUSDT": "3000"},
-        "insuranceFund": "1000000",
-        "accounts": {name: {"crossWalletBalance": w} for name, w in wallets.items()},
-    }
-    return Model.from_json(initial, ruleset, check=True)
-
-
-def _ok(m: Model, action: dict[str, Any]) -> dict[str, Any]:
-    out = m.apply_json(action)
-    assert out["status"] == "accepted", out
-    return out
+from tests.exchange_helpers import apply_ok as _ok
+from tests.exchange_helpers import model_at as _model
 
 
 def _cond(account: str, side: str, kind: str, **fields: Any) -> dict[str, Any]:
@@ -249,7 +235,7 @@ def test_callback_rate_bounds_follow_the_venue() -> None:
         (RULESET, "0.1", True),
         (RULESET, "5", True),
     ):
-        m = _model(ruleset, A="100000")
+        m = _model(ruleset=ruleset, A="100000")
         out = m.apply_json(
             _cond("A", "SELL", "TRAILING_STOP_MARKET", callbackRate=rate, quantity="1")
         )
@@ -279,7 +265,7 @@ def test_max_num_algo_orders() -> None:
     MAX_NUM_ORDERS (-2025)."""
     market = attrs.evolve(RULESET.markets["BTCUSDT"], max_num_algo_orders=2, max_num_orders=4)
     ruleset = attrs.evolve(RULESET, markets={**RULESET.markets, "BTCUSDT": market})
-    m = _model(ruleset, A="100000")
+    m = _model(ruleset=ruleset, A="100000")
     stop = _cond("A", "SELL", "STOP_MARKET", stopPrice="79000", quantity="0.1")
     _ok(m, stop)
     _ok(m, stop)

@@ -17,6 +17,8 @@ from marginspec.exchange.transitions import opening_quantity
 from marginspec.numbers import Exact
 from marginspec.ruleset import OrderMarginCheck, ReduceOnlyNetting, RuleSet
 from tests.exchange_helpers import RULESET, order
+from tests.exchange_helpers import apply_ok as _ok
+from tests.exchange_helpers import model_at as _model
 
 REQUIREMENT = attrs.evolve(
     RULESET, options=attrs.evolve(RULESET.options, order_margin_check=OrderMarginCheck.REQUIREMENT)
@@ -24,21 +26,6 @@ REQUIREMENT = attrs.evolve(
 AT_FILL = attrs.evolve(
     RULESET, options=attrs.evolve(RULESET.options, reduce_only_netting=ReduceOnlyNetting.AT_FILL)
 )
-
-
-def _model(mark: str, ruleset: RuleSet = RULESET, **wallets: str) -> Model:
-    initial = {
-        "markPrices": {"BTCUSDT": mark, "ETHUSDT": "3000"},
-        "insuranceFund": "1000000",
-        "accounts": {name: {"crossWalletBalance": w} for name, w in wallets.items()},
-    }
-    return Model.from_json(initial, ruleset, check=True)
-
-
-def _ok(m: Model, action: dict[str, Any]) -> dict[str, Any]:
-    out = m.apply_json(action)
-    assert out["status"] == "accepted", out
-    return out
 
 
 def _position(m: Model, account: str, side: str, price: str, quantity: str) -> None:

@@ -11,6 +11,7 @@ import click
 from marginspec import inputs
 from marginspec.audit import Audit, audit_json, run_audit, shown
 from marginspec.cli.app import guarded, main
+from marginspec.cli.options import format_option
 from marginspec.errors import InputError
 from marginspec.responses import PARTS, Source, read_responses
 from marginspec.rulefile import load_bundled, load_named
@@ -132,14 +133,7 @@ def print_audit(audit: Audit, console: Console) -> None:
     metavar="[SYMBOL=]RATE",
     help="Round-trip fee rate of breakEvenPrice (FEE-2), for all symbols or one. Repeatable.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Tables for people, or JSON (marginspec schema audit).",
-)
+@format_option("table", "json", help="Tables for people, or JSON (marginspec schema audit).")
 @guarded
 def audit(
     bundle: str | None,

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from marginspec.cli.app import guarded, main
+from marginspec.cli.options import format_option
 from marginspec.importers import load_brackets
 from marginspec.proofs.diff import SymbolDiff, diff
 from marginspec.rulefile import load_bundled, load_named
@@ -37,13 +38,7 @@ def _json(d: SymbolDiff) -> dict[str, Any]:
 @main.command(name="diff")
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json")
 @click.option(
     "--fail-on",
     type=click.Choice(["stricter", "looser", "any"]),

@@ -11,7 +11,7 @@ from marginspec.account import parse_account
 from marginspec.api_profile import VENUES, api_document, read_echoes
 from marginspec.cli.app import guarded, main
 from marginspec.cli.io import brackets_option, load_rules, read_json, rules_option
-from marginspec.cli.options import COUNT
+from marginspec.cli.options import COUNT, format_option
 from marginspec.errors import InputError
 from marginspec.evaluate import evaluate as evaluate_account
 from marginspec.report import account_json
@@ -104,14 +104,7 @@ def print_tables(output: dict[str, Any], console: Console, title: str = "account
 @click.argument("snapshot", default="-", metavar="[SNAPSHOT.json|-]")
 @rules_option
 @brackets_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["json", "table"]),
-    default="json",
-    show_default=True,
-    help="JSON in the exchange API's vocabulary, or tables for people.",
-)
+@format_option("json", "table", help="JSON in the exchange API's vocabulary, or tables for people.")
 @click.option(
     "--jsonl",
     is_flag=True,

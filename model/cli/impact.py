@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from marginspec.cli.app import guarded, main
-from marginspec.cli.options import COUNT, Count
+from marginspec.cli.options import COUNT, Count, format_option
 from marginspec.ruleset import RuleSet
 
 
@@ -89,14 +89,7 @@ class _Progress:
     show_default=True,
     help="How many of the worst accounts to list.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="The summary on stdout: tables for people or JSON.",
-)
+@format_option("table", "json", help="The summary on stdout: tables for people or JSON.")
 @click.option("--processes", type=COUNT, default=1, show_default=True, help="Worker processes.")
 @click.option(
     "--dask",

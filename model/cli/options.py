@@ -68,3 +68,15 @@ class Count(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.
 TIMEOUT = PositiveSeconds()
 #: ``--examples`` and other counts of runs: at least one.
 COUNT = Count()
+
+
+def format_option(*choices: str, help: str | None = None) -> Any:
+    """``--format`` (into ``output_format``): the first of ``choices`` is the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from marginspec.cli.app import guarded, main
 from marginspec.cli.io import brackets_option, load_rules
-from marginspec.cli.options import PositiveSeconds
+from marginspec.cli.options import PositiveSeconds, format_option
 from marginspec.proofs.concrete import CONCRETE, buffer_text
 from marginspec.proofs.runner import THEOREMS, prove_concrete, prove_generic
 from marginspec.proofs.theorem import Result
@@ -118,13 +118,7 @@ def print_failures(results: list[Result], console: Console) -> None:
     help="Rule set: a bundled name or a TOML file. Default: aster-pro.",
 )
 @brackets_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "markdown"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "markdown")
 @click.option(
     "--generic-size",
     type=click.IntRange(0, 10),

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from marginspec.cli.app import guarded, main
 from marginspec.cli.io import brackets_option, load_rules, rules_option
+from marginspec.cli.options import format_option
 from marginspec.errors import InputError
 from marginspec.numbers import to_plain
 from marginspec.rulefile import bundled_rulesets, dump_ruleset
@@ -75,13 +76,7 @@ def _select(ruleset: RuleSet, symbol: str | None) -> list[Market]:
 @click.argument("symbol", required=False)
 @rules_option
 @brackets_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "toml"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "toml")
 @guarded
 def show(symbol: str | None, rules: str | None, brackets: str | None, output_format: str) -> None:
     """Print the bracket tables of a rule set (all symbols, or SYMBOL)."""
