@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from marginspec import brackets
+from marginspec.book import REQUIRED_COLUMNS
 from marginspec.rulefile import dump_ruleset, load_bundled
 from marginspec.ruleset import RuleSet
 
@@ -67,18 +68,7 @@ def book(count: int, ruleset: RuleSet, seed: int = 7) -> pa.Table:
     # a real book is concentrated: symbol k of the shuffled list has weight 1 / k (Zipf)
     weights = [1 / k for k in range(1, len(symbols) + 1)]
     columns: dict[str, list[object]] = {
-        k: []
-        for k in (
-            "account",
-            "crossWalletBalance",
-            "symbol",
-            "positionAmt",
-            "entryPrice",
-            "markPrice",
-            "leverage",
-            "marginType",
-            "isolatedWallet",
-        )
+        k: [] for k in (*REQUIRED_COLUMNS, "marginType", "isolatedWallet")
     }
     account = 0
     while len(columns["account"]) < count:

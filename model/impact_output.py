@@ -28,6 +28,7 @@ from marginspec.impact import (
 )
 from marginspec.numbers import Exact
 from marginspec.outputs import replacing
+from marginspec.report import cell_text
 from marginspec.ruleset import Options
 
 #: The formats of ``--out``, by file name ending.
@@ -205,7 +206,7 @@ def print_summary(document: dict[str, Any], title: str, console: Any) -> None:
         for column, heading in _WORST_COLUMNS.items():
             worst.add_column(heading, justify="left" if column == "account" else "right")
         for item in document["worst"]:
-            worst.add_row(*(_text(item[c]) for c in _WORST_COLUMNS))
+            worst.add_row(*(cell_text(item[c]) for c in _WORST_COLUMNS))
         console.print(worst)
 
 
@@ -219,14 +220,6 @@ _WORST_COLUMNS = {
     "newLiquidatable": "liq. (NEW)",
     "newMarginCalled": "called (NEW)",
 }
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def write_plot(path: Path, document: dict[str, Any], title: str) -> None:

@@ -111,3 +111,12 @@ def account_json(figures: AccountFigures, options: Options) -> dict[str, Any]:
         "liquidatable": figures.liquidatable,
         "positions": [position_json(p, options) for p in figures.positions],
     }
+
+
+def cell_text(value: Any) -> str:
+    """A JSON value as a table cell for people: ``null`` as a dash, booleans as yes/no."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -14,7 +14,7 @@ from marginspec.cli.io import brackets_option, load_rules, read_json, rules_opti
 from marginspec.cli.options import COUNT, format_option
 from marginspec.errors import InputError
 from marginspec.evaluate import evaluate as evaluate_account
-from marginspec.report import account_json
+from marginspec.report import account_json, cell_text
 from marginspec.ruleset import RuleSet
 
 if TYPE_CHECKING:  # rich is imported for --format table only (cold start, docs/performance.md)
@@ -72,14 +72,6 @@ _POSITION_ROWS = [
 ]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def print_tables(output: dict[str, Any], console: Console, title: str = "account") -> None:
     """The evaluate output for people: an account summary and one row per position."""
     from rich.table import Table
@@ -88,7 +80,7 @@ def print_tables(output: dict[str, Any], console: Console, title: str = "account
     summary.add_column("figure")
     summary.add_column("value", justify="right")
     for key, label in _ACCOUNT_ROWS:
-        summary.add_row(f"{label} [dim]({key})[/dim]", _text(output[key]))
+        summary.add_row(f"{label} [dim]({key})[/dim]", cell_text(output[key]))
     console.print(summary)
     # One column per position keeps the table narrow enough for a terminal.
     positions = Table(title="positions")
@@ -96,7 +88,7 @@ def print_tables(output: dict[str, Any], console: Console, title: str = "account
     for position in output["positions"]:
         positions.add_column(f"{position['symbol']} {position['positionSide']}", justify="right")
     for key, label in _POSITION_ROWS:
-        positions.add_row(label, *(_text(p[key]) for p in output["positions"]))
+        positions.add_row(label, *(cell_text(p[key]) for p in output["positions"]))
     console.print(positions)
 
 

@@ -7,9 +7,12 @@ A bad value is a usage error (one line, exit status 2) before a command runs: ``
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class PositiveSeconds(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2 on
@@ -70,9 +73,9 @@ TIMEOUT = PositiveSeconds()
 COUNT = Count()
 
 
-def format_option(*choices: str, help: str | None = None) -> Any:
+def format_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
     """``--format`` (into ``output_format``): the first of ``choices`` is the default."""
-    return click.option(
+    decorator: Callable[[F], F] = click.option(
         "--format",
         "output_format",
         type=click.Choice(list(choices)),
@@ -80,3 +83,4 @@ def format_option(*choices: str, help: str | None = None) -> Any:
         show_default=True,
         help=help,
     )
+    return decorator
