@@ -16,8 +16,8 @@ from typing import Any
 
 import attrs
 
-from marginspec.account import parse_account
 from marginspec.conformance.engine import EngineFailure
+from marginspec.conformance.figures.api_form import model_answer
 from marginspec.conformance.figures.check import FigureDifference, differences
 from marginspec.conformance.figures.engine import FiguresCapabilities, FiguresEngine, hello_json
 from marginspec.conformance.figures.explain import Explanation, explain
@@ -25,8 +25,6 @@ from marginspec.conformance.figures.report import FiguresFailure
 from marginspec.conformance.figures.shrink import shrink
 from marginspec.conformance.figures.strategies import RandomChooser, ReplayChooser, draw_snapshot
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT
-from marginspec.evaluate import evaluate
-from marginspec.report import account_json
 from marginspec.ruleset import RuleSet
 
 #: A crash, a timeout or a protocol error is one failure, whatever the snapshot.
@@ -82,8 +80,7 @@ class _Search:
     def check(self, snapshot: dict[str, Any], target: str | None) -> FiguresFailure | None:
         """The snapshot's first new failure (of figure ``target``, when given), or None."""
         self.snapshots += 1
-        figures = evaluate(parse_account(snapshot, self.ruleset), self.ruleset)
-        model = account_json(figures, self.ruleset.options)
+        figures, model = model_answer(snapshot, self.ruleset, self.caps)
         try:
             answer = self.engine.figures(_copy(snapshot))
         except EngineFailure as error:
