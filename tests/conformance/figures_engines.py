@@ -16,6 +16,7 @@ from marginspec.conformance.figures.api_form import model_answer
 from marginspec.conformance.figures.engine import (
     FiguresCapabilities,
     FiguresEngine,
+    ModelFiguresEngine,
     model_figures,
 )
 from marginspec.numbers import Exact
@@ -152,3 +153,8 @@ class TwoPlaceApi(FiguresEngine):
     def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
         answer = model_answer(snapshot, self.ruleset, self.caps)[1]
         return {"positions": [], "api": self._two(answer["api"])}
+
+
+def model_with_api() -> FiguresEngine:
+    """The model declaring breakEvenPrice and Binance's API form (FIG-8), for ``--impl``."""
+    return ModelFiguresEngine(break_even=True, api="binance")

@@ -6,12 +6,17 @@ draws the snapshots where these differ."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from marginspec.api_profile import POSITION_PATH
+from marginspec.cli import main
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.figures.api_form import model_answer
 from marginspec.conformance.figures.engine import (
@@ -124,3 +129,31 @@ def test_the_api_capabilities_are_read_and_refused_as_declared() -> None:
         parse_figures_capabilities({}, {"api": "okx"})
     with pytest.raises(InputError, match="/figures/breakEvenPrice"):
         parse_figures_capabilities({}, {"breakEvenPrice": "yes"})
+
+
+def test_a_run_that_compares_the_api_figures_reports_the_targets_it_reached(
+    tmp_path: Path,
+) -> None:
+    """FIG-8: FEE-2 and SNAP-4 are reached by the runs that compare them; a run that does
+    not declare them reaches neither. Saved, a failure replays under the same declaration."""
+    engines = "tests.conformance.figures_engines"
+    runner = CliRunner()
+    args = ["conform", "--figures", "--examples", "60"]
+    passed = runner.invoke(main, [*args, "--impl", f"{engines}:model_with_api"])
+    assert passed.exit_code == 0, passed.output
+    line = next(x for x in passed.output.splitlines() if x.startswith("API-profile targets"))
+    counts = dict(re.findall(r"(FEE-2|SNAP-4) on (\d+) snapshots", line))
+    assert int(counts["FEE-2"]) == 60 and int(counts["SNAP-4"]) > 30
+    plain = search(ModelFiguresEngine(RULESET), "aster-pro", RULESET, seed=0, examples=20)
+    assert plain.reached == {}
+    out = tmp_path / "fee.json"
+    failed = runner.invoke(
+        main, [*args, "--impl", f"{engines}:BreakEvenAtEntry", "--out", str(out)]
+    )
+    assert failed.exit_code == 1 and "rules: FEE-2" in failed.output
+    assert json.loads(out.read_text())["rules"] == ["FEE-2"]
+    again = ["conform", "--figures", "--replay", str(out)]
+    wrong = runner.invoke(main, [*again, "--impl", f"{engines}:BreakEvenAtEntry"])
+    assert wrong.exit_code == 1 and "breakEvenPrice" in wrong.output
+    right = runner.invoke(main, [*again, "--impl", f"{engines}:model_with_api"])
+    assert right.exit_code == 0, right.output

@@ -120,3 +120,21 @@ def api_fields(model: Mapping[str, Any], impl: Any) -> list[tuple[str, str, Any,
                 entry(asset, other, f"{_where(path)}/assets/{index}")
             listed(want["positions"], got.get("positions"), f"{_where(path)}/positions")
     return found
+
+
+def reached(model: Mapping[str, Any]) -> tuple[str, ...]:
+    """The API-profile targets one snapshot's comparison reaches (FIG-8), as the action
+    kit's coverage targets of FEE-2 and SNAP-4 put them: a position whose break-even price
+    is not its entry (FEE-2), and a position whose uPnL the API form writes otherwise than
+    the ``evaluate`` output, padded or rounded to 8 places (SNAP-4)."""
+    found: list[str] = []
+    positions = model["positions"]
+    if any(BREAK_EVEN in p and p[BREAK_EVEN] != p["entryPrice"] for p in positions):
+        found.append("FEE-2")
+    api = model.get(API_KEY)
+    if api is not None:
+        plain = {_key(p): p["unRealizedProfit"] for p in positions}
+        risk = api[POSITION_PATH]
+        if any(plain.get(_key(r)) not in (None, r["unRealizedProfit"]) for r in risk):
+            found.append("SNAP-4")
+    return tuple(found)

@@ -55,6 +55,9 @@ def run(
     )
     if not result.failures:
         click.echo(f"PASS {summary}")
+        if result.reached:
+            compared = ", ".join(f"{r} on {n} snapshots" for r, n in result.reached.items())
+            click.echo(f"API-profile targets compared (FIG-8): {compared}")
         if result.skipped:
             click.echo(
                 f"not compared (outside the declared capabilities): {', '.join(result.skipped)}"

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from marginspec.conformance.engine import EngineFailure
-from marginspec.conformance.figures.api_form import model_answer
+from marginspec.conformance.figures.api_form import model_answer, reached
 from marginspec.conformance.figures.check import FigureDifference, differences
 from marginspec.conformance.figures.engine import FiguresCapabilities, FiguresEngine, hello_json
 from marginspec.conformance.figures.explain import Explanation, explain
@@ -48,6 +49,8 @@ class SearchResult:
     seconds: float
     skipped: tuple[str, ...]
     capabilities: FiguresCapabilities
+    #: The API-profile targets compared (FIG-8): rule ID -> snapshots that reached it.
+    reached: Mapping[str, int] = attrs.field(factory=dict)
 
 
 class _Search:
@@ -67,6 +70,7 @@ class _Search:
         self.found: list[FiguresFailure] = []
         self.skipped: set[str] = set()
         self.snapshots = 0
+        self.reached: Counter[str] = Counter()
 
     @property
     def fields(self) -> set[str]:
@@ -81,6 +85,8 @@ class _Search:
         """The snapshot's first new failure (of figure ``target``, when given), or None."""
         self.snapshots += 1
         figures, model = model_answer(snapshot, self.ruleset, self.caps)
+        if self.caps.break_even or self.caps.api:
+            self.reached.update(reached(model))
         try:
             answer = self.engine.figures(_copy(snapshot))
         except EngineFailure as error:
@@ -217,4 +223,5 @@ def search(
         time.perf_counter() - started,
         tuple(sorted(state.skipped)),
         capabilities,
+        dict(sorted(state.reached.items())),
     )
