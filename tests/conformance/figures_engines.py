@@ -152,7 +152,8 @@ class TwoPlaceApi(FiguresEngine):
 
     def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
         answer = model_answer(snapshot, self.ruleset, self.caps)[1]
-        return {"positions": [], "api": self._two(answer["api"])}
+        answer["api"] = self._two(answer["api"])
+        return answer
 
 
 def model_with_api() -> FiguresEngine:

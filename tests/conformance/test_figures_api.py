@@ -19,11 +19,14 @@ from marginspec.api_profile import POSITION_PATH
 from marginspec.cli import main
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.figures.api_form import model_answer
+from marginspec.conformance.figures.check import differences
 from marginspec.conformance.figures.engine import (
     FiguresCapabilities,
     ModelFiguresEngine,
+    hello_json,
     parse_figures_capabilities,
 )
+from marginspec.conformance.figures.explain import explain
 from marginspec.conformance.figures.search import search
 from marginspec.conformance.figures.strategies import RandomChooser, draw_snapshot
 from marginspec.errors import InputError
@@ -72,6 +75,24 @@ def test_api_figures_written_to_two_places_are_caught_naming_snap_4() -> None:
     assert Decimal(d.impl) == Decimal(d.model).quantize(Decimal("0.01"))
     assert len(d.model.partition(".")[2]) == 8 and len(d.impl.partition(".")[2]) == 2
     assert "SNAP-4" in failure.text()
+
+
+def test_api_figures_rounded_to_two_places_differ_in_value_where_rounding_matters() -> None:
+    """Beyond the padding: on drawn snapshots whose figures have more than 2 places, the
+    2-place answer is a different amount (read exactly, "off by …"), named SNAP-4."""
+    engine = TwoPlaceApi()
+    caps = engine.handshake(hello_json("aster-pro", RULESET))
+    rng = random.Random(1)
+    off = 0
+    for _ in range(40):
+        snapshot = draw_snapshot(RandomChooser(rng), RULESET, caps)
+        figures, model = model_answer(snapshot, RULESET, caps)
+        for d in differences(model, engine.figures(snapshot), caps, set()):
+            assert d.field.startswith("api.") and d.pointer.startswith("/api/")
+            if "off by" in d.note:
+                off += 1
+                assert explain(d, figures, RULESET).rules[0] == "SNAP-4"
+    assert off > 40
 
 
 def test_the_same_amount_with_other_places_is_a_snap_4_difference() -> None:
