@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from importlib.resources import files
 from typing import Any
@@ -10,9 +12,11 @@ from typing import Any
 import attrs
 
 from marginspec.conformance.capabilities import Capabilities, parse_capabilities
+from marginspec.conformance.figures.api_form import model_answer
 from marginspec.conformance.figures.engine import (
     FiguresCapabilities,
     FiguresEngine,
+    ModelFiguresEngine,
     model_figures,
 )
 from marginspec.numbers import Exact
@@ -104,3 +108,54 @@ class BinaryFloats(FiguresEngine):
             {k: self._float(k, v) for k, v in p.items()} for p in figures["positions"]
         ]
         return answer
+
+
+class BreakEvenAtEntry(FiguresEngine):
+    """A tool that ignores the fees in the break-even price (FEE-2): it answers the entry
+    price, and declares only ``breakEvenPrice``, to 8 decimals."""
+
+    def handshake(self, hello: dict[str, Any]) -> FiguresCapabilities:
+        self.ruleset = parse_ruleset(hello["ruleset"]["toml"], "<hello>")
+        fields = {"account": {}, "position": {"breakEvenPrice": 8}}
+        return FiguresCapabilities(Capabilities(name="BreakEvenAtEntry", fields=fields))
+
+    def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        figures = model_figures(snapshot, self.ruleset)
+        for p in figures["positions"]:
+            p["breakEvenPrice"] = p["entryPrice"]
+        return figures
+
+
+_EIGHT_PLACES = re.compile(r"-?[0-9]+\.[0-9]{8}")
+
+
+class TwoPlaceApi(FiguresEngine):
+    """A tool answering Binance's API form (SNAP-4) with every number the API writes to 8
+    places written to 2 ("12.50" for "12.50000000", "0.76" for "0.76427700")."""
+
+    def handshake(self, hello: dict[str, Any]) -> FiguresCapabilities:
+        self.ruleset = parse_ruleset(hello["ruleset"]["toml"], "<hello>")
+        self.caps = FiguresCapabilities(
+            Capabilities(name="TwoPlaceApi", fields={"account": {}, "position": {}}),
+            api="binance",
+        )
+        return self.caps
+
+    def _two(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self._two(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._two(v) for v in value]
+        if isinstance(value, str) and _EIGHT_PLACES.fullmatch(value):
+            return str(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_EVEN))
+        return value
+
+    def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        answer = model_answer(snapshot, self.ruleset, self.caps)[1]
+        answer["api"] = self._two(answer["api"])
+        return answer
+
+
+def model_with_api() -> FiguresEngine:
+    """The model declaring breakEvenPrice and Binance's API form (FIG-8), for ``--impl``."""
+    return ModelFiguresEngine(break_even=True, api="binance")

@@ -13,6 +13,7 @@ from importlib.resources import files
 from io import StringIO
 from typing import Any
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
@@ -20,6 +21,7 @@ from marginspec.cli import main
 from marginspec.conformance.figures.engine import (
     FiguresCapabilities,
     FiguresEngine,
+    ModelFiguresEngine,
     hello_json,
     parse_figures_capabilities,
 )
@@ -102,6 +104,30 @@ def test_the_models_traffic_matches_the_schema(schema: Schema) -> None:
     assert answers[0]["capabilities"]["name"] == "marginspec-model"
     for answer in answers[1:]:
         schema.output.validate(answer["figures"])
+
+
+@pytest.mark.parametrize("venue", ["aster", "binance"])
+def test_the_api_figures_traffic_matches_the_schema(schema: Schema, venue: str) -> None:
+    """FIG-8: a tool declaring breakEvenPrice and one venue's API form, and its answers
+    (the evaluate output with breakEvenPrice, the evaluate --api document under api)."""
+    caps = FiguresCapabilities(break_even_flag=True, api=venue)
+    requests = session(30, 2, caps)
+    assert any("breakEvenFeeRate" in p for r in requests[1:-1] for p in r["snapshot"]["positions"])
+    out = StringIO()
+    make = lambda: ModelFiguresEngine(break_even=True, api=venue)  # noqa: E731
+    assert serve_engine(make, StringIO(lines(requests)), out) == 0
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    schema.check_session(requests, answers)
+    assert answers[0]["figures"]["api"] == venue
+    assert parse_figures_capabilities(answers[0]["capabilities"], answers[0]["figures"]) == (
+        attrs.evolve(caps, base=parse_figures_capabilities(answers[0]["capabilities"], {}).base)
+    )
+    for answer in answers[1:]:
+        figures = answer["figures"]
+        assert all("breakEvenPrice" in p for p in figures["positions"])
+        assert "/fapi/v3/positionRisk" in figures["api"]
+    bad = {"type": "hello", "figures": {"api": "okx"}}
+    assert not schema.answer.is_valid(bad)
 
 
 def test_the_float_calculators_traffic_matches_the_schema(schema: Schema) -> None:

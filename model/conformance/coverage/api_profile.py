@@ -1,5 +1,11 @@
 """Coverage targets of the API output profile (SNAP-4) and the figures only it carries:
-the break-even price (FEE-2) and the ADL quantile (ADL-4)."""
+the break-even price (FEE-2) and the ADL quantile (ADL-4).
+
+The action kit's vectors reach FEE-2 and SNAP-4, but compare engines on SNAP-3 snapshots,
+which carry neither; the figures kit compares them, for a tool that declares them, and
+counts the snapshots that reach the same two cases
+(:func:`marginspec.conformance.figures.api_form.reached`, FIG-8).
+"""
 
 from __future__ import annotations
 

@@ -5,7 +5,10 @@ compare.same_value`: exact, or within ``10^-d`` for a field declared with ``d`` 
 and skipped unless declared (CONF-3). Unlike a trace step, a snapshot reports every
 differing figure, not only the first: a tool wrong in its maintenance margin may be wrong
 in its liquidation price for another reason. A price the model does not have (LIQ-5),
-answered in a way the tool declared (``"0"``, ``null``), is the same answer.
+answered in a way the tool declared (``"0"``, ``null``), is the same answer. The API form a
+tool declares (FIG-8, under the answer's ``api`` key) is compared field for field by
+:func:`~marginspec.conformance.figures.api_form.api_fields`; its differences are named
+``api.<field>``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import attrs
 
 from marginspec.conformance.compare import same_value
+from marginspec.conformance.figures.api_form import API_KEY, api_fields
 from marginspec.conformance.figures.engine import FiguresCapabilities
 
 _EXPONENT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+$")
@@ -85,6 +89,14 @@ def _field(
     return None
 
 
+def _api(model: Mapping[str, Any], impl: Any) -> list[FigureDifference]:
+    """The API form's differing fields (FIG-8, SNAP-4), each compared exactly."""
+    return [
+        FigureDifference(pointer, f"{API_KEY}.{field}", want, got, note=note)
+        for pointer, field, want, got, note in api_fields(model, impl)
+    ]
+
+
 def differences(
     model: Mapping[str, Any],
     impl: Any,
@@ -98,7 +110,9 @@ def differences(
         return []  # every figure compared exactly, and every figure equal
     found: list[FigureDifference] = []
     for key, want in model.items():
-        if key != "positions":
+        if key == API_KEY:
+            found += _api(want, impl.get(API_KEY))
+        elif key != "positions":
             diff = _field("account", key, want, impl, caps, f"/{key}", skipped)
             if diff is not None:
                 found.append(diff)

@@ -55,6 +55,9 @@ def run(
     )
     if not result.failures:
         click.echo(f"PASS {summary}")
+        if result.reached:
+            compared = ", ".join(f"{r} on {n} snapshots" for r, n in result.reached.items())
+            click.echo(f"API-profile targets compared (FIG-8): {compared}")
         if result.skipped:
             click.echo(
                 f"not compared (outside the declared capabilities): {', '.join(result.skipped)}"
@@ -78,14 +81,12 @@ def run(
 def replay(engine: FiguresEngine, path: Path) -> int:
     """Re-run a saved snapshot (a figures failure file, or a bare ``evaluate`` input) on the
     tool and compare with the model's figures, computed afresh under the file's rule set."""
-    from marginspec.account import parse_account
+    from marginspec.conformance.figures.api_form import model_answer
     from marginspec.conformance.figures.check import differences
     from marginspec.conformance.figures.explain import explain
     from marginspec.conformance.figures.report import read_saved
     from marginspec.conformance.figures.search import handshake
-    from marginspec.evaluate import evaluate
     from marginspec.exchange.trace import resolve_ruleset
-    from marginspec.report import account_json
 
     document = read_saved(path)
     ref = str(document.get("ruleset") or "aster-pro")
@@ -95,8 +96,7 @@ def replay(engine: FiguresEngine, path: Path) -> int:
         click.echo(failed.text())
         return 1
     snapshot = document["snapshot"]
-    figures = evaluate(parse_account(snapshot, ruleset), ruleset)
-    model = account_json(figures, ruleset.options)
+    figures, model = model_answer(snapshot, ruleset, caps)
     skipped: set[str] = set()
     try:
         answer = engine.figures(json.loads(json.dumps(snapshot)))

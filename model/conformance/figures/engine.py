@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from marginspec.account import parse_account
+from marginspec.api_profile import VENUES
 from marginspec.conformance.capabilities import Capabilities, parse_capabilities
 from marginspec.conformance.engine import factory_of_kind
 from marginspec.conformance.engine import hello_json as action_hello
@@ -30,6 +31,15 @@ from marginspec.ruleset import RuleSet
 PROTOCOL = "marginspec-figures/1"
 
 MARGIN_TYPES = ("cross", "isolated")
+#: The keys of the hello answer's ``figures`` object (FIG-1, FIG-8).
+FIGURES_KEYS = (
+    "marginTypes",
+    "openOrders",
+    "multiSymbol",
+    "noLiquidationPrice",
+    "breakEvenPrice",
+    "api",
+)
 #: How a tool may say "no liquidation price" (LIQ-5): JSON null or the string "0".
 NO_PRICE_TOKENS = ("null", "0")
 
@@ -41,7 +51,9 @@ class FiguresCapabilities:
     ``fields`` of ``base`` lists the figures compared (groups ``account`` and ``position``);
     ``no_price`` the ways the tool says "no liquidation price", accepted as the model's
     ``null`` wherever the model has none (LIQ-5); a real price answered that way is
-    still a divergence.
+    still a divergence. ``break_even_flag`` and ``api`` declare the API-profile figures
+    (FIG-8): ``breakEvenPrice`` in each position (FEE-2), and the whole answer of one
+    venue's API as ``evaluate --api`` writes it (SNAP-4).
     """
 
     base: Capabilities = Capabilities()
@@ -49,6 +61,14 @@ class FiguresCapabilities:
     open_orders: bool = True
     multi_symbol: bool = True
     no_price: frozenset[str] = frozenset()
+    break_even_flag: bool = False
+    api: str | None = None
+
+    @property
+    def break_even(self) -> bool:
+        """``breakEvenPrice`` is compared: declared by the flag or listed in the ``position``
+        group's fields (FIG-8)."""
+        return self.break_even_flag or "breakEvenPrice" in self.base.fields.get("position", {})
 
     @property
     def name(self) -> str:
@@ -62,6 +82,8 @@ class FiguresCapabilities:
                 "openOrders": self.open_orders,
                 "multiSymbol": self.multi_symbol,
                 "noLiquidationPrice": sorted(self.no_price),
+                "breakEvenPrice": self.break_even_flag,
+                **({"api": self.api} if self.api is not None else {}),
             },
         }
 
@@ -76,7 +98,7 @@ def parse_figures_capabilities(
     if not isinstance(figures, Mapping):
         raise InputError(where, "expected a JSON object")
     for key in figures:
-        if key not in ("marginTypes", "openOrders", "multiSymbol", "noLiquidationPrice"):
+        if key not in FIGURES_KEYS:
             raise InputError(f"{where}/{key}", "unknown figures capability")
     margin_types = figures.get("marginTypes", list(MARGIN_TYPES))
     if (
@@ -90,9 +112,12 @@ def parse_figures_capabilities(
         no_price = [no_price]
     if not isinstance(no_price, list) or any(t not in NO_PRICE_TOKENS for t in no_price):
         raise InputError(f"{where}/noLiquidationPrice", 'expected "null", "0" or a list of them')
+    api = figures.get("api")
+    if api is not None and api not in VENUES:
+        raise InputError(f"{where}/api", f"expected one of {', '.join(VENUES)} (evaluate --api)")
     flags = {}
-    for key in ("openOrders", "multiSymbol"):
-        value = figures.get(key, True)
+    for key in ("openOrders", "multiSymbol", "breakEvenPrice"):
+        value = figures.get(key, key != "breakEvenPrice")
         if not isinstance(value, bool):
             raise InputError(f"{where}/{key}", "expected true or false")
         flags[key] = value
@@ -102,6 +127,8 @@ def parse_figures_capabilities(
         flags["openOrders"],
         flags["multiSymbol"],
         frozenset(no_price),
+        flags["breakEvenPrice"],
+        api,
     )
 
 
@@ -138,8 +165,11 @@ class ModelFiguresEngine(FiguresEngine):
 
     name = "marginspec-model"
 
-    def __init__(self, ruleset: RuleSet | None = None) -> None:
+    def __init__(
+        self, ruleset: RuleSet | None = None, break_even: bool = False, api: str | None = None
+    ) -> None:
         self.ruleset = ruleset
+        self.caps = FiguresCapabilities(break_even_flag=break_even, api=api)
 
     def handshake(self, hello: dict[str, Any]) -> FiguresCapabilities:
         from marginspec import __version__
@@ -147,12 +177,18 @@ class ModelFiguresEngine(FiguresEngine):
 
         if self.ruleset is None:
             self.ruleset = parse_ruleset(hello["ruleset"]["toml"], "/ruleset/toml")
-        return FiguresCapabilities(Capabilities(name=self.name, version=__version__))
+        base = Capabilities(name=self.name, version=__version__)
+        self.caps = attrs.evolve(self.caps, base=base)
+        return self.caps
 
     def figures(self, snapshot: dict[str, Any]) -> dict[str, Any]:
         if self.ruleset is None:
             raise InputError("/", "handshake must come before figures")
-        return model_figures(snapshot, self.ruleset)
+        if not (self.caps.break_even or self.caps.api):
+            return model_figures(snapshot, self.ruleset)
+        from marginspec.conformance.figures.api_form import model_answer
+
+        return model_answer(snapshot, self.ruleset, self.caps)[1]
 
 
 def load_figures_factory(spec: str) -> FiguresEngine:

@@ -60,6 +60,9 @@ FEATURES: dict[str, tuple[str, tuple[str, ...]]] = {
 _NEAR_ZERO = Exact(1, 100)
 #: A liquidation price is the figure, not one of its inputs: name LIQ-2 rather than all four.
 _PRICE_RULES = {"liquidationPrice": ("LIQ-2",), "bankruptcyPrice": ("BKR-1",)}
+#: The API-profile figures (FIG-8): the break-even price, and the API form's every field.
+_API_RULES = {"breakEvenPrice": ("FEE-2",)}
+_API_PREFIX = "api."
 
 
 @attrs.frozen
@@ -77,7 +80,11 @@ class Explanation:
 
 
 def _rules(field: str, features: Iterable[str]) -> tuple[str, ...]:
-    found = list(_PRICE_RULES.get(field, FIELD_RULES.get(field, ())))
+    found: list[str] = []
+    if field.startswith(_API_PREFIX):
+        field = field.removeprefix(_API_PREFIX)
+        found.append("SNAP-4")  # the API form: its fields, rounding and padding
+    found += _API_RULES.get(field, _PRICE_RULES.get(field, FIELD_RULES.get(field, ())))
     for feature in sorted(features):
         found += FEATURES[feature][1]
     return tuple(dict.fromkeys(found))

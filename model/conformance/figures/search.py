@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from marginspec.account import parse_account
 from marginspec.conformance.engine import EngineFailure
+from marginspec.conformance.figures.api_form import model_answer, reached
 from marginspec.conformance.figures.check import FigureDifference, differences
 from marginspec.conformance.figures.engine import FiguresCapabilities, FiguresEngine, hello_json
 from marginspec.conformance.figures.explain import Explanation, explain
@@ -25,8 +26,6 @@ from marginspec.conformance.figures.report import FiguresFailure
 from marginspec.conformance.figures.shrink import shrink
 from marginspec.conformance.figures.strategies import RandomChooser, ReplayChooser, draw_snapshot
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT
-from marginspec.evaluate import evaluate
-from marginspec.report import account_json
 from marginspec.ruleset import RuleSet
 
 #: A crash, a timeout or a protocol error is one failure, whatever the snapshot.
@@ -50,6 +49,8 @@ class SearchResult:
     seconds: float
     skipped: tuple[str, ...]
     capabilities: FiguresCapabilities
+    #: The API-profile targets compared (FIG-8): rule ID -> snapshots that reached it.
+    reached: Mapping[str, int] = attrs.field(factory=dict)
 
 
 class _Search:
@@ -69,6 +70,7 @@ class _Search:
         self.found: list[FiguresFailure] = []
         self.skipped: set[str] = set()
         self.snapshots = 0
+        self.reached: Counter[str] = Counter()
 
     @property
     def fields(self) -> set[str]:
@@ -82,8 +84,9 @@ class _Search:
     def check(self, snapshot: dict[str, Any], target: str | None) -> FiguresFailure | None:
         """The snapshot's first new failure (of figure ``target``, when given), or None."""
         self.snapshots += 1
-        figures = evaluate(parse_account(snapshot, self.ruleset), self.ruleset)
-        model = account_json(figures, self.ruleset.options)
+        figures, model = model_answer(snapshot, self.ruleset, self.caps)
+        if self.caps.break_even or self.caps.api:
+            self.reached.update(reached(model))
         try:
             answer = self.engine.figures(_copy(snapshot))
         except EngineFailure as error:
@@ -220,4 +223,5 @@ def search(
         time.perf_counter() - started,
         tuple(sorted(state.skipped)),
         capabilities,
+        dict(sorted(state.reached.items())),
     )

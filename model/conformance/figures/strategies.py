@@ -6,7 +6,11 @@ lies on, or one step either side of, a bracket floor (BRK-3), wallets solved so 
 chosen position's liquidation price puts its notional on or next to a bracket floor
 (LIQ-3), cross accounts mixing longs and shorts over several symbols (LIQ-2's TMM1 and
 UPNL1), open orders (ORD-1, ORD-2), 1x longs that have no liquidation price (LIQ-5), and
-marks near zero. Every number is an exact decimal.
+marks near zero. Every number is an exact decimal. For a tool that declares the API-profile
+figures (FIG-8), positions also carry a drawn break-even fee rate (FEE-2; none: twice the
+rule set's nonzero taker fee, so the break-even price is never the entry) and an ADL
+quantile (SNAP-4); the 8-decimal mark and entry grid times a quantity step makes the uPnL
+and margins longer than the API's 8 places, so its rounding shows.
 
 The snapshot is drawn through a :class:`Chooser`, one integer choice at a time, where
 choice 0 is always the simplest option (one symbol, one position, the first price, no
@@ -184,6 +188,8 @@ def draw_snapshot(ch: Chooser, ruleset: RuleSet, caps: FiguresCapabilities) -> d
                 "marginType": margin_type,
                 "leverage": leverage,
             }
+            if caps.break_even or caps.api:
+                _api_echoes(ch, position)
             initial = abs(amount) * entry / leverage
             if margin_type == "isolated":
                 # The margin put up on entry (IM-1) and some extra (an addition, XFER-2).
@@ -206,6 +212,21 @@ def draw_snapshot(ch: Chooser, ruleset: RuleSet, caps: FiguresCapabilities) -> d
     if ch.choice(2):
         _aim_liquidation(ch, snapshot, ruleset)
     return snapshot
+
+
+#: Break-even fee rates (opening plus closing, FEE-2): none (the rule set's taker fee
+#: twice), maker plus taker, taker twice at a higher tier, a discounted pair.
+FEE_RATES = (None, "0.0006", "0.001", "0.00035")
+
+
+def _api_echoes(ch: Chooser, position: dict[str, Any]) -> None:
+    """The snapshot fields only the API profile reads (SNAP-4): a fee rate, an ADL quantile."""
+    rate = _pick(ch, FEE_RATES)
+    if rate is not None:
+        position["breakEvenFeeRate"] = rate
+    adl = ch.choice(5)
+    if adl:
+        position["adl"] = adl
 
 
 def _span_start(ch: Chooser) -> int:
