@@ -54,9 +54,14 @@ def _broken(state: ExchangeState) -> list[ExchangeState]:
             continue
         break
     for name, acct in state.accounts.items():
-        if acct.orders:
-            spent = evolve(acct.orders[0], executed_qty=acct.orders[0].orig_qty)
-            out.append(state.with_account(name, with_orders(acct, (spent, *acct.orders[1:]))))
+        # an order with something left to fill: a closePosition order's quantity is 0
+        # (ACT-COND-5), and "filling" it would change nothing
+        open_at = [i for i, o in enumerate(acct.orders) if o.executed_qty < o.orig_qty]
+        if open_at:
+            i = open_at[0]
+            spent = evolve(acct.orders[i], executed_qty=acct.orders[i].orig_qty)
+            orders = (*acct.orders[:i], spent, *acct.orders[i + 1 :])
+            out.append(state.with_account(name, with_orders(acct, orders)))
             break
     return out
 
