@@ -13,7 +13,9 @@ route on random, boundary and real-table accounts. Any other shape (several posi
 open orders, a zero amount, an input of more than 8 places, a table whose numbers are
 not decimals of at most 8 (rates) or 16 (edges) places, a walk that does not decide, a
 positive price shown as "0") returns None: the caller takes the scalar route.
-(Why it exists: docs/performance.md, "Service speed".)
+Under the default display (8 places, DOWN) each figure is cut to an integer number of
+10^-8 before it is written (``LineWriter._line8``); ``LineWriter.lines`` writes a batch
+in one loop. (Why it exists: docs/performance.md, "Service speed".)
 """
 
 from __future__ import annotations
