@@ -143,7 +143,7 @@ def test_a_cross_position_holding_an_isolated_wallet() -> None:
     assert '"isolatedWallet":"1.25"' in (line or "")
 
 
-@given(tables(), options, st.data())
+@given(tables(), options | default_display, st.data())
 def test_on_a_cap_and_at_the_liquidation_boundary(
     table: tuple[Bracket, ...], opts: Options, data: st.DataObject
 ) -> None:
