@@ -301,7 +301,7 @@ class LineWriter:
     ) -> str | None:
         """:meth:`_line` under the default display (8 places, DOWN): every figure is
         first cut to an integer number of 10^-8 (DISP-2 DOWN: toward zero), then written
-        by :func:`_t8`; a floor of a sum is the sum of an integer and a floor, so most
+        by :func:`_exact`; a floor of a sum is the sum of an integer and a floor, so most
         figures need no product beyond the formula's own."""
         marks = self.marks
         mark_text = marks.get(m)
