@@ -13,7 +13,9 @@ route on random, boundary and real-table accounts. Any other shape (several posi
 open orders, a zero amount, an input of more than 8 places, a table whose numbers are
 not decimals of at most 8 (rates) or 16 (edges) places, a walk that does not decide, a
 positive price shown as "0") returns None: the caller takes the scalar route.
-(Why it exists: docs/performance.md, "Service speed".)
+Under the default display (8 places, DOWN) each figure is cut to an integer number of
+10^-8 before it is written (``LineWriter._line8``); ``LineWriter.lines`` writes a batch
+in one loop. (Why it exists: docs/performance.md, "Service speed".)
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from typing import Any
 
 from gmpy2 import mpz
 
 from marginspec.account import Account, MarginType
-from marginspec.batch import Book, _Side, _side
+from marginspec.batch import Book, _Side, _side, _Step
 from marginspec.brackets import Boundary
 from marginspec.decimal_text import display_text
 from marginspec.evaluate import _max_notional
@@ -55,13 +58,29 @@ class _Market:
         self.caps = tuple(x or 0 for x in caps)
         self.rates = tuple(x or 0 for x in rates)
         self.cums = tuple(x or 0 for x in cums)
+        self.cums24 = tuple(x * _P16 for x in self.cums)  # over 10^24, as MM-1's product
         self.last = len(table) - 1
         self.max_leverage = book.ruleset.markets[symbol].max_leverage
         unpacked = book.tables[symbol]
         self.long: _Side = _side(unpacked, True, _UNITS, inclusive)
         self.short: _Side = _side(unpacked, False, _UNITS, inclusive)
+        # the same walks for the default display, the answer's factor times 10^8
+        self.long8 = _walk8(self.long)
+        self.short8 = _walk8(self.short)
         self.texts: dict[tuple[int, int], str] = {}
         self.labels: dict[tuple[str, bool, int], tuple[str, str]] = {}
+
+
+_Walk8 = tuple[int, int, tuple[_Step | None, ...]]
+
+
+def _walk8(side: _Side) -> _Walk8:
+    """A side's walk (wallet and entry factors, steps) with each step's answer factor
+    times 10^8: the price cut to 8 places is one floor division."""
+    steps = tuple(
+        None if step is None else (*step[:4], step[4] * _P8, step[5]) for step in side.steps
+    )
+    return side.wallet_factor, side.entry_factor, steps
 
 
 def _integer(value: Exact, scale: int) -> int | None:
@@ -87,9 +106,12 @@ class LineWriter:
         self.marks: dict[int, str] = {}
         # 10^8 / q for each denominator q of a decimal of at most 8 places (2^i·5^j)
         self.factors = {mpz(2**i * 5**j): _P8 // (2**i * 5**j) for i in range(9) for j in range(9)}
+        self.search = bisect_left if self.inclusive else bisect_right
+        self.route = self._line
         if self.rounding is Rounding.DOWN and self.decimals == 8:
             self._text = _down8  # type: ignore[method-assign]
             self._places = _places8  # type: ignore[method-assign]
+            self.route = self._line8  # the default display
 
     def _text(self, numerator: int, denominator: int) -> str:
         """The display text (DISP-1, DISP-2) of ``numerator / denominator`` (denominator > 0) to the display
@@ -134,45 +156,89 @@ class LineWriter:
             market = self.markets[symbol] = _Market(self.book, symbol, self.inclusive)
         return market if market.fast else None
 
+    def _bracket_text(self, market: _Market, k: int, leverage: int) -> str:
+        """The line's texts fixed by the bracket and the leverage, written once per writer."""
+        bracket = market.table[k]
+        rounding, places = self.rounding, self.decimals
+        text = market.texts[k, leverage] = (
+            f'","maintMarginRatio":"{display_text(bracket.maint_margin_ratio, places, rounding)}",'
+            f'"maintAmount":"{display_text(bracket.cum, places, rounding)}",'
+            f'"bracket":{bracket.bracket},"maxNotionalValue":'
+            f'"{display_text(_max_notional(market.table, leverage), places, rounding)}",'
+            '"unRealizedProfit":"'
+        )
+        return text
+
+    def _labels(
+        self, market: _Market, position_side: str, cross: bool, leverage: int
+    ) -> tuple[str, str]:
+        """The line's texts fixed by the symbol, side, margin type and leverage."""
+        labels = market.labels[position_side, cross, leverage] = (
+            f'"positions":[{{"symbol":{market.symbol},"positionSide":"{position_side}",'
+            '"positionAmt":"',
+            f'","marginType":"{"cross" if cross else "isolated"}","leverage":{leverage},'
+            '"notional":"',
+        )
+        return labels
+
     def line(self, account: Account) -> str | None:
         """The line ``json.dumps(account_json(evaluate(account)))`` writes, or None where
         the account is not of the fast shape (the caller evaluates it the scalar way)."""
-        if account.open_orders or len(account.positions) != 1:
-            return None
-        p = account.positions[0]
-        market = self._market(p.symbol)
-        if market is None:
-            return None
-        # the five inputs as integers over 10^8 (echoed exactly, DISP-4)
+        return self.lines((account,))[0]
+
+    def lines(self, accounts: Iterable[Account]) -> list[str | None]:
+        """:meth:`line` of each account, in one loop (a batch of one rule set)."""
         factors = self.factors
-        amount, entry, mark, wallet_in, iso_in = (
-            p.position_amt,
-            p.entry_price,
-            p.mark_price,
-            account.cross_wallet_balance,
-            p.isolated_wallet,
-        )
-        try:
-            a = int(amount.numerator) * factors[amount.denominator]
-            e = int(entry.numerator) * factors[entry.denominator]
-            m = int(mark.numerator) * factors[mark.denominator]
-            w = int(wallet_in.numerator) * factors[wallet_in.denominator]
-            iw = int(iso_in.numerator) * factors[iso_in.denominator]
-        except KeyError:  # a denominator that does not divide 10^8
-            return None
-        if not a:
-            return None
-        return self._line(
-            market,
-            p.position_side._value_,
-            p.margin_type is _CROSS,
-            a,
-            e,
-            m,
-            w,
-            iw,
-            p.leverage,
-        )
+        route = self.route
+        market_of = self._market
+        out: list[str | None] = []
+        append = out.append
+        symbol: str | None = None
+        market: _Market | None = None
+        for account in accounts:
+            positions = account.positions
+            if account.open_orders or len(positions) != 1:
+                append(None)
+                continue
+            p = positions[0]
+            if p.symbol != symbol:
+                symbol = p.symbol
+                market = market_of(symbol)
+            if market is None:
+                append(None)
+                continue
+            # the five inputs as integers over 10^8 (echoed exactly, DISP-4)
+            amount = p.position_amt
+            entry = p.entry_price
+            mark = p.mark_price
+            wallet = account.cross_wallet_balance
+            isolated = p.isolated_wallet
+            try:
+                a = int(amount.numerator) * factors[amount.denominator]
+                e = int(entry.numerator) * factors[entry.denominator]
+                m = int(mark.numerator) * factors[mark.denominator]
+                w = int(wallet.numerator) * factors[wallet.denominator]
+                iw = int(isolated.numerator) * factors[isolated.denominator] if isolated else 0
+            except KeyError:  # a denominator that does not divide 10^8
+                append(None)
+                continue
+            if not a:
+                append(None)
+                continue
+            append(
+                route(
+                    market,
+                    p.position_side._value_,
+                    p.margin_type is _CROSS,
+                    a,
+                    e,
+                    m,
+                    w,
+                    iw,
+                    p.leverage,
+                )
+            )
+        return out
 
     def line_from_json(self, data: Any) -> str | None:
         """:meth:`line` of a decoded ``evaluate`` input document of the common shape
@@ -219,7 +285,179 @@ class LineWriter:
         w = _decimal(wallet_text)
         if not a or iw is None or e is None or e <= 0 or m is None or m <= 0 or w is None:
             return None
-        return self._line(market, "BOTH", cross, a, e, m, w, iw, leverage)
+        return self.route(market, "BOTH", cross, a, e, m, w, iw, leverage)
+
+    def _line8(
+        self,
+        market: _Market,
+        position_side: str,
+        cross: bool,
+        a: int,
+        e: int,
+        m: int,
+        w: int,
+        iw: int,
+        leverage: int,
+    ) -> str | None:
+        """:meth:`_line` under the default display (8 places, DOWN): every figure is
+        first cut to an integer number of 10^-8 (DISP-2 DOWN: toward zero), then written
+        by :func:`_exact`; a floor of a sum is the sum of an integer and a floor, so most
+        figures need no product beyond the formula's own."""
+        marks = self.marks
+        mark_text = marks.get(m)
+        if mark_text is None:
+            if len(marks) >= 4096:
+                marks.clear()
+            mark_text = marks[m] = _exact(m)
+        if a > 0:
+            size = a
+            walk = market.long8
+        else:
+            size = -a
+            walk = market.short8
+        size16 = size * m  # |notional| over 10^16 (N-1)
+        # BRK-3, BRK-4: the owning bracket, the first whose cap the notional does not exceed
+        k = self.search(market.caps, size16, 0, market.last)
+        mm24 = size16 * market.rates[k] - market.cums24[k]  # MM-1, over 10^24
+        if mm24 < 0:
+            return self._line(market, position_side, cross, a, e, m, w, iw, leverage)
+        mm_floor = mm24 // _P16
+        mm_ceil = -(-mm24 // _P16)
+        upnl16 = a * (m - e)  # UPNL-1, over 10^16
+        upnl_floor, upnl_rest = divmod(upnl16, _P8)
+        pl = _P8 * leverage
+        notional = _exact(size16 // _P8)
+        # IM-1 |N|/L: at leverage 1 the notional's text (DISP-2 cuts |x|)
+        im = _exact(size16 // pl) if leverage != 1 else notional
+        if a < 0 and notional != "0":
+            notional = "-" + notional
+        mm = _exact(mm_floor)
+        q = upnl_floor + 1 if upnl_floor < 0 and upnl_rest else upnl_floor
+        upnl = _exact(q)
+        wallet_text = _exact(w)
+        if cross:
+            wallet = w
+            total_wallet = wallet_text
+            balance16 = w * _P8 + upnl16  # MB-1, over 10^16
+            q = w + upnl_floor
+            # AVB-1, XFER-1/XFER-2 (no open orders: ORD-2 is 0), floors of nonnegative sums
+            available_q = (balance16 * leverage - size16) // pl
+            if available_q < 0:
+                available_q = 0
+            withdraw_q = w - mm_ceil
+            if withdraw_q > available_q:
+                withdraw_q = available_q
+            elif withdraw_q < 0:
+                withdraw_q = 0
+            available = _exact(available_q)
+            withdraw = available if withdraw_q == available_q else _exact(withdraw_q)
+            ratio = f'"{_exact(mm24 // balance16)}"' if balance16 > 0 else "null"  # MR-1
+            below = balance16 * _P8 < mm24 if self.strict else balance16 * _P8 <= mm24  # LIQ-1
+            account_liquidatable = "true" if below else "false"
+        else:
+            wallet = iw
+            total = w + iw
+            total_wallet = _exact(total)
+            q = total + upnl_floor
+            # both are the cross wallet, or 0 (ORD-2 is 0, the cross side holds nothing)
+            withdraw = available = wallet_text if w > 0 else "0"
+            ratio = '"0"' if w > 0 else "null"
+            account_liquidatable = "false"
+        if q < 0 and upnl_rest:
+            q += 1
+        balance = _exact(q)
+
+        # LIQ-2 … LIQ-6 of the one leg (its cross wallet with no other cross position, or
+        # its isolated wallet): batch.column_liquidation_prices's walk in units of 10^-8,
+        # from the owning bracket k; then BKR-1
+        wf, ef, steps = walk
+        ae = a * e
+        v = wallet * wf - ae * ef
+        j = k
+        moved = 0
+        while True:
+            step = steps[j]
+            if step is None:
+                return None  # no solution in this bracket: the scalar route decides
+            sign, inside, above, positive, factor, denominator = step
+            x = v if sign > 0 else -v
+            if x > inside:
+                if moved < 0:
+                    return None  # a turn: the scalar route decides
+                moved = 1
+                j += 1
+            elif x <= above:
+                if not j:
+                    lp = self.no_price  # below the first floor: no positive price (LIQ-5)
+                    break
+                if moved > 0:
+                    return None
+                moved = -1
+                j -= 1
+            elif x > positive:
+                q = (x - positive) * factor // (size * denominator)
+                if not q:
+                    return None  # DISP-3: the scalar route writes a tiny price
+                lp = f'"{_exact(q)}"'
+                break
+            else:
+                return None
+        # BKR-1: EP − W/amt, over 10^8
+        numerator = ae - wallet * _P8 if a > 0 else wallet * _P8 - ae
+        if numerator > 0:
+            q = numerator // size
+            if not q:
+                return None
+            bp = f'"{_exact(q)}"'
+        else:
+            bp = self.no_price
+
+        bracket_text = market.texts.get((k, leverage))
+        if bracket_text is None:
+            bracket_text = self._bracket_text(market, k, leverage)
+        labels = market.labels.get((position_side, cross, leverage))
+        if labels is None:
+            labels = self._labels(market, position_side, cross, leverage)
+        head, middle = labels
+        if cross:
+            position_tail = f'"isolatedMargin":null,"marginRatio":null,"liquidationPrice":{lp},"bankruptcyPrice":{bp},"maxAddableMargin":null,"maxRemovableMargin":null,"liquidatable":null}}]}}'
+            cross_upnl, cross_mm = upnl, mm
+            iso_text = _exact(iw) if iw else "0"  # an Account may hold one (DISP-4 echoes it)
+        else:
+            margin16 = iw * _P8 + upnl16  # the isolated margin, over 10^16
+            q = iw + upnl_floor
+            if q < 0 and upnl_rest:
+                q += 1
+            position_ratio = f'"{_exact(mm24 // margin16)}"' if margin16 > 0 else "null"
+            # XFER-3: max(0, min(iw − MM, iw + uPnL − |N|/L))
+            removal_q = (margin16 * leverage - size16) // pl
+            if removal_q > iw - mm_ceil:
+                removal_q = iw - mm_ceil
+            if removal_q < 0:
+                removal_q = 0
+            below = margin16 * _P8 < mm24 if self.strict else margin16 * _P8 <= mm24
+            position_tail = (
+                f'"isolatedMargin":"{_exact(q)}","marginRatio":{position_ratio},'
+                f'"liquidationPrice":{lp},"bankruptcyPrice":{bp},"maxAddableMargin":"{withdraw}",'
+                f'"maxRemovableMargin":"{_exact(removal_q)}","liquidatable":{"true" if below else "false"}}}]}}'
+            )
+            cross_upnl = cross_mm = "0"
+            iso_text = _exact(iw)
+        return (
+            f'{{"totalWalletBalance":"{total_wallet}","totalCrossWalletBalance":"{wallet_text}",'
+            f'"totalUnrealizedProfit":"{upnl}","totalCrossUnPnl":"{cross_upnl}",'
+            f'"totalMarginBalance":"{balance}",'
+            f'"totalPositionInitialMargin":"{im}","totalOpenOrderInitialMargin":"0",'
+            f'"totalInitialMargin":"{im}","totalMaintMargin":"{mm}",'
+            f'"totalCrossMaintMargin":"{cross_mm}","marginRatio":{ratio},'
+            f'"availableBalance":"{available}","maxWithdrawAmount":"{withdraw}",'
+            f'"liquidatable":{account_liquidatable},{head}{_exact(a)}",'
+            f'"entryPrice":"{_exact(e)}","markPrice":"{mark_text}{middle}'
+            f'{notional}","initialMargin":"{im}",'
+            f'"positionInitialMargin":"{im}","openOrderInitialMargin":"0",'
+            f'"maintMargin":"{mm}{bracket_text}'
+            f'{upnl}","isolatedWallet":"{iso_text}",' + position_tail
+        )
 
     def _line(
         self,
@@ -346,24 +584,10 @@ class LineWriter:
         # side, margin type and leverage, each written once per writer
         bracket_text = market.texts.get((k, leverage))
         if bracket_text is None:
-            bracket = market.table[k]
-            rounding, places_shown = self.rounding, self.decimals
-            bracket_text = market.texts[k, leverage] = (
-                f'","maintMarginRatio":"{display_text(bracket.maint_margin_ratio, places_shown, rounding)}",'
-                f'"maintAmount":"{display_text(bracket.cum, places_shown, rounding)}",'
-                f'"bracket":{bracket.bracket},"maxNotionalValue":'
-                f'"{display_text(_max_notional(market.table, leverage), places_shown, rounding)}",'
-                '"unRealizedProfit":"'
-            )
-        key = (position_side, cross, leverage)
-        labels = market.labels.get(key)
+            bracket_text = self._bracket_text(market, k, leverage)
+        labels = market.labels.get((position_side, cross, leverage))
         if labels is None:
-            labels = market.labels[key] = (
-                f'"positions":[{{"symbol":{market.symbol},"positionSide":"{position_side}",'
-                '"positionAmt":"',
-                f'","marginType":"{"cross" if cross else "isolated"}","leverage":{leverage},'
-                '"notional":"',
-            )
+            labels = self._labels(market, position_side, cross, leverage)
         head, middle = labels
 
         if cross:
@@ -433,14 +657,15 @@ _POWERS = tuple(10**k for k in range(9))
 
 
 def _exact(value: int) -> str:
-    """The exact text of ``value / 10^8``, an echoed input (DISP-4)."""
-    if value < 0:
-        return "-" + _exact(-value) if value else "0"
-    text = str(value)
-    if len(text) <= 8:
-        text = "00000000"[len(text) - 1 :] + text
-    fraction = text[-8:].rstrip("0")
-    return f"{text[:-8]}.{fraction}" if fraction else text[:-8]
+    """The exact text of ``value / 10^8`` (DISP-4's echo, and DISP-1 of a figure already
+    cut to 8 places)."""
+    if value >= _P8:
+        text = str(value)
+        fraction = text[-8:].rstrip("0")
+        return f"{text[:-8]}.{fraction}" if fraction else text[:-8]
+    if value > 0:
+        return "0." + str(value + _P8)[1:].rstrip("0")  # a 1, then the 8 places
+    return "-" + _exact(-value) if value else "0"
 
 
 def _down8(numerator: int, denominator: int) -> str:

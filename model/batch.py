@@ -424,11 +424,16 @@ def json_lines(ruleset: RuleSet, accounts: Sequence[Account]) -> Iterator[str]:
     from marginspec.account_line import LineWriter
 
     options = ruleset.options
-    line = LineWriter(ruleset).line
-    for account in accounts:
-        text = line(account)
-        if text is None:
-            text = json.dumps(
-                account_json(evaluate(account, ruleset), options), separators=(",", ":")
-            )
-        yield text
+    writer = LineWriter(ruleset)
+    for start in range(0, len(accounts), _CHUNK):
+        chunk = accounts[start : start + _CHUNK]
+        for account, text in zip(chunk, writer.lines(chunk), strict=True):
+            if text is None:  # another shape: the scalar route
+                text = json.dumps(
+                    account_json(evaluate(account, ruleset), options), separators=(",", ":")
+                )
+            yield text
+
+
+#: Accounts written per :meth:`LineWriter.lines` loop: lines come out lazily, a chunk at a time.
+_CHUNK = 1024

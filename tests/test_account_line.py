@@ -67,9 +67,15 @@ def _account(
     return Account(wallet, (position,))
 
 
-@given(
-    tables(),
-    options,
+#: The default display (8 places, DOWN) has a route of its own (``LineWriter._line8``).
+default_display = st.builds(
+    Options,
+    bracket_boundary=st.sampled_from([CAP, FLOOR]),
+    liquidation_trigger=st.sampled_from(list(Trigger)),
+    no_liquidation_price=st.sampled_from(list(NoPrice)),
+)
+
+_accounts = st.tuples(
     _decimal(-(10**10), 10**10),
     _decimal(1, 10**10),
     _decimal(1, 10**10),
@@ -78,28 +84,66 @@ def _account(
     st.integers(1, 125),
     st.sampled_from(list(PositionSide)),
 )
-def test_the_line_is_the_scalar_line(
+
+
+def _same_line(
     table: tuple[Bracket, ...],
     opts: Options,
-    amount: Exact,
-    entry: Exact,
-    mark: Exact,
-    wallet: Exact,
-    isolated: Exact | None,
-    leverage: int,
-    side: PositionSide,
+    inputs: tuple[Exact, Exact, Exact, Exact, Exact | None, int, PositionSide],
 ) -> None:
-    """SNAP-3 and every figure in it: random one-position accounts, every option."""
     ruleset = RuleSet("test", {"X": Market("X", table)}, opts)
-    account = _account(amount, entry, mark, wallet, isolated, leverage, side)
-    line = LineWriter(ruleset).line(account)
+    account = _account(*inputs)
+    writer = LineWriter(ruleset)
+    line = writer.line(account)
     expected = _scalar(account, ruleset)
     event("fast route" if line is not None else "scalar route")
     if line is not None:
         assert line == expected
+    assert writer.lines([account, account]) == [line, line]
 
 
-@given(tables(), options, st.data())
+@given(tables(), options, _accounts)
+def test_the_line_is_the_scalar_line(
+    table: tuple[Bracket, ...],
+    opts: Options,
+    inputs: tuple[Exact, Exact, Exact, Exact, Exact | None, int, PositionSide],
+) -> None:
+    """SNAP-3 and every figure in it: random one-position accounts, every option."""
+    _same_line(table, opts, inputs)
+
+
+@given(tables(), default_display, _accounts)
+def test_the_default_display_line_is_the_scalar_line(
+    table: tuple[Bracket, ...],
+    opts: Options,
+    inputs: tuple[Exact, Exact, Exact, Exact, Exact | None, int, PositionSide],
+) -> None:
+    """The same under the default display (DISP-1, DISP-2 DOWN to 8 places), whose
+    figures are cut to 8 places before they are written."""
+    _same_line(table, opts, inputs)
+
+
+def test_a_cross_position_holding_an_isolated_wallet() -> None:
+    """An ``Account`` built in code may give a cross position an isolated wallet (the
+    parser refuses one): DISP-4 echoes it, on either route."""
+    ruleset = load_bundled()
+    position = Position(
+        "BTCUSDT",
+        PositionSide.BOTH,
+        Exact(-3, 10),
+        Exact(41000),
+        Exact(43210),
+        MarginType.CROSS,
+        20,
+        Exact(125, 100),
+    )
+    account = Account(Exact(9000), (position,))
+    line = LineWriter(ruleset).line(account)
+    assert line == _scalar(account, ruleset)
+    assert '"isolatedWallet":"1.25"' in (line or "")
+
+
+@given(tables(), options | default_display, st.data())
 def test_on_a_cap_and_at_the_liquidation_boundary(
     table: tuple[Bracket, ...], opts: Options, data: st.DataObject
 ) -> None:
