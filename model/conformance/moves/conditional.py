@@ -31,7 +31,7 @@ from marginspec.conformance.moves.aiming import (
     size_for,
 )
 from marginspec.conformance.moves.ordinary import MOVES
-from marginspec.exchange.actions import Fill, LastPrice, MarkPrice, PlaceOrder
+from marginspec.exchange.actions import Fill, LastPrice, MarkPrice, ModifyOrder, PlaceOrder
 from marginspec.numbers import Exact
 
 CONDITIONAL = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
@@ -111,7 +111,8 @@ def conditional(
 def conditional_order(ctx: Context, c: Chooser) -> None:
     """A conditional order of each type near its working price (ACT-COND-1), or one its
     placement checks refuse (ACT-COND-2: -2021, -4006, -4135, -1130, -4137, -1106); an
-    accepted one is sometimes named in a fill (refused: not on the book, REF-66)."""
+    accepted one is sometimes named in a fill (refused: not on the book, REF-66) or in an
+    amendment (refused: only LIMIT orders are amended, REF-74)."""
     kinds = _types(ctx)
     if not kinds:
         return
@@ -129,7 +130,15 @@ def conditional_order(ctx: Context, c: Chooser) -> None:
     order = conditional(ctx, c, account, symbol, None, kind, direction, working, away, quantity)
     order = _flawed(order, flaw)
     placed = send(ctx, order)
-    if "orderId" in placed and c.choice((False, True)):  # REF-66: a fill naming it
+    then = c.choice((None, "fill", "modify")) if "orderId" in placed else None
+    if then == "modify" and ctx.caps.supports("modifyOrder"):  # REF-74: amending it
+        price = order.price if order.price > 0 else order.stop_price or mark_of(ctx, symbol)
+        size = order.quantity if order.quantity > 0 else market.step_size
+        send(
+            ctx,
+            ModifyOrder(account, symbol, placed["orderId"], on_step(price, market.tick_size), size),
+        )
+    if then == "fill":  # REF-66: a fill naming it
         other = c.choice(tuple(a for a in ACCOUNTS if a != account))
         price = on_step(mark_of(ctx, symbol), market.tick_size)
         maker = limit_order(ctx, c, other, symbol, opposite(order.side), price, quantity)
@@ -161,7 +170,7 @@ def last_price(ctx: Context, c: Chooser) -> None:
     CONTRACT_PRICE orders that wait there, or a price that is not positive (REF-67)."""
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
-    if c.choice((False, False, False, True)):
+    if c.choice((True, False, False, False)):  # a quarter of the time: REF-67
         send(ctx, LastPrice(symbol, Exact(c.choice((0, -1)))))
         return
     shift = Exact(c.choice((0, 1, -1, 3, -3, 5, -5)), 100)

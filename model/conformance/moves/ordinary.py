@@ -44,6 +44,7 @@ from marginspec.conformance.moves.aiming import (
     round8,
     send,
     size_for,
+    within_band,
 )
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
@@ -148,7 +149,8 @@ def place_order(ctx: Context, c: Chooser) -> None:
     elif flaw == "minNotional":
         # REF-7 from both sides: exactly the minimum notional, one tick below, one above
         price, quantity = on_min_notional(c, market)
-        order = attrs.evolve(order, price=price, quantity=quantity)
+        side = within_band(market, mark_of(ctx, symbol), price, side)
+        order = attrs.evolve(order, price=price, quantity=quantity, side=side)
     elif flaw == "zeroPrice":
         order = attrs.evolve(order, price=Exact(0))
     elif flaw == "wrongSide":
@@ -173,6 +175,7 @@ def on_filters(ctx: Context, c: Chooser) -> None:
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
     price, quantity = on_min_notional(c, market)
+    side = within_band(market, mark_of(ctx, symbol), price, side)
     made = send(ctx, limit_order(ctx, c, account, symbol, side, price, quantity))
     if "orderId" in made and c.choice((False, True)):
         taker = c.choice(tuple(a for a in ACCOUNTS if a != account))
