@@ -119,7 +119,8 @@ def conditional_order(ctx: Context, c: Chooser) -> None:
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
-    flaw = c.choice((None, None, *_FLAWS))
+    # -2021 twice: the refusal a trigger on the wrong side of a moving price meets most
+    flaw = c.choice((None, None, "immediate", *_FLAWS))
     fitting = tuple(k for k in kinds if k in _FITS.get(flaw or "", CONDITIONAL))
     kind = c.choice(fitting or kinds)
     working = c.choice(("CONTRACT_PRICE", "MARK_PRICE"))
