@@ -114,6 +114,43 @@ def test_reduce_only_amendment_is_netted() -> None:
     assert m.apply_json(modify("A", 3, "81500", "0.1"))["status"] == "accepted"
 
 
+def test_a_conditional_order_is_amended_only_once_it_rests_as_a_limit_order() -> None:
+    """REF-74 (AMEND-1; A-API: Modify Order takes LIMIT orders only): a waiting STOP order
+    is refused with -5025 and stays as it was; triggered, it rests as a LIMIT order under
+    the same id and is amended. Neither the refusal nor the amendment moves the last price
+    (ACT-COND-9: only trades and ``lastPrice`` set it)."""
+    m = model(A="100000")
+    stop = order("A", "BUY", "81000", "1", type="STOP", stopPrice="81000")
+    assert m.apply_json(stop) == {"status": "accepted", "orderId": 1}
+    before = m.snapshot("A")
+    out = m.apply_json(modify("A", 1, "81500", "1"))
+    assert (out["code"], out["rule"]) == (-5025, "REF-74")
+    assert m.snapshot("A") == before
+    assert m.state.last_price("BTCUSDT") == 80000  # the mark until the first trade
+    fired = m.apply_json({"action": "lastPrice", "symbol": "BTCUSDT", "lastPrice": "81000"})
+    assert [e["type"] for e in fired["events"]] == ["TRIGGERED"]
+    assert m.apply_json(modify("A", 1, "80900", "1")) == {"status": "accepted", "orderId": 1}
+    (rests,) = m.snapshot("A")["openOrders"]
+    assert (rests["type"], rests["price"], rests["origQty"]) == ("LIMIT", "80900", "1")
+    assert m.state.last_price("BTCUSDT") == 81000
+
+
+def test_self_trade_prevention_expiry_sets_no_last_price() -> None:
+    """ACT-COND-9, STP-1: a taker expired by its own resting order trades nothing, so the
+    last price stays; a later match against another account sets it to the maker's price."""
+    m = stp_model(SelfTradePrevention.EXPIRE_TAKER)
+    m.apply_json(order("A", "SELL", "80100", "0.1"))
+    m.apply_json(order("B", "SELL", "80200", "0.1"))
+    out = m.apply_json(order("A", "BUY", "80200", "0.1", timeInForce="IOC"))
+    assert [e["type"] for e in out["events"]] == ["EXPIRED_IN_MATCH"]
+    assert m.state.last_price("BTCUSDT") == 80000
+    out = m.apply_json(
+        order("A", "BUY", "80200", "0.1", timeInForce="IOC", selfTradePreventionMode="EXPIRE_MAKER")
+    )
+    assert [e["type"] for e in out["events"]] == ["EXPIRED_IN_MATCH", "TRADE", "TRADE"]
+    assert m.state.last_price("BTCUSDT") == 80200
+
+
 def stp_model(default: SelfTradePrevention) -> Model:
     rules = attrs.evolve(
         RULESET, options=attrs.evolve(RULESET.options, self_trade_prevention=default)

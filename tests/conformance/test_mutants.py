@@ -23,12 +23,16 @@ from tests.mutants import MUTANTS
 #: The ADL ranking needs a story of about 12 actions (moves/aimed.py ``crash_ranked``: the
 #: wallets and leverage set, two counterparties each trading with the victim, the mark and
 #: the sweep): with fewer, the rankings agree or no ADL happens.
+#: ReduceOnlyGuardSkipped joined them when the quick run that first meets it became
+#: ``opening_against_resting``'s (13 steps): a reduce-only order refused only once the
+#: account's free balance is withdrawn to the last unit.
 MAX_STEPS = 10
 EXACT_STATE = (
     "TriggerInclusive",
     "WithdrawOfTheMaximumRefused",
     "LiquidationFeeIgnored",
     "AdlRankedTheBinanceWay",
+    "ReduceOnlyGuardSkipped",
 )
 EXACT_STATE_STEPS = 16
 

@@ -92,6 +92,7 @@ _REFUSAL_AIMS: dict[str, tuple[str, ...]] = {
     "REF-71": ("filter_bounds",),
     "REF-72": ("lot_bounds",),
     "REF-73": ("lot_bounds",),
+    "REF-74": ("conditional_order", "modify_order"),
     "REF-75": ("modify_order",),
     "REF-76": ("amend_adds",),
 }
@@ -113,7 +114,7 @@ _EVENT_AIMS = {
 
 
 #: Refusals the generated runs cannot reach (excluded, with the reason, in ``excluded``).
-_UNREACHED = ("REF-37", "REF-62", "REF-74")
+_UNREACHED = ("REF-37", "REF-62")
 
 
 def refusal_rules() -> tuple[str, ...]:

@@ -40,8 +40,6 @@ EXCLUDED = {
     "(tests/test_exchange_conditional.py pins -4045 on a smaller limit)",
     "REF-62": "-4045 needs 100 open conditional orders of one account on one symbol "
     "(see ACT-COND-7)",
-    "REF-74": "-5025 amends a resting order that is not LIMIT; only LIMIT orders rest in "
-    "the model until the conditional orders (issue 14) rest too",
     "ADL-3": "equal ADL scores: a tie needs two counterparties with exactly equal ratios, "
     "which the generated states do not reach; not targeted",
 }

@@ -434,8 +434,9 @@ def mark_beyond_cap(ctx: Context, c: Chooser) -> None:
 
 @move(AIMED, *_SWEEP, also=("crash_small_fund",))
 def crash(ctx: Context, c: Chooser) -> None:
-    """A victim with orders and positions against two counterparties, the mark past its
-    bankruptcy price, and a sweep: liquidation, clearance fee, takeover or ADL, cover."""
+    """A victim with orders and positions against two counterparties, the mark at or past
+    its liquidation or bankruptcy price, or between the two, and a sweep: liquidation,
+    clearance fee, takeover or ADL, cover."""
     victim, *others = ACCOUNTS
     if c.choice((True, False)):
         victim, others = others[0], [victim, others[1]]
@@ -459,7 +460,13 @@ def crash(ctx: Context, c: Chooser) -> None:
     target = None
     for p in figures_now.positions:
         if p.position.symbol == symbol and p.position.position_amt != 0:
-            price = p.bankruptcy_price if c.choice((True, False)) else p.liquidation_price
+            bankrupt, liquidated = p.bankruptcy_price, p.liquidation_price
+            where = c.choice(("between", "bankruptcy", "liquidation"))
+            if where == "between" and bankrupt is not None and liquidated is not None:
+                # LIQP-4: strictly inside the band, margin is left for the clearance fee
+                target = (bankrupt + liquidated) / 2
+                continue
+            price = bankrupt if where == "bankruptcy" else liquidated
             if price is not None:
                 factor = Exact(c.choice((90, 97, 100, 101)), 100)
                 target = price * (factor if p.position.position_amt > 0 else 2 - factor)

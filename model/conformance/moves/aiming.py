@@ -205,6 +205,18 @@ def on_min_notional(c: Chooser, market: Market) -> tuple[Exact, Exact]:
     return price + tick * c.choice((0, -1, 1)), quantity
 
 
+def within_band(market: Market, mark: Exact, price: Exact, side: OrderSide) -> OrderSide:
+    """The side PERCENT_PRICE (ACT-ORD-9) lets through at ``price``: a SELL below
+    ``mark × multiplierDown`` becomes a BUY, a BUY above ``mark × multiplierUp`` a SELL, so
+    that a boundary order far from the mark (the minimum notional of one step is far below
+    it) reaches the filter it aims at instead of the band's -4024 or -4016."""
+    if side is OrderSide.SELL and price < mark * market.multiplier_down:
+        return OrderSide.BUY
+    if side is OrderSide.BUY and price > mark * market.multiplier_up:
+        return OrderSide.SELL
+    return side
+
+
 def aimed_price(ctx: Context, c: Chooser, market: Market) -> Exact:
     base = on_step(mark_of(ctx, market.symbol), market.tick_size)
     offset = c.choice((0, 1, -1, 10, -10, 1000, -1000))

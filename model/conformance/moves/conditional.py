@@ -31,7 +31,7 @@ from marginspec.conformance.moves.aiming import (
     size_for,
 )
 from marginspec.conformance.moves.ordinary import MOVES
-from marginspec.exchange.actions import Fill, LastPrice, MarkPrice, PlaceOrder
+from marginspec.exchange.actions import Fill, LastPrice, MarkPrice, ModifyOrder, PlaceOrder
 from marginspec.numbers import Exact
 
 CONDITIONAL = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
@@ -111,14 +111,16 @@ def conditional(
 def conditional_order(ctx: Context, c: Chooser) -> None:
     """A conditional order of each type near its working price (ACT-COND-1), or one its
     placement checks refuse (ACT-COND-2: -2021, -4006, -4135, -1130, -4137, -1106); an
-    accepted one is sometimes named in a fill (refused: not on the book, REF-66)."""
+    accepted one is sometimes named in a fill (refused: not on the book, REF-66) or in an
+    amendment (refused: only LIMIT orders are amended, REF-74)."""
     kinds = _types(ctx)
     if not kinds:
         return
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
-    flaw = c.choice((None, None, *_FLAWS))
+    # -2021 twice: the refusal a trigger on the wrong side of a moving price meets most
+    flaw = c.choice((None, None, "immediate", *_FLAWS))
     fitting = tuple(k for k in kinds if k in _FITS.get(flaw or "", CONDITIONAL))
     kind = c.choice(fitting or kinds)
     working = c.choice(("CONTRACT_PRICE", "MARK_PRICE"))
@@ -129,7 +131,15 @@ def conditional_order(ctx: Context, c: Chooser) -> None:
     order = conditional(ctx, c, account, symbol, None, kind, direction, working, away, quantity)
     order = _flawed(order, flaw)
     placed = send(ctx, order)
-    if "orderId" in placed and c.choice((False, True)):  # REF-66: a fill naming it
+    then = c.choice((None, "fill", "modify")) if "orderId" in placed else None
+    if then == "modify" and ctx.caps.supports("modifyOrder"):  # REF-74: amending it
+        price = order.price if order.price > 0 else order.stop_price or mark_of(ctx, symbol)
+        size = order.quantity if order.quantity > 0 else market.step_size
+        send(
+            ctx,
+            ModifyOrder(account, symbol, placed["orderId"], on_step(price, market.tick_size), size),
+        )
+    if then == "fill":  # REF-66: a fill naming it
         other = c.choice(tuple(a for a in ACCOUNTS if a != account))
         price = on_step(mark_of(ctx, symbol), market.tick_size)
         maker = limit_order(ctx, c, other, symbol, opposite(order.side), price, quantity)
@@ -161,7 +171,7 @@ def last_price(ctx: Context, c: Chooser) -> None:
     CONTRACT_PRICE orders that wait there, or a price that is not positive (REF-67)."""
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
-    if c.choice((False, False, False, True)):
+    if c.choice((True, False, False, False)):  # a quarter of the time: REF-67
         send(ctx, LastPrice(symbol, Exact(c.choice((0, -1)))))
         return
     shift = Exact(c.choice((0, 1, -1, 3, -3, 5, -5)), 100)

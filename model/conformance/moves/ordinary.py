@@ -44,6 +44,7 @@ from marginspec.conformance.moves.aiming import (
     round8,
     send,
     size_for,
+    within_band,
 )
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
@@ -103,6 +104,8 @@ def trade_then_change(ctx: Context, c: Chooser) -> None:
     if focus is None:
         return
     follow = c.choice(("leverage", "marginType", "leverage", "positionMode", "margin", "trade"))
+    if follow in ("marginType", "positionMode") and c.choice((False, True)):
+        _clear_orders(ctx, focus[0], focus[1] if follow == "marginType" else None)
     if follow == "leverage" and ctx.caps.supports("setLeverage"):
         set_leverage(ctx, c, focus)
     elif follow == "marginType" and ctx.caps.supports("setMarginType"):
@@ -113,6 +116,18 @@ def trade_then_change(ctx: Context, c: Chooser) -> None:
         position_margin(ctx, c, focus)
     else:
         trade(ctx, c)
+
+
+def _clear_orders(ctx: Context, account: str, symbol: str | None) -> None:
+    """Cancel the account's open orders (of ``symbol``, or all): with waiting conditional
+    orders about (ACT-COND-1), an account seldom has none, and the open-order guards
+    (-4047 REF-24, -4067 REF-27) would answer before the position ones (-4048 REF-25,
+    -4068 REF-28) that a change after a trade aims at."""
+    if not ctx.caps.supports("cancelOrder"):
+        return
+    for order in ctx.model.state.accounts[account].orders:
+        if symbol is None or order.symbol == symbol:
+            send(ctx, CancelOrder(account, order.order_id))
 
 
 _FLAWS = (
@@ -148,7 +163,8 @@ def place_order(ctx: Context, c: Chooser) -> None:
     elif flaw == "minNotional":
         # REF-7 from both sides: exactly the minimum notional, one tick below, one above
         price, quantity = on_min_notional(c, market)
-        order = attrs.evolve(order, price=price, quantity=quantity)
+        side = within_band(market, mark_of(ctx, symbol), price, side)
+        order = attrs.evolve(order, price=price, quantity=quantity, side=side)
     elif flaw == "zeroPrice":
         order = attrs.evolve(order, price=Exact(0))
     elif flaw == "wrongSide":
@@ -173,6 +189,7 @@ def on_filters(ctx: Context, c: Chooser) -> None:
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
     price, quantity = on_min_notional(c, market)
+    side = within_band(market, mark_of(ctx, symbol), price, side)
     made = send(ctx, limit_order(ctx, c, account, symbol, side, price, quantity))
     if "orderId" in made and c.choice((False, True)):
         taker = c.choice(tuple(a for a in ACCOUNTS if a != account))
@@ -519,6 +536,17 @@ def funding(ctx: Context, c: Chooser) -> None:
 
 @move(MOVES, "liquidationSweep")
 def sweep(ctx: Context, c: Chooser) -> None:
+    """A sweep; half the time first the mark of a held position strictly between its
+    liquidation and bankruptcy prices, so that the liquidation leaves margin for the
+    clearance fee (LIQP-4) rather than a shortfall."""
+    held = [h for h in open_positions(ctx) if h[0] != INSURANCE_FUND]
+    if held and ctx.caps.supports("markPrice") and c.choice((True, False)):
+        name, symbol, side, _ = c.choice(held)
+        for p in account_figures(ctx, name, prices=True).positions:
+            lp, bp = p.liquidation_price, p.bankruptcy_price
+            if p.position.symbol == symbol and p.position.position_side is side and lp and bp:
+                send(ctx, MarkPrice(symbol, round8((lp + bp) / 2)))
+                break
     send(ctx, LiquidationSweep())
 
 

@@ -76,12 +76,14 @@ WEIGHTS: dict[str, int] = {
     "last_price": 2,
     "trigger_story": 4,
     # issue 14: amendment, self-trade prevention, filter bounds (ACT-15, AMEND-*, STP-*,
-    # FLT-*). Weight 1 each: at 2 the extra slots moved the quick profile's draws off the
-    # liquidation with a clearance fee (LIQP-4), and the LiquidationFeeIgnored mutant escaped.
-    "modify_order": 1,
+    # FLT-*). At weight 1, modify_order and self_trade were drawn 5-25 times in a quick
+    # run and AMEND-2 or STP-1 went unreached on some seeds: 2 each. (Raising them once
+    # moved the draws off LIQP-4's clearance fee; `crash` now also aims strictly between
+    # the liquidation and bankruptcy prices, so the fee no longer hangs on the draws.)
+    "modify_order": 2,
     "amend_adds": 1,
     "amend_cancels": 1,
-    "self_trade": 1,
+    "self_trade": 2,
     "filter_bounds": 1,
     "lot_bounds": 1,
 }
