@@ -3,7 +3,9 @@ quick (CI) profile with a short shrunk trace, and the saved trace reproduces it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,7 @@ from marginspec.conformance.engine import ModelEngine
 from marginspec.conformance.report import DIVERGENCE
 from marginspec.conformance.runner import replay_against
 from marginspec.exchange.trace import replay
-from tests.conformance.helpers import RULESET
+from tests.conformance.helpers import RULESET, in_a_fresh_process
 from tests.mutants import MUTANTS
 
 #: The longest shrunk trace accepted. Most are 1-6 steps; a few failures need an exact
@@ -48,24 +50,41 @@ def test_there_are_at_least_twenty_five_classic_mistakes() -> None:
     ids=lambda m: m.__name__,
 )
 def test_quick_profile_catches_the_mutant_with_a_short_trace(mutant: type, tmp_path: Path) -> None:
-    result = driver.run(mutant(), "aster-pro", RULESET, "quick", seed=0)
-    report = result.report
-    assert report is not None, f"{mutant.__name__} was not caught"
-    assert report.kind == DIVERGENCE
+    path = tmp_path / "failure.json"
+    found = _quick_in_a_fresh_process(mutant.__name__, path)
+    assert found is not None, f"{mutant.__name__} was not caught"
+    assert found["kind"] == DIVERGENCE
     longest = EXACT_STATE_STEPS if mutant.__name__ in EXACT_STATE else MAX_STEPS
-    assert 1 <= len(report.steps) <= longest, report.text()
-    assert report.difference is not None and report.rules
+    assert 1 <= found["steps"] <= longest, found["text"]
+    assert found["field"] is not None and found["rules"]
     # The saved trace is the model's own record: the model replays it without divergence,
     # and re-running it on the mutant reproduces the failure at the same step.
-    path = tmp_path / "failure.json"
-    report.save(path, RULESET)
-    import json
-
     document = json.loads(path.read_text())
     assert replay(document, path.parent) is None
     again, _ = replay_against(path, mutant())
-    assert again is not None and len(again.steps) == len(report.steps)
-    assert again.difference is not None and again.difference.field == report.difference.field
+    assert again is not None and len(again.steps) == found["steps"]
+    assert again.difference is not None and again.difference.field == found["field"]
+
+
+_FRESH = """
+import json, sys
+from pathlib import Path
+from marginspec.conformance import driver
+from tests.conformance.helpers import RULESET, in_a_fresh_process
+import tests.mutants as mutants
+report = driver.run(getattr(mutants, sys.argv[1])(), "aster-pro", RULESET, "quick", seed=0).report
+if report is not None:
+    report.save(Path(sys.argv[2]), RULESET)
+    diff = report.difference
+    print(json.dumps({"kind": report.kind, "steps": len(report.steps), "text": report.text(),
+                      "field": None if diff is None else diff.field, "rules": list(report.rules)}))
+"""
+
+
+def _quick_in_a_fresh_process(name: str, path: Path) -> dict[str, Any] | None:
+    """The quick run of one mutant in a process of its own (see ``in_a_fresh_process``)."""
+    out = in_a_fresh_process(_FRESH, name, str(path)).strip().splitlines()
+    return json.loads(out[-1]) if out else None
 
 
 def test_the_model_passes_the_quick_profile_in_process() -> None:
