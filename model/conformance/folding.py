@@ -71,7 +71,7 @@ def folded(
             return None
         entry["dualSidePosition"] = bool(action.get("dualSidePosition"))
         return state
-    if symbol not in ruleset.markets:
+    if not isinstance(symbol, str) or symbol not in ruleset.markets:
         return None
     settings = entry.setdefault("symbols", {}).setdefault(
         symbol, {"leverage": default_leverage(symbol, ruleset), "marginType": "CROSSED"}
