@@ -869,20 +869,6 @@ def crash_ranked(ctx: Context, c: Chooser) -> None:
     fund = account_figures(ctx, INSURANCE_FUND).available_balance
     if fund < q_fund * first / 10:
         send(ctx, Deposit(INSURANCE_FUND, round8(q_fund * first / 10 - fund, up=True)))
-    if "IOC" in ctx.caps.time_in_force:
-        # four orders (short after shrinking, CONF-6): both counterparties rest, the victim
-        # takes both levels at once (the better one, the late one's, first), the fund the
-        # rest of the early one's
-        other = opposite(side)
-        for name, price, quantity in ((early, first, q_early), (late, second, q_late)):
-            opening = _opening(ctx, name, other)
-            send(ctx, PlaceOrder(name, symbol, other, opening, price, quantity))
-        for name, quantity in ((victim, held), (INSURANCE_FUND, q_fund)):
-            taking = PlaceOrder(name, symbol, side, _opening(ctx, name, side), first, quantity)
-            send(ctx, attrs.evolve(taking, time_in_force="IOC"))
-        send(ctx, MarkPrice(symbol, final))
-        send(ctx, LiquidationSweep())
-        return
     # the fund on the victim's side, against the early counterparty
     _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
     _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
