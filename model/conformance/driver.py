@@ -24,6 +24,7 @@ from marginspec.conformance import moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
+from marginspec.conformance.folding import folded, simpler
 from marginspec.conformance.moves.aiming import aimed_again
 from marginspec.conformance.moves.weights import weighted
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
@@ -493,7 +494,9 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
 
     Remove chunks of actions (halves, quarters, …, single actions) while the same
     failure (kind and field) still happens; every candidate is replayed from the
-    initial state on both sides. ``budget`` bounds the replays. Timeouts are not
+    initial state on both sides. Then the starting state is shrunk (set-up actions folded
+    into it, its numbers made simpler: :func:`_shrink_initial`) and the actions again,
+    until neither gets shorter. ``budget`` bounds the replays. Timeouts are not
     shrunk (each replay would cost a timeout). A crash or protocol failure is shrunk
     on a fresh engine per replay when the session can make one: the engine that
     failed may fail again only because of what it saw before (CONF-6).
@@ -535,7 +538,35 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
         shorter = _immediate_fills(session, best, max(0, budget - replays))
         if shorter is not best:
             return shrink_trace(session, shorter, max(0, budget - replays - 1))
+    simpler, used = _shrink_initial(session, best, max(0, budget - replays), fresh)
+    if simpler is not best:
+        return shrink_trace(session, simpler, max(0, budget - replays - used))
     return best
+
+
+def _shrink_initial(
+    session: Session, report: FailureReport, budget: int, fresh: bool
+) -> tuple[FailureReport, int]:
+    """CONF-6: the starting state shrunk (``folding``): one set-up action folded into the
+    initial state, else the initial state made simpler, kept only where the same failure
+    remains. The first that holds is returned (the caller shrinks the actions again, since
+    a simpler start may make more of them unnecessary), with the replays used."""
+    used = 0
+    candidates: list[tuple[dict[str, Any], list[Step]]] = []
+    for index, step in enumerate(report.steps[:-1]):
+        start = folded(report.initial, step.action, session.caps, session.ruleset)
+        if start is not None:
+            candidates.append((start, [*report.steps[:index], *report.steps[index + 1 :]]))
+    candidates += [(start, list(report.steps)) for start in simpler(report.initial)]
+    for start, steps in candidates:
+        if used >= budget:
+            break
+        used += 1
+        session.tick("shrinking the starting state", used, budget)
+        found = _replay_steps(session, start, steps, fresh)
+        if found is not None and _same(found, report):
+            return found, used
+    return report, used
 
 
 def _immediate_fills(session: Session, report: FailureReport, budget: int) -> FailureReport:

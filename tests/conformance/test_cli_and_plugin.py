@@ -106,3 +106,23 @@ def test_pytest_plugin_keeps_one_ci_jobs_share_and_prints_its_summary(tmp_path: 
     lines = [line for line in run.stdout.splitlines() if line.startswith("summary: ")]
     assert len(lines) == 1, run.stdout
     assert '"shard": "2/3"' in lines[0] and '"seed": 1' in lines[0]
+
+
+def test_a_failure_needing_set_up_is_saved_in_six_steps_and_replays(tmp_path: Path) -> None:
+    """CONF-6: a liquidation with its fee needs a wallet and leverage its drawn start
+    lacks; shrinking folds that set-up into the initial state, so the saved failure has
+    at most 6 steps (issue 12), and it replays: the model agrees with its own record and
+    the mutant fails it again at the same step."""
+    out = tmp_path / "failure.json"
+    impl = "tests.mutants:LiquidationFeeIgnored"
+    result = CliRunner().invoke(main, ["conform", "--impl", impl, "--seed", "0", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    trace = json.loads(out.read_text())
+    steps = [step["action"]["action"] for step in trace["steps"]]
+    assert 1 <= len(steps) <= 6, steps
+    assert steps[-1] == "liquidationSweep"
+    # the set-up is in the initial state, not among the actions
+    assert not {"deposit", "withdraw", "setLeverage", "setMarginType"} & set(steps)
+    assert CliRunner().invoke(main, ["replay", str(out)]).exit_code == 0
+    again = CliRunner().invoke(main, ["replay", str(out), "--impl", impl])
+    assert again.exit_code == 1 and f"step {len(steps)}" in again.output, again.output

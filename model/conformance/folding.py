@@ -1,0 +1,96 @@
+"""Shrinking the starting state (CONF-6): set-up actions folded into the initial state,
+and the initial state made simpler.
+
+A failing run often needs set-up the drawn starting state lacks: a wallet emptied by a
+withdrawal, a leverage or margin type set, a mark moved, an insurance fund drained by
+earlier liquidations. The initial state (TRACE-1) can carry each of these itself, so the
+shrinker (``driver.shrink_trace``) tries each fold and simplification and keeps it only
+where the same failure (kind, field, cause) still happens. Only what the implementation
+could also reach by its own actions is written into an initial state (the rule
+``moves.initial_state`` follows): per-symbol settings only for an engine that declares
+``setLeverage`` / ``setMarginType``, position mode only with hedge mode and
+``setPositionMode``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from marginspec.conformance.capabilities import Capabilities
+from marginspec.exchange.state import INSURANCE_FUND, default_leverage
+from marginspec.numbers import exact, to_plain
+from marginspec.ruleset import RuleSet
+
+#: The actions a starting state can stand for.
+FOLDABLE = frozenset(
+    {"deposit", "withdraw", "setLeverage", "setMarginType", "setPositionMode", "markPrice"}
+)
+
+
+def folded(
+    initial: Mapping[str, Any],
+    action: Mapping[str, Any],
+    caps: Capabilities,
+    ruleset: RuleSet,
+) -> dict[str, Any] | None:
+    """The initial state with ``action`` already done, or None where it cannot carry it
+    (an unknown account or symbol, a balance that would be negative, a setting the engine
+    cannot reach)."""
+    name = action.get("action")
+    if name not in FOLDABLE or not caps.supports(str(name)):
+        return None
+    state = copy.deepcopy(dict(initial))
+    accounts = state.get("accounts", {})
+    account = action.get("account")
+    symbol = action.get("symbol")
+    if name in ("deposit", "withdraw"):
+        sign = 1 if name == "deposit" else -1
+        if account == INSURANCE_FUND:
+            holder, key = state, "insuranceFund"
+        elif account in accounts:
+            holder, key = accounts[account], "crossWalletBalance"
+        else:
+            return None
+        balance = exact(holder.get(key, "0")) + sign * exact(action.get("amount", "0"))
+        if balance < 0:
+            return None
+        holder[key] = to_plain(balance)
+        return state
+    if name == "markPrice":
+        if symbol not in state.get("markPrices", {}):
+            return None
+        state["markPrices"][symbol] = action["markPrice"]
+        return state
+    if account not in accounts:
+        return None
+    entry = accounts[account]
+    if name == "setPositionMode":
+        if not caps.hedge_mode:
+            return None
+        entry["dualSidePosition"] = bool(action.get("dualSidePosition"))
+        return state
+    if not isinstance(symbol, str) or symbol not in ruleset.markets:
+        return None
+    settings = entry.setdefault("symbols", {}).setdefault(
+        symbol, {"leverage": default_leverage(symbol, ruleset), "marginType": "CROSSED"}
+    )
+    if name == "setLeverage":
+        settings["leverage"] = action["leverage"]
+    else:
+        settings["marginType"] = action["marginType"]
+    return state
+
+
+def simpler(initial: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Simpler initial states, most useful first: an empty insurance fund (the state
+    earlier liquidations reach when a failure needs the fund drained, IF-*), then each
+    account's per-symbol settings back to the defaults."""
+    if initial.get("insuranceFund", "0") not in ("0", 0):
+        yield {**copy.deepcopy(dict(initial)), "insuranceFund": "0"}
+    for name, entry in initial.get("accounts", {}).items():
+        if entry.get("symbols"):
+            state = copy.deepcopy(dict(initial))
+            del state["accounts"][name]["symbols"]
+            yield state

@@ -1,0 +1,49 @@
+"""Shrinking the starting state (CONF-6): set-up actions folded into the initial state."""
+
+from __future__ import annotations
+
+from marginspec.conformance.capabilities import ACTION_NAMES, Capabilities
+from marginspec.conformance.folding import folded, simpler
+from tests.conformance.helpers import RULESET, initial
+
+ALL = Capabilities()
+
+
+def test_wallet_moves_fold_into_the_balance_and_never_below_zero() -> None:
+    start = initial(A="1000", B="5000")
+    out = folded(start, {"action": "withdraw", "account": "A", "amount": "997.5"}, ALL, RULESET)
+    assert out is not None and out["accounts"]["A"]["crossWalletBalance"] == "2.5"
+    assert start["accounts"]["A"]["crossWalletBalance"] == "1000"  # the input is kept
+    fund = folded(
+        start, {"action": "deposit", "account": "insuranceFund", "amount": "1"}, ALL, RULESET
+    )
+    assert fund is not None and fund["insuranceFund"] == "1000001"
+    overdrawn = {"action": "withdraw", "account": "A", "amount": "1000.01"}
+    assert folded(start, overdrawn, ALL, RULESET) is None
+    assert folded(start, {"action": "deposit", "account": "Z", "amount": "1"}, ALL, RULESET) is None
+
+
+def test_settings_fold_only_for_an_engine_that_can_reach_them() -> None:
+    start = initial(A="1000")
+    action = {"action": "setLeverage", "account": "A", "symbol": "ETHUSDT", "leverage": 50}
+    out = folded(start, action, ALL, RULESET)
+    # the other setting keeps its default (ACT-LEV-1: cross)
+    assert out is not None
+    assert out["accounts"]["A"]["symbols"] == {"ETHUSDT": {"leverage": 50, "marginType": "CROSSED"}}
+    without = Capabilities(actions=frozenset(ACTION_NAMES) - {"setLeverage"})
+    assert folded(start, action, without, RULESET) is None
+    mode = {"action": "setPositionMode", "account": "A", "dualSidePosition": True}
+    assert folded(start, mode, Capabilities(hedge_mode=False), RULESET) is None
+    mark = {"action": "markPrice", "symbol": "BTCUSDT", "markPrice": "75000"}
+    marked = folded(start, mark, ALL, RULESET)
+    assert marked is not None and marked["markPrices"]["BTCUSDT"] == "75000"
+    assert folded(start, {"action": "placeOrder", "account": "A"}, ALL, RULESET) is None
+
+
+def test_simpler_states_empty_the_fund_then_drop_settings() -> None:
+    start = initial(A="1000")
+    start["accounts"]["A"]["symbols"] = {"BTCUSDT": {"leverage": 5, "marginType": "ISOLATED"}}
+    first, second = simpler(start)
+    assert first["insuranceFund"] == "0" and first["accounts"] == start["accounts"]
+    assert second["insuranceFund"] == "1000000" and "symbols" not in second["accounts"]["A"]
+    assert list(simpler({**second, "insuranceFund": "0"})) == []
