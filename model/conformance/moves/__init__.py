@@ -7,12 +7,15 @@
   driver's rules, and half of every static-vector run);
 - :mod:`~marginspec.conformance.moves.aimed`: the aimed scenarios the static vectors
   use to reach the coverage targets the ordinary moves reach rarely
-  (:mod:`~marginspec.conformance.moves.aimed_venue`: those aimed at issue 15's venue rules);
+  (:mod:`~marginspec.conformance.moves.aimed_more`: issue 14's amendment, STP and filter
+  scenarios and issue 12's discriminating ones; :mod:`~marginspec.conformance.moves.aimed_venue`:
+  those aimed at issue 15's venue rules);
 - :mod:`~marginspec.conformance.moves.conditional`: the conditional orders' moves (one
   ordinary table entry per move, the trigger story an aimed one), registered on import.
 """
 
 from marginspec.conformance.moves import (
+    aimed_more,  # noqa: F401  (registers its moves)
     aimed_venue,  # noqa: F401  (registers its moves)
     conditional,  # noqa: F401  (registers its moves)
 )

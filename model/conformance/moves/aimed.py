@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 
 from marginspec import brackets
-from marginspec.account import MarginType, OrderSide, PositionSide
+from marginspec.account import MarginType, PositionSide
 from marginspec.conformance.moves.aiming import (
     ACCOUNTS,
     BUY,
@@ -43,20 +43,16 @@ from marginspec.conformance.moves.ordinary import (
     trade,
 )
 from marginspec.evaluate import PositionFigures
-from marginspec.exchange import INSURANCE_FUND, filters
+from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
     CancelAllOrders,
-    Deposit,
     Fill,
     Funding,
     LiquidationSweep,
     MarkPrice,
-    ModifyOrder,
-    PlaceOrder,
     SetLeverage,
     SetMarginType,
     SetPositionMode,
-    Withdraw,
 )
 from marginspec.numbers import Exact
 
@@ -67,10 +63,10 @@ AIMED: MoveTable = {}
 #: Aimed names that need an empty insurance fund (so that ADL happens, ADL-1).
 EMPTY_FUND = ("crash_small_fund", "crash_pair", "crash_shorts_empty_fund")
 
-_SWEEP = ("placeOrder", "fill", "markPrice", "liquidationSweep")
+SWEEP = ("placeOrder", "fill", "markPrice", "liquidationSweep")
 
 
-def _held(ctx: Context, c: Chooser) -> Focus | None:
+def held(ctx: Context, c: Chooser) -> Focus | None:
     """A held (account, symbol, side), opening one by a trade first if none is held."""
     held = [(n, s, side) for n, s, side, _ in open_positions(ctx) if n != INSURANCE_FUND]
     if held:
@@ -177,7 +173,7 @@ def premium_funding(ctx: Context, c: Chooser) -> None:
     """A funding settlement whose rate the venue computes from the interval's premium
     samples (FUND-4, FUND-5): near the interest rate, beyond the ±0.05 % clamp, or past
     the market's cap."""
-    account, symbol, _ = _held(ctx, c) or (None, any_symbol(ctx, c), None)
+    account, symbol, _ = held(ctx, c) or (None, any_symbol(ctx, c), None)
     if account is None:
         return
     samples = c.choice(
@@ -235,7 +231,7 @@ def hedge(ctx: Context, c: Chooser) -> None:
 def reducing_order(ctx: Context, c: Chooser) -> None:
     """Reducing orders: below the minimum notional (ACT-ORD-4), larger than the position
     or in its direction (-2022), and exactly the position (ACT-ORD-3)."""
-    focus = _held(ctx, c)
+    focus = held(ctx, c)
     if focus is None:
         return
     account, symbol, side = focus
@@ -373,7 +369,7 @@ def leverage(ctx: Context, c: Chooser) -> None:
 @move(AIMED, "placeOrder", "fill")
 def both_books(ctx: Context, c: Chooser) -> None:
     """A position with a bid below and an ask above the mark on its side (ORD-1)."""
-    focus = _held(ctx, c)
+    focus = held(ctx, c)
     if focus is None:
         return
     account, symbol, side = focus
@@ -432,7 +428,7 @@ def mark_beyond_cap(ctx: Context, c: Chooser) -> None:
 # ------------------------------------------------------------------ liquidation, fund, ADL
 
 
-@move(AIMED, *_SWEEP, also=("crash_small_fund",))
+@move(AIMED, *SWEEP, also=("crash_small_fund",))
 def crash(ctx: Context, c: Chooser) -> None:
     """A victim with orders and positions against two counterparties, the mark at or past
     its liquidation or bankruptcy price, or between the two, and a sweep: liquidation,
@@ -476,7 +472,7 @@ def crash(ctx: Context, c: Chooser) -> None:
     send(ctx, LiquidationSweep())
 
 
-@move(AIMED, *_SWEEP, also=("crash_shorts_empty_fund",))
+@move(AIMED, *SWEEP, also=("crash_shorts_empty_fund",))
 def crash_shorts(ctx: Context, c: Chooser) -> None:
     """A cross account short two symbols whose marks both multiply: the loss on each
     exceeds the wallet plus the other's entry notional, so neither symbol has a positive
@@ -499,7 +495,7 @@ def crash_shorts(ctx: Context, c: Chooser) -> None:
     send(ctx, LiquidationSweep())
 
 
-@move(AIMED, "setMarginType", *_SWEEP)
+@move(AIMED, "setMarginType", *SWEEP)
 def close_beyond_bankruptcy(ctx: Context, c: Chooser) -> None:
     """A position closed by a fill at a price past its bankruptcy price: the wallet it
     leaves is negative with no position behind it, and the sweep's IF-3 resets it."""
@@ -558,7 +554,7 @@ def full_isolated_fill(ctx: Context, c: Chooser) -> None:
         send(ctx, Fill(made["orderId"], taken["orderId"]))
 
 
-@move(AIMED, *_SWEEP)
+@move(AIMED, *SWEEP)
 def crash_pair(ctx: Context, c: Chooser) -> None:
     """ADL against a counterparty whose own balance + uPnL on the symbol is negative
     (ADL-2c): the victim is long X and short Y against it; X rises until the
@@ -600,375 +596,3 @@ def crash_pair(ctx: Context, c: Chooser) -> None:
         tick = ruleset.markets[symbol].tick_size
         send(ctx, MarkPrice(symbol, on_step(mark_of(ctx, symbol) + rise / size, tick, up=True)))
     send(ctx, LiquidationSweep())
-
-
-# ------------------------------------------------------------------ amendment, STP, filters
-
-
-def _resting(ctx: Context, c: Chooser, account: str, symbol: str) -> Exact:
-    """Rest a small order of ``account`` a tick inside the mark; its price (0: refused)."""
-    market = ctx.model.ruleset.markets[symbol]
-    side = c.choice((BUY, SELL))
-    mark = on_step(mark_of(ctx, symbol), market.tick_size)
-    price = mark - market.tick_size if side is BUY else mark + market.tick_size
-    made = send(
-        ctx,
-        limit_order(ctx, c, account, symbol, side, price, size_for(ctx, c, market, Exact(500))),
-    )
-    return price if "orderId" in made else Exact(0)
-
-
-@move(AIMED, "placeOrder", "modifyOrder")
-def modify_order(ctx: Context, c: Chooser) -> None:
-    """A resting order amended (ACT-15) to the price at which another account has just
-    rested an order of its side: it goes behind it (AMEND-2); then to fewer, off the tick
-    or under an unknown id; then to what it already is (-5027, AMEND-1)."""
-    account = c.choice(ACCOUNTS)
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    how = c.choice(("less", "offTick", "unknown"))
-    if not any(o.symbol == symbol for o in ctx.model.state.accounts[account].orders):
-        _resting(ctx, c, account, symbol)
-    mine = [o for o in ctx.model.state.accounts[account].orders if o.symbol == symbol]
-    if not mine:
-        return
-    order = c.choice(mine)
-    other = c.choice(tuple(a for a in ACCOUNTS if a != account))
-    price = order.price + (market.tick_size if order.side is SELL else -market.tick_size)
-    send(ctx, limit_order(ctx, c, other, symbol, order.side, price, order.orig_qty))
-    send(ctx, ModifyOrder(account, symbol, order.order_id, price, order.orig_qty))
-    found = ctx.model.state.find_order(order.order_id)
-    if found is None:
-        return
-    now = found[1]
-    if how == "less":
-        quantity = max(now.orig_qty - market.step_size, market.step_size)
-        send(ctx, ModifyOrder(account, symbol, now.order_id, now.price, quantity))
-    elif how == "offTick":
-        off = now.price + market.tick_size / 2
-        send(ctx, ModifyOrder(account, symbol, now.order_id, off, now.orig_qty))
-    else:
-        send(ctx, ModifyOrder(account, symbol, 999, now.price, now.orig_qty))
-    found = ctx.model.state.find_order(order.order_id)
-    if found is not None:
-        now = found[1]
-        send(ctx, ModifyOrder(account, symbol, now.order_id, now.price, now.orig_qty))
-
-
-@move(AIMED, "placeOrder", "modifyOrder")
-def amend_adds(ctx: Context, c: Chooser) -> None:
-    """A fresh bid amended to what the venue refuses for what it adds (AMEND-4): more
-    than the available balance funds (-2019), or one step far below the mark (-5029)."""
-    account = c.choice(ACCOUNTS)
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    how = c.choice(("more", "minNotional"))
-    price = on_step(mark_of(ctx, symbol) * Exact(99, 100), market.tick_size)
-    size = size_for(ctx, c, market, Exact(500))
-    made = send(ctx, limit_order(ctx, c, account, symbol, BUY, price, size))
-    if "orderId" not in made:
-        return
-    if how == "minNotional":
-        price = on_step(market.min_notional / market.step_size / 2, market.tick_size)
-        quantity = market.step_size
-    else:
-        budget = account_figures(ctx, account).available_balance
-        lev = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
-        quantity = size + size_for(ctx, c, market, budget * lev * 2 + 1)
-    send(ctx, ModifyOrder(account, symbol, made["orderId"], price, quantity))
-
-
-@move(AIMED, "placeOrder", "fill", "modifyOrder")
-def amend_cancels(ctx: Context, c: Chooser) -> None:
-    """The amendments that cancel (AMEND-3): a partly filled order amended to its executed
-    quantity, or a post-only order amended to a price that would take."""
-    maker, taker = c.choice((("A", "B"), ("B", "C"), ("C", "A")))
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    side = c.choice((BUY, SELL))
-    price = on_step(mark_of(ctx, symbol), market.tick_size)
-    size = size_for(ctx, c, market, Exact(1000))
-    if c.choice((True, False)) and "GTX" in ctx.caps.time_in_force:
-        away = price - market.tick_size * 2 if side is BUY else price + market.tick_size * 2
-        post = limit_order(ctx, c, maker, symbol, side, away, size)
-        made = send(ctx, attrs.evolve(post, time_in_force="GTX"))
-        send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, size))
-        if "orderId" in made:
-            send(ctx, ModifyOrder(maker, symbol, made["orderId"], price, size))
-        return
-    made = send(ctx, limit_order(ctx, c, maker, symbol, side, price, size * 2))
-    taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, size))
-    if "orderId" in made and "orderId" in taken:
-        send(ctx, Fill(made["orderId"], taken["orderId"]))
-        smaller = max(size - market.step_size, market.step_size)
-        send(ctx, ModifyOrder(maker, symbol, made["orderId"], price, c.choice((size, smaller))))
-
-
-@move(AIMED, "placeOrder")
-def self_trade(ctx: Context, c: Chooser) -> None:
-    """An immediate order reaching a resting order of its own account (STP-1, STP-2): the
-    account rests at the mark, another account a tick beyond; the taker's mode (or the
-    rule set's default) expires the taker, the maker or both."""
-    kinds = [k for k in ("MARKET",) if k in ctx.caps.order_types]
-    kinds += [t for t in ("IOC", "IOC", "FOK") if t in ctx.caps.time_in_force]
-    if not kinds:
-        return
-    account, other = c.choice((("A", "B"), ("B", "C"), ("C", "A")))
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    side = c.choice((BUY, SELL))  # the resting side
-    mark = on_step(mark_of(ctx, symbol), market.tick_size)
-    worse = mark + market.tick_size if side is SELL else mark - market.tick_size
-    size = size_for(ctx, c, market, Exact(800))
-    first, second = c.choice(((account, other), (other, account)))
-    send(ctx, limit_order(ctx, c, first, symbol, side, mark, size))
-    send(ctx, limit_order(ctx, c, second, symbol, side, worse, size))
-    order = limit_order(ctx, c, account, symbol, opposite(side), worse, size * 2)
-    kind = c.choice(kinds)
-    if kind == "MARKET":
-        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
-    else:
-        order = attrs.evolve(order, time_in_force=kind)
-    named = c.choice((True, True, False))  # else the rule set's default mode
-    modes: tuple[str, ...] = tuple(sorted(ctx.caps.self_trade_prevention))
-    if modes and named:
-        order = attrs.evolve(order, self_trade_prevention_mode=c.choice(modes))
-    send(ctx, order)
-    # The own order still rests (the taker's mode kept it): a second taker expires it.
-    own = [o for o in ctx.model.state.accounts[account].orders if o.symbol == symbol]
-    if own and "EXPIRE_MAKER" in modes and "IOC" in ctx.caps.time_in_force:
-        again = attrs.evolve(order, order_type="LIMIT", time_in_force="IOC", price=worse)
-        send(ctx, attrs.evolve(again, self_trade_prevention_mode="EXPIRE_MAKER"))
-
-
-@move(AIMED, "placeOrder")
-def filter_bounds(ctx: Context, c: Chooser) -> None:
-    """A LIMIT order just outside PRICE_FILTER's minPrice or maxPrice (FLT-1: -4013,
-    -4002), or on the bound."""
-    account = c.choice(ACCOUNTS)
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    side = c.choice((BUY, SELL))
-    what = c.choice(("below", "above", "onMin", "onMax"))
-    mark = on_step(mark_of(ctx, symbol), market.tick_size)
-    order = limit_order(ctx, c, account, symbol, side, mark, market.step_size * 10)
-    low, high, tick = market.min_price, market.max_price, market.tick_size
-    if what in ("below", "onMin") and low > 0:
-        price = low if what == "onMin" else (low - tick if low > tick else low / 2)
-    elif what in ("above", "onMax") and high > 0:
-        price = high if what == "onMax" else high + tick
-    else:
-        return
-    send(ctx, attrs.evolve(order, price=price))
-
-
-@move(AIMED, "placeOrder")
-def lot_bounds(ctx: Context, c: Chooser) -> None:
-    """An order just outside LOT_SIZE's minQty or maxQty (FLT-2), or a MARKET order just
-    outside MARKET_LOT_SIZE's (FLT-3): -4004, -4005."""
-    account = c.choice(ACCOUNTS)
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    side = c.choice((BUY, SELL))
-    what = c.choice(("marketMin", "marketMax", "minQty", "maxQty"))
-    mark = on_step(mark_of(ctx, symbol), market.tick_size)
-    order = limit_order(ctx, c, account, symbol, side, mark, market.step_size)
-    is_market = what.startswith("market") and "MARKET" in ctx.caps.order_types
-    low, high, step = filters.lot_bounds(market, is_market)
-    minimum = what in ("marketMin", "minQty")
-    bound = low if minimum else high
-    if bound <= 0:
-        return
-    quantity = bound / 2 if minimum else bound + step
-    if is_market:
-        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
-    send(ctx, attrs.evolve(order, quantity=quantity))
-
-
-def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
-    """Bring ``account``'s cross wallet to ``amount`` by a deposit, or by a withdrawal
-    as far as ``maxWithdrawAmount`` allows (XFER-1)."""
-    have = ctx.model.state.accounts[account].cross_wallet
-    if have < amount:
-        send(ctx, Deposit(account, decimal(amount - have)))
-    elif have > amount:
-        most = round8(min(have - amount, account_figures(ctx, account).max_withdraw))
-        if most > 0:
-            send(ctx, Withdraw(account, most))
-
-
-def _opening(ctx: Context, account: str, side: OrderSide) -> PositionSide:
-    """The position side an order of ``side`` opens on (BOTH in one-way mode)."""
-    if not ctx.model.state.accounts[account].dual_side_position:
-        return PositionSide.BOTH
-    return PositionSide.LONG if side is BUY else PositionSide.SHORT
-
-
-def _opening_trade(
-    ctx: Context,
-    maker: str,
-    taker: str,
-    symbol: str,
-    side: OrderSide,
-    quantity: Exact,
-    price: Exact,
-) -> None:
-    """``maker`` rests ``side`` and ``taker`` takes it, each opening (either mode): by an
-    IOC order at the same price when the engine has one (two actions, ACT-ORD-8), else by
-    an explicit fill (three), so the stories stay short after shrinking."""
-    made = send(ctx, PlaceOrder(maker, symbol, side, _opening(ctx, maker, side), price, quantity))
-    if "orderId" not in made:
-        return
-    other = opposite(side)
-    taking = PlaceOrder(taker, symbol, other, _opening(ctx, taker, other), price, quantity)
-    if "IOC" in ctx.caps.time_in_force:
-        send(ctx, attrs.evolve(taking, time_in_force="IOC"))
-        return
-    taken = send(ctx, taking)
-    if "orderId" in taken:
-        send(ctx, Fill(made["orderId"], taken["orderId"]))
-
-
-@move(AIMED, "deposit", "withdraw", "setLeverage", "setMarginType", *_SWEEP)
-def crash_ranked(ctx: Context, c: Chooser) -> None:
-    """ADL choosing between two counterparties that the rankings order differently
-    (ADL-2, ADL-2a, ADL-2b): the early one entered at a better price (the higher PnL and
-    PnL%), the late one holds more (the higher maintenance margin, margin ratio and
-    effective leverage); the fund holds part of the victim's side, so the counterparties
-    hold more than the victim and the one ranked second keeps part of its position.
-
-    With equal wallets, gains ``g`` (of the notional at the final mark F) and notionals
-    ``N``, the ``aster`` score puts the early one first when ``N_late/N_early < r`` and the
-    ``binance`` score puts the late one first when ``(N_late/N_early)² > r``, where
-    ``r = g_early/g_late``; the move sizes ``N_late/N_early = (1 + r)/2``, strictly
-    between (AM-GM). The victim's wallet is its loss at F plus half its maintenance, so
-    LIQ-1 liquidates it at F, and the fund (IF-5) is too small to take its position."""
-    victim = c.choice(ACCOUNTS)
-    early, late = [a for a in ACCOUNTS if a != victim][:: c.choice((1, -1))]
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    side = c.choice((BUY, SELL))  # the victim's
-    wallet = Exact(c.choice((10000, 5000, 20000)))
-    used = Exact(c.choice((1, 2)))  # the early counterparty's notional over its wallet
-    moved, past = (Exact(c.choice(p), 100) for p in ((5, 3, 8), (5, 8, 3)))
-    tick = market.tick_size
-    first = on_step(mark_of(ctx, symbol), tick)
-    second = on_step(first * (1 - side.direction * moved), tick)
-    final = on_step(second * (1 - side.direction * past), tick)
-    if final <= 0 or second == final:
-        return
-    ratio = (first - final) / (second - final)
-    q_early = max(on_step(wallet * used / final, market.step_size), market.step_size * 5)
-    q_late = on_step(q_early * (1 + ratio) / 2, market.step_size)
-    q_fund = on_step(q_early / 5, market.step_size)
-    for name in (victim, early, late):  # cross: the balance ADL-2 reads is the wallet
-        setting = ctx.model.state.accounts[name].setting(symbol, ctx.model.ruleset)
-        if setting.margin_type is MarginType.ISOLATED and flat(ctx, name, symbol):
-            send(ctx, SetMarginType(name, symbol, MarginType.CROSS))
-    for name in (early, late):
-        _wallet_to(ctx, name, wallet)
-        send(ctx, SetLeverage(name, symbol, 10))
-    send(ctx, SetLeverage(victim, symbol, min(50, int(market.max_leverage))))
-    held = q_early - q_fund + q_late
-    loss = abs((q_early - q_fund) * (first - final) + q_late * (second - final))
-    rate = market.brackets[0].maint_margin_ratio
-    _wallet_to(ctx, victim, round8(loss + held * final * rate / 2))
-    fund = account_figures(ctx, INSURANCE_FUND).available_balance
-    if fund < q_fund * first / 10:
-        send(ctx, Deposit(INSURANCE_FUND, round8(q_fund * first / 10 - fund, up=True)))
-    # the fund on the victim's side, against the early counterparty
-    _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
-    _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
-    send(ctx, MarkPrice(symbol, second))
-    _opening_trade(ctx, victim, late, symbol, side, q_late, second)
-    send(ctx, MarkPrice(symbol, final))
-    send(ctx, LiquidationSweep())
-
-
-@move(AIMED, "deposit", "withdraw", "setLeverage", "setMarginType", *_SWEEP)
-def crash_with_fee(ctx: Context, c: Chooser) -> None:
-    """A liquidation whose clearance fee is not zero (LIQP-4): at the final mark the
-    victim's margin balance lies between the whole fee and its maintenance margin (the fee
-    is charged whole; it needs a bracket whose maintenance rate exceeds the fee rate), or
-    below both (the fee takes what is left). An engine that ignores the fee, charges it
-    uncapped or on the wrong basis leaves a different wallet to the fund."""
-    victim = c.choice(ACCOUNTS)
-    other = c.choice(tuple(a for a in ACCOUNTS if a != victim))
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    table = market.brackets
-    boundary = ctx.model.ruleset.options.bracket_boundary
-    fee_rate = market.liquidation_fee
-    whole = [b for b in table if b.maint_margin_ratio > fee_rate and b.notional_floor > 0]
-    chosen = c.choice(tuple(whole[:2]) + table[:2]) if whole else c.choice(table[:2])
-    side = c.choice((BUY, SELL))
-    leverage = int(chosen.initial_leverage)
-    moved = Exact(2) / leverage + Exact(1, 100)  # past the initial margin of the trade
-    tick = market.tick_size
-    first = on_step(mark_of(ctx, symbol), tick)
-    final = on_step(first * (1 - side.direction * moved), tick)
-    notional = (
-        chosen.notional_floor * Exact(6, 5) if chosen.notional_floor else chosen.notional_cap / 2
-    )
-    quantity = max(on_step(notional / final, market.step_size), market.step_size)
-    for name in (victim, other):
-        setting = ctx.model.state.accounts[name].setting(symbol, ctx.model.ruleset)
-        if setting.margin_type is MarginType.ISOLATED and flat(ctx, name, symbol):
-            send(ctx, SetMarginType(name, symbol, MarginType.CROSS))
-        send(ctx, SetLeverage(name, symbol, leverage))
-    need = quantity * first / leverage * 2
-    if ctx.model.state.accounts[other].cross_wallet < need:
-        _wallet_to(ctx, other, decimal(need))
-    maint = brackets.maint_margin(table, quantity * final, boundary)
-    fee = fee_rate * quantity * final
-    left = (fee + maint) / 2 if maint > fee and c.choice((True, False)) else min(fee, maint) / 2
-    _wallet_to(ctx, victim, decimal(quantity * abs(first - final) + left))
-    _opening_trade(ctx, victim, other, symbol, side, quantity, first)
-    send(ctx, MarkPrice(symbol, final))
-    send(ctx, LiquidationSweep())
-
-
-@move(AIMED, "placeOrder", "fill")
-def reducing_orders(ctx: Context, c: Chooser) -> None:
-    """A reducing order with another reducing order of the same direction resting
-    (ACT-ORD-4): its quantity larger than, equal to or smaller than the position, and on
-    the netted boundary (quantity + resting = position) or one step either side of it."""
-    focus = _held(ctx, c)
-    if focus is None:
-        return
-    account, symbol, side = focus
-    market = ctx.model.ruleset.markets[symbol]
-    amt = ctx.model.state.accounts[account].position(symbol, side).position_amt
-    step = market.step_size
-    if abs(amt) < 2 * step:
-        return
-    closing = SELL if amt > 0 else BUY
-    hedge = side is not PositionSide.BOTH  # SELL LONG / BUY SHORT reduce without the flag
-    # away from the mark on the closing side's unfavourable end: it rests, it does not match
-    price = on_step(
-        mark_of(ctx, symbol) * (Exact(101, 100) if closing is SELL else Exact(99, 100)),
-        market.tick_size,
-    )
-    resting = max(on_step(abs(amt) * Exact(c.choice((1, 2, 3)), 4), step), step)
-    first = PlaceOrder(account, symbol, closing, side, price, resting, reduce_only=not hedge)
-    send(ctx, first)
-    net = abs(amt) - resting
-    quantity = c.choice(
-        (abs(amt) + step, abs(amt), abs(amt) - step, net, net + step, max(net - step, step))
-    )
-    send(ctx, PlaceOrder(account, symbol, closing, side, price, quantity, reduce_only=not hedge))
-
-
-@move(AIMED, "deposit", "placeOrder", "fill")
-def lp_beyond_cap(ctx: Context, c: Chooser) -> None:
-    """A short whose liquidation price lies where its notional is past the last bracket's
-    cap (BRK-4 inside LIQ-6's walk): a cross wallet larger than that cap behind a small
-    short, so the LP is far above the mark and solved in the last bracket."""
-    account = c.choice(ACCOUNTS)
-    symbol = any_symbol(ctx, c)
-    market = ctx.model.ruleset.markets[symbol]
-    last = market.brackets[-1].notional_cap
-    send(ctx, Deposit(account, last * c.choice((2, 3))))
-    size = size_for(ctx, c, market, Exact(c.choice((1000, 20000))))
-    price = on_step(mark_of(ctx, symbol), market.tick_size)
-    pair(ctx, c, account, symbol, SELL, size, price, _opening(ctx, account, SELL))
