@@ -28,6 +28,7 @@ from marginspec.conformance.folding import folded, simpler
 from marginspec.conformance.moves.aiming import aimed_again
 from marginspec.conformance.moves.weights import weighted
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
+from marginspec.conformance.reproducible import seed_alone
 from marginspec.conformance.runner import handshake
 from marginspec.conformance.stats import Stats
 from marginspec.exchange import INSURANCE_FUND, Model
@@ -368,7 +369,8 @@ def search(
     session.total = sum(examples for examples, _ in stages)
     for examples, steps in stages:
         try:
-            run_state_machine_as_test(machine, settings=_settings(examples, steps))
+            with seed_alone():
+                run_state_machine_as_test(machine, settings=_settings(examples, steps))
         except Exception:
             if session.failure is None:
                 raise  # not the implementation's failure: a bug of the kit

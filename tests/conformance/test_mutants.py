@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
+import tests.mutants as mutants
 from marginspec.conformance import driver
 from marginspec.conformance.engine import ModelEngine
 from marginspec.conformance.report import DIVERGENCE
 from marginspec.conformance.runner import replay_against
 from marginspec.exchange.trace import replay
-from tests.conformance.helpers import RULESET, in_a_fresh_process
+from tests.conformance.helpers import RULESET
 from tests.mutants import MUTANTS
 
 #: The longest shrunk trace accepted (issue 12). Failures that need set-up their drawn
@@ -40,7 +41,7 @@ def test_there_are_at_least_twenty_five_classic_mistakes() -> None:
 )
 def test_quick_profile_catches_the_mutant_with_a_short_trace(mutant: type, tmp_path: Path) -> None:
     path = tmp_path / "failure.json"
-    found = _quick_in_a_fresh_process(mutant.__name__, path)
+    found = _quick(mutant.__name__, path)
     assert found is not None, f"{mutant.__name__} was not caught"
     assert found["kind"] == DIVERGENCE
     assert 1 <= found["steps"] <= LONGER.get(mutant.__name__, MAX_STEPS), found["text"]
@@ -54,25 +55,21 @@ def test_quick_profile_catches_the_mutant_with_a_short_trace(mutant: type, tmp_p
     assert again.difference is not None and again.difference.field == found["field"]
 
 
-_FRESH = """
-import json, sys
-from pathlib import Path
-from marginspec.conformance import driver
-from tests.conformance.helpers import RULESET, in_a_fresh_process
-import tests.mutants as mutants
-report = driver.run(getattr(mutants, sys.argv[1])(), "aster-pro", RULESET, "quick", seed=0).report
-if report is not None:
-    report.save(Path(sys.argv[2]), RULESET)
+def _quick(name: str, path: Path) -> dict[str, Any] | None:
+    """The quick run of one mutant on seed 0; its report saved to ``path``."""
+    mutant = getattr(mutants, name)
+    report = driver.run(mutant(), "aster-pro", RULESET, "quick", seed=0).report
+    if report is None:
+        return None
+    report.save(path, RULESET)
     diff = report.difference
-    print(json.dumps({"kind": report.kind, "steps": len(report.steps), "text": report.text(),
-                      "field": None if diff is None else diff.field, "rules": list(report.rules)}))
-"""
-
-
-def _quick_in_a_fresh_process(name: str, path: Path) -> dict[str, Any] | None:
-    """The quick run of one mutant in a process of its own (see ``in_a_fresh_process``)."""
-    out = in_a_fresh_process(_FRESH, name, str(path)).strip().splitlines()
-    return json.loads(out[-1]) if out else None
+    return {
+        "kind": report.kind,
+        "steps": len(report.steps),
+        "text": report.text(),
+        "field": None if diff is None else diff.field,
+        "rules": list(report.rules),
+    }
 
 
 def test_the_model_passes_the_quick_profile_in_process() -> None:
