@@ -7,37 +7,60 @@ turned around, an arithmetic operator swapped, a term dropped (``a + b`` -> ``a`
 integer constant off by one, the branches of a conditional expression swapped, a guard
 skipped (``if c: return ...`` -> never), an operand replaced by its sibling (``entry``
 for ``mark``). The mutant lives in a private copy of the package (``marginspec_mut``,
-made once in a temporary folder, its imports renamed); each mutant runs in its own
-process that imports the copy with the one mutated module, wraps its model engine as an
-:class:`~marginspec.conformance.engine.Engine`, and runs the static vectors and the
-quick profile (``--thorough`` adds the thorough profile for quick's survivors) against
-the reference model, which stays the installed ``marginspec``.
+made once in a temporary folder, its imports renamed); the one mutated module is loaded
+from memory by an import hook, so mutants run side by side on one read-only copy.
+
+Each mutant runs in ONE process (``--jobs`` of them at once) that imports the copy once,
+wraps its model engine as an :class:`~marginspec.conformance.engine.Engine`, runs the
+static vectors once and the quick profile for every seed (a seed stops at its first
+failure, shrunk), then, with ``--thorough``, the thorough profile on each seed that
+quick missed. The reference model stays the installed ``marginspec``. A single engine
+call that takes more than :data:`HANG_CPU` seconds of CPU is a hang: the engine raises,
+which the kit reports as a crash (a protocol engine would time out).
+
+**Not reached.** First, a pass runs the unmutated copy as the engine under the vectors,
+quick and (with ``--thorough``) thorough for every seed, tracing which lines of the
+mutated modules the engine executes (``sys.settrace``). A mutant whose mutated
+expression lies on no executed line behaves exactly as the model under that traffic (the
+draws depend on the seed and the model alone), so it survives it without being run; it
+is counted as a survivor of class "not reached" and must be argued (code the exchange
+never calls, loader checks of well-formed tables) or reached by a new move.
 
 Why not mutmut or cosmic-ray: both mutate the files in place and re-run a test command
 per mutant; here the reference model must stay intact in the same process as the
 mutant and the "test" is the kit itself, so the mutants are made with ``ast`` (the
 standard library) on a private copy.
 
-    .venv/bin/python benchmarks/bench_mutation.py [--seed 0] [--sample 60] [--jobs 2]
-        [--modules margin,brackets,...] [--thorough] [--json results.json]
+    nice .venv/bin/python benchmarks/bench_mutation.py [--seeds 0-4] [--jobs 2]
+        [--thorough] [--sample 200 --draw 0 --whole 0] [--modules margin,brackets,...]
+        [--only module:index,...] [--json results.json]
 
-Prints one line per mutant (killed by vectors / quick / thorough, seconds, trace steps)
-and the kill rates; survivors are listed with their source line, to be argued
-equivalent in docs/performance.md or given the move or target that kills them.
+``--sample N`` runs N points drawn with ``--draw`` on every seed, and every point on the
+``--whole`` seeds. Prints one line per mutant (per seed: killed by quick or thorough,
+CPU seconds, shrunk trace steps; "-" not reached) and per seed the kill rates, the CPU
+time of killed and surviving mutants, and the survivors with their source line.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import json
 import random
 import re
 import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import types
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +89,10 @@ OPERANDS = {
     "isolated_wallet": "cross_wallet",
 }
 
+#: CPU seconds one engine call may take before it counts as a hang (the model's calls
+#: take milliseconds; a mutated loop bound can make one endless).
+HANG_CPU = 20
+
 _COMPARE = {
     ast.Lt: (ast.LtE, ast.Gt),
     ast.LtE: (ast.Lt, ast.GtE),
@@ -78,21 +105,30 @@ _ARITH = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mu
 
 
 class _Mutator(ast.NodeTransformer):
-    """Counts the mutation points in function bodies; applies the ``target``-th one."""
+    """Counts the mutation points in function bodies; applies the ``target``-th one.
+
+    ``found`` lists every point as (what, line, first line, last line): the lines of the
+    expression the mutant changes, which the engine must execute for the mutant to differ.
+    """
 
     def __init__(self, target: int = -1) -> None:
         self.target = target
         self.count = 0
         self.done: tuple[str, int] | None = None  # (what, line)
+        self.found: list[tuple[str, int, int, int]] = []
         self.depth = 0
 
-    def _point(self, node: ast.AST, what: str) -> bool:
+    def _point(self, node: ast.AST, what: str, where: ast.AST | None = None) -> bool:
         if self.depth == 0:
             return False
         hit = self.count == self.target
         self.count += 1
+        line = getattr(node, "lineno", 0)
+        span = where or node
+        first = getattr(span, "lineno", line)
+        self.found.append((what, line, first, getattr(span, "end_lineno", None) or first))
         if hit:
-            self.done = (what, getattr(node, "lineno", 0))
+            self.done = (what, line)
         return hit
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
@@ -130,14 +166,14 @@ class _Mutator(ast.NodeTransformer):
 
     def visit_IfExp(self, node: ast.IfExp) -> Any:
         self.generic_visit(node)
-        if self._point(node, "branches swapped"):
+        if self._point(node, "branches swapped", node.test):
             node.body, node.orelse = node.orelse, node.body
         return node
 
     def visit_If(self, node: ast.If) -> Any:
         self.generic_visit(node)
         guards = node.body and isinstance(node.body[-1], ast.Return) and not node.orelse
-        if guards and self._point(node, "guard skipped"):
+        if guards and self._point(node, "guard skipped", node.test):
             node.test = ast.copy_location(ast.Constant(False), node.test)
         return node
 
@@ -165,6 +201,13 @@ def points(source: str) -> int:
     return mutator.count
 
 
+def catalogue(source: str) -> list[tuple[str, int, int, int]]:
+    """Every mutation point: (what, line, first and last line of the changed expression)."""
+    mutator = _Mutator()
+    mutator.visit(ast.parse(source))
+    return mutator.found
+
+
 def mutate(source: str, index: int) -> tuple[str, str, int]:
     """(mutated source, what was changed, line)."""
     mutator = _Mutator(index)
@@ -187,152 +230,446 @@ def private_copy(folder: Path) -> Path:
     return root
 
 
-# ------------------------------------------------------------------ one mutant (child process)
+def dotted(module: str) -> str:
+    """``fills`` -> ``marginspec_mut.exchange.fills``."""
+    return "marginspec_mut." + MODULES[module].removesuffix(".py").replace("/", ".")
 
-_CHILD = r"""
-import json, sys, time
-sys.path.insert(0, sys.argv[1])
-from marginspec.conformance import driver, vectors
-from marginspec.conformance.engine import Engine
-from marginspec.rulefile import load_bundled
-import marginspec_mut.conformance.engine as mut_engine
-import marginspec_mut.rulefile as mut_rulefile
 
-class Wrapped(Engine):
-    def __init__(self):
-        self.inner = mut_engine.ModelEngine(mut_rulefile.load_bundled("aster-pro"))
-    def handshake(self, hello):
-        from marginspec.conformance.capabilities import Capabilities
-        return Capabilities(name="mutant")
-    def reset(self, initial):
-        self.inner.reset(initial)
-    def apply(self, action):
-        return self.inner.apply(action)
-    def snapshot(self, account):
-        return self.inner.snapshot(account)
+def seed_list(text: str) -> list[int]:
+    """``0-4`` or ``0,2,3`` -> the seeds."""
+    out: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        out += range(int(low), int(high or low) + 1)
+    return out
 
-args = json.loads(sys.argv[2])
-ruleset = load_bundled("aster-pro")
-out = {}
-from pathlib import Path
-started = time.perf_counter()
-try:
-    checked = vectors.check(Path(args["vectors"]), Wrapped())
-    out["vectors"] = bool(checked.failed)
-except Exception as error:
-    out["vectors"] = True  # the mutant crashed on import or on a vector: killed
-    out["error"] = f"{type(error).__name__}: {error}"[:200]
-out["vectors_s"] = time.perf_counter() - started
-for profile in args["profiles"]:
-    started = time.perf_counter()
+
+# ------------------------------------------------------------------ the child process
+
+
+class _Hang(Exception):
+    """An engine call took more than HANG_CPU seconds of CPU."""
+
+
+def _on_hang(signum: int, frame: types.FrameType | None) -> None:
+    raise _Hang(f"no answer after {HANG_CPU} s of CPU")
+
+
+class _Hook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Loads one module of the copy from the mutated source instead of its file."""
+
+    def __init__(self, name: str, source: str, origin: str) -> None:
+        self.name, self.source, self.origin = name, source, origin
+
+    def find_spec(
+        self, fullname: str, path: Any, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        return importlib.util.spec_from_loader(fullname, self, origin=self.origin)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__file__ = self.origin
+        exec(compile(self.source, self.origin, "exec"), module.__dict__)
+
+
+def _engine_class() -> Callable[[], Any]:
+    """The copy's model engine behind the kit's Engine interface, with the hang alarm."""
+    import marginspec_mut.conformance.engine as mut_engine  # type: ignore[import-not-found]
+    import marginspec_mut.rulefile as mut_rulefile  # type: ignore[import-not-found]
+
+    from marginspec.conformance.capabilities import Capabilities
+    from marginspec.conformance.engine import Engine
+
+    ruleset = mut_rulefile.load_bundled("aster-pro")
+
+    def timed(call: Callable[[], Any]) -> Any:
+        signal.setitimer(signal.ITIMER_PROF, HANG_CPU)
+        try:
+            return call()
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+
+    class Mutant(Engine):
+        def __init__(self) -> None:
+            self.inner = mut_engine.ModelEngine(ruleset)
+
+        def handshake(self, hello: dict[str, Any]) -> Capabilities:
+            return Capabilities(name="mutant")
+
+        def reset(self, initial: dict[str, Any]) -> None:
+            timed(lambda: self.inner.reset(initial))
+
+        def apply(self, action: dict[str, Any]) -> dict[str, Any]:
+            return timed(lambda: self.inner.apply(action))  # type: ignore[no-any-return]
+
+        def snapshot(self, account: str) -> dict[str, Any]:
+            return timed(lambda: self.inner.snapshot(account))  # type: ignore[no-any-return]
+
+    signal.signal(signal.SIGPROF, _on_hang)
+    return Mutant
+
+
+def _profile(engine: Callable[[], Any], profile: str, seed: int) -> dict[str, Any]:
+    """One profile on one seed: killed?, CPU and wall seconds, shrunk steps, rules named."""
+    from marginspec.conformance import driver
+    from marginspec.rulefile import load_bundled
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    out: dict[str, Any] = {}
     try:
-        result = driver.run(Wrapped(), "aster-pro", ruleset, profile, seed=args["seed"])
-        report = result.report
-    except Exception as error:
-        report = None
-        out["error"] = f"{type(error).__name__}: {error}"[:200]
-        out[profile] = True
+        result = driver.run(engine(), "aster-pro", load_bundled("aster-pro"), profile, seed=seed)
+    except Exception as error:  # the kit itself failed: reported, never counted as a kill
+        out = {"killed": False, "kit_error": f"{type(error).__name__}: {error}"[:300]}
     else:
-        out[profile] = report is not None
+        report = result.report
+        out = {"killed": report is not None, "runs": result.runs, "steps_played": result.steps}
         if report is not None:
-            out[profile + "_steps"] = len(report.steps)
-            out[profile + "_rules"] = list(report.rules)
-    out[profile + "_s"] = time.perf_counter() - started
-    if out[profile]:
-        break  # killed: a later profile would kill it too
-print(json.dumps(out))
-"""
+            out.update(steps=len(report.steps), rules=list(report.rules), kind=report.kind)
+    out.update(cpu=time.process_time() - cpu, wall=time.perf_counter() - wall)
+    return out
 
 
-def run_mutant(job: dict[str, Any]) -> dict[str, Any]:
-    """Write the one mutated module into a fresh copy folder and run the child."""
-    work = Path(job["work"])
-    module = work / "marginspec_mut" / MODULES[job["module"]]
-    original = module.read_text(encoding="utf-8")
-    module.write_text(job["source"], encoding="utf-8")
+def child_mutant(job: dict[str, Any]) -> dict[str, Any]:
+    """Vectors once, quick per seed, thorough per seed quick missed (see the module doc)."""
+    from marginspec.conformance import vectors
+
+    cpu = time.process_time()
+    sys.path.insert(0, job["copy"])
+    origin = str(Path(job["copy"]) / "marginspec_mut" / MODULES[job["module"]])
+    sys.meta_path.insert(0, _Hook(dotted(job["module"]), job["source"], origin))
+    out: dict[str, Any] = {"quick": {}, "thorough": {}}
+    try:
+        engine = _engine_class()
+    except Exception as error:  # the mutated module does not import: every run fails
+        out["import_error"] = f"{type(error).__name__}: {error}"[:300]
+        return out
+    out["import_cpu"] = time.process_time() - cpu
+    if job["vectors"] is not None:
+        started = time.process_time()
+        checked = vectors.check(Path(job["vectors"]), engine())
+        out["vectors"] = {"killed": bool(checked.failed), "cpu": time.process_time() - started}
+    for seed in job["quick"]:
+        out["quick"][str(seed)] = _profile(engine, "quick", seed)
+    for seed in job["thorough"]:
+        if not out["quick"].get(str(seed), {}).get("killed"):
+            out["thorough"][str(seed)] = _profile(engine, "thorough", seed)
+    out["cpu"] = time.process_time()  # the whole process, imports included
+    return out
+
+
+def child_reach(job: dict[str, Any]) -> dict[str, Any]:
+    """The lines of the mutated modules the unmutated copy executes as the engine: under
+    the vectors (with ``vectors``), quick and thorough on one seed."""
+    from marginspec.conformance import driver, vectors
+    from marginspec.rulefile import load_bundled
+
+    sys.path.insert(0, job["copy"])
+    engine = _engine_class()
+    files = {
+        str(Path(job["copy"]) / "marginspec_mut" / path): name for name, path in MODULES.items()
+    }
+    lines: dict[str, set[int]] = {}
+
+    def local(frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            lines[files[frame.f_code.co_filename]].add(frame.f_lineno)
+        return local
+
+    def calls(frame: types.FrameType, event: str, arg: Any) -> Any:
+        if frame.f_code.co_filename in files:
+            return local
+        return None
+
+    out: dict[str, Any] = {}
+    phases: list[tuple[str, Callable[[], Any]]] = []
+    if job["vectors"] is not None:
+        phases.append(("vectors", lambda: vectors.check(Path(job["vectors"]), engine())))
+    ruleset = load_bundled("aster-pro")
+    for profile in job["profiles"]:
+        phases.append(
+            (profile, lambda p=profile: driver.run(engine(), "aster-pro", ruleset, p, job["seed"]))
+        )
+    for phase, call in phases:
+        lines.clear()
+        lines.update({name: set() for name in MODULES})
+        cpu = time.process_time()
+        sys.settrace(calls)
+        try:
+            result = call()
+        finally:
+            sys.settrace(None)
+        if phase != "vectors" and result.report is not None:
+            raise SystemExit(f"the unmutated copy fails {phase} seed {job['seed']}")
+        out[phase] = {name: sorted(found) for name, found in lines.items()}
+        out[phase + "_cpu"] = time.process_time() - cpu
+    return out
+
+
+# ------------------------------------------------------------------ the parent
+
+
+def _spawn(job: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Run one child (``--child``) with ``job`` on its stdin; its JSON answer."""
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(work), json.dumps(job["args"])],
+            [sys.executable, __file__, "--child"],
+            input=json.dumps(job),
             capture_output=True,
             text=True,
-            timeout=job["timeout"],
+            timeout=timeout,
             cwd=REPO,
         )
-        lines = done.stdout.strip().splitlines()
-        result = json.loads(lines[-1]) if lines else {"error": done.stderr[-300:]}
     except subprocess.TimeoutExpired:
-        result = {"timeout": True}
-    finally:
-        module.write_text(original, encoding="utf-8")
-    return result
+        return {"timeout": True}
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        return {"child_error": done.stderr[-400:]}
+    return json.loads(lines[-1])  # type: ignore[no-any-return]
+
+
+def _reached(lines: dict[str, list[int]] | None, module: str, first: int, last: int) -> bool:
+    if lines is None:
+        return True  # no reach pass: assume reached, run it
+    executed = set(lines[module])
+    return any(n in executed for n in range(first, last + 1))
+
+
+def _stage(result: dict[str, Any], profile: str, seed: int) -> dict[str, Any]:
+    return result.get(profile, {}).get(str(seed), {})  # type: ignore[no-any-return]
+
+
+def _killed_by(result: dict[str, Any], seed: int) -> str:
+    """'vectors', 'quick', 'thorough', or '' (survived) on one seed."""
+    if _stage(result, "quick", seed).get("killed"):
+        return "quick"
+    if result.get("vectors", {}).get("killed"):
+        return "vectors"
+    if _stage(result, "thorough", seed).get("killed"):
+        return "thorough"
+    return ""
+
+
+def _fmt(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"median {statistics.median(values):.1f}, max {max(values):.1f}"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--sample", type=int, default=0, help="random sample of N mutants")
+    if sys.argv[1:] == ["--child"]:
+        job = json.loads(sys.stdin.read())
+        runner = child_reach if job["mode"] == "reach" else child_mutant
+        print(json.dumps(runner(job)))
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seeds", default="0", help="e.g. 0-4 or 0,2")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants run at once")
+    parser.add_argument("--sample", type=int, default=0, help="N points drawn (0: all)")
+    parser.add_argument("--draw", type=int, default=0, help="the seed of the sample's draw")
+    parser.add_argument("--whole", default="", help="seeds on which every point runs")
     parser.add_argument("--modules", default=",".join(MODULES))
     parser.add_argument("--thorough", action="store_true")
+    parser.add_argument("--no-reach", action="store_true", help="run every mutant, no reach pass")
     parser.add_argument("--only", default="", help="module:index,... (as listed)")
-    parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--timeout", type=float, default=3600, help="wall seconds per mutant")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
+    seeds = seed_list(args.seeds)
+    whole = set(seed_list(args.whole)) if args.whole else set()
 
     sys.path.insert(0, str(REPO))
     from marginspec.conformance import vectors
     from marginspec.rulefile import load_bundled
 
+    started = time.perf_counter()
     temp = Path(tempfile.mkdtemp(prefix="marginspec-mutation-"))
     private_copy(temp)
     corpus = temp / "vectors"
     vectors.write(vectors.generate("aster-pro", load_bundled("aster-pro"), seed=0), corpus)
-    plan = []
-    for name in args.modules.split(","):
-        source = (REPO / "model" / MODULES[name]).read_text(encoding="utf-8")
-        plan += [(name, i) for i in range(points(source))]
+    sources = {
+        name: (REPO / "model" / MODULES[name]).read_text(encoding="utf-8") for name in MODULES
+    }
+    every = [
+        (name, i, *point)
+        for name in args.modules.split(",")
+        for i, point in enumerate(catalogue(sources[name]))
+    ]
     if args.only:
-        plan = [(m, int(i)) for m, i in (p.split(":") for p in args.only.split(","))]
-    elif args.sample and args.sample < len(plan):
-        plan = sorted(random.Random(args.seed).sample(plan, args.sample))
+        wanted = {(m, int(i)) for m, i in (p.split(":") for p in args.only.split(","))}
+        every = [p for p in every if (p[0], p[1]) in wanted]
+    sampled = set(range(len(every)))
+    if args.sample and args.sample < len(every):
+        sampled = set(random.Random(args.draw).sample(range(len(every)), args.sample))
+    plan = {
+        k: [s for s in seeds if s in whole or k in sampled]
+        for k in range(len(every))
+        if k in sampled or whole
+    }
     profiles = ["quick", "thorough"] if args.thorough else ["quick"]
-    rows = []
-    for name, index in plan:
-        source = (REPO / "model" / MODULES[name]).read_text(encoding="utf-8")
-        mutated, what, line = mutate(source, index)
-        job = {
-            "work": str(temp),
-            "module": name,
-            "source": mutated,
-            "timeout": args.timeout,
-            "args": {"vectors": str(corpus), "profiles": profiles, "seed": args.seed},
-        }
-        started = time.perf_counter()
-        result = run_mutant(job)
-        result.update(module=name, index=index, what=what, line=line)
-        result["seconds"] = time.perf_counter() - started
-        rows.append(result)
-        killed = [k for k in ("vectors", *profiles) if result.get(k)]
-        print(
-            f"{name}:{index} {MODULES[name]}:{line} {what:28s} "
-            f"{'killed by ' + ','.join(killed) if killed else 'SURVIVED'}"
-            f" ({result['seconds']:.0f} s{', ' + result['error'] if 'error' in result else ''})",
-            flush=True,
-        )
-    total = len(rows)
-    stages = ("vectors", *profiles)
-    for n, key in enumerate(stages):
-        # a later profile runs only on the earlier ones' survivors: count cumulatively
-        killed = sum(1 for r in rows if any(r.get(k) for k in stages[: n + 1]))
-        print(f"killed by {key} (cumulative): {killed}/{total}")
-    quick_alone = sum(1 for r in rows if r.get("quick"))
-    print(f"quick alone kills {quick_alone}/{total} (seed {args.seed})")
-    survivors = [r for r in rows if not any(r.get(k) for k in stages)]
-    for r in survivors:
-        where = f"{r['module']}:{r['index']} {MODULES[r['module']]}:{r['line']}"
-        print(f"survivor: {where} {r['what']}")
+
+    # The reach pass: what the unmutated copy executes, per seed and profile.
+    reach: dict[str, Any] = {"vectors": None, "quick": {}, "thorough": {}}
+    with ThreadPoolExecutor(args.jobs) as pool:
+        if not args.no_reach:
+            jobs = [
+                {
+                    "mode": "reach",
+                    "copy": str(temp),
+                    "seed": seed,
+                    "profiles": profiles,
+                    "vectors": str(corpus) if n == 0 else None,
+                }
+                for n, seed in enumerate(seeds)
+            ]
+            answers = pool.map(lambda j: _spawn(j, args.timeout), jobs)
+            for seed, got in zip(seeds, answers, strict=True):
+                if "child_error" in got or "timeout" in got:
+                    raise SystemExit(f"reach pass, seed {seed}: {got}")
+                if "vectors" in got:
+                    reach["vectors"] = got["vectors"]
+                    print(f"reach pass: vectors {got['vectors_cpu']:.1f} s CPU", flush=True)
+                for profile in profiles:
+                    reach[profile][str(seed)] = got[profile]
+                    print(
+                        f"reach pass: {profile} seed {seed} {got[profile + '_cpu']:.1f} s CPU",
+                        flush=True,
+                    )
+
+        def job_of(k: int) -> dict[str, Any]:
+            name, index, _, _, first, last = every[k]
+            mine = plan[k]
+            quick = [s for s in mine if _reached(reach["quick"].get(str(s)), name, first, last)]
+            thorough = [
+                s
+                for s in mine
+                if args.thorough and _reached(reach["thorough"].get(str(s)), name, first, last)
+            ]
+            hit_vectors = _reached(reach["vectors"], name, first, last)
+            return {
+                "mode": "mutant",
+                "copy": str(temp),
+                "module": name,
+                "source": mutate(sources[name], index)[0],
+                "vectors": str(corpus) if hit_vectors else None,
+                "quick": quick,
+                "thorough": thorough,
+            }
+
+        def one(k: int) -> dict[str, Any]:
+            job = job_of(k)
+            if job["vectors"] is None and not job["quick"] and not job["thorough"]:
+                result: dict[str, Any] = {"quick": {}, "thorough": {}}  # reached nowhere
+            else:
+                result = _spawn(job, args.timeout)
+            name, index, what, line, _, _ = every[k]
+            result.update(module=name, index=index, what=what, line=line, seeds=plan[k])
+            result["reached"] = {
+                "vectors": job["vectors"] is not None,
+                "quick": job["quick"],
+                "thorough": job["thorough"],
+            }
+            _print_row(result, plan[k])
+            return result
+
+        rows = list(pool.map(one, sorted(plan)))
+    _summary(rows, seeds, profiles)
+    print(f"wall {time.perf_counter() - started:.0f} s")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     shutil.rmtree(temp, ignore_errors=True)
+
+
+def _crashed(result: dict[str, Any]) -> str:
+    for key in ("import_error", "child_error"):
+        if key in result:
+            return f"{key}: {result[key]}"
+    return "timeout" if result.get("timeout") else ""
+
+
+def _print_row(result: dict[str, Any], seeds: list[int]) -> None:
+    cells = []
+    for seed in seeds:
+        quick, thorough = _stage(result, "quick", seed), _stage(result, "thorough", seed)
+        if quick.get("killed"):
+            cells.append(f"{seed}:q {quick['cpu']:.1f}s {quick['steps']}st")
+        elif thorough.get("killed"):
+            cells.append(f"{seed}:T {thorough['cpu']:.1f}s {thorough['steps']}st")
+        elif seed not in result["reached"]["quick"]:
+            cells.append(f"{seed}:-")
+        else:
+            cells.append(f"{seed}:S")
+        if "kit_error" in quick or "kit_error" in thorough:
+            cells[-1] += "!kit"
+    vec = result.get("vectors", {})
+    where = f"{result['module']}:{result['index']} {MODULES[result['module']]}:{result['line']}"
+    print(
+        f"{where} {result['what']:24s} vec:{'K' if vec.get('killed') else '-'} "
+        f"{' '.join(cells)} ({result.get('cpu', 0):.0f} s CPU) {_crashed(result)}",
+        flush=True,
+    )
+
+
+def _summary(rows: list[dict[str, Any]], seeds: list[int], profiles: list[str]) -> None:
+    broken = [r for r in rows if _crashed(r)]
+    for r in broken:
+        print(f"not measured: {r['module']}:{r['index']} {_crashed(r)}")
+    for seed in seeds:
+        mine = [r for r in rows if seed in r["seeds"] and not _crashed(r)]
+        if not mine:
+            continue
+        quick = [r for r in mine if _stage(r, "quick", seed).get("killed")]
+        vec_quick = [r for r in mine if r.get("vectors", {}).get("killed") or r in quick]
+        reached = [r for r in mine if seed in r["reached"]["quick"]]
+        killed_cpu = [_stage(r, "quick", seed)["cpu"] for r in quick]
+        missed_cpu = [_stage(r, "quick", seed)["cpu"] for r in reached if r not in quick]
+        steps = [float(_stage(r, "quick", seed)["steps"]) for r in quick]
+        line = (
+            f"seed {seed}: {len(mine)} mutants, quick reaches {len(reached)}, kills "
+            f"{len(quick)} ({100 * len(quick) / len(mine):.1f}%); vectors or quick "
+            f"{len(vec_quick)}"
+        )
+        if "thorough" in profiles:
+            total = [r for r in mine if _killed_by(r, seed)]
+            line += f"; with thorough {len(total)} ({100 * len(total) / len(mine):.1f}%)"
+        print(line)
+        print(
+            f"  quick CPU s: killed {_fmt(killed_cpu)}; survived (reached) {_fmt(missed_cpu)};"
+            f" shrunk steps {_fmt(steps)}"
+        )
+        if "thorough" in profiles:
+            t_killed = [
+                _stage(r, "thorough", seed)["cpu"]
+                for r in mine
+                if _stage(r, "thorough", seed).get("killed")
+            ]
+            t_missed = [
+                _stage(r, "thorough", seed)["cpu"]
+                for r in mine
+                if "cpu" in _stage(r, "thorough", seed)
+                and not _stage(r, "thorough", seed).get("killed")
+            ]
+            print(f"  thorough CPU s: killed {_fmt(t_killed)}; survived {_fmt(t_missed)}")
+        kit = [r for r in mine if "kit_error" in _stage(r, "quick", seed)]
+        kit += [r for r in mine if "kit_error" in _stage(r, "thorough", seed)]
+        for r in kit:
+            print(f"  kit error: {r['module']}:{r['index']}")
+    cpus = [r["cpu"] for r in rows if "cpu" in r]
+    print(f"CPU per mutant process: {_fmt(cpus)}, total {sum(cpus):.0f} s")
+    for r in rows:
+        survived = [s for s in r["seeds"] if not _killed_by(r, s) and not _crashed(r)]
+        if survived:
+            where = f"{r['module']}:{r['index']} {MODULES[r['module']]}:{r['line']}"
+            missed = [s for s in survived if s in r["reached"]["quick"]]
+            print(
+                f"survivor: {where} {r['what']} on seeds {survived}"
+                f" (reached by quick on {missed or 'none'})"
+            )
 
 
 if __name__ == "__main__":

@@ -15,10 +15,12 @@ from marginspec.conformance.moves.aiming import (
     Chooser,
     Context,
     any_symbol,
+    decimal,
     mark_of,
     move,
     on_step,
     pair,
+    round8,
     send,
     side_for,
 )
@@ -55,10 +57,13 @@ def tiny_liquidation_price(ctx: Context, c: Chooser) -> None:
     notional = quantity * price
     target = notional * (1 + market.maker_fee) - Exact(market.brackets[0].cum) - SHORTFALL
     wallet = state.accounts[account].cross_wallet
+    # An action's amount is a decimal (TRACE-2): a wallet that is not one (a fraction
+    # left by an earlier fill) is moved to 8 places at or below the target.
     if wallet < target:
-        send(ctx, Deposit(account, target - wallet))
+        amount = target - wallet
+        send(ctx, Deposit(account, amount if decimal(amount) == amount else round8(amount)))
     elif wallet > target:
-        send(ctx, Withdraw(account, wallet - target))
+        send(ctx, Withdraw(account, decimal(wallet - target)))
     pair(ctx, c, account, symbol, BUY, quantity, price, side_for(ctx, c, account, BUY))
 
 
