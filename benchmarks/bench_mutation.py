@@ -57,6 +57,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import types
 from collections.abc import Callable
@@ -363,16 +364,17 @@ def child_mutant(job: dict[str, Any]) -> dict[str, Any]:
 
 def child_reach(job: dict[str, Any]) -> dict[str, Any]:
     """The lines of the mutated modules the unmutated copy executes as the engine: under
-    the vectors (with ``vectors``), quick and thorough on one seed."""
+    the vectors (with ``vectors``), quick and thorough on one seed. Each includes the
+    lines run while the copy is imported and loads its rule set (the loader's checks),
+    which every mutant's process runs."""
     from marginspec.conformance import driver, vectors
     from marginspec.rulefile import load_bundled
 
     sys.path.insert(0, job["copy"])
-    engine = _engine_class()
     files = {
         str(Path(job["copy"]) / "marginspec_mut" / path): name for name, path in MODULES.items()
     }
-    lines: dict[str, set[int]] = {}
+    lines: dict[str, set[int]] = {name: set() for name in MODULES}
 
     def local(frame: types.FrameType, event: str, arg: Any) -> Any:
         if event == "line":
@@ -384,6 +386,15 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
             return local
         return None
 
+    def traced(call: Callable[[], Any]) -> Any:
+        sys.settrace(calls)
+        try:
+            return call()
+        finally:
+            sys.settrace(None)
+
+    engine = traced(_engine_class)
+    at_start = {name: set(found) for name, found in lines.items()}
     out: dict[str, Any] = {}
     phases: list[tuple[str, Callable[[], Any]]] = []
     if job["vectors"] is not None:
@@ -395,13 +406,9 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
         )
     for phase, call in phases:
         lines.clear()
-        lines.update({name: set() for name in MODULES})
+        lines.update({name: set(found) for name, found in at_start.items()})
         cpu = time.process_time()
-        sys.settrace(calls)
-        try:
-            result = call()
-        finally:
-            sys.settrace(None)
+        result = traced(call)
         if phase != "vectors" and result.report is not None:
             raise SystemExit(f"the unmutated copy fails {phase} seed {job['seed']}")
         out[phase] = {name: sorted(found) for name, found in lines.items()}
@@ -443,7 +450,12 @@ def _stage(result: dict[str, Any], profile: str, seed: int) -> dict[str, Any]:
 
 
 def _killed_by(result: dict[str, Any], seed: int) -> str:
-    """'vectors', 'quick', 'thorough', or '' (survived) on one seed."""
+    """'start', 'vectors', 'quick', 'thorough', or '' (survived) on one seed.
+
+    'start': the mutated loader refuses the bundled rule set, so the engine cannot start
+    (any run of the kit fails at once; counted as killed by every stage)."""
+    if "import_error" in result:
+        return "start"
     if _stage(result, "quick", seed).get("killed"):
         return "quick"
     if result.get("vectors", {}).get("killed"):
@@ -478,7 +490,7 @@ def main() -> None:
     parser.add_argument("--no-reach", action="store_true", help="run every mutant, no reach pass")
     parser.add_argument("--only", default="", help="module:index,... (as listed)")
     parser.add_argument("--timeout", type=float, default=3600, help="wall seconds per mutant")
-    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None, help="one JSON line per mutant")
     args = parser.parse_args()
     seeds = seed_list(args.seeds)
     whole = set(seed_list(args.whole)) if args.whole else set()
@@ -512,6 +524,9 @@ def main() -> None:
         if k in sampled or whole
     }
     profiles = ["quick", "thorough"] if args.thorough else ["quick"]
+    lock = threading.Lock()
+    if args.json:
+        args.json.write_text("", encoding="utf-8")
 
     # The reach pass: what the unmutated copy executes, per seed and profile.
     reach: dict[str, Any] = {"vectors": None, "quick": {}, "thorough": {}}
@@ -575,20 +590,20 @@ def main() -> None:
                 "thorough": job["thorough"],
             }
             _print_row(result, plan[k])
+            if args.json:
+                with lock, args.json.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(result) + "\n")
             return result
 
         rows = list(pool.map(one, sorted(plan)))
     _summary(rows, seeds, profiles)
     print(f"wall {time.perf_counter() - started:.0f} s")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     shutil.rmtree(temp, ignore_errors=True)
 
 
 def _crashed(result: dict[str, Any]) -> str:
-    for key in ("import_error", "child_error"):
-        if key in result:
-            return f"{key}: {result[key]}"
+    if "child_error" in result:
+        return f"child_error: {result['child_error']}"
     return "timeout" if result.get("timeout") else ""
 
 
@@ -606,6 +621,8 @@ def _print_row(result: dict[str, Any], seeds: list[int]) -> None:
             cells.append(f"{seed}:S")
         if "kit_error" in quick or "kit_error" in thorough:
             cells[-1] += "!kit"
+    if "import_error" in result:
+        cells = [f"start: {result['import_error'][:80]}"]
     vec = result.get("vectors", {})
     where = f"{result['module']}:{result['index']} {MODULES[result['module']]}:{result['line']}"
     print(
@@ -623,12 +640,13 @@ def _summary(rows: list[dict[str, Any]], seeds: list[int], profiles: list[str]) 
         mine = [r for r in rows if seed in r["seeds"] and not _crashed(r)]
         if not mine:
             continue
-        quick = [r for r in mine if _stage(r, "quick", seed).get("killed")]
+        quick = [r for r in mine if _killed_by(r, seed) in ("start", "quick")]
         vec_quick = [r for r in mine if r.get("vectors", {}).get("killed") or r in quick]
         reached = [r for r in mine if seed in r["reached"]["quick"]]
-        killed_cpu = [_stage(r, "quick", seed)["cpu"] for r in quick]
+        ran = [r for r in quick if "import_error" not in r]
+        killed_cpu = [_stage(r, "quick", seed)["cpu"] for r in ran]
         missed_cpu = [_stage(r, "quick", seed)["cpu"] for r in reached if r not in quick]
-        steps = [float(_stage(r, "quick", seed)["steps"]) for r in quick]
+        steps = [float(_stage(r, "quick", seed)["steps"]) for r in ran]
         line = (
             f"seed {seed}: {len(mine)} mutants, quick reaches {len(reached)}, kills "
             f"{len(quick)} ({100 * len(quick) / len(mine):.1f}%); vectors or quick "
