@@ -94,6 +94,9 @@ OPERANDS = {
 #: take milliseconds; a mutated loop bound can make one endless).
 HANG_CPU = 20
 
+#: Source positions (first line, first column, last line, end column), as ``co_positions``.
+Span = tuple[int, int, int, int]
+
 _COMPARE = {
     ast.Lt: (ast.LtE, ast.Gt),
     ast.LtE: (ast.Lt, ast.GtE),
@@ -108,15 +111,16 @@ _ARITH = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mu
 class _Mutator(ast.NodeTransformer):
     """Counts the mutation points in function bodies; applies the ``target``-th one.
 
-    ``found`` lists every point as (what, line, first line, last line): the lines of the
-    expression the mutant changes, which the engine must execute for the mutant to differ.
+    ``found`` lists every point as (what, line, span): the span of the expression the
+    mutant changes (for a skipped guard or swapped branches: the test), which the engine
+    must evaluate for the mutant to differ.
     """
 
     def __init__(self, target: int = -1) -> None:
         self.target = target
         self.count = 0
         self.done: tuple[str, int] | None = None  # (what, line)
-        self.found: list[tuple[str, int, int, int]] = []
+        self.found: list[tuple[str, int, Span]] = []
         self.depth = 0
 
     def _point(self, node: ast.AST, what: str, where: ast.AST | None = None) -> bool:
@@ -125,9 +129,10 @@ class _Mutator(ast.NodeTransformer):
         hit = self.count == self.target
         self.count += 1
         line = getattr(node, "lineno", 0)
-        span = where or node
-        first = getattr(span, "lineno", line)
-        self.found.append((what, line, first, getattr(span, "end_lineno", None) or first))
+        s = where or node
+        end = getattr(s, "end_lineno", None) or s.lineno  # type: ignore[attr-defined]
+        span = (s.lineno, s.col_offset, end, getattr(s, "end_col_offset", None) or 10**6)  # type: ignore[attr-defined]
+        self.found.append((what, line, span))
         if hit:
             self.done = (what, line)
         return hit
@@ -202,8 +207,8 @@ def points(source: str) -> int:
     return mutator.count
 
 
-def catalogue(source: str) -> list[tuple[str, int, int, int]]:
-    """Every mutation point: (what, line, first and last line of the changed expression)."""
+def catalogue(source: str) -> list[tuple[str, int, Span]]:
+    """Every mutation point: (what, line, span of the changed expression)."""
     mutator = _Mutator()
     mutator.visit(ast.parse(source))
     return mutator.found
@@ -363,10 +368,10 @@ def child_mutant(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def child_reach(job: dict[str, Any]) -> dict[str, Any]:
-    """The lines of the mutated modules the unmutated copy executes as the engine: under
-    the vectors (with ``vectors``), quick and thorough on one seed. Each includes the
-    lines run while the copy is imported and loads its rule set (the loader's checks),
-    which every mutant's process runs."""
+    """The instructions of the mutated modules the unmutated copy executes as the engine
+    (their source positions): under the vectors (with ``vectors``), quick and thorough on
+    one seed. Each includes what runs while the copy is imported and loads its rule set
+    (the loader's checks), which every mutant's process runs."""
     from marginspec.conformance import driver, vectors
     from marginspec.rulefile import load_bundled
 
@@ -374,17 +379,29 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
     files = {
         str(Path(job["copy"]) / "marginspec_mut" / path): name for name, path in MODULES.items()
     }
-    lines: dict[str, set[int]] = {name: set() for name in MODULES}
+    codes: dict[int, types.CodeType] = {}
+    executed: set[tuple[int, int]] = set()  # (id of a code object, instruction offset)
 
     def local(frame: types.FrameType, event: str, arg: Any) -> Any:
-        if event == "line":
-            lines[files[frame.f_code.co_filename]].add(frame.f_lineno)
+        if event == "opcode":
+            executed.add((id(frame.f_code), frame.f_lasti))
         return local
 
     def calls(frame: types.FrameType, event: str, arg: Any) -> Any:
         if frame.f_code.co_filename in files:
+            codes[id(frame.f_code)] = frame.f_code
+            frame.f_trace_opcodes = True
             return local
         return None
+
+    def positions() -> dict[str, list[Span]]:
+        found: dict[str, set[Span]] = {name: set() for name in MODULES}
+        table = {key: list(code.co_positions()) for key, code in codes.items()}
+        for key, offset in executed:
+            position = table[key][offset // 2]
+            if None not in position:
+                found[files[codes[key].co_filename]].add(position)  # type: ignore[arg-type]
+        return {name: sorted(spans) for name, spans in found.items()}
 
     def traced(call: Callable[[], Any]) -> Any:
         sys.settrace(calls)
@@ -394,7 +411,7 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
             sys.settrace(None)
 
     engine = traced(_engine_class)
-    at_start = {name: set(found) for name, found in lines.items()}
+    at_start = set(executed)
     out: dict[str, Any] = {}
     phases: list[tuple[str, Callable[[], Any]]] = []
     if job["vectors"] is not None:
@@ -405,13 +422,13 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
             (profile, lambda p=profile: driver.run(engine(), "aster-pro", ruleset, p, job["seed"]))
         )
     for phase, call in phases:
-        lines.clear()
-        lines.update({name: set(found) for name, found in at_start.items()})
+        executed.clear()
+        executed.update(at_start)
         cpu = time.process_time()
         result = traced(call)
         if phase != "vectors" and result.report is not None:
             raise SystemExit(f"the unmutated copy fails {phase} seed {job['seed']}")
-        out[phase] = {name: sorted(found) for name, found in lines.items()}
+        out[phase] = positions()
         out[phase + "_cpu"] = time.process_time() - cpu
     return out
 
@@ -438,11 +455,31 @@ def _spawn(job: dict[str, Any], timeout: float) -> dict[str, Any]:
     return json.loads(lines[-1])  # type: ignore[no-any-return]
 
 
-def _reached(lines: dict[str, list[int]] | None, module: str, first: int, last: int) -> bool:
-    if lines is None:
+def instructions(source: str, origin: str) -> list[Span]:
+    """The source positions of every instruction of a module's functions."""
+    found: set[Span] = set()
+    stack = [compile(source, origin, "exec")]
+    while stack:
+        code = stack.pop()
+        found.update(p for p in code.co_positions() if None not in p)  # type: ignore[misc]
+        stack += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return sorted(found)
+
+
+def _inside(p: Span, span: Span) -> bool:
+    return (p[0], p[2]) >= (span[0], span[1]) and (p[1], p[3]) <= (span[2], span[3])
+
+
+def _reached(executed: set[Span] | None, compiled: list[Span], span: Span) -> bool:
+    """Whether the engine evaluated the expression at ``span``: one of the instructions
+    compiled inside it ran; for an expression with none of its own (a constant folded
+    into a larger one), one that starts on its lines ran."""
+    if executed is None:
         return True  # no reach pass: assume reached, run it
-    executed = set(lines[module])
-    return any(n in executed for n in range(first, last + 1))
+    own = [p for p in compiled if _inside(p, span)]
+    if own:
+        return any(p in executed for p in own)
+    return any(span[0] <= p[0] <= span[2] for p in executed)
 
 
 def _stage(result: dict[str, Any], profile: str, seed: int) -> dict[str, Any]:
@@ -504,9 +541,10 @@ def main() -> None:
     private_copy(temp)
     corpus = temp / "vectors"
     vectors.write(vectors.generate("aster-pro", load_bundled("aster-pro"), seed=0), corpus)
-    sources = {
-        name: (REPO / "model" / MODULES[name]).read_text(encoding="utf-8") for name in MODULES
-    }
+    # The copy's text (imports renamed) is what is mutated: the mutant imports the copy.
+    origins = {name: str(temp / "marginspec_mut" / MODULES[name]) for name in MODULES}
+    sources = {name: Path(origins[name]).read_text(encoding="utf-8") for name in MODULES}
+    compiled = {name: instructions(sources[name], origins[name]) for name in MODULES}
     every = [
         (name, i, *point)
         for name in args.modules.split(",")
@@ -547,25 +585,34 @@ def main() -> None:
                 if "child_error" in got or "timeout" in got:
                     raise SystemExit(f"reach pass, seed {seed}: {got}")
                 if "vectors" in got:
-                    reach["vectors"] = got["vectors"]
                     print(f"reach pass: vectors {got['vectors_cpu']:.1f} s CPU", flush=True)
                 for profile in profiles:
                     reach[profile][str(seed)] = got[profile]
+                    if "vectors" in got:
+                        reach["vectors"] = got["vectors"]
                     print(
                         f"reach pass: {profile} seed {seed} {got[profile + '_cpu']:.1f} s CPU",
                         flush=True,
                     )
 
+        as_sets: dict[int, set[Span]] = {}
+
+        def hit(executed: dict[str, Any] | None, name: str, span: Span) -> bool:
+            if executed is None:
+                return True
+            key = id(executed[name])
+            if key not in as_sets:
+                as_sets[key] = {tuple(p) for p in executed[name]}  # type: ignore[misc]
+            return _reached(as_sets[key], compiled[name], span)
+
         def job_of(k: int) -> dict[str, Any]:
-            name, index, _, _, first, last = every[k]
+            name, index, _, _, span = every[k]
             mine = plan[k]
-            quick = [s for s in mine if _reached(reach["quick"].get(str(s)), name, first, last)]
+            quick = [s for s in mine if hit(reach["quick"].get(str(s)), name, span)]
             thorough = [
-                s
-                for s in mine
-                if args.thorough and _reached(reach["thorough"].get(str(s)), name, first, last)
+                s for s in mine if args.thorough and hit(reach["thorough"].get(str(s)), name, span)
             ]
-            hit_vectors = _reached(reach["vectors"], name, first, last)
+            hit_vectors = hit(reach["vectors"], name, span)
             return {
                 "mode": "mutant",
                 "copy": str(temp),
@@ -582,7 +629,7 @@ def main() -> None:
                 result: dict[str, Any] = {"quick": {}, "thorough": {}}  # reached nowhere
             else:
                 result = _spawn(job, args.timeout)
-            name, index, what, line, _, _ = every[k]
+            name, index, what, line, _ = every[k]
             result.update(module=name, index=index, what=what, line=line, seeds=plan[k])
             result["reached"] = {
                 "vectors": job["vectors"] is not None,
