@@ -367,6 +367,44 @@ def child_mutant(job: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class Reach:
+    """Which instructions of some files run (by their source positions), with
+    ``sys.settrace`` opcode events in those files' frames only."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files  # file name -> module short name
+        self.codes: dict[int, types.CodeType] = {}
+        self.executed: set[tuple[int, int]] = set()  # (id of a code object, offset)
+
+    def _local(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event == "opcode":
+            self.executed.add((id(frame.f_code), frame.f_lasti))
+        return self._local
+
+    def _calls(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if frame.f_code.co_filename in self.files:
+            self.codes[id(frame.f_code)] = frame.f_code
+            frame.f_trace_opcodes = True
+            return self._local
+        return None
+
+    def traced(self, call: Callable[[], Any]) -> Any:
+        sys.settrace(self._calls)
+        try:
+            return call()
+        finally:
+            sys.settrace(None)
+
+    def positions(self) -> dict[str, list[Span]]:
+        found: dict[str, set[Span]] = {name: set() for name in self.files.values()}
+        table = {key: list(code.co_positions()) for key, code in self.codes.items()}
+        for key, offset in self.executed:
+            position = table[key][offset // 2]  # one position per 2-byte code unit
+            if None not in position:
+                found[self.files[self.codes[key].co_filename]].add(position)  # type: ignore[arg-type]
+        return {name: sorted(spans) for name, spans in found.items()}
+
+
 def child_reach(job: dict[str, Any]) -> dict[str, Any]:
     """The instructions of the mutated modules the unmutated copy executes as the engine
     (their source positions): under the vectors (with ``vectors``), quick and thorough on
@@ -376,42 +414,11 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
     from marginspec.rulefile import load_bundled
 
     sys.path.insert(0, job["copy"])
-    files = {
-        str(Path(job["copy"]) / "marginspec_mut" / path): name for name, path in MODULES.items()
-    }
-    codes: dict[int, types.CodeType] = {}
-    executed: set[tuple[int, int]] = set()  # (id of a code object, instruction offset)
-
-    def local(frame: types.FrameType, event: str, arg: Any) -> Any:
-        if event == "opcode":
-            executed.add((id(frame.f_code), frame.f_lasti))
-        return local
-
-    def calls(frame: types.FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename in files:
-            codes[id(frame.f_code)] = frame.f_code
-            frame.f_trace_opcodes = True
-            return local
-        return None
-
-    def positions() -> dict[str, list[Span]]:
-        found: dict[str, set[Span]] = {name: set() for name in MODULES}
-        table = {key: list(code.co_positions()) for key, code in codes.items()}
-        for key, offset in executed:
-            position = table[key][offset // 2]
-            if None not in position:
-                found[files[codes[key].co_filename]].add(position)  # type: ignore[arg-type]
-        return {name: sorted(spans) for name, spans in found.items()}
-
-    def traced(call: Callable[[], Any]) -> Any:
-        sys.settrace(calls)
-        try:
-            return call()
-        finally:
-            sys.settrace(None)
-
-    engine = traced(_engine_class)
-    at_start = set(executed)
+    reach = Reach(
+        {str(Path(job["copy"]) / "marginspec_mut" / path): name for name, path in MODULES.items()}
+    )
+    engine = reach.traced(_engine_class)
+    at_start = set(reach.executed)
     out: dict[str, Any] = {}
     phases: list[tuple[str, Callable[[], Any]]] = []
     if job["vectors"] is not None:
@@ -422,13 +429,12 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
             (profile, lambda p=profile: driver.run(engine(), "aster-pro", ruleset, p, job["seed"]))
         )
     for phase, call in phases:
-        executed.clear()
-        executed.update(at_start)
+        reach.executed = set(at_start)
         cpu = time.process_time()
-        result = traced(call)
+        result = reach.traced(call)
         if phase != "vectors" and result.report is not None:
             raise SystemExit(f"the unmutated copy fails {phase} seed {job['seed']}")
-        out[phase] = positions()
+        out[phase] = reach.positions()
         out[phase + "_cpu"] = time.process_time() - cpu
     return out
 

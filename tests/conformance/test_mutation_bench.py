@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.conformance.helpers import REPO
 
@@ -46,3 +48,37 @@ def test_the_private_copy_imports_beside_the_package(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["aster-pro", "marginspec_mut.exchange.model"]
+
+
+def test_a_mutant_is_made_from_the_copy_and_imports_only_the_copy(tmp_path: Path) -> None:
+    # A mutant that imported the real package's modules beside the copy's would mix two
+    # sets of classes and "fail" for that alone (a false kill).
+    root = bench.private_copy(tmp_path)
+    source = (root / bench.MODULES["transitions"]).read_text(encoding="utf-8")
+    mutated, _, _ = bench.mutate(source, 0)
+    imports = re.findall(r"^\s*(?:from|import) (marginspec\w*)", mutated, re.MULTILINE)
+    assert imports and set(imports) == {"marginspec_mut"}
+
+
+def test_a_branch_never_evaluated_is_not_reached() -> None:
+    # One line, two comparisons: line coverage would call both reached.
+    source = (
+        "def trigger(balance, maint, strict):\n"
+        "    return balance < maint if strict else balance <= maint\n"
+    )
+    points = bench.catalogue(source)
+    assert [what for what, _, _ in points] == [
+        "Lt -> LtE",
+        "Lt -> Gt",
+        "LtE -> Lt",
+        "LtE -> GtE",
+        "branches swapped",
+    ]
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "trigger.py", "exec"), namespace)
+    reach = bench.Reach({"trigger.py": "trigger"})
+    assert reach.traced(lambda: namespace["trigger"](1, 2, True)) is True
+    executed = set(reach.positions()["trigger"])
+    compiled = bench.instructions(source, "trigger.py")
+    reached = [bench._reached(executed, compiled, span) for _, _, span in points]
+    assert reached == [True, True, False, False, True]
