@@ -222,6 +222,160 @@ def mutate(source: str, index: int) -> tuple[str, str, int]:
     return ast.unparse(ast.fix_missing_locations(tree)), *mutator.done
 
 
+class _Probe(_Mutator):
+    """The module with every mutation point wrapped in a call that records, while the
+    original runs, whether the point was evaluated (reached) and whether its mutant's
+    value would have differed there (infected): ``_ms_compare``, ``_ms_arith``,
+    ``_ms_guard`` and ``_ms_seen`` (:class:`Probes`). Numbered as :class:`_Mutator` counts.
+    """
+
+    def __init__(self, module: str) -> None:
+        super().__init__()
+        self.module = module
+
+    def _take(self, n: int) -> int | None:
+        if self.depth == 0:
+            return None
+        first = self.count
+        self.count += n
+        return first
+
+    def _call(self, probe: str, k: int, node: ast.AST, *args: ast.expr) -> ast.expr:
+        call = ast.Call(
+            ast.Name(probe, ast.Load()), [ast.Constant(self.module), ast.Constant(k), *args], []
+        )
+        return ast.copy_location(call, node)
+
+    def visit_Compare(self, node: ast.Compare) -> Any:
+        self.generic_visit(node)
+        if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
+            return node
+        others = _COMPARE[type(node.ops[0])]
+        k = self._take(len(others))
+        if k is None:
+            return node
+        names = ast.Constant(tuple(o.__name__ for o in (type(node.ops[0]), *others)))
+        return self._call("_ms_compare", k, node, names, node.left, node.comparators[0])
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        self.generic_visit(node)
+        if type(node.op) not in _ARITH:
+            return node
+        k = self._take(2 if isinstance(node.op, ast.Add | ast.Sub) else 1)
+        if k is None:
+            return node
+        name = ast.Constant(type(node.op).__name__)
+        return self._call("_ms_arith", k, node, name, node.left, node.right)
+
+    def visit_Constant(self, node: ast.Constant) -> Any:
+        k = self._take(1) if type(node.value) is int else None
+        return node if k is None else self._call("_ms_seen", k, node, node)
+
+    def visit_IfExp(self, node: ast.IfExp) -> Any:
+        self.generic_visit(node)
+        k = self._take(1)
+        return node if k is None else self._call("_ms_seen", k, node, node)
+
+    def visit_If(self, node: ast.If) -> Any:
+        self.generic_visit(node)
+        guards = node.body and isinstance(node.body[-1], ast.Return) and not node.orelse
+        k = self._take(1) if guards else None
+        if k is not None:
+            node.test = self._call("_ms_guard", k, node.test, node.test)
+        return node
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        k = self._take(1) if node.id in OPERANDS and isinstance(node.ctx, ast.Load) else None
+        return node if k is None else self._call("_ms_seen", k, node, node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> Any:
+        self.generic_visit(node)
+        load = node.attr in OPERANDS and isinstance(node.ctx, ast.Load)
+        k = self._take(1) if load else None
+        return node if k is None else self._call("_ms_seen", k, node, node)
+
+
+def probed(source: str, module: str, origin: str) -> types.CodeType:
+    """The module compiled with its mutation points probed (:class:`_Probe`)."""
+    probe = _Probe(module)
+    tree = probe.visit(ast.parse(source))
+    assert probe.count == points(source)
+    return compile(ast.fix_missing_locations(tree), origin, "exec")  # type: ignore[no-any-return]
+
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "Lt": lambda a, b: a < b,
+    "LtE": lambda a, b: a <= b,
+    "Gt": lambda a, b: a > b,
+    "GtE": lambda a, b: a >= b,
+    "Eq": lambda a, b: a == b,
+    "NotEq": lambda a, b: a != b,
+    "Add": lambda a, b: a + b,
+    "Sub": lambda a, b: a - b,
+    "Mult": lambda a, b: a * b,
+    "Div": lambda a, b: a / b,
+}
+_SWAP = {"Add": "Sub", "Sub": "Add", "Mult": "Div", "Div": "Mult"}
+
+
+class Probes:
+    """What the probes of :func:`probed` record: (module, point) reached, and infected
+    (the mutant's value there would differ from the original's). A mutant that is never
+    infected behaves as the original all along, so it survives without being run."""
+
+    def __init__(self) -> None:
+        self.reached: set[tuple[str, int]] = set()
+        self.infected: set[tuple[str, int]] = set()
+
+    def install(self) -> None:
+        import builtins
+
+        for name in ("_ms_compare", "_ms_arith", "_ms_guard", "_ms_seen"):
+            setattr(builtins, name, getattr(self, name.removeprefix("_ms_")))
+
+    def _differs(self, module: str, k: int, value: Any, other: Callable[[], Any]) -> None:
+        try:
+            differs = bool(other() != value)
+        except Exception:  # the mutant raises here: it differs
+            differs = True
+        if differs:
+            self.infected.add((module, k))
+
+    def compare(self, module: str, k: int, ops: tuple[str, ...], left: Any, right: Any) -> Any:
+        value = _OPS[ops[0]](left, right)
+        for j, other in enumerate(ops[1:]):
+            self.reached.add((module, k + j))
+            self._differs(module, k + j, value, lambda o=other: _OPS[o](left, right))
+        return value
+
+    def arith(self, module: str, k: int, op: str, left: Any, right: Any) -> Any:
+        value = _OPS[op](left, right)
+        self.reached.add((module, k))
+        self._differs(module, k, value, lambda: _OPS[_SWAP[op]](left, right))
+        if op in ("Add", "Sub"):  # the term dropped: ``left`` alone
+            self.reached.add((module, k + 1))
+            self._differs(module, k + 1, value, lambda: left)
+        return value
+
+    def guard(self, module: str, k: int, test: Any) -> Any:
+        self.reached.add((module, k))
+        if test:  # the mutant skips a guard that would have returned
+            self.infected.add((module, k))
+        return test
+
+    def seen(self, module: str, k: int, value: Any) -> Any:
+        # a constant off by one, branches swapped, a sibling operand: taken as differing
+        self.reached.add((module, k))
+        self.infected.add((module, k))
+        return value
+
+    def snapshot(self) -> dict[str, dict[str, list[int]]]:
+        out: dict[str, dict[str, list[int]]] = {}
+        for key, found in (("reached", self.reached), ("infected", self.infected)):
+            out[key] = {name: sorted(k for m, k in found if m == name) for name in MODULES}
+        return out
+
+
 _IMPORT = re.compile(r"(?<![\w-])marginspec(?=\.[a-z_]|\s+import|$)", re.MULTILINE)
 
 
@@ -262,9 +416,10 @@ def _on_hang(signum: int, frame: types.FrameType | None) -> None:
 
 
 class _Hook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Loads one module of the copy from the mutated source instead of its file."""
+    """Loads one module of the copy from the mutated source (or probed code) instead of
+    its file."""
 
-    def __init__(self, name: str, source: str, origin: str) -> None:
+    def __init__(self, name: str, source: str | types.CodeType, origin: str) -> None:
         self.name, self.source, self.origin = name, source, origin
 
     def find_spec(
@@ -279,7 +434,10 @@ class _Hook(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module: types.ModuleType) -> None:
         module.__file__ = self.origin
-        exec(compile(self.source, self.origin, "exec"), module.__dict__)
+        code = self.source
+        if isinstance(code, str):
+            code = compile(code, self.origin, "exec")
+        exec(code, module.__dict__)
 
 
 def _engine_class() -> Callable[[], Any]:
@@ -367,58 +525,23 @@ def child_mutant(job: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class Reach:
-    """Which instructions of some files run (by their source positions), with
-    ``sys.settrace`` opcode events in those files' frames only."""
-
-    def __init__(self, files: dict[str, str]) -> None:
-        self.files = files  # file name -> module short name
-        self.codes: dict[int, types.CodeType] = {}
-        self.executed: set[tuple[int, int]] = set()  # (id of a code object, offset)
-
-    def _local(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        if event == "opcode":
-            self.executed.add((id(frame.f_code), frame.f_lasti))
-        return self._local
-
-    def _calls(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename in self.files:
-            self.codes[id(frame.f_code)] = frame.f_code
-            frame.f_trace_opcodes = True
-            return self._local
-        return None
-
-    def traced(self, call: Callable[[], Any]) -> Any:
-        sys.settrace(self._calls)
-        try:
-            return call()
-        finally:
-            sys.settrace(None)
-
-    def positions(self) -> dict[str, list[Span]]:
-        found: dict[str, set[Span]] = {name: set() for name in self.files.values()}
-        table = {key: list(code.co_positions()) for key, code in self.codes.items()}
-        for key, offset in self.executed:
-            position = table[key][offset // 2]  # one position per 2-byte code unit
-            if None not in position:
-                found[self.files[self.codes[key].co_filename]].add(position)  # type: ignore[arg-type]
-        return {name: sorted(spans) for name, spans in found.items()}
-
-
 def child_reach(job: dict[str, Any]) -> dict[str, Any]:
-    """The instructions of the mutated modules the unmutated copy executes as the engine
-    (their source positions): under the vectors (with ``vectors``), quick and thorough on
-    one seed. Each includes what runs while the copy is imported and loads its rule set
-    (the loader's checks), which every mutant's process runs."""
+    """The unmutated copy as the engine with every mutation point probed (:class:`Probes`):
+    which points are reached and infected under the vectors (with ``vectors``), quick and
+    thorough on one seed. Each includes what runs while the copy is imported and loads its
+    rule set (the loader's checks), which every mutant's process runs."""
     from marginspec.conformance import driver, vectors
     from marginspec.rulefile import load_bundled
 
     sys.path.insert(0, job["copy"])
-    reach = Reach(
-        {str(Path(job["copy"]) / "marginspec_mut" / path): name for name, path in MODULES.items()}
-    )
-    engine = reach.traced(_engine_class)
-    at_start = set(reach.executed)
+    probes = Probes()
+    probes.install()
+    for name, path in MODULES.items():
+        origin = str(Path(job["copy"]) / "marginspec_mut" / path)
+        code = probed(Path(origin).read_text(encoding="utf-8"), name, origin)
+        sys.meta_path.insert(0, _Hook(dotted(name), code, origin))
+    engine = _engine_class()
+    at_start = set(probes.reached), set(probes.infected)
     out: dict[str, Any] = {}
     phases: list[tuple[str, Callable[[], Any]]] = []
     if job["vectors"] is not None:
@@ -429,12 +552,13 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
             (profile, lambda p=profile: driver.run(engine(), "aster-pro", ruleset, p, job["seed"]))
         )
     for phase, call in phases:
-        reach.executed = set(at_start)
+        probes.reached, probes.infected = set(at_start[0]), set(at_start[1])
         cpu = time.process_time()
-        result = reach.traced(call)
-        if phase != "vectors" and result.report is not None:
+        result = call()
+        failed = result.failed if phase == "vectors" else result.report
+        if failed:
             raise SystemExit(f"the unmutated copy fails {phase} seed {job['seed']}")
-        out[phase] = reach.positions()
+        out[phase] = probes.snapshot()
         out[phase + "_cpu"] = time.process_time() - cpu
     return out
 
@@ -459,33 +583,6 @@ def _spawn(job: dict[str, Any], timeout: float) -> dict[str, Any]:
     if done.returncode != 0 or not lines:
         return {"child_error": done.stderr[-400:]}
     return json.loads(lines[-1])  # type: ignore[no-any-return]
-
-
-def instructions(source: str, origin: str) -> list[Span]:
-    """The source positions of every instruction of a module's functions."""
-    found: set[Span] = set()
-    stack = [compile(source, origin, "exec")]
-    while stack:
-        code = stack.pop()
-        found.update(p for p in code.co_positions() if None not in p)  # type: ignore[misc]
-        stack += [c for c in code.co_consts if isinstance(c, types.CodeType)]
-    return sorted(found)
-
-
-def _inside(p: Span, span: Span) -> bool:
-    return (p[0], p[2]) >= (span[0], span[1]) and (p[1], p[3]) <= (span[2], span[3])
-
-
-def _reached(executed: set[Span] | None, compiled: list[Span], span: Span) -> bool:
-    """Whether the engine evaluated the expression at ``span``: one of the instructions
-    compiled inside it ran; for an expression with none of its own (a constant folded
-    into a larger one), one that starts on its lines ran."""
-    if executed is None:
-        return True  # no reach pass: assume reached, run it
-    own = [p for p in compiled if _inside(p, span)]
-    if own:
-        return any(p in executed for p in own)
-    return any(span[0] <= p[0] <= span[2] for p in executed)
 
 
 def _stage(result: dict[str, Any], profile: str, seed: int) -> dict[str, Any]:
@@ -550,7 +647,6 @@ def main() -> None:
     # The copy's text (imports renamed) is what is mutated: the mutant imports the copy.
     origins = {name: str(temp / "marginspec_mut" / MODULES[name]) for name in MODULES}
     sources = {name: Path(origins[name]).read_text(encoding="utf-8") for name in MODULES}
-    compiled = {name: instructions(sources[name], origins[name]) for name in MODULES}
     every = [
         (name, i, *point)
         for name in args.modules.split(",")
@@ -572,7 +668,7 @@ def main() -> None:
     if args.json:
         args.json.write_text("", encoding="utf-8")
 
-    # The reach pass: what the unmutated copy executes, per seed and profile.
+    # The reach pass: what the probed copy reaches and infects, per seed and profile.
     reach: dict[str, Any] = {"vectors": None, "quick": {}, "thorough": {}}
     with ThreadPoolExecutor(args.jobs) as pool:
         if not args.no_reach:
@@ -591,58 +687,46 @@ def main() -> None:
                 if "child_error" in got or "timeout" in got:
                     raise SystemExit(f"reach pass, seed {seed}: {got}")
                 if "vectors" in got:
+                    reach["vectors"] = _as_sets(got["vectors"])
                     print(f"reach pass: vectors {got['vectors_cpu']:.1f} s CPU", flush=True)
                 for profile in profiles:
-                    reach[profile][str(seed)] = got[profile]
-                    if "vectors" in got:
-                        reach["vectors"] = got["vectors"]
+                    reach[profile][seed] = _as_sets(got[profile])
                     print(
                         f"reach pass: {profile} seed {seed} {got[profile + '_cpu']:.1f} s CPU",
                         flush=True,
                     )
 
-        as_sets: dict[int, set[Span]] = {}
+        def state(probe: dict[str, set[tuple[str, int]]] | None, point: tuple[str, int]) -> str:
+            """'infected' (run it), 'reached' (never infected), 'no' (not reached)."""
+            if probe is None or point in probe["infected"]:
+                return "infected"
+            return "reached" if point in probe["reached"] else "no"
 
-        def hit(executed: dict[str, Any] | None, name: str, span: Span) -> bool:
-            if executed is None:
-                return True
-            key = id(executed[name])
-            if key not in as_sets:
-                as_sets[key] = {tuple(p) for p in executed[name]}  # type: ignore[misc]
-            return _reached(as_sets[key], compiled[name], span)
-
-        def job_of(k: int) -> dict[str, Any]:
-            name, index, _, _, span = every[k]
+        def one(k: int) -> dict[str, Any]:
+            name, index, what, line, _ = every[k]
             mine = plan[k]
-            quick = [s for s in mine if hit(reach["quick"].get(str(s)), name, span)]
-            thorough = [
-                s for s in mine if args.thorough and hit(reach["thorough"].get(str(s)), name, span)
-            ]
-            hit_vectors = hit(reach["vectors"], name, span)
-            return {
+            probe = {
+                "vectors": state(reach["vectors"], (name, index)),
+                "quick": {s: state(reach["quick"].get(s), (name, index)) for s in mine},
+                "thorough": {
+                    s: state(reach["thorough"].get(s), (name, index)) for s in mine if args.thorough
+                },
+            }
+            job = {
                 "mode": "mutant",
                 "copy": str(temp),
                 "module": name,
                 "source": mutate(sources[name], index)[0],
-                "vectors": str(corpus) if hit_vectors else None,
-                "quick": quick,
-                "thorough": thorough,
+                "vectors": str(corpus) if probe["vectors"] == "infected" else None,
+                "quick": [s for s, v in probe["quick"].items() if v == "infected"],
+                "thorough": [s for s, v in probe["thorough"].items() if v == "infected"],
             }
-
-        def one(k: int) -> dict[str, Any]:
-            job = job_of(k)
             if job["vectors"] is None and not job["quick"] and not job["thorough"]:
-                result: dict[str, Any] = {"quick": {}, "thorough": {}}  # reached nowhere
+                result: dict[str, Any] = {"quick": {}, "thorough": {}}  # infected nowhere
             else:
                 result = _spawn(job, args.timeout)
-            name, index, what, line, _ = every[k]
-            result.update(module=name, index=index, what=what, line=line, seeds=plan[k])
-            result["reached"] = {
-                "vectors": job["vectors"] is not None,
-                "quick": job["quick"],
-                "thorough": job["thorough"],
-            }
-            _print_row(result, plan[k])
+            result.update(module=name, index=index, what=what, line=line, seeds=mine, probe=probe)
+            _print_row(result, mine)
             if args.json:
                 with lock, args.json.open("a", encoding="utf-8") as out:
                     out.write(json.dumps(result) + "\n")
@@ -654,13 +738,29 @@ def main() -> None:
     shutil.rmtree(temp, ignore_errors=True)
 
 
+def _as_sets(probe: dict[str, dict[str, list[int]]]) -> dict[str, set[tuple[str, int]]]:
+    return {
+        key: {(name, k) for name, ks in found.items() for k in ks} for key, found in probe.items()
+    }
+
+
+def _probe(result: dict[str, Any], profile: str, seed: int) -> str:
+    """How the probes saw the point on a seed: 'infected', 'reached' or 'no'."""
+    return result["probe"][profile].get(str(seed), result["probe"][profile].get(seed, "no"))  # type: ignore[no-any-return]
+
+
 def _crashed(result: dict[str, Any]) -> str:
     if "child_error" in result:
         return f"child_error: {result['child_error']}"
     return "timeout" if result.get("timeout") else ""
 
 
+_MARK = {"no": "-", "reached": "=", "infected": "S"}
+
+
 def _print_row(result: dict[str, Any], seeds: list[int]) -> None:
+    """One line: per seed ``q`` killed by quick, ``T`` by thorough (CPU s, shrunk steps);
+    survived: ``-`` not reached, ``=`` reached but never infected, ``S`` infected."""
     cells = []
     for seed in seeds:
         quick, thorough = _stage(result, "quick", seed), _stage(result, "thorough", seed)
@@ -668,10 +768,8 @@ def _print_row(result: dict[str, Any], seeds: list[int]) -> None:
             cells.append(f"{seed}:q {quick['cpu']:.1f}s {quick['steps']}st")
         elif thorough.get("killed"):
             cells.append(f"{seed}:T {thorough['cpu']:.1f}s {thorough['steps']}st")
-        elif seed not in result["reached"]["quick"]:
-            cells.append(f"{seed}:-")
         else:
-            cells.append(f"{seed}:S")
+            cells.append(f"{seed}:{_MARK[_probe(result, 'quick', seed)]}")
         if "kit_error" in quick or "kit_error" in thorough:
             cells[-1] += "!kit"
     if "import_error" in result:
@@ -695,14 +793,22 @@ def _summary(rows: list[dict[str, Any]], seeds: list[int], profiles: list[str]) 
             continue
         quick = [r for r in mine if _killed_by(r, seed) in ("start", "quick")]
         vec_quick = [r for r in mine if r.get("vectors", {}).get("killed") or r in quick]
-        reached = [r for r in mine if seed in r["reached"]["quick"]]
+        seen = {
+            state: [r for r in mine if _probe(r, "quick", seed) == state]
+            for state in ("no", "reached", "infected")
+        }
         ran = [r for r in quick if "import_error" not in r]
         killed_cpu = [_stage(r, "quick", seed)["cpu"] for r in ran]
-        missed_cpu = [_stage(r, "quick", seed)["cpu"] for r in reached if r not in quick]
+        missed_cpu = [
+            _stage(r, "quick", seed)["cpu"]
+            for r in seen["infected"]
+            if r not in quick and "cpu" in _stage(r, "quick", seed)
+        ]
         steps = [float(_stage(r, "quick", seed)["steps"]) for r in ran]
         line = (
-            f"seed {seed}: {len(mine)} mutants, quick reaches {len(reached)}, kills "
-            f"{len(quick)} ({100 * len(quick) / len(mine):.1f}%); vectors or quick "
+            f"seed {seed}: {len(mine)} mutants; quick: not reached {len(seen['no'])}, "
+            f"reached never infected {len(seen['reached'])}, infected {len(seen['infected'])}; "
+            f"quick kills {len(quick)} ({100 * len(quick) / len(mine):.1f}%); vectors or quick "
             f"{len(vec_quick)}"
         )
         if "thorough" in profiles:
@@ -710,7 +816,7 @@ def _summary(rows: list[dict[str, Any]], seeds: list[int], profiles: list[str]) 
             line += f"; with thorough {len(total)} ({100 * len(total) / len(mine):.1f}%)"
         print(line)
         print(
-            f"  quick CPU s: killed {_fmt(killed_cpu)}; survived (reached) {_fmt(missed_cpu)};"
+            f"  quick CPU s: killed {_fmt(killed_cpu)}; survived (infected) {_fmt(missed_cpu)};"
             f" shrunk steps {_fmt(steps)}"
         )
         if "thorough" in profiles:
@@ -736,11 +842,8 @@ def _summary(rows: list[dict[str, Any]], seeds: list[int], profiles: list[str]) 
         survived = [s for s in r["seeds"] if not _killed_by(r, s) and not _crashed(r)]
         if survived:
             where = f"{r['module']}:{r['index']} {MODULES[r['module']]}:{r['line']}"
-            missed = [s for s in survived if s in r["reached"]["quick"]]
-            print(
-                f"survivor: {where} {r['what']} on seeds {survived}"
-                f" (reached by quick on {missed or 'none'})"
-            )
+            how = " ".join(f"{s}{_MARK[_probe(r, 'quick', s)]}" for s in survived)
+            print(f"survivor: {where} {r['what']} ({how})")
 
 
 if __name__ == "__main__":

@@ -60,8 +60,9 @@ def test_a_mutant_is_made_from_the_copy_and_imports_only_the_copy(tmp_path: Path
     assert imports and set(imports) == {"marginspec_mut"}
 
 
-def test_a_branch_never_evaluated_is_not_reached() -> None:
-    # One line, two comparisons: line coverage would call both reached.
+def test_the_probes_tell_reached_from_infected() -> None:
+    # One line, two comparisons: line coverage would call both reached. With 1 < 2 the
+    # mutant "<=" computes the same value (reached, not infected), ">" does not.
     source = (
         "def trigger(balance, maint, strict):\n"
         "    return balance < maint if strict else balance <= maint\n"
@@ -74,11 +75,26 @@ def test_a_branch_never_evaluated_is_not_reached() -> None:
         "LtE -> GtE",
         "branches swapped",
     ]
+    probes = bench.Probes()
+    probes.install()
     namespace: dict[str, Any] = {}
-    exec(compile(source, "trigger.py", "exec"), namespace)
-    reach = bench.Reach({"trigger.py": "trigger"})
-    assert reach.traced(lambda: namespace["trigger"](1, 2, True)) is True
-    executed = set(reach.positions()["trigger"])
-    compiled = bench.instructions(source, "trigger.py")
-    reached = [bench._reached(executed, compiled, span) for _, _, span in points]
-    assert reached == [True, True, False, False, True]
+    exec(bench.probed(source, "margin", "trigger.py"), namespace)
+    assert namespace["trigger"](1, 2, True) is True
+    assert sorted(probes.reached) == [("margin", k) for k in (0, 1, 4)]
+    assert sorted(probes.infected) == [("margin", 1), ("margin", 4)]
+    assert namespace["trigger"](2, 2, True) is False  # on the boundary: "<=" differs
+    assert ("margin", 0) in probes.infected
+
+
+def test_a_guard_is_infected_only_when_it_would_have_returned() -> None:
+    source = "def fee(x):\n    if x > 10:\n        return 0\n    return x - 1\n"
+    probes = bench.Probes()
+    probes.install()
+    namespace: dict[str, Any] = {}
+    exec(bench.probed(source, "fills", "fee.py"), namespace)
+    whats = [what for what, _, _ in bench.catalogue(source)]
+    guard = whats.index("guard skipped")
+    assert namespace["fee"](3) == 2
+    assert ("fills", guard) in probes.reached and ("fills", guard) not in probes.infected
+    assert namespace["fee"](11) == 0
+    assert ("fills", guard) in probes.infected
