@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -477,6 +478,49 @@ def _engine_class() -> Callable[[], Any]:
     return Mutant
 
 
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(json.dumps(value, sort_keys=True).encode(), digest_size=8).hexdigest()
+
+
+def _recorder(engine: Callable[[], Any], log: list[dict[str, Any]]) -> Callable[[], Any]:
+    """The engine class logging every call the kit makes and a digest of each answer:
+    per generated run its initial state and ``[kind, argument, digest]`` calls."""
+
+    class Recorded(engine):  # type: ignore[misc, valid-type]
+        def reset(self, initial: dict[str, Any]) -> None:
+            super().reset(initial)
+            log.append({"initial": initial, "calls": []})
+
+        def apply(self, action: dict[str, Any]) -> dict[str, Any]:
+            got: dict[str, Any] = super().apply(action)
+            log[-1]["calls"].append(["a", action, _digest(got)])
+            return got
+
+        def snapshot(self, account: str) -> dict[str, Any]:
+            got: dict[str, Any] = super().snapshot(account)
+            log[-1]["calls"].append(["s", account, _digest(got)])
+            return got
+
+    return Recorded
+
+
+def replay_differs(engine: Any, log: list[dict[str, Any]]) -> bool:
+    """Whether ``engine`` answers any call of a recorded campaign otherwise than the
+    unmutated copy did. Until its first different answer a mutant sees exactly the
+    traffic the copy saw (the kit's moves read the reference model, the draws depend on
+    the seed), so a mutant that answers every call the same survives that campaign."""
+    try:
+        for run in log:
+            engine.reset(run["initial"])
+            for kind, argument, digest in run["calls"]:
+                got = engine.apply(argument) if kind == "a" else engine.snapshot(argument)
+                if _digest(got) != digest:
+                    return True
+    except Exception:  # a crash or a hang: differs
+        return True
+    return False
+
+
 def _profile(engine: Callable[[], Any], profile: str, seed: int) -> dict[str, Any]:
     """One profile on one seed: killed?, CPU and wall seconds, shrunk steps, rules named."""
     from marginspec.conformance import driver
@@ -516,11 +560,18 @@ def child_mutant(job: dict[str, Any]) -> dict[str, Any]:
         started = time.process_time()
         checked = vectors.check(Path(job["vectors"]), engine())
         out["vectors"] = {"killed": bool(checked.failed), "cpu": time.process_time() - started}
-    for seed in job["quick"]:
-        out["quick"][str(seed)] = _profile(engine, "quick", seed)
-    for seed in job["thorough"]:
-        if not out["quick"].get(str(seed), {}).get("killed"):
-            out["thorough"][str(seed)] = _profile(engine, "thorough", seed)
+    for profile in ("quick", "thorough"):
+        for seed in job[profile]:
+            if out["quick"].get(str(seed), {}).get("killed"):
+                continue  # thorough only where quick missed
+            log = Path(job["copy"]) / f"log-{profile}-{seed}.json"
+            if log.exists():
+                started = time.process_time()
+                if not replay_differs(engine(), json.loads(log.read_text(encoding="utf-8"))):
+                    cpu = time.process_time() - started
+                    out[profile][str(seed)] = {"killed": False, "replayed": True, "cpu": cpu}
+                    continue
+            out[profile][str(seed)] = _profile(engine, profile, seed)
     out["cpu"] = time.process_time()  # the whole process, imports included
     return out
 
@@ -540,7 +591,8 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
         origin = str(Path(job["copy"]) / "marginspec_mut" / path)
         code = probed(Path(origin).read_text(encoding="utf-8"), name, origin)
         sys.meta_path.insert(0, _Hook(dotted(name), code, origin))
-    engine = _engine_class()
+    log: list[dict[str, Any]] = []
+    engine = _recorder(_engine_class(), log)
     at_start = set(probes.reached), set(probes.infected)
     out: dict[str, Any] = {}
     phases: list[tuple[str, Callable[[], Any]]] = []
@@ -553,11 +605,15 @@ def child_reach(job: dict[str, Any]) -> dict[str, Any]:
         )
     for phase, call in phases:
         probes.reached, probes.infected = set(at_start[0]), set(at_start[1])
+        log.clear()
         cpu = time.process_time()
         result = call()
         failed = result.failed if phase == "vectors" else result.report
         if failed:
             raise SystemExit(f"the unmutated copy fails {phase} seed {job['seed']}")
+        if phase != "vectors":  # the campaign a mutant replays first (replay_differs)
+            where = Path(job["copy"]) / f"log-{phase}-{job['seed']}.json"
+            where.write_text(json.dumps(log), encoding="utf-8")
         out[phase] = probes.snapshot()
         out[phase + "_cpu"] = time.process_time() - cpu
     return out
@@ -732,7 +788,10 @@ def main() -> None:
                     out.write(json.dumps(result) + "\n")
             return result
 
-        rows = list(pool.map(one, sorted(plan)))
+        # In a random order: a run cut short still measured a random sample.
+        order = sorted(plan)
+        random.Random(args.draw).shuffle(order)
+        rows = list(pool.map(one, order))
     _summary(rows, seeds, profiles)
     print(f"wall {time.perf_counter() - started:.0f} s")
     shutil.rmtree(temp, ignore_errors=True)
