@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conformance.helpers import REPO
+from tests.conformance.helpers import REPO, RULESET, initial
 
 _SPEC = importlib.util.spec_from_file_location(
     "bench_mutation", REPO / "benchmarks" / "bench_mutation.py"
@@ -98,3 +98,26 @@ def test_a_guard_is_infected_only_when_it_would_have_returned() -> None:
     assert ("fills", guard) in probes.reached and ("fills", guard) not in probes.infected
     assert namespace["fee"](11) == 0
     assert ("fills", guard) in probes.infected
+
+
+def test_a_replay_tells_an_engine_that_answers_otherwise() -> None:
+    from marginspec.conformance.engine import ModelEngine
+
+    class Model(ModelEngine):
+        def __init__(self) -> None:
+            super().__init__(RULESET)
+
+    log: list[dict[str, Any]] = []
+    recorded = bench._recorder(Model, log)()
+    recorded.reset(initial(A="1000"))
+    recorded.apply({"action": "deposit", "account": "A", "amount": "250"})
+    recorded.snapshot("A")
+    assert [kind for kind, _, _ in log[0]["calls"]] == ["a", "s"]
+    assert not bench.replay_differs(Model(), log)
+
+    class DepositsTwice(Model):
+        def apply(self, action: dict[str, Any]) -> dict[str, Any]:
+            super().apply(action)
+            return super().apply(action)
+
+    assert bench.replay_differs(DepositsTwice(), log)
