@@ -10,21 +10,28 @@ for ``mark``). The mutant lives in a private copy of the package (``marginspec_m
 made once in a temporary folder, its imports renamed); the one mutated module is loaded
 from memory by an import hook, so mutants run side by side on one read-only copy.
 
-Each mutant runs in ONE process (``--jobs`` of them at once) that imports the copy once,
-wraps its model engine as an :class:`~marginspec.conformance.engine.Engine`, runs the
-static vectors once and the quick profile for every seed (a seed stops at its first
-failure, shrunk), then, with ``--thorough``, the thorough profile on each seed that
-quick missed. The reference model stays the installed ``marginspec``. A single engine
-call that takes more than :data:`HANG_CPU` seconds of CPU is a hang: the engine raises,
-which the kit reports as a crash (a protocol engine would time out).
+**The probe pass.** First, per seed, the unmutated copy runs as the engine with every
+mutation point wrapped in a probe (:class:`Probes`) under the vectors, quick and, on the
+``--thorough`` seeds, thorough: a point is *reached* when its expression is evaluated and
+*infected* when the mutant's expression would have had another value there (``a <= b``
+for ``a < b`` only when ``a == b``; a skipped guard only when it would have returned).
+The kit's moves read the reference model and the draws depend on the seed alone, so a
+mutant behaves exactly as the copy until its first infection: a mutant never infected
+survives that campaign without being run ("not reached" or "never infected"; each must be
+argued or reached by a new move). The pass also records every call the kit makes to the
+copy and a digest of each answer.
 
-**Not reached.** First, a pass runs the unmutated copy as the engine under the vectors,
-quick and (with ``--thorough``) thorough for every seed, tracing which lines of the
-mutated modules the engine executes (``sys.settrace``). A mutant whose mutated
-expression lies on no executed line behaves exactly as the model under that traffic (the
-draws depend on the seed and the model alone), so it survives it without being run; it
-is counted as a survivor of class "not reached" and must be argued (code the exchange
-never calls, loader checks of well-formed tables) or reached by a new move.
+**The mutants.** Each infected mutant runs in ONE process (``--jobs`` of them at once)
+that imports the copy once, wraps its model engine as an
+:class:`~marginspec.conformance.engine.Engine`, runs the static vectors once, then quick
+for every seed (stopping at its first failure, shrunk), then thorough on the
+``--thorough`` seeds that quick and the vectors missed. Before a campaign it replays the
+recorded calls: a mutant that answers every one as the copy did survives it (same
+argument), and only one that answers otherwise is run through the kit, which gives the
+time to kill and the shrunk trace. A single engine call that takes more than
+:data:`HANG_CPU` seconds of CPU is a hang: the engine raises, which the kit reports as a
+crash (a protocol engine would time out). The reference model stays the installed
+``marginspec``.
 
 Why not mutmut or cosmic-ray: both mutate the files in place and re-run a test command
 per mutant; here the reference model must stay intact in the same process as the
@@ -32,13 +39,14 @@ mutant and the "test" is the kit itself, so the mutants are made with ``ast`` (t
 standard library) on a private copy.
 
     nice .venv/bin/python benchmarks/bench_mutation.py [--seeds 0-4] [--jobs 2]
-        [--thorough] [--sample 200 --draw 0 --whole 0] [--modules margin,brackets,...]
-        [--only module:index,...] [--json results.json]
+        [--thorough 0] [--sample 200 --draw 0 --whole 0] [--modules margin,brackets,...]
+        [--only module:index,...] [--no-reach] [--json results.jsonl]
 
 ``--sample N`` runs N points drawn with ``--draw`` on every seed, and every point on the
-``--whole`` seeds. Prints one line per mutant (per seed: killed by quick or thorough,
-CPU seconds, shrunk trace steps; "-" not reached) and per seed the kill rates, the CPU
-time of killed and surviving mutants, and the survivors with their source line.
+``--whole`` seeds. Prints one line per mutant (per seed: ``q`` killed by quick, ``T`` by
+thorough, with CPU seconds and shrunk trace steps; survived: ``-`` not reached, ``=``
+never infected, ``S`` infected) and per seed the kill rates, the CPU time of killed and
+surviving mutants, and the survivors with their source line.
 """
 
 from __future__ import annotations
@@ -556,14 +564,15 @@ def child_mutant(job: dict[str, Any]) -> dict[str, Any]:
         out["import_error"] = f"{type(error).__name__}: {error}"[:300]
         return out
     out["import_cpu"] = time.process_time() - cpu
+    out["vectors"] = {"killed": False}
     if job["vectors"] is not None:
         started = time.process_time()
         checked = vectors.check(Path(job["vectors"]), engine())
         out["vectors"] = {"killed": bool(checked.failed), "cpu": time.process_time() - started}
     for profile in ("quick", "thorough"):
         for seed in job[profile]:
-            if out["quick"].get(str(seed), {}).get("killed"):
-                continue  # thorough only where quick missed
+            if out["quick"].get(str(seed), {}).get("killed") or out["vectors"]["killed"]:
+                continue  # thorough only where quick and the vectors missed
             log = Path(job["copy"]) / f"log-{profile}-{seed}.json"
             if log.exists():
                 started = time.process_time()
@@ -682,7 +691,9 @@ def main() -> None:
     parser.add_argument("--draw", type=int, default=0, help="the seed of the sample's draw")
     parser.add_argument("--whole", default="", help="seeds on which every point runs")
     parser.add_argument("--modules", default=",".join(MODULES))
-    parser.add_argument("--thorough", action="store_true")
+    parser.add_argument(
+        "--thorough", default="", help="seeds on which thorough runs on quick's survivors"
+    )
     parser.add_argument("--no-reach", action="store_true", help="run every mutant, no reach pass")
     parser.add_argument("--only", default="", help="module:index,... (as listed)")
     parser.add_argument("--timeout", type=float, default=3600, help="wall seconds per mutant")
@@ -719,7 +730,8 @@ def main() -> None:
         for k in range(len(every))
         if k in sampled or whole
     }
-    profiles = ["quick", "thorough"] if args.thorough else ["quick"]
+    deep = set(seed_list(args.thorough)) & set(seeds) if args.thorough else set()
+    profiles = ["quick", "thorough"] if deep else ["quick"]
     lock = threading.Lock()
     if args.json:
         args.json.write_text("", encoding="utf-8")
@@ -733,7 +745,7 @@ def main() -> None:
                     "mode": "reach",
                     "copy": str(temp),
                     "seed": seed,
-                    "profiles": profiles,
+                    "profiles": ["quick", "thorough"] if seed in deep else ["quick"],
                     "vectors": str(corpus) if n == 0 else None,
                 }
                 for n, seed in enumerate(seeds)
@@ -745,7 +757,7 @@ def main() -> None:
                 if "vectors" in got:
                     reach["vectors"] = _as_sets(got["vectors"])
                     print(f"reach pass: vectors {got['vectors_cpu']:.1f} s CPU", flush=True)
-                for profile in profiles:
+                for profile in ("quick", "thorough") if seed in deep else ("quick",):
                     reach[profile][seed] = _as_sets(got[profile])
                     print(
                         f"reach pass: {profile} seed {seed} {got[profile + '_cpu']:.1f} s CPU",
@@ -765,7 +777,7 @@ def main() -> None:
                 "vectors": state(reach["vectors"], (name, index)),
                 "quick": {s: state(reach["quick"].get(s), (name, index)) for s in mine},
                 "thorough": {
-                    s: state(reach["thorough"].get(s), (name, index)) for s in mine if args.thorough
+                    s: state(reach["thorough"].get(s), (name, index)) for s in mine if s in deep
                 },
             }
             job = {
