@@ -251,8 +251,9 @@ def trigger_story(ctx: Context, c: Chooser) -> None:
         )
         send(ctx, attrs.evolve(extra, reduce_only=True))
     # A trailing stop first needs the price to run its way (its extreme), then fall back.
-    # (past the activation price, at most 2 % away, so that the stop is active)
-    run = Exact(c.choice((3, 4)), 100)
+    # A run of 1 or 2 % meets a trigger 1 or 2 % away exactly: where the inclusive
+    # comparison shows (the TriggerInclusive mutant).
+    run = Exact(c.choice((1, 2)), 100)
     crash = Exact(c.choice((4, 6)), 100)
     ahead = mark * (1 + run) if long else mark * (1 - run)
     behind = mark * (1 - crash) if long else mark * (1 + crash)
