@@ -25,8 +25,10 @@ from tests.mutants import MUTANTS
 #: sweep, which is 6 steps on seed 0 (8 on seeds 1 and 2, docs/performance.md).
 MAX_STEPS = 6
 #: The exception: the ADL ranking's shrunk story, 6-8 steps in bench_mutants' runs, is 10
-#: in the fresh process this test uses (issue 12's 6 steps not met for it yet).
-LONGER = {"AdlRankedTheBinanceWay": 12}
+#: in the fresh process this test uses (issue 12's 6 steps not met for it yet); 13 since
+#: the coverage moves of issue 14 changed seed 0's draws (an earlier ADL that drained the
+#: fund stays in front of it, docs/performance.md).
+LONGER = {"AdlRankedTheBinanceWay": 13}
 
 
 def test_there_are_at_least_twenty_five_classic_mistakes() -> None:
