@@ -202,9 +202,11 @@ def on_filters(ctx: Context, c: Chooser) -> None:
 def opening_against_resting(ctx: Context, c: Chooser) -> None:
     """B-MREQ's classification (ACT-ORD-3) and reduce-only netting (ACT-ORD-4): a one-way
     position, a resting closing order, the free balance withdrawn, then a closing order
-    that the resting one makes opening (-2019, or -4118 when reduce-only), or a second
-    reduce-only order that the first leaves no room for (-2022): each refusal a third of
-    the calls (-4118, a quarter of them, went unreached in whole quick runs)."""
+    that the resting one makes opening (-2019, or -4118 when reduce-only: the whole
+    position again, priced to cost more than a profit could fund), or a second
+    reduce-only order that the first leaves no room for (-2022). -2019 and -4118 are
+    sent together (refusals leave the state as it was): drawn apart, one of three aims
+    went unplayed in a whole quick run (Hypothesis's draws are far from even)."""
     one_way = [a for a in ACCOUNTS if not ctx.model.state.accounts[a].dual_side_position]
     if not one_way:
         return
@@ -220,15 +222,25 @@ def opening_against_resting(ctx: Context, c: Chooser) -> None:
         return
     closing = opposite(side)
     price = on_step(mark_of(ctx, symbol), market.tick_size)
-    aim = c.choice(("-2019", "-4118", "-2022"))
-    netting = aim == "-2022"
+    netting = c.choice((False, True))  # -2022, or both margin refusals
     first = limit_order(ctx, c, account, symbol, closing, price, abs(amt))
     send(ctx, attrs.evolve(first, reduce_only=netting))
     free = round8(account_figures(ctx, account, prices=False).max_withdraw)
     if free > 0:
         send(ctx, Withdraw(account, free))
-    second = limit_order(ctx, c, account, symbol, closing, price, market.step_size)
-    send(ctx, attrs.evolve(second, reduce_only=aim != "-2019"))
+    if netting:
+        second = limit_order(ctx, c, account, symbol, closing, price, market.step_size)
+        send(ctx, attrs.evolve(second, reduce_only=True))
+        return
+    # The whole position again, 14 % beyond the mark (inside PERCENT_PRICE): its opening
+    # cost (IM + open loss, COST-1) exceeds what the withdrawal leaves when the position
+    # is in profit (available counts uPnL, maxWithdrawAmount does not: XFER-1). Sent
+    # reduce-only (-4118) and not (-2019): each refused, the state unchanged.
+    beyond = Exact(114, 100) if closing is BUY else Exact(86, 100)
+    far = on_step(mark_of(ctx, symbol) * beyond, market.tick_size)
+    second = limit_order(ctx, c, account, symbol, closing, far, abs(amt))
+    send(ctx, attrs.evolve(second, reduce_only=True))
+    send(ctx, second)
 
 
 @move(MOVES, "placeOrder")
