@@ -29,6 +29,7 @@ from marginspec.conformance.moves.aiming import (
     mark_of,
     move,
     on_step,
+    opening,
     opposite,
     pair,
     round8,
@@ -244,13 +245,6 @@ def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
             send(ctx, Withdraw(account, most))
 
 
-def _opening(ctx: Context, account: str, side: OrderSide) -> PositionSide:
-    """The position side an order of ``side`` opens on (BOTH in one-way mode)."""
-    if not ctx.model.state.accounts[account].dual_side_position:
-        return PositionSide.BOTH
-    return PositionSide.LONG if side is BUY else PositionSide.SHORT
-
-
 def _opening_trade(
     ctx: Context,
     maker: str,
@@ -263,11 +257,11 @@ def _opening_trade(
     """``maker`` rests ``side`` and ``taker`` takes it, each opening (either mode): by an
     IOC order at the same price when the engine has one (two actions, ACT-ORD-8), else by
     an explicit fill (three), so the stories stay short after shrinking."""
-    made = send(ctx, PlaceOrder(maker, symbol, side, _opening(ctx, maker, side), price, quantity))
+    made = send(ctx, PlaceOrder(maker, symbol, side, opening(ctx, maker, side), price, quantity))
     if "orderId" not in made:
         return
     other = opposite(side)
-    taking = PlaceOrder(taker, symbol, other, _opening(ctx, taker, other), price, quantity)
+    taking = PlaceOrder(taker, symbol, other, opening(ctx, taker, other), price, quantity)
     if "IOC" in ctx.caps.time_in_force:
         send(ctx, attrs.evolve(taking, time_in_force="IOC"))
         return
@@ -418,4 +412,4 @@ def lp_beyond_cap(ctx: Context, c: Chooser) -> None:
     send(ctx, Deposit(account, last * c.choice((2, 3))))
     size = size_for(ctx, c, market, Exact(c.choice((1000, 20000))))
     price = on_step(mark_of(ctx, symbol), market.tick_size)
-    pair(ctx, c, account, symbol, SELL, size, price, _opening(ctx, account, SELL))
+    pair(ctx, c, account, symbol, SELL, size, price, opening(ctx, account, SELL))

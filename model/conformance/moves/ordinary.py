@@ -38,6 +38,7 @@ from marginspec.conformance.moves.aiming import (
     on_min_notional,
     on_step,
     open_positions,
+    opening,
     opposite,
     pair,
     pick_focus,
@@ -54,6 +55,7 @@ from marginspec.exchange.actions import (
     Funding,
     LiquidationSweep,
     MarkPrice,
+    PlaceOrder,
     PositionMargin,
     SetLeverage,
     SetMarginType,
@@ -164,7 +166,13 @@ def place_order(ctx: Context, c: Chooser) -> None:
         # REF-7 from both sides: exactly the minimum notional, one tick below, one above
         price, quantity = on_min_notional(c, market)
         side = within_band(market, mark_of(ctx, symbol), price, side)
-        order = attrs.evolve(order, price=price, quantity=quantity, side=side)
+        order = attrs.evolve(
+            order,
+            price=price,
+            quantity=quantity,
+            side=side,
+            position_side=opening(ctx, account, side),
+        )
     elif flaw == "zeroPrice":
         order = attrs.evolve(order, price=Exact(0))
     elif flaw == "wrongSide":
@@ -190,7 +198,10 @@ def on_filters(ctx: Context, c: Chooser) -> None:
     side = c.choice((BUY, SELL))
     price, quantity = on_min_notional(c, market)
     side = within_band(market, mark_of(ctx, symbol), price, side)
-    made = send(ctx, limit_order(ctx, c, account, symbol, side, price, quantity))
+    # An opening order: a closing hedge leg with nothing to close is refused (-2022) first.
+    made = send(
+        ctx, PlaceOrder(account, symbol, side, opening(ctx, account, side), price, quantity)
+    )
     if "orderId" in made and c.choice((False, True)):
         taker = c.choice(tuple(a for a in ACCOUNTS if a != account))
         taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, quantity))
