@@ -317,13 +317,46 @@ def crash_ranked(ctx: Context, c: Chooser) -> None:
     fund = account_figures(ctx, INSURANCE_FUND).available_balance
     if fund < q_fund * first / 10:
         send(ctx, Deposit(INSURANCE_FUND, round8(q_fund * first / 10 - fund, up=True)))
-    # the fund on the victim's side, against the early counterparty
-    _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
-    _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
-    send(ctx, MarkPrice(symbol, second))
-    _opening_trade(ctx, victim, late, symbol, side, q_late, second)
+    if "IOC" in ctx.caps.time_in_force:
+        sizes = (q_early, q_fund, q_late)
+        _ranked_takes(ctx, (victim, early, late), symbol, side, (first, second), sizes)
+    else:
+        # the fund on the victim's side, against the early counterparty
+        _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
+        _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
+        send(ctx, MarkPrice(symbol, second))
+        _opening_trade(ctx, victim, late, symbol, side, q_late, second)
     send(ctx, MarkPrice(symbol, final))
     send(ctx, LiquidationSweep())
+
+
+def _ranked_takes(
+    ctx: Context,
+    accounts: tuple[str, str, str],
+    symbol: str,
+    side: OrderSide,
+    prices: tuple[Exact, Exact],
+    sizes: tuple[Exact, Exact, Exact],
+) -> None:
+    """:func:`crash_ranked`'s positions in four actions (six with the crash and the sweep,
+    issue 12's bar for a shrunk story): the early counterparty rests its whole size at
+    the first price, the fund takes part of it (IOC), the late one rests at the second
+    price (inside PERCENT_PRICE's band: the mark need not move there, ACT-ORD-9), and the
+    victim takes the rest of both in one IOC order (best price first, ACT-ORD-8)."""
+    victim, early, late = accounts
+    first, second = prices
+    q_early, q_fund, q_late = sizes
+    against = opposite(side)
+    rest = PlaceOrder(early, symbol, against, opening(ctx, early, against), first, q_early)
+    if "orderId" not in send(ctx, rest):
+        return
+    fund_side = opening(ctx, INSURANCE_FUND, side)
+    take = PlaceOrder(INSURANCE_FUND, symbol, side, fund_side, first, q_fund, time_in_force="IOC")
+    send(ctx, take)
+    send(ctx, PlaceOrder(late, symbol, against, opening(ctx, late, against), second, q_late))
+    whole = q_early - q_fund + q_late
+    victim_side = opening(ctx, victim, side)
+    send(ctx, PlaceOrder(victim, symbol, side, victim_side, first, whole, time_in_force="IOC"))
 
 
 @move(AIMED, "deposit", "withdraw", "setLeverage", "setMarginType", *SWEEP)
