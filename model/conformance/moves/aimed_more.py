@@ -36,6 +36,7 @@ from marginspec.conformance.moves.aiming import (
     send,
     size_for,
 )
+from marginspec.evaluate import PositionFigures
 from marginspec.exchange import INSURANCE_FUND, filters
 from marginspec.exchange.actions import (
     Deposit,
@@ -44,6 +45,7 @@ from marginspec.exchange.actions import (
     MarkPrice,
     ModifyOrder,
     PlaceOrder,
+    PositionMargin,
     SetLeverage,
     SetMarginType,
     Withdraw,
@@ -446,3 +448,61 @@ def lp_beyond_cap(ctx: Context, c: Chooser) -> None:
     size = size_for(ctx, c, market, Exact(c.choice((1000, 20000))))
     price = on_step(mark_of(ctx, symbol), market.tick_size)
     pair(ctx, c, account, symbol, SELL, size, price, opening(ctx, account, SELL))
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice")
+def on_trigger(ctx: Context, c: Chooser) -> None:
+    """LIQ-1's trigger from both sides (CONF-5, issue 12's boundaries): a fresh position
+    behind a modest wallet, the mark one tick past its liquidation price, then exactly
+    the shortfall to maintenance margin added back (a deposit, or isolated margin), or one
+    unit of the 8th decimal less or more: the margin balance below, equal to and above
+    the maintenance margin, where a ``<=`` trigger for ``<`` differs. Four actions after
+    shrinking (the set-up folded into the initial state): the trade, the mark, the top-up."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    tick = market.tick_size
+    if ctx.caps.supports("setLeverage"):
+        send(ctx, SetLeverage(account, symbol, min(20, int(market.max_leverage))))
+    _wallet_to(ctx, account, Exact(c.choice((2000, 1000))))
+    size = size_for(ctx, c, market, Exact(c.choice((5000, 10000))))
+    price = on_step(mark_of(ctx, symbol), tick)
+    position_side = opening(ctx, account, side)
+    if not pair(ctx, c, account, symbol, side, size, price, position_side):
+        return
+    found = _position(ctx, account, symbol, position_side)
+    if found is None or not found.liquidation_price:
+        return
+    # one tick past the liquidation price: a long below it, a short above it
+    if found.position.position_amt > 0:
+        mark = on_step(found.liquidation_price, tick) - tick
+    else:
+        mark = on_step(found.liquidation_price, tick, up=True) + tick
+    if mark <= 0:
+        return
+    send(ctx, MarkPrice(symbol, mark))
+    off = c.choice((Exact(0), Exact(-1, 10**8), Exact(1, 10**8)))
+    found = _position(ctx, account, symbol, position_side)
+    if found is None:
+        return
+    if found.isolated_margin is not None:
+        if not ctx.caps.supports("positionMargin"):
+            return
+        short = found.maint_margin - found.isolated_margin
+        if short + off > 0:
+            send(ctx, PositionMargin(account, symbol, position_side, decimal(short + off), 1))
+        return
+    f = account_figures(ctx, account)
+    short = f.cross_maint_margin - (f.total_cross_wallet_balance + f.total_cross_unrealized_pnl)
+    if short + off > 0:
+        send(ctx, Deposit(account, decimal(short + off)))
+
+
+def _position(
+    ctx: Context, account: str, symbol: str, side: PositionSide
+) -> PositionFigures | None:
+    for p in account_figures(ctx, account, prices=True).positions:
+        if p.position.symbol == symbol and p.position.position_side is side:
+            return p if p.position.position_amt != 0 else None
+    return None

@@ -106,7 +106,9 @@ def trade_then_change(ctx: Context, c: Chooser) -> None:
     if focus is None:
         return
     follow = c.choice(("leverage", "marginType", "leverage", "positionMode", "margin", "trade"))
-    if follow in ("marginType", "positionMode") and c.choice((False, True)):
+    # A mode change always without orders: -4068 (REF-28, positions) alone, which an engine
+    # checking open orders only misses; set_position_mode's split accounts reach -4067.
+    if follow == "positionMode" or (follow == "marginType" and c.choice((False, True))):
         _clear_orders(ctx, focus[0], focus[1] if follow == "marginType" else None)
     if follow == "leverage" and ctx.caps.supports("setLeverage"):
         set_leverage(ctx, c, focus)
