@@ -383,7 +383,8 @@ def set_position_mode(ctx: Context, c: Chooser, focus: Focus | None = None) -> N
     else:
         account, _, _ = focus or pick_focus(ctx, c)
     dual = ctx.model.state.accounts[account].dual_side_position
-    send(ctx, SetPositionMode(account, c.choice((not dual, dual))))
+    # A change mostly: the same mode is refused (-4059) before either guard is read.
+    send(ctx, SetPositionMode(account, c.choice((not dual, not dual, dual))))
 
 
 @move(MOVES, "deposit")
