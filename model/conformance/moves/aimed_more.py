@@ -462,12 +462,8 @@ def on_trigger(ctx: Context, c: Chooser) -> None:
     the shortfall to maintenance margin added back (a deposit, or isolated margin), or one
     unit of the 8th decimal less or more: the margin balance below, equal to and above
     the maintenance margin, where a ``<=`` trigger for ``<`` differs. Four actions after
-    shrinking (the set-up folded into the initial state): the trade, the mark, the top-up.
-    An account holding nothing is chosen where there is one: another position's margin
-    would move the liquidation price, and shrinking could not drop its trade."""
-    state = ctx.model.state
-    idle = [a for a in ACCOUNTS if not state.accounts[a].has_position()]
-    account = c.choice(tuple(a for a in idle if not state.accounts[a].has_orders()) or ACCOUNTS)
+    shrinking (the set-up folded into the initial state): the trade, the mark, the top-up."""
+    account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
