@@ -103,9 +103,9 @@ def simpler(initial: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 def prefix_folded(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any] | None:
     """The initial state standing for ``state``, the model's state after a prefix of a
     run, or None where no initial state can carry it (a position or an order, the fund's
-    included, is held). The actions of the prefix reached it, so the engine can reach
+    included, is held; a wallet or the fund is negative, as a bankruptcy can leave it). The actions of the prefix reached it, so the engine can reach
     it by its own actions; what it loses (the fee income, the last traded prices, the
     next order id) is checked by the replay that keeps a fold only with the same failure."""
-    if any(a.positions or a.orders for a in state.accounts.values()):
+    if any(a.positions or a.orders or a.cross_wallet < 0 for a in state.accounts.values()):
         return None
     return initial_json(state, ruleset)

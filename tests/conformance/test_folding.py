@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import attrs
+
 from marginspec.conformance.capabilities import ACTION_NAMES, Capabilities
 from marginspec.conformance.engine import ModelEngine
 from marginspec.conformance.folding import folded, prefix_folded, simpler
+from marginspec.exchange.state import INSURANCE_FUND
 from marginspec.numbers import Exact
 from tests.conformance.helpers import RULESET, initial
 
@@ -71,3 +74,14 @@ def test_a_prefix_folds_only_where_nobody_holds_a_position_or_an_order() -> None
     assert start["accounts"]["A"]["crossWalletBalance"] == "10100"
     fees = Exact("0.0004") * (3000 + 3100)
     assert Exact(start["accounts"]["B"]["crossWalletBalance"]) == 10000 - 100 - fees
+
+
+def test_a_prefix_leaving_a_negative_fund_does_not_fold() -> None:
+    engine = ModelEngine(RULESET)
+    engine.reset(initial(A="10000"))
+    assert engine.model is not None
+    state = engine.model.state
+    fund = state.accounts[INSURANCE_FUND]
+    drained = state.with_account(INSURANCE_FUND, attrs.evolve(fund, cross_wallet=Exact(-34832)))
+    assert prefix_folded(drained, RULESET) is None
+    assert prefix_folded(state, RULESET) is not None
