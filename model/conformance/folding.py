@@ -5,7 +5,10 @@ A failing run often needs set-up the drawn starting state lacks: a wallet emptie
 withdrawal, a leverage or margin type set, a mark moved, an insurance fund drained by
 earlier liquidations. The initial state (TRACE-1) can carry each of these itself, so the
 shrinker (``driver.shrink_trace``) tries each fold and simplification and keeps it only
-where the same failure (kind, field, cause) still happens. Only what the implementation
+where the same failure (kind, field, cause) still happens. A whole prefix of the run is
+folded too where it leaves nobody holding a position or an order (a liquidation and a
+deposit that leave a wallet where the failure needs it): the state after it, wallets,
+marks, fund and settings, becomes the initial state (:func:`prefix_folded`). Only what the implementation
 could also reach by its own actions is written into an initial state (the rule
 ``moves.initial_state`` follows): per-symbol settings only for an engine that declares
 ``setLeverage`` / ``setMarginType``, position mode only with hedge mode and
@@ -19,7 +22,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from marginspec.conformance.capabilities import Capabilities
-from marginspec.exchange.state import INSURANCE_FUND, default_leverage
+from marginspec.exchange.initial import initial_json
+from marginspec.exchange.state import INSURANCE_FUND, ExchangeState, default_leverage
 from marginspec.numbers import exact, to_plain
 from marginspec.ruleset import RuleSet
 
@@ -94,3 +98,14 @@ def simpler(initial: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             state = copy.deepcopy(dict(initial))
             del state["accounts"][name]["symbols"]
             yield state
+
+
+def prefix_folded(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any] | None:
+    """The initial state standing for ``state``, the model's state after a prefix of a
+    run, or None where no initial state can carry it (a position or an order, the fund's
+    included, is held; a wallet or the fund is negative, as a bankruptcy can leave it). The actions of the prefix reached it, so the engine can reach
+    it by its own actions; what it loses (the fee income, the last traded prices, the
+    next order id) is checked by the replay that keeps a fold only with the same failure."""
+    if any(a.positions or a.orders or a.cross_wallet < 0 for a in state.accounts.values()):
+        return None
+    return initial_json(state, ruleset)

@@ -29,12 +29,14 @@ from marginspec.conformance.moves.aiming import (
     mark_of,
     move,
     on_step,
+    opening,
     opposite,
     pair,
     round8,
     send,
     size_for,
 )
+from marginspec.evaluate import PositionFigures
 from marginspec.exchange import INSURANCE_FUND, filters
 from marginspec.exchange.actions import (
     Deposit,
@@ -43,6 +45,7 @@ from marginspec.exchange.actions import (
     MarkPrice,
     ModifyOrder,
     PlaceOrder,
+    PositionMargin,
     SetLeverage,
     SetMarginType,
     Withdraw,
@@ -245,13 +248,6 @@ def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
             send(ctx, Withdraw(account, most))
 
 
-def _opening(ctx: Context, account: str, side: OrderSide) -> PositionSide:
-    """The position side an order of ``side`` opens on (BOTH in one-way mode)."""
-    if not ctx.model.state.accounts[account].dual_side_position:
-        return PositionSide.BOTH
-    return PositionSide.LONG if side is BUY else PositionSide.SHORT
-
-
 def _opening_trade(
     ctx: Context,
     maker: str,
@@ -264,11 +260,11 @@ def _opening_trade(
     """``maker`` rests ``side`` and ``taker`` takes it, each opening (either mode): by an
     IOC order at the same price when the engine has one (two actions, ACT-ORD-8), else by
     an explicit fill (three), so the stories stay short after shrinking."""
-    made = send(ctx, PlaceOrder(maker, symbol, side, _opening(ctx, maker, side), price, quantity))
+    made = send(ctx, PlaceOrder(maker, symbol, side, opening(ctx, maker, side), price, quantity))
     if "orderId" not in made:
         return
     other = opposite(side)
-    taking = PlaceOrder(taker, symbol, other, _opening(ctx, taker, other), price, quantity)
+    taking = PlaceOrder(taker, symbol, other, opening(ctx, taker, other), price, quantity)
     if "IOC" in ctx.caps.time_in_force:
         send(ctx, attrs.evolve(taking, time_in_force="IOC"))
         return
@@ -324,13 +320,46 @@ def crash_ranked(ctx: Context, c: Chooser) -> None:
     fund = account_figures(ctx, INSURANCE_FUND).available_balance
     if fund < q_fund * first / 10:
         send(ctx, Deposit(INSURANCE_FUND, round8(q_fund * first / 10 - fund, up=True)))
-    # the fund on the victim's side, against the early counterparty
-    _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
-    _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
-    send(ctx, MarkPrice(symbol, second))
-    _opening_trade(ctx, victim, late, symbol, side, q_late, second)
+    if "IOC" in ctx.caps.time_in_force:
+        sizes = (q_early, q_fund, q_late)
+        _ranked_takes(ctx, (victim, early, late), symbol, side, (first, second), sizes)
+    else:
+        # the fund on the victim's side, against the early counterparty
+        _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
+        _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
+        send(ctx, MarkPrice(symbol, second))
+        _opening_trade(ctx, victim, late, symbol, side, q_late, second)
     send(ctx, MarkPrice(symbol, final))
     send(ctx, LiquidationSweep())
+
+
+def _ranked_takes(
+    ctx: Context,
+    accounts: tuple[str, str, str],
+    symbol: str,
+    side: OrderSide,
+    prices: tuple[Exact, Exact],
+    sizes: tuple[Exact, Exact, Exact],
+) -> None:
+    """:func:`crash_ranked`'s positions in four actions (six with the crash and the sweep,
+    issue 12's bar for a shrunk story): the early counterparty rests its whole size at
+    the first price, the fund takes part of it (IOC), the late one rests at the second
+    price (inside PERCENT_PRICE's band: the mark need not move there, ACT-ORD-9), and the
+    victim takes the rest of both in one IOC order (best price first, ACT-ORD-8)."""
+    victim, early, late = accounts
+    first, second = prices
+    q_early, q_fund, q_late = sizes
+    against = opposite(side)
+    rest = PlaceOrder(early, symbol, against, opening(ctx, early, against), first, q_early)
+    if "orderId" not in send(ctx, rest):
+        return
+    fund_side = opening(ctx, INSURANCE_FUND, side)
+    take = PlaceOrder(INSURANCE_FUND, symbol, side, fund_side, first, q_fund, time_in_force="IOC")
+    send(ctx, take)
+    send(ctx, PlaceOrder(late, symbol, against, opening(ctx, late, against), second, q_late))
+    whole = q_early - q_fund + q_late
+    victim_side = opening(ctx, victim, side)
+    send(ctx, PlaceOrder(victim, symbol, side, victim_side, first, whole, time_in_force="IOC"))
 
 
 @move(AIMED, "deposit", "withdraw", "setLeverage", "setMarginType", *SWEEP)
@@ -423,4 +452,62 @@ def lp_beyond_cap(ctx: Context, c: Chooser) -> None:
     send(ctx, Deposit(account, last * c.choice((2, 3))))
     size = size_for(ctx, c, market, Exact(c.choice((1000, 20000))))
     price = on_step(mark_of(ctx, symbol), market.tick_size)
-    pair(ctx, c, account, symbol, SELL, size, price, _opening(ctx, account, SELL))
+    pair(ctx, c, account, symbol, SELL, size, price, opening(ctx, account, SELL))
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice")
+def on_trigger(ctx: Context, c: Chooser) -> None:
+    """LIQ-1's trigger from both sides (CONF-5, issue 12's boundaries): a fresh position
+    behind a modest wallet, the mark one tick past its liquidation price, then exactly
+    the shortfall to maintenance margin added back (a deposit, or isolated margin), or one
+    unit of the 8th decimal less or more: the margin balance below, equal to and above
+    the maintenance margin, where a ``<=`` trigger for ``<`` differs. Four actions after
+    shrinking (the set-up folded into the initial state): the trade, the mark, the top-up."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    tick = market.tick_size
+    if ctx.caps.supports("setLeverage"):
+        send(ctx, SetLeverage(account, symbol, min(20, int(market.max_leverage))))
+    _wallet_to(ctx, account, Exact(c.choice((2000, 1000))))
+    size = size_for(ctx, c, market, Exact(c.choice((5000, 10000))))
+    price = on_step(mark_of(ctx, symbol), tick)
+    position_side = opening(ctx, account, side)
+    if not pair(ctx, c, account, symbol, side, size, price, position_side):
+        return
+    found = _position(ctx, account, symbol, position_side)
+    if found is None or not found.liquidation_price:
+        return
+    # one tick past the liquidation price: a long below it, a short above it
+    if found.position.position_amt > 0:
+        mark = on_step(found.liquidation_price, tick) - tick
+    else:
+        mark = on_step(found.liquidation_price, tick, up=True) + tick
+    if mark <= 0:
+        return
+    send(ctx, MarkPrice(symbol, mark))
+    off = c.choice((Exact(0), Exact(-1, 10**8), Exact(1, 10**8)))
+    found = _position(ctx, account, symbol, position_side)
+    if found is None:
+        return
+    if found.isolated_margin is not None:
+        if not ctx.caps.supports("positionMargin"):
+            return
+        short = found.maint_margin - found.isolated_margin
+        if short + off > 0:
+            send(ctx, PositionMargin(account, symbol, position_side, decimal(short + off), 1))
+        return
+    f = account_figures(ctx, account)
+    short = f.cross_maint_margin - (f.total_cross_wallet_balance + f.total_cross_unrealized_pnl)
+    if short + off > 0:
+        send(ctx, Deposit(account, decimal(short + off)))
+
+
+def _position(
+    ctx: Context, account: str, symbol: str, side: PositionSide
+) -> PositionFigures | None:
+    for p in account_figures(ctx, account, prices=True).positions:
+        if p.position.symbol == symbol and p.position.position_side is side:
+            return p if p.position.position_amt != 0 else None
+    return None

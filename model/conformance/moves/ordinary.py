@@ -38,6 +38,7 @@ from marginspec.conformance.moves.aiming import (
     on_min_notional,
     on_step,
     open_positions,
+    opening,
     opposite,
     pair,
     pick_focus,
@@ -54,6 +55,7 @@ from marginspec.exchange.actions import (
     Funding,
     LiquidationSweep,
     MarkPrice,
+    PlaceOrder,
     PositionMargin,
     SetLeverage,
     SetMarginType,
@@ -104,7 +106,9 @@ def trade_then_change(ctx: Context, c: Chooser) -> None:
     if focus is None:
         return
     follow = c.choice(("leverage", "marginType", "leverage", "positionMode", "margin", "trade"))
-    if follow in ("marginType", "positionMode") and c.choice((False, True)):
+    # A mode change always without orders: -4068 (REF-28, positions) alone, which an engine
+    # checking open orders only misses; set_position_mode's split accounts reach -4067.
+    if follow == "positionMode" or (follow == "marginType" and c.choice((False, True))):
         _clear_orders(ctx, focus[0], focus[1] if follow == "marginType" else None)
     if follow == "leverage" and ctx.caps.supports("setLeverage"):
         set_leverage(ctx, c, focus)
@@ -164,7 +168,13 @@ def place_order(ctx: Context, c: Chooser) -> None:
         # REF-7 from both sides: exactly the minimum notional, one tick below, one above
         price, quantity = on_min_notional(c, market)
         side = within_band(market, mark_of(ctx, symbol), price, side)
-        order = attrs.evolve(order, price=price, quantity=quantity, side=side)
+        order = attrs.evolve(
+            order,
+            price=price,
+            quantity=quantity,
+            side=side,
+            position_side=opening(ctx, account, side),
+        )
     elif flaw == "zeroPrice":
         order = attrs.evolve(order, price=Exact(0))
     elif flaw == "wrongSide":
@@ -190,7 +200,10 @@ def on_filters(ctx: Context, c: Chooser) -> None:
     side = c.choice((BUY, SELL))
     price, quantity = on_min_notional(c, market)
     side = within_band(market, mark_of(ctx, symbol), price, side)
-    made = send(ctx, limit_order(ctx, c, account, symbol, side, price, quantity))
+    # An opening order: a closing hedge leg with nothing to close is refused (-2022) first.
+    made = send(
+        ctx, PlaceOrder(account, symbol, side, opening(ctx, account, side), price, quantity)
+    )
     if "orderId" in made and c.choice((False, True)):
         taker = c.choice(tuple(a for a in ACCOUNTS if a != account))
         taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, quantity))
@@ -389,7 +402,8 @@ def set_position_mode(ctx: Context, c: Chooser, focus: Focus | None = None) -> N
     else:
         account, _, _ = focus or pick_focus(ctx, c)
     dual = ctx.model.state.accounts[account].dual_side_position
-    send(ctx, SetPositionMode(account, c.choice((not dual, dual))))
+    # A change mostly: the same mode is refused (-4059) before either guard is read.
+    send(ctx, SetPositionMode(account, c.choice((not dual, not dual, dual))))
 
 
 @move(MOVES, "deposit")
