@@ -24,7 +24,7 @@ from marginspec.conformance import moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
-from marginspec.conformance.folding import folded, prefix_folded, simpler
+from marginspec.conformance.folding import compensated, folded, prefix_folded, simpler
 from marginspec.conformance.moves.aiming import aimed_again
 from marginspec.conformance.moves.weights import weighted
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
@@ -559,6 +559,7 @@ def _shrink_initial(
         start = folded(report.initial, step.action, session.caps, session.ruleset)
         if start is not None:
             candidates.append((start, [*report.steps[:index], *report.steps[index + 1 :]]))
+    candidates += _compensated_candidates(session, report)
     candidates += [(start, list(report.steps)) for start in simpler(report.initial)]
     for start, steps in candidates:
         if used >= budget:
@@ -588,6 +589,26 @@ def _prefix_candidates(
         if start is not None:
             out.append((start, list(report.steps[index:])))
     return out[::-1]
+
+
+def _compensated_candidates(
+    session: Session, report: FailureReport
+) -> list[tuple[dict[str, Any], list[Step]]]:
+    """CONF-6: (initial state, remaining steps) for each action before the failing one
+    that changed a wallet (a fill's fees, a funding payment), removed with its wallet
+    changes kept in the initial state (``folding.compensated``): a failure at an exact
+    boundary survives removing an unrelated trade whose fee the boundary counted."""
+    reference = ModelEngine(session.ruleset)
+    reference.reset(report.initial)
+    assert reference.model is not None
+    out: list[tuple[dict[str, Any], list[Step]]] = []
+    for index, step in enumerate(report.steps[:-1]):
+        before = reference.model.state
+        reference.apply(step.action)
+        start = compensated(report.initial, before, reference.model.state)
+        if start is not None:
+            out.append((start, [*report.steps[:index], *report.steps[index + 1 :]]))
+    return out
 
 
 def _immediate_fills(session: Session, report: FailureReport, budget: int) -> FailureReport:

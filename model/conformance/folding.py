@@ -8,7 +8,9 @@ shrinker (``driver.shrink_trace``) tries each fold and simplification and keeps 
 where the same failure (kind, field, cause) still happens. A whole prefix of the run is
 folded too where it leaves nobody holding a position or an order (a liquidation and a
 deposit that leave a wallet where the failure needs it): the state after it, wallets,
-marks, fund and settings, becomes the initial state (:func:`prefix_folded`). Only what the implementation
+marks, fund and settings, becomes the initial state (:func:`prefix_folded`). An action
+that changed a wallet can be removed with its wallet changes kept in the initial state
+(:func:`compensated`). Only what the implementation
 could also reach by its own actions is written into an initial state (the rule
 ``moves.initial_state`` follows): per-symbol settings only for an engine that declares
 ``setLeverage`` / ``setMarginType``, position mode only with hedge mode and
@@ -109,3 +111,36 @@ def prefix_folded(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any] | No
     if any(a.positions or a.orders or a.cross_wallet < 0 for a in state.accounts.values()):
         return None
     return initial_json(state, ruleset)
+
+
+def compensated(
+    initial: Mapping[str, Any], before: ExchangeState, after: ExchangeState
+) -> dict[str, Any] | None:
+    """The initial state with the wallet changes of one removed action added in, or None
+    where there are none or a balance would be negative.
+
+    A failure aimed at an exact boundary (a deposit of exactly the shortfall, LIQ-1) is
+    told only with every fee paid before it: removing an unrelated trade moves the
+    boundary by its fee and the failure is gone. Removing the trade but keeping the
+    wallets it left (``before`` and ``after`` are the model's states around it) keeps
+    the boundary where it was; the replay keeps this only with the same failure."""
+    state = copy.deepcopy(dict(initial))
+    accounts = state.get("accounts", {})
+    changed = False
+    for name, now in after.accounts.items():
+        was = before.accounts.get(name)
+        delta = now.cross_wallet - (was.cross_wallet if was is not None else 0)
+        if delta == 0:
+            continue
+        if name == INSURANCE_FUND:
+            holder, key = state, "insuranceFund"
+        elif name in accounts:
+            holder, key = accounts[name], "crossWalletBalance"
+        else:
+            return None
+        balance = exact(holder.get(key, "0")) + delta
+        if balance < 0:
+            return None
+        holder[key] = to_plain(balance)
+        changed = True
+    return state if changed else None

@@ -6,7 +6,7 @@ import attrs
 
 from marginspec.conformance.capabilities import ACTION_NAMES, Capabilities
 from marginspec.conformance.engine import ModelEngine
-from marginspec.conformance.folding import folded, prefix_folded, simpler
+from marginspec.conformance.folding import compensated, folded, prefix_folded, simpler
 from marginspec.exchange.state import INSURANCE_FUND
 from marginspec.numbers import Exact
 from tests.conformance.helpers import RULESET, initial
@@ -85,3 +85,24 @@ def test_a_prefix_leaving_a_negative_fund_does_not_fold() -> None:
     drained = state.with_account(INSURANCE_FUND, attrs.evolve(fund, cross_wallet=Exact(-34832)))
     assert prefix_folded(drained, RULESET) is None
     assert prefix_folded(state, RULESET) is not None
+
+
+def test_a_removed_trade_leaves_its_fees_in_the_initial_wallets() -> None:
+    start = initial(A="10000", B="10000")
+    engine = ModelEngine(RULESET)
+    engine.reset(start)
+    assert engine.model is not None
+    order = {"action": "placeOrder", "account": "A", "symbol": "ETHUSDT", "side": "BUY"}
+    order |= {"positionSide": "BOTH", "type": "LIMIT", "price": "3000", "quantity": "1"}
+    engine.apply(order)
+    before = engine.model.state
+    assert compensated(start, before, before) is None  # nothing changed: no candidate
+    engine.apply({**order, "account": "B", "side": "SELL", "timeInForce": "IOC"})
+    folded_start = compensated(start, before, engine.model.state)
+    # B took A's resting order: B paid the taker fee (0.04 %), A as maker paid none
+    assert folded_start is not None
+    assert folded_start["accounts"]["A"]["crossWalletBalance"] == "10000"
+    assert Exact(folded_start["accounts"]["B"]["crossWalletBalance"]) == 10000 - Exact("1.2")
+    assert start["accounts"]["B"]["crossWalletBalance"] == "10000"  # the original untouched
+    poorer = initial(A="10000", B="1")
+    assert compensated(poorer, before, engine.model.state) is None  # B would be below zero
