@@ -24,7 +24,7 @@ from marginspec.conformance import moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
-from marginspec.conformance.folding import folded, simpler
+from marginspec.conformance.folding import compensated, folded, prefix_folded, simpler
 from marginspec.conformance.moves.aiming import aimed_again
 from marginspec.conformance.moves.weights import weighted
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
@@ -554,11 +554,12 @@ def _shrink_initial(
     remains. The first that holds is returned (the caller shrinks the actions again, since
     a simpler start may make more of them unnecessary), with the replays used."""
     used = 0
-    candidates: list[tuple[dict[str, Any], list[Step]]] = []
+    candidates = _prefix_candidates(session, report)
     for index, step in enumerate(report.steps[:-1]):
         start = folded(report.initial, step.action, session.caps, session.ruleset)
         if start is not None:
             candidates.append((start, [*report.steps[:index], *report.steps[index + 1 :]]))
+    candidates += _compensated_candidates(session, report)
     candidates += [(start, list(report.steps)) for start in simpler(report.initial)]
     for start, steps in candidates:
         if used >= budget:
@@ -569,6 +570,45 @@ def _shrink_initial(
         if found is not None and _same(found, report):
             return found, used
     return report, used
+
+
+def _prefix_candidates(
+    session: Session, report: FailureReport
+) -> list[tuple[dict[str, Any], list[Step]]]:
+    """CONF-6: (initial state, remaining steps) for each prefix of the run after which
+    nobody holds a position or an order (``folding.prefix_folded``), the longest first:
+    the state the prefix reached becomes the start, so a failure that needs a wallet an
+    earlier liquidation left is told without the liquidation."""
+    reference = ModelEngine(session.ruleset)
+    reference.reset(report.initial)
+    assert reference.model is not None
+    out: list[tuple[dict[str, Any], list[Step]]] = []
+    for index, step in enumerate(report.steps[:-1], start=1):
+        reference.apply(step.action)
+        start = prefix_folded(reference.model.state, session.ruleset)
+        if start is not None:
+            out.append((start, list(report.steps[index:])))
+    return out[::-1]
+
+
+def _compensated_candidates(
+    session: Session, report: FailureReport
+) -> list[tuple[dict[str, Any], list[Step]]]:
+    """CONF-6: (initial state, remaining steps) for each action before the failing one
+    that changed a wallet (a fill's fees, a funding payment), removed with its wallet
+    changes kept in the initial state (``folding.compensated``): a failure at an exact
+    boundary survives removing an unrelated trade whose fee the boundary counted."""
+    reference = ModelEngine(session.ruleset)
+    reference.reset(report.initial)
+    assert reference.model is not None
+    out: list[tuple[dict[str, Any], list[Step]]] = []
+    for index, step in enumerate(report.steps[:-1]):
+        before = reference.model.state
+        reference.apply(step.action)
+        start = compensated(report.initial, before, reference.model.state)
+        if start is not None:
+            out.append((start, [*report.steps[:index], *report.steps[index + 1 :]]))
+    return out
 
 
 def _immediate_fills(session: Session, report: FailureReport, budget: int) -> FailureReport:

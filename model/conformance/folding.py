@@ -5,7 +5,12 @@ A failing run often needs set-up the drawn starting state lacks: a wallet emptie
 withdrawal, a leverage or margin type set, a mark moved, an insurance fund drained by
 earlier liquidations. The initial state (TRACE-1) can carry each of these itself, so the
 shrinker (``driver.shrink_trace``) tries each fold and simplification and keeps it only
-where the same failure (kind, field, cause) still happens. Only what the implementation
+where the same failure (kind, field, cause) still happens. A whole prefix of the run is
+folded too where it leaves nobody holding a position or an order (a liquidation and a
+deposit that leave a wallet where the failure needs it): the state after it, wallets,
+marks, fund and settings, becomes the initial state (:func:`prefix_folded`). An action
+that changed a wallet can be removed with its wallet changes kept in the initial state
+(:func:`compensated`). Only what the implementation
 could also reach by its own actions is written into an initial state (the rule
 ``moves.initial_state`` follows): per-symbol settings only for an engine that declares
 ``setLeverage`` / ``setMarginType``, position mode only with hedge mode and
@@ -19,7 +24,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from marginspec.conformance.capabilities import Capabilities
-from marginspec.exchange.state import INSURANCE_FUND, default_leverage
+from marginspec.exchange.initial import initial_json
+from marginspec.exchange.state import INSURANCE_FUND, ExchangeState, default_leverage
 from marginspec.numbers import exact, to_plain
 from marginspec.ruleset import RuleSet
 
@@ -94,3 +100,47 @@ def simpler(initial: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             state = copy.deepcopy(dict(initial))
             del state["accounts"][name]["symbols"]
             yield state
+
+
+def prefix_folded(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any] | None:
+    """The initial state standing for ``state``, the model's state after a prefix of a
+    run, or None where no initial state can carry it (a position or an order, the fund's
+    included, is held; a wallet or the fund is negative, as a bankruptcy can leave it). The actions of the prefix reached it, so the engine can reach
+    it by its own actions; what it loses (the fee income, the last traded prices, the
+    next order id) is checked by the replay that keeps a fold only with the same failure."""
+    if any(a.positions or a.orders or a.cross_wallet < 0 for a in state.accounts.values()):
+        return None
+    return initial_json(state, ruleset)
+
+
+def compensated(
+    initial: Mapping[str, Any], before: ExchangeState, after: ExchangeState
+) -> dict[str, Any] | None:
+    """The initial state with the wallet changes of one removed action added in, or None
+    where there are none or a balance would be negative.
+
+    A failure aimed at an exact boundary (a deposit of exactly the shortfall, LIQ-1) is
+    told only with every fee paid before it: removing an unrelated trade moves the
+    boundary by its fee and the failure is gone. Removing the trade but keeping the
+    wallets it left (``before`` and ``after`` are the model's states around it) keeps
+    the boundary where it was; the replay keeps this only with the same failure."""
+    state = copy.deepcopy(dict(initial))
+    accounts = state.get("accounts", {})
+    changed = False
+    for name, now in after.accounts.items():
+        was = before.accounts.get(name)
+        delta = now.cross_wallet - (was.cross_wallet if was is not None else 0)
+        if delta == 0:
+            continue
+        if name == INSURANCE_FUND:
+            holder, key = state, "insuranceFund"
+        elif name in accounts:
+            holder, key = accounts[name], "crossWalletBalance"
+        else:
+            return None
+        balance = exact(holder.get(key, "0")) + delta
+        if balance < 0:
+            return None
+        holder[key] = to_plain(balance)
+        changed = True
+    return state if changed else None

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import attrs
+
 from marginspec.conformance.capabilities import ACTION_NAMES, Capabilities
-from marginspec.conformance.folding import folded, simpler
+from marginspec.conformance.engine import ModelEngine
+from marginspec.conformance.folding import compensated, folded, prefix_folded, simpler
+from marginspec.exchange.state import INSURANCE_FUND
+from marginspec.numbers import Exact
 from tests.conformance.helpers import RULESET, initial
 
 ALL = Capabilities()
@@ -47,3 +52,57 @@ def test_simpler_states_empty_the_fund_then_drop_settings() -> None:
     assert first["insuranceFund"] == "0" and first["accounts"] == start["accounts"]
     assert second["insuranceFund"] == "1000000" and "symbols" not in second["accounts"]["A"]
     assert list(simpler({**second, "insuranceFund": "0"})) == []
+
+
+def test_a_prefix_folds_only_where_nobody_holds_a_position_or_an_order() -> None:
+    engine = ModelEngine(RULESET)
+    engine.reset(initial(A="10000", B="10000"))
+    assert engine.model is not None
+    order = {"action": "placeOrder", "account": "A", "symbol": "ETHUSDT", "side": "BUY"}
+    order |= {"positionSide": "BOTH", "type": "LIMIT", "price": "3000", "quantity": "1"}
+    engine.apply(order)
+    assert prefix_folded(engine.model.state, RULESET) is None  # A's order rests
+    taker = {**order, "account": "B", "side": "SELL", "timeInForce": "IOC"}
+    engine.apply(taker)
+    assert prefix_folded(engine.model.state, RULESET) is None  # both hold a position
+    engine.apply({**order, "side": "SELL", "price": "3100"})
+    engine.apply({**order, "account": "B", "price": "3100", "timeInForce": "IOC"})
+    engine.apply({"action": "markPrice", "symbol": "ETHUSDT", "markPrice": "3100"})
+    start = prefix_folded(engine.model.state, RULESET)
+    # A bought at 3000 and sold at 3100 as maker (no fee); B paid the taker fee twice
+    assert start is not None and start["markPrices"]["ETHUSDT"] == "3100"
+    assert start["accounts"]["A"]["crossWalletBalance"] == "10100"
+    fees = Exact("0.0004") * (3000 + 3100)
+    assert Exact(start["accounts"]["B"]["crossWalletBalance"]) == 10000 - 100 - fees
+
+
+def test_a_prefix_leaving_a_negative_fund_does_not_fold() -> None:
+    engine = ModelEngine(RULESET)
+    engine.reset(initial(A="10000"))
+    assert engine.model is not None
+    state = engine.model.state
+    fund = state.accounts[INSURANCE_FUND]
+    drained = state.with_account(INSURANCE_FUND, attrs.evolve(fund, cross_wallet=Exact(-34832)))
+    assert prefix_folded(drained, RULESET) is None
+    assert prefix_folded(state, RULESET) is not None
+
+
+def test_a_removed_trade_leaves_its_fees_in_the_initial_wallets() -> None:
+    start = initial(A="10000", B="10000")
+    engine = ModelEngine(RULESET)
+    engine.reset(start)
+    assert engine.model is not None
+    order = {"action": "placeOrder", "account": "A", "symbol": "ETHUSDT", "side": "BUY"}
+    order |= {"positionSide": "BOTH", "type": "LIMIT", "price": "3000", "quantity": "1"}
+    engine.apply(order)
+    before = engine.model.state
+    assert compensated(start, before, before) is None  # nothing changed: no candidate
+    engine.apply({**order, "account": "B", "side": "SELL", "timeInForce": "IOC"})
+    folded_start = compensated(start, before, engine.model.state)
+    # B took A's resting order: B paid the taker fee (0.04 %), A as maker paid none
+    assert folded_start is not None
+    assert folded_start["accounts"]["A"]["crossWalletBalance"] == "10000"
+    assert Exact(folded_start["accounts"]["B"]["crossWalletBalance"]) == 10000 - Exact("1.2")
+    assert start["accounts"]["B"]["crossWalletBalance"] == "10000"  # the original untouched
+    poorer = initial(A="10000", B="1")
+    assert compensated(poorer, before, engine.model.state) is None  # B would be below zero

@@ -18,15 +18,13 @@ from marginspec.exchange.trace import replay
 from tests.conformance.helpers import RULESET
 from tests.mutants import MUTANTS
 
-#: The longest shrunk trace accepted (issue 12). Failures that need set-up their drawn
-#: start lacks (a wallet, a leverage, a drained insurance fund) get it folded into the
-#: initial state by the shrinker (CONF-6, ``conformance.folding``); the ADL ranking still
-#: needs two counterparties trading with the victim, the fund's trade, a mark and the
-#: sweep, which is 6 steps on seed 0 (8 on seeds 1 and 2, docs/performance.md).
+#: The longest shrunk trace accepted (issue 12), for every mutant. Failures that need
+#: set-up their drawn start lacks (a wallet, a leverage, a drained insurance fund, or a
+#: whole prefix that leaves nobody holding anything) get it folded into the initial state
+#: by the shrinker (CONF-6, ``conformance.folding``); the ADL ranking's story is the
+#: longest: two counterparties resting at two prices, the fund's and the victim's IOC
+#: orders taking them, the crash mark and the sweep (``moves.aimed_more.crash_ranked``).
 MAX_STEPS = 6
-#: The exception: the ADL ranking's shrunk story, 6-8 steps in bench_mutants' runs, is 10
-#: in the fresh process this test uses (issue 12's 6 steps not met for it yet).
-LONGER = {"AdlRankedTheBinanceWay": 12}
 
 
 def test_there_are_at_least_twenty_five_classic_mistakes() -> None:
@@ -44,7 +42,7 @@ def test_quick_profile_catches_the_mutant_with_a_short_trace(mutant: type, tmp_p
     found = _quick(mutant.__name__, path)
     assert found is not None, f"{mutant.__name__} was not caught"
     assert found["kind"] == DIVERGENCE
-    assert 1 <= found["steps"] <= LONGER.get(mutant.__name__, MAX_STEPS), found["text"]
+    assert 1 <= found["steps"] <= MAX_STEPS, found["text"]
     assert found["field"] is not None and found["rules"]
     # The saved trace is the model's own record: the model replays it without divergence,
     # and re-running it on the mutant reproduces the failure at the same step.

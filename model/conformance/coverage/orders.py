@@ -79,6 +79,8 @@ def _reduce_with_resting(s: Step) -> tuple[Exact, Exact, Exact] | None:
     if s.name != "placeOrder" or not _reducing(a) or "quantity" not in a:
         return None
     held = abs(s.amount(a["account"], a["symbol"], a["positionSide"], after=False))
+    if held == 0:  # also an unknown account (REF-40), which has no orders to read
+        return None
     resting = sum(
         (
             o.remaining
@@ -93,7 +95,7 @@ def _reduce_with_resting(s: Step) -> tuple[Exact, Exact, Exact] | None:
         ),
         Exact(0),
     )
-    if held == 0 or resting == 0:
+    if resting == 0:
         return None
     return exact(a["quantity"]), resting, held
 

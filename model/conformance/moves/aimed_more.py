@@ -29,12 +29,14 @@ from marginspec.conformance.moves.aiming import (
     mark_of,
     move,
     on_step,
+    opening,
     opposite,
     pair,
     round8,
     send,
     size_for,
 )
+from marginspec.evaluate import PositionFigures
 from marginspec.exchange import INSURANCE_FUND, filters
 from marginspec.exchange.actions import (
     Deposit,
@@ -43,6 +45,7 @@ from marginspec.exchange.actions import (
     MarkPrice,
     ModifyOrder,
     PlaceOrder,
+    PositionMargin,
     SetLeverage,
     SetMarginType,
     Withdraw,
@@ -104,45 +107,44 @@ def modify_order(ctx: Context, c: Chooser) -> None:
 
 @move(AIMED, "placeOrder", "modifyOrder")
 def amend_adds(ctx: Context, c: Chooser) -> None:
-    """A fresh bid amended to what the venue refuses for what it adds (AMEND-4): more
-    than the available balance funds (-2019), or one step far below the mark (-5029)."""
+    """A fresh bid amended to what the venue refuses for what it adds (AMEND-4): one step
+    far below the mark (-5029), then more than the available balance funds (-2019).
+    Both each call (a refusal leaves the order as it was): one drawn of the two left
+    -5029 unreached in whole quick runs (seeds 3, 4)."""
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
-    how = c.choice(("more", "minNotional"))
     price = on_step(mark_of(ctx, symbol) * Exact(99, 100), market.tick_size)
     size = size_for(ctx, c, market, Exact(500))
     made = send(ctx, limit_order(ctx, c, account, symbol, BUY, price, size))
     if "orderId" not in made:
         return
-    if how == "minNotional":
-        price = on_step(market.min_notional / market.step_size / 2, market.tick_size)
-        quantity = market.step_size
-    else:
-        budget = account_figures(ctx, account).available_balance
-        lev = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
-        quantity = size + size_for(ctx, c, market, budget * lev * 2 + 1)
+    low = on_step(market.min_notional / market.step_size / 2, market.tick_size)
+    send(ctx, ModifyOrder(account, symbol, made["orderId"], low, market.step_size))
+    budget = account_figures(ctx, account).available_balance
+    lev = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
+    quantity = size + size_for(ctx, c, market, budget * lev * 2 + 1)
     send(ctx, ModifyOrder(account, symbol, made["orderId"], price, quantity))
 
 
 @move(AIMED, "placeOrder", "fill", "modifyOrder")
 def amend_cancels(ctx: Context, c: Chooser) -> None:
-    """The amendments that cancel (AMEND-3): a partly filled order amended to its executed
-    quantity, or a post-only order amended to a price that would take."""
+    """The amendments that cancel (AMEND-3): a post-only order amended to a price that
+    would take, then a partly filled order amended to its executed quantity. Both each
+    call: one drawn of the two left AMEND-3 unreached in a whole quick run (seed 4)."""
     maker, taker = c.choice((("A", "B"), ("B", "C"), ("C", "A")))
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
     price = on_step(mark_of(ctx, symbol), market.tick_size)
     size = size_for(ctx, c, market, Exact(1000))
-    if c.choice((True, False)) and "GTX" in ctx.caps.time_in_force:
+    if "GTX" in ctx.caps.time_in_force:
         away = price - market.tick_size * 2 if side is BUY else price + market.tick_size * 2
         post = limit_order(ctx, c, maker, symbol, side, away, size)
         made = send(ctx, attrs.evolve(post, time_in_force="GTX"))
         send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, size))
         if "orderId" in made:
             send(ctx, ModifyOrder(maker, symbol, made["orderId"], price, size))
-        return
     made = send(ctx, limit_order(ctx, c, maker, symbol, side, price, size * 2))
     taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, size))
     if "orderId" in made and "orderId" in taken:
@@ -191,22 +193,24 @@ def self_trade(ctx: Context, c: Chooser) -> None:
 @move(AIMED, "placeOrder")
 def filter_bounds(ctx: Context, c: Chooser) -> None:
     """A LIMIT order just outside PRICE_FILTER's minPrice or maxPrice (FLT-1: -4013,
-    -4002), or on the bound."""
+    -4002), then one on that bound. Each refusal has half the calls: with the four
+    cases drawn apart, -4013 went unplayed in a whole quick run (seed 1)."""
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
-    what = c.choice(("below", "above", "onMin", "onMax"))
+    below = c.choice((True, False))
     mark = on_step(mark_of(ctx, symbol), market.tick_size)
     order = limit_order(ctx, c, account, symbol, side, mark, market.step_size * 10)
     low, high, tick = market.min_price, market.max_price, market.tick_size
-    if what in ("below", "onMin") and low > 0:
-        price = low if what == "onMin" else (low - tick if low > tick else low / 2)
-    elif what in ("above", "onMax") and high > 0:
-        price = high if what == "onMax" else high + tick
+    if below and low > 0:
+        outside, bound = (low - tick if low > tick else low / 2), low
+    elif not below and high > 0:
+        outside, bound = high + tick, high
     else:
         return
-    send(ctx, attrs.evolve(order, price=price))
+    send(ctx, attrs.evolve(order, price=outside))
+    send(ctx, attrs.evolve(order, price=bound))
 
 
 @move(AIMED, "placeOrder")
@@ -244,13 +248,6 @@ def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
             send(ctx, Withdraw(account, most))
 
 
-def _opening(ctx: Context, account: str, side: OrderSide) -> PositionSide:
-    """The position side an order of ``side`` opens on (BOTH in one-way mode)."""
-    if not ctx.model.state.accounts[account].dual_side_position:
-        return PositionSide.BOTH
-    return PositionSide.LONG if side is BUY else PositionSide.SHORT
-
-
 def _opening_trade(
     ctx: Context,
     maker: str,
@@ -263,11 +260,11 @@ def _opening_trade(
     """``maker`` rests ``side`` and ``taker`` takes it, each opening (either mode): by an
     IOC order at the same price when the engine has one (two actions, ACT-ORD-8), else by
     an explicit fill (three), so the stories stay short after shrinking."""
-    made = send(ctx, PlaceOrder(maker, symbol, side, _opening(ctx, maker, side), price, quantity))
+    made = send(ctx, PlaceOrder(maker, symbol, side, opening(ctx, maker, side), price, quantity))
     if "orderId" not in made:
         return
     other = opposite(side)
-    taking = PlaceOrder(taker, symbol, other, _opening(ctx, taker, other), price, quantity)
+    taking = PlaceOrder(taker, symbol, other, opening(ctx, taker, other), price, quantity)
     if "IOC" in ctx.caps.time_in_force:
         send(ctx, attrs.evolve(taking, time_in_force="IOC"))
         return
@@ -323,13 +320,46 @@ def crash_ranked(ctx: Context, c: Chooser) -> None:
     fund = account_figures(ctx, INSURANCE_FUND).available_balance
     if fund < q_fund * first / 10:
         send(ctx, Deposit(INSURANCE_FUND, round8(q_fund * first / 10 - fund, up=True)))
-    # the fund on the victim's side, against the early counterparty
-    _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
-    _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
-    send(ctx, MarkPrice(symbol, second))
-    _opening_trade(ctx, victim, late, symbol, side, q_late, second)
+    if "IOC" in ctx.caps.time_in_force:
+        sizes = (q_early, q_fund, q_late)
+        _ranked_takes(ctx, (victim, early, late), symbol, side, (first, second), sizes)
+    else:
+        # the fund on the victim's side, against the early counterparty
+        _opening_trade(ctx, INSURANCE_FUND, early, symbol, side, q_fund, first)
+        _opening_trade(ctx, victim, early, symbol, side, q_early - q_fund, first)
+        send(ctx, MarkPrice(symbol, second))
+        _opening_trade(ctx, victim, late, symbol, side, q_late, second)
     send(ctx, MarkPrice(symbol, final))
     send(ctx, LiquidationSweep())
+
+
+def _ranked_takes(
+    ctx: Context,
+    accounts: tuple[str, str, str],
+    symbol: str,
+    side: OrderSide,
+    prices: tuple[Exact, Exact],
+    sizes: tuple[Exact, Exact, Exact],
+) -> None:
+    """:func:`crash_ranked`'s positions in four actions (six with the crash and the sweep,
+    issue 12's bar for a shrunk story): the early counterparty rests its whole size at
+    the first price, the fund takes part of it (IOC), the late one rests at the second
+    price (inside PERCENT_PRICE's band: the mark need not move there, ACT-ORD-9), and the
+    victim takes the rest of both in one IOC order (best price first, ACT-ORD-8)."""
+    victim, early, late = accounts
+    first, second = prices
+    q_early, q_fund, q_late = sizes
+    against = opposite(side)
+    rest = PlaceOrder(early, symbol, against, opening(ctx, early, against), first, q_early)
+    if "orderId" not in send(ctx, rest):
+        return
+    fund_side = opening(ctx, INSURANCE_FUND, side)
+    take = PlaceOrder(INSURANCE_FUND, symbol, side, fund_side, first, q_fund, time_in_force="IOC")
+    send(ctx, take)
+    send(ctx, PlaceOrder(late, symbol, against, opening(ctx, late, against), second, q_late))
+    whole = q_early - q_fund + q_late
+    victim_side = opening(ctx, victim, side)
+    send(ctx, PlaceOrder(victim, symbol, side, victim_side, first, whole, time_in_force="IOC"))
 
 
 @move(AIMED, "deposit", "withdraw", "setLeverage", "setMarginType", *SWEEP)
@@ -403,7 +433,11 @@ def reducing_orders(ctx: Context, c: Chooser) -> None:
     quantity = c.choice(
         (abs(amt) + step, abs(amt), abs(amt) - step, net, net + step, max(net - step, step))
     )
-    send(ctx, PlaceOrder(account, symbol, closing, side, price, quantity, reduce_only=not hedge))
+    order = PlaceOrder(account, symbol, closing, side, price, quantity, reduce_only=not hedge)
+    if "orderId" not in send(ctx, order) and quantity != net:
+        # refused beyond the boundary: then exactly on it (drawn alone, one time in six,
+        # the netted boundary went unreached in a whole quick run, seed 2)
+        send(ctx, attrs.evolve(order, quantity=net))
 
 
 @move(AIMED, "deposit", "placeOrder", "fill")
@@ -418,4 +452,62 @@ def lp_beyond_cap(ctx: Context, c: Chooser) -> None:
     send(ctx, Deposit(account, last * c.choice((2, 3))))
     size = size_for(ctx, c, market, Exact(c.choice((1000, 20000))))
     price = on_step(mark_of(ctx, symbol), market.tick_size)
-    pair(ctx, c, account, symbol, SELL, size, price, _opening(ctx, account, SELL))
+    pair(ctx, c, account, symbol, SELL, size, price, opening(ctx, account, SELL))
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice")
+def on_trigger(ctx: Context, c: Chooser) -> None:
+    """LIQ-1's trigger from both sides (CONF-5, issue 12's boundaries): a fresh position
+    behind a modest wallet, the mark one tick past its liquidation price, then exactly
+    the shortfall to maintenance margin added back (a deposit, or isolated margin), or one
+    unit of the 8th decimal less or more: the margin balance below, equal to and above
+    the maintenance margin, where a ``<=`` trigger for ``<`` differs. Four actions after
+    shrinking (the set-up folded into the initial state): the trade, the mark, the top-up."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    tick = market.tick_size
+    if ctx.caps.supports("setLeverage"):
+        send(ctx, SetLeverage(account, symbol, min(20, int(market.max_leverage))))
+    _wallet_to(ctx, account, Exact(c.choice((2000, 1000))))
+    size = size_for(ctx, c, market, Exact(c.choice((5000, 10000))))
+    price = on_step(mark_of(ctx, symbol), tick)
+    position_side = opening(ctx, account, side)
+    if not pair(ctx, c, account, symbol, side, size, price, position_side):
+        return
+    found = _position(ctx, account, symbol, position_side)
+    if found is None or not found.liquidation_price:
+        return
+    # one tick past the liquidation price: a long below it, a short above it
+    if found.position.position_amt > 0:
+        mark = on_step(found.liquidation_price, tick) - tick
+    else:
+        mark = on_step(found.liquidation_price, tick, up=True) + tick
+    if mark <= 0:
+        return
+    send(ctx, MarkPrice(symbol, mark))
+    off = c.choice((Exact(0), Exact(-1, 10**8), Exact(1, 10**8)))
+    found = _position(ctx, account, symbol, position_side)
+    if found is None:
+        return
+    if found.isolated_margin is not None:
+        if not ctx.caps.supports("positionMargin"):
+            return
+        short = found.maint_margin - found.isolated_margin
+        if short + off > 0:
+            send(ctx, PositionMargin(account, symbol, position_side, decimal(short + off), 1))
+        return
+    f = account_figures(ctx, account)
+    short = f.cross_maint_margin - (f.total_cross_wallet_balance + f.total_cross_unrealized_pnl)
+    if short + off > 0:
+        send(ctx, Deposit(account, decimal(short + off)))
+
+
+def _position(
+    ctx: Context, account: str, symbol: str, side: PositionSide
+) -> PositionFigures | None:
+    for p in account_figures(ctx, account, prices=True).positions:
+        if p.position.symbol == symbol and p.position.position_side is side:
+            return p if p.position.position_amt != 0 else None
+    return None

@@ -53,6 +53,8 @@ def tiny_liquidation_price(ctx: Context, c: Chooser) -> None:
     ):
         return
     price = on_step(mark_of(ctx, symbol), market.tick_size)
+    if price <= 0:  # a mark crashed below one tick: no order can be priced there
+        return
     quantity = on_step(Exact(c.choice((100, 1000))) / price, market.step_size, up=True)
     notional = quantity * price
     target = notional * (1 + market.maker_fee) - Exact(market.brackets[0].cum) - SHORTFALL

@@ -131,6 +131,14 @@ def mark_of(ctx: Context, symbol: str) -> Exact:
     return ctx.model.state.mark_prices[symbol]
 
 
+def opening(ctx: Context, account: str, side: OrderSide) -> PositionSide:
+    """The position side an order of ``side`` opens on (BOTH in one-way mode): a boundary
+    order sent on a closing hedge leg would meet -2022 (REF-3) before its filter."""
+    if account in ctx.model.state.accounts and ctx.model.state.accounts[account].dual_side_position:
+        return PositionSide.LONG if side is BUY else PositionSide.SHORT
+    return PositionSide.BOTH
+
+
 def side_for(ctx: Context, c: Chooser, account: str, side: OrderSide) -> PositionSide:
     if account in ctx.model.state.accounts and ctx.model.state.accounts[account].dual_side_position:
         opening = PositionSide.LONG if side is BUY else PositionSide.SHORT
@@ -202,7 +210,8 @@ def on_min_notional(c: Chooser, market: Market) -> tuple[Exact, Exact]:
     if not exact:  # no exact pair on this grid: the nearest price above, on one step
         exact.append((on_step(market.min_notional / step, tick, up=True), step))
     price, quantity = c.choice(exact)
-    return price + tick * c.choice((0, -1, 1)), quantity
+    # On the boundary half the time: it is the side a ``<=`` for ``<`` mistake differs on.
+    return price + tick * c.choice((0, -1, 0, 1)), quantity
 
 
 def within_band(market: Market, mark: Exact, price: Exact, side: OrderSide) -> OrderSide:

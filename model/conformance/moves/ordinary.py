@@ -38,6 +38,7 @@ from marginspec.conformance.moves.aiming import (
     on_min_notional,
     on_step,
     open_positions,
+    opening,
     opposite,
     pair,
     pick_focus,
@@ -54,6 +55,7 @@ from marginspec.exchange.actions import (
     Funding,
     LiquidationSweep,
     MarkPrice,
+    PlaceOrder,
     PositionMargin,
     SetLeverage,
     SetMarginType,
@@ -104,7 +106,9 @@ def trade_then_change(ctx: Context, c: Chooser) -> None:
     if focus is None:
         return
     follow = c.choice(("leverage", "marginType", "leverage", "positionMode", "margin", "trade"))
-    if follow in ("marginType", "positionMode") and c.choice((False, True)):
+    # A mode change always without orders: -4068 (REF-28, positions) alone, which an engine
+    # checking open orders only misses; set_position_mode's split accounts reach -4067.
+    if follow == "positionMode" or (follow == "marginType" and c.choice((False, True))):
         _clear_orders(ctx, focus[0], focus[1] if follow == "marginType" else None)
     if follow == "leverage" and ctx.caps.supports("setLeverage"):
         set_leverage(ctx, c, focus)
@@ -164,7 +168,13 @@ def place_order(ctx: Context, c: Chooser) -> None:
         # REF-7 from both sides: exactly the minimum notional, one tick below, one above
         price, quantity = on_min_notional(c, market)
         side = within_band(market, mark_of(ctx, symbol), price, side)
-        order = attrs.evolve(order, price=price, quantity=quantity, side=side)
+        order = attrs.evolve(
+            order,
+            price=price,
+            quantity=quantity,
+            side=side,
+            position_side=opening(ctx, account, side),
+        )
     elif flaw == "zeroPrice":
         order = attrs.evolve(order, price=Exact(0))
     elif flaw == "wrongSide":
@@ -190,7 +200,10 @@ def on_filters(ctx: Context, c: Chooser) -> None:
     side = c.choice((BUY, SELL))
     price, quantity = on_min_notional(c, market)
     side = within_band(market, mark_of(ctx, symbol), price, side)
-    made = send(ctx, limit_order(ctx, c, account, symbol, side, price, quantity))
+    # An opening order: a closing hedge leg with nothing to close is refused (-2022) first.
+    made = send(
+        ctx, PlaceOrder(account, symbol, side, opening(ctx, account, side), price, quantity)
+    )
     if "orderId" in made and c.choice((False, True)):
         taker = c.choice(tuple(a for a in ACCOUNTS if a != account))
         taken = send(ctx, limit_order(ctx, c, taker, symbol, opposite(side), price, quantity))
@@ -202,11 +215,15 @@ def on_filters(ctx: Context, c: Chooser) -> None:
 def opening_against_resting(ctx: Context, c: Chooser) -> None:
     """B-MREQ's classification (ACT-ORD-3) and reduce-only netting (ACT-ORD-4): a one-way
     position, a resting closing order, the free balance withdrawn, then a closing order
-    that the resting one makes opening (-2019, or -4118 when reduce-only), or a second
-    reduce-only order that the first leaves no room for (-2022)."""
-    account = c.choice(ACCOUNTS)
-    if ctx.model.state.accounts[account].dual_side_position:
+    that the resting one makes opening (-2019, or -4118 when reduce-only: the whole
+    position again, priced to cost more than a profit could fund), or a second
+    reduce-only order that the first leaves no room for (-2022). -2019 and -4118 are
+    sent together (refusals leave the state as it was): drawn apart, one of three aims
+    went unplayed in a whole quick run (Hypothesis's draws are far from even)."""
+    one_way = [a for a in ACCOUNTS if not ctx.model.state.accounts[a].dual_side_position]
+    if not one_way:
         return
+    account = c.choice(one_way)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
@@ -218,21 +235,35 @@ def opening_against_resting(ctx: Context, c: Chooser) -> None:
         return
     closing = opposite(side)
     price = on_step(mark_of(ctx, symbol), market.tick_size)
-    netting = c.choice((True, False))
+    netting = c.choice((False, True))  # -2022, or both margin refusals
     first = limit_order(ctx, c, account, symbol, closing, price, abs(amt))
     send(ctx, attrs.evolve(first, reduce_only=netting))
     free = round8(account_figures(ctx, account, prices=False).max_withdraw)
     if free > 0:
         send(ctx, Withdraw(account, free))
-    second = limit_order(ctx, c, account, symbol, closing, price, market.step_size)
-    send(ctx, attrs.evolve(second, reduce_only=c.choice((True, False)) or netting))
+    if netting:
+        second = limit_order(ctx, c, account, symbol, closing, price, market.step_size)
+        send(ctx, attrs.evolve(second, reduce_only=True))
+        return
+    # The whole position again, 14 % beyond the mark (inside PERCENT_PRICE): its opening
+    # cost (IM + open loss, COST-1) exceeds what the withdrawal leaves when the position
+    # is in profit (available counts uPnL, maxWithdrawAmount does not: XFER-1). Sent
+    # reduce-only (-4118) and not (-2019): each refused, the state unchanged.
+    beyond = Exact(114, 100) if closing is BUY else Exact(86, 100)
+    far = on_step(mark_of(ctx, symbol) * beyond, market.tick_size)
+    second = limit_order(ctx, c, account, symbol, closing, far, abs(amt))
+    send(ctx, attrs.evolve(second, reduce_only=True))
+    send(ctx, second)
 
 
 @move(MOVES, "placeOrder")
 def immediate_order(ctx: Context, c: Chooser) -> None:
     """Two makers rest on one side at the mark and a tick beyond; the third account sends
     an immediate order (MARKET, IOC, FOK) or a post-only one (GTX) at them: fills in
-    price-time priority and the rest expiring (ACT-ORD-6 … ACT-ORD-8), or -5022."""
+    price-time priority and the rest expiring (ACT-ORD-6 … ACT-ORD-8), or -5022. The
+    post-only order that would take is sent every call before the drawn one (refused, the
+    state unchanged): drawn one time in four, -5022 went unreached in a whole quick run
+    (seed 1)."""
     kinds = [k for k in ("MARKET",) if k in ctx.caps.order_types]
     kinds += [t for t in ("IOC", "FOK", "GTX") if t in ctx.caps.time_in_force]
     if not kinds:
@@ -250,6 +281,8 @@ def immediate_order(ctx: Context, c: Chooser) -> None:
     total = sizes[0] + sizes[1]
     quantity = c.choice((sizes[0], total, total + market.step_size * 10))
     order = limit_order(ctx, c, taker, symbol, opposite(side), worse, quantity)
+    if "GTX" in kinds:
+        send(ctx, attrs.evolve(order, time_in_force="GTX", price=c.choice((mark, worse))))
     if kind == "MARKET":
         order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
     else:
@@ -260,25 +293,24 @@ def immediate_order(ctx: Context, c: Chooser) -> None:
 
 @move(MOVES, "markPrice", "placeOrder")
 def out_of_range(ctx: Context, c: Chooser) -> None:
-    """A mark, an order price or an order quantity that is not positive (REF-44, -4001,
-    -4003), or a price outside the PERCENT_PRICE band (-4016, -4024): the checks engines
-    skip because their own clients never send such values."""
+    """A mark, an order price and an order quantity that are not positive (REF-44, -4001,
+    -4003), and a price outside the PERCENT_PRICE band (-4016, -4024): the checks engines
+    skip because their own clients never send such values. Every call plays all four
+    (each refused, the state unchanged): one drawn among them left -4003 unreached in a
+    whole quick run (seed 4)."""
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
     value = Exact(c.choice((0, -1)))
-    what = c.choice(("mark", "price", "quantity", "band"))
-    if what == "mark":
-        send(ctx, MarkPrice(symbol, value))
-        return
+    send(ctx, MarkPrice(symbol, value))
     account = c.choice(ACCOUNTS)
     side = c.choice((BUY, SELL))
     mark = mark_of(ctx, symbol)
     order = limit_order(ctx, c, account, symbol, side, mark, market.step_size)
-    if what == "band":  # 20 % beyond the mark: outside aster-pro's 1.15 / 0.85
-        factor = Exact(12, 10) if side is BUY else Exact(8, 10)
-        send(ctx, attrs.evolve(order, price=on_step(mark * factor, market.tick_size)))
-        return
-    send(ctx, attrs.evolve(order, **{what: value}))
+    send(ctx, attrs.evolve(order, price=value))
+    send(ctx, attrs.evolve(order, quantity=value))
+    # 20 % beyond the mark: outside aster-pro's 1.15 / 0.85
+    factor = Exact(12, 10) if side is BUY else Exact(8, 10)
+    send(ctx, attrs.evolve(order, price=on_step(mark * factor, market.tick_size)))
 
 
 @move(MOVES, "cancelOrder")
@@ -370,7 +402,8 @@ def set_position_mode(ctx: Context, c: Chooser, focus: Focus | None = None) -> N
     else:
         account, _, _ = focus or pick_focus(ctx, c)
     dual = ctx.model.state.accounts[account].dual_side_position
-    send(ctx, SetPositionMode(account, c.choice((not dual, dual))))
+    # A change mostly: the same mode is refused (-4059) before either guard is read.
+    send(ctx, SetPositionMode(account, c.choice((not dual, not dual, dual))))
 
 
 @move(MOVES, "deposit")

@@ -86,6 +86,9 @@ WEIGHTS: dict[str, int] = {
     "self_trade": 2,
     "filter_bounds": 1,
     "lot_bounds": 1,
+    # issue 12: LIQ-1's trigger from both sides in a story of four actions, so that a
+    # strict/inclusive trigger mistake is found on a short run first
+    "on_trigger": 2,
 }
 
 
