@@ -571,7 +571,9 @@ def child_mutant(job: dict[str, Any]) -> dict[str, Any]:
         out["vectors"] = {"killed": bool(checked.failed), "cpu": time.process_time() - started}
     for profile in ("quick", "thorough"):
         for seed in job[profile]:
-            if out["quick"].get(str(seed), {}).get("killed") or out["vectors"]["killed"]:
+            if profile == "thorough" and (
+                out["quick"].get(str(seed), {}).get("killed") or out["vectors"]["killed"]
+            ):
                 continue  # thorough only where quick and the vectors missed
             log = Path(job["copy"]) / f"log-{profile}-{seed}.json"
             if log.exists():
