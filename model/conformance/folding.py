@@ -26,7 +26,7 @@ from typing import Any
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.exchange.initial import initial_json
 from marginspec.exchange.state import INSURANCE_FUND, ExchangeState, default_leverage
-from marginspec.numbers import exact, to_plain
+from marginspec.numbers import Exact, exact, to_plain
 from marginspec.ruleset import RuleSet
 
 #: The actions a starting state can stand for.
@@ -53,17 +53,8 @@ def folded(
     symbol = action.get("symbol")
     if name in ("deposit", "withdraw"):
         sign = 1 if name == "deposit" else -1
-        if account == INSURANCE_FUND:
-            holder, key = state, "insuranceFund"
-        elif account in accounts:
-            holder, key = accounts[account], "crossWalletBalance"
-        else:
-            return None
-        balance = exact(holder.get(key, "0")) + sign * exact(action.get("amount", "0"))
-        if balance < 0:
-            return None
-        holder[key] = to_plain(balance)
-        return state
+        amount = sign * exact(action.get("amount", "0"))
+        return state if _credit(state, str(account), amount) else None
     if name == "markPrice":
         if symbol not in state.get("markPrices", {}):
             return None
@@ -125,22 +116,30 @@ def compensated(
     wallets it left (``before`` and ``after`` are the model's states around it) keeps
     the boundary where it was; the replay keeps this only with the same failure."""
     state = copy.deepcopy(dict(initial))
-    accounts = state.get("accounts", {})
     changed = False
     for name, now in after.accounts.items():
         was = before.accounts.get(name)
         delta = now.cross_wallet - (was.cross_wallet if was is not None else 0)
         if delta == 0:
             continue
-        if name == INSURANCE_FUND:
-            holder, key = state, "insuranceFund"
-        elif name in accounts:
-            holder, key = accounts[name], "crossWalletBalance"
-        else:
+        if not _credit(state, name, delta):
             return None
-        balance = exact(holder.get(key, "0")) + delta
-        if balance < 0:
-            return None
-        holder[key] = to_plain(balance)
         changed = True
     return state if changed else None
+
+
+def _credit(state: dict[str, Any], name: str, amount: Exact) -> bool:
+    """Adds ``amount`` to the initial state's wallet of ``name`` (an account's cross
+    wallet, or the insurance fund); False, the state unchanged, for an unknown account
+    or a balance that would be negative."""
+    if name == INSURANCE_FUND:
+        holder, key = state, "insuranceFund"
+    elif name in state.get("accounts", {}):
+        holder, key = state["accounts"][name], "crossWalletBalance"
+    else:
+        return False
+    balance = exact(holder.get(key, "0")) + amount
+    if balance < 0:
+        return False
+    holder[key] = to_plain(balance)
+    return True

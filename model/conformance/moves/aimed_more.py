@@ -108,23 +108,50 @@ def modify_order(ctx: Context, c: Chooser) -> None:
 @move(AIMED, "placeOrder", "modifyOrder")
 def amend_adds(ctx: Context, c: Chooser) -> None:
     """A fresh bid amended to what the venue refuses for what it adds (AMEND-4): one step
-    far below the mark (-5029), then more than the available balance funds (-2019).
+    far below the mark (-5029), then more than the available balance funds (-2019, or
+    -2027 where the amount passes the leverage's notional cap first).
     Both each call (a refusal leaves the order as it was): one drawn of the two left
-    -5029 unreached in whole quick runs (seeds 3, 4)."""
+    -5029 unreached in whole quick runs (seeds 3, 4). The bid goes to a symbol where one
+    step is below the minimum notional at a price inside PERCENT_PRICE's band (ETHUSDT
+    at 3,000; not BTCUSDT at 80,000, where the band refuses the price first, -4016,
+    and -5029 went unreached on seed 0)."""
     account = c.choice(ACCOUNTS)
-    symbol = any_symbol(ctx, c)
+    drawn = any_symbol(ctx, c)
+    symbol = next((s for s in ctx.model.ruleset.markets if _below_minimum_in_band(ctx, s)), drawn)
     market = ctx.model.ruleset.markets[symbol]
     price = on_step(mark_of(ctx, symbol) * Exact(99, 100), market.tick_size)
     size = size_for(ctx, c, market, Exact(500))
+    # a bid of 500 costs at most 500 and its open loss at 1x: fund it (on seed 0 every
+    # call met an account with nothing available, -2019, and never amended)
+    short = Exact(600) - account_figures(ctx, account).available_balance
+    if short > 0 and ctx.caps.supports("deposit"):
+        send(ctx, Deposit(account, decimal(short)))
     made = send(ctx, limit_order(ctx, c, account, symbol, BUY, price, size))
     if "orderId" not in made:
         return
-    low = on_step(market.min_notional / market.step_size / 2, market.tick_size)
+    low = max(
+        on_step(market.min_notional / market.step_size / 2, market.tick_size),
+        _band_floor(ctx, symbol),
+    )
     send(ctx, ModifyOrder(account, symbol, made["orderId"], low, market.step_size))
     budget = account_figures(ctx, account).available_balance
     lev = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
     quantity = size + size_for(ctx, c, market, budget * lev * 2 + 1)
     send(ctx, ModifyOrder(account, symbol, made["orderId"], price, quantity))
+
+
+def _band_floor(ctx: Context, symbol: str) -> Exact:
+    """The lowest bid price PERCENT_PRICE lets through (FLT-1): on a tick, at or above
+    the mark × multiplierDown."""
+    market = ctx.model.ruleset.markets[symbol]
+    return on_step(mark_of(ctx, symbol) * market.multiplier_down, market.tick_size, up=True)
+
+
+def _below_minimum_in_band(ctx: Context, symbol: str) -> bool:
+    """Whether one quantity step priced at the band's floor is below the minimum
+    notional: where an amendment can meet -5029 rather than the band's refusal."""
+    market = ctx.model.ruleset.markets[symbol]
+    return market.step_size * _band_floor(ctx, symbol) < market.min_notional
 
 
 @move(AIMED, "placeOrder", "fill", "modifyOrder")
@@ -215,25 +242,27 @@ def filter_bounds(ctx: Context, c: Chooser) -> None:
 
 @move(AIMED, "placeOrder")
 def lot_bounds(ctx: Context, c: Chooser) -> None:
-    """An order just outside LOT_SIZE's minQty or maxQty (FLT-2), or a MARKET order just
-    outside MARKET_LOT_SIZE's (FLT-3): -4004, -4005."""
+    """An order just outside LOT_SIZE's minQty and maxQty (FLT-2), and a MARKET order
+    just outside MARKET_LOT_SIZE's (FLT-3): -4004, -4005. All four each call (each
+    refused, the state unchanged): one drawn of the four left -4004 unreached in a whole
+    quick run (seed 4)."""
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))
-    what = c.choice(("marketMin", "marketMax", "minQty", "maxQty"))
     mark = on_step(mark_of(ctx, symbol), market.tick_size)
     order = limit_order(ctx, c, account, symbol, side, mark, market.step_size)
-    is_market = what.startswith("market") and "MARKET" in ctx.caps.order_types
-    low, high, step = filters.lot_bounds(market, is_market)
-    minimum = what in ("marketMin", "minQty")
-    bound = low if minimum else high
-    if bound <= 0:
-        return
-    quantity = bound / 2 if minimum else bound + step
-    if is_market:
-        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
-    send(ctx, attrs.evolve(order, quantity=quantity))
+    kinds = [False, True] if "MARKET" in ctx.caps.order_types else [False]
+    for is_market in kinds:
+        low, high, step = filters.lot_bounds(market, is_market)
+        for minimum, bound in ((True, low), (False, high)):
+            if bound <= 0:
+                continue
+            quantity = bound / 2 if minimum else bound + step
+            sent = attrs.evolve(order, quantity=quantity)
+            if is_market:
+                sent = attrs.evolve(sent, order_type="MARKET", price=Exact(0))
+            send(ctx, sent)
 
 
 def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
