@@ -151,7 +151,7 @@ def _below_minimum_in_band(ctx: Context, symbol: str) -> bool:
     """Whether one quantity step priced at the band's floor is below the minimum
     notional: where an amendment can meet -5029 rather than the band's refusal."""
     market = ctx.model.ruleset.markets[symbol]
-    return market.step_size * _band_floor(ctx, symbol) < market.min_notional
+    return bool(market.step_size * _band_floor(ctx, symbol) < market.min_notional)
 
 
 @move(AIMED, "placeOrder", "fill", "modifyOrder")
