@@ -26,7 +26,7 @@ from typing import Any
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.exchange.initial import initial_json
 from marginspec.exchange.state import INSURANCE_FUND, ExchangeState, default_leverage
-from marginspec.numbers import Exact, exact, to_plain
+from marginspec.numbers import Exact, exact, is_finite_decimal, to_plain
 from marginspec.ruleset import RuleSet
 
 #: The actions a starting state can stand for.
@@ -101,6 +101,10 @@ def prefix_folded(state: ExchangeState, ruleset: RuleSet) -> dict[str, Any] | No
     next order id) is checked by the replay that keeps a fold only with the same failure."""
     if any(a.positions or a.orders or a.cross_wallet < 0 for a in state.accounts.values()):
         return None
+    if not all(is_finite_decimal(a.cross_wallet) for a in state.accounts.values()):
+        return None  # an initial state's numbers are decimals (TRACE-1)
+    if not all(is_finite_decimal(p) for p in state.mark_prices.values()):
+        return None
     return initial_json(state, ruleset)
 
 
@@ -139,7 +143,7 @@ def _credit(state: dict[str, Any], name: str, amount: Exact) -> bool:
     else:
         return False
     balance = exact(holder.get(key, "0")) + amount
-    if balance < 0:
-        return False
+    if balance < 0 or not is_finite_decimal(balance):
+        return False  # an initial state's numbers are decimals (TRACE-1)
     holder[key] = to_plain(balance)
     return True

@@ -106,3 +106,17 @@ def test_a_removed_trade_leaves_its_fees_in_the_initial_wallets() -> None:
     assert start["accounts"]["B"]["crossWalletBalance"] == "10000"  # the original untouched
     poorer = initial(A="10000", B="1")
     assert compensated(poorer, before, engine.model.state) is None  # B would be below zero
+
+
+def test_a_wallet_that_is_no_decimal_never_goes_into_an_initial_state() -> None:
+    """An initial state's numbers are decimals (TRACE-1): a fold that would write a
+    wallet such as 192574157419/184960000 (seen while shrinking a mutation) is no
+    candidate."""
+    engine = ModelEngine(RULESET)
+    engine.reset(initial(A="10000"))
+    assert engine.model is not None
+    state = engine.model.state
+    third = Exact(1, 3)
+    odd = state.with_account("A", attrs.evolve(state.accounts["A"], cross_wallet=third))
+    assert prefix_folded(odd, RULESET) is None
+    assert compensated(initial(A="10000"), state, odd) is None
