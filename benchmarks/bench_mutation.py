@@ -909,6 +909,7 @@ def _summary(rows: list[dict[str, Any]], seeds: list[int], profiles: list[str]) 
         kit += [r for r in mine if "kit_error" in _stage(r, "thorough", seed)]
         for r in kit:
             print(f"  kit error: {r['module']}:{r['index']}")
+        _non_equivalent(mine, seed, "thorough" in profiles)
     cpus = [r["cpu"] for r in rows if "cpu" in r]
     print(f"CPU per mutant process: {_fmt(cpus)}, total {sum(cpus):.0f} s")
     for r in rows:
@@ -916,7 +917,43 @@ def _summary(rows: list[dict[str, Any]], seeds: list[int], profiles: list[str]) 
         if survived:
             where = f"{r['module']}:{r['index']} {MODULES[r['module']]}:{r['line']}"
             how = " ".join(f"{s}{_MARK[_probe(r, 'quick', s)]}" for s in survived)
-            print(f"survivor: {where} {r['what']} ({how})")
+            print(f"survivor: {where} {r['what']} ({how}) {verdict(r)}")
+
+
+def verdict(result: dict[str, Any]) -> str:
+    """'equivalent: REASON' for a mutant argued equivalent (mutation_verdicts.py),
+    'stale verdict' when the point at its index is no longer the one argued, else 'OPEN'."""
+    from mutation_verdicts import EQUIVALENT
+
+    argued = EQUIVALENT.get((result["module"], result["index"]))
+    if argued is None:
+        return "OPEN"
+    reason, line, what = argued
+    if (line, what) != (result["line"], result["what"]):
+        return f"stale verdict (argued for line {line}, {what})"
+    return f"equivalent: {reason}"
+
+
+def _non_equivalent(mine: list[dict[str, Any]], seed: int, thorough: bool) -> None:
+    """Issue 12's figures: the kill rates over the mutants not argued equivalent."""
+    counted = [r for r in mine if not verdict(r).startswith("equivalent")]
+    if not counted:
+        return
+    by = [_killed_by(r, seed) for r in counted]
+    quick = sum(k in ("start", "quick") for k in by)
+    either = sum(
+        k in ("start", "quick") or bool(r.get("vectors", {}).get("killed"))
+        for k, r in zip(by, counted, strict=True)
+    )
+    line = (
+        f"  non-equivalent {len(counted)} (argued equivalent {len(mine) - len(counted)}): "
+        f"quick {quick} ({100 * quick / len(counted):.1f}%), vectors or quick {either} "
+        f"({100 * either / len(counted):.1f}%)"
+    )
+    if thorough:
+        total = sum(bool(k) for k in by)
+        line += f", with thorough {total} ({100 * total / len(counted):.1f}%)"
+    print(line)
 
 
 if __name__ == "__main__":

@@ -32,9 +32,6 @@ EXCLUDED = {
     "compared on SNAP-3 snapshots (tests/test_audit.py reads the venues' examples)",
     "SNAP-6": "the audit's comparison of a venue's reported figures, not a step of an engine "
     "(tests/test_audit.py)",
-    "ACT-ORD-10": "MAX_NUM_ORDERS needs 200 open orders of one account on one symbol "
-    "(aster-pro's limit); generated runs are 4-30 moves long",
-    "REF-37": "-2025 needs 200 open orders of one account on one symbol (see ACT-ORD-10)",
     "ACT-COND-7": "MAX_NUM_ALGO_ORDERS needs 100 open conditional orders of one account on "
     "one symbol (aster-pro's limit); generated runs are 4-30 moves long "
     "(tests/test_exchange_conditional.py pins -4045 on a smaller limit)",

@@ -200,6 +200,25 @@ def _order_over_cap(s: Step) -> bool:
     return s.name == "placeOrder" and s.refused("REF-4")
 
 
+@ORDERS.target(
+    "ACT-ORD-10",
+    "an order accepted as the account's last allowed open order on the symbol",
+    ("order_cap",),
+    section=Section.ACTION,
+)
+def _up_to_order_cap(s: Step) -> bool:
+    if not _placed(s):
+        return False
+    a = s.action
+    held = sum(1 for o in s.after.accounts[a["account"]].orders if o.symbol == a["symbol"])
+    return held == s.ruleset.markets[a["symbol"]].max_num_orders
+
+
+@ORDERS.target("REF-37", "-2025: one order past MAX_NUM_ORDERS", ("order_cap",))
+def _past_order_cap(s: Step) -> bool:
+    return s.name == "placeOrder" and s.refused("REF-37")
+
+
 # ------------------------------------------------------------------ cost and open-order margin
 
 

@@ -89,15 +89,24 @@ WEIGHTS: dict[str, int] = {
     # issue 12: LIQ-1's trigger from both sides in a story of four actions, so that a
     # strict/inclusive trigger mistake is found on a short run first
     "on_trigger": 2,
+    # issue 12, sixth round: the guards the mutation benchmark found never tripped
+    # (moves/refusals.py). order_cap sends about 200 actions: at weight 1 (and its turns
+    # of the rotation) it took quick seed 0 from 13.5 s to 70 s of CPU, past quick's
+    # 60 s, and a trace it fails cannot shrink below 201 steps. Weight 0: the static
+    # vectors play it (ACT-ORD-10's target aims at it), generated runs do not.
+    "misnamed": 1,
+    "order_cap": 0,
 }
 
 
 def weighted(caps: Capabilities) -> tuple[tuple[str, Move, int], ...]:
-    """(name, move, weight) of every weighted move the implementation can play."""
+    """(name, move, weight) of every move of positive weight the implementation can play."""
     table = {**MOVES, **AIMED}
     out = []
     for name, weight in WEIGHTS.items():
         function, actions = table[name]
+        if weight == 0:  # played by the static vectors only
+            continue
         if not all(caps.supports(a) for a in actions):
             continue
         if "setPositionMode" in actions and not caps.hedge_mode:
