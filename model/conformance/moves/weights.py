@@ -89,6 +89,15 @@ WEIGHTS: dict[str, int] = {
     # issue 12: LIQ-1's trigger from both sides in a story of four actions, so that a
     # strict/inclusive trigger mistake is found on a short run first
     "on_trigger": 2,
+    # issue 12, sixth round: rule boundaries reached from both sides (moves/boundaries.py):
+    # an order's cost and a leverage cut's IM rise at the available balance (COST-3's
+    # market price too), a price in (0, 1], an isolated wallet or cross wallet left at
+    # (or just above) 0 by a fill
+    "cost_at_available": 1,
+    "leverage_rise_at_available": 1,
+    "price_floor": 1,
+    "isolated_release": 1,
+    "isolated_open_drains_cross": 1,
 }
 
 

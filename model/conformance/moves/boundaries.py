@@ -1,0 +1,334 @@
+"""Aimed scenarios that reach a rule's boundary from both sides (issue 12, sixth round):
+an order's cost exactly at the available balance, at COST-3's market-order price or a
+limit price (AVB-1, ACT-ORD-3); a leverage change whose initial-margin rise is exactly
+the available balance, with isolated open orders (ACT-LEV-3); a mark or last price in
+(0, 1] (ACT-9, ACT-16); an isolated partial close that leaves the isolated wallet in
+(0, 1] (FILL-6); an isolated opening fill that leaves the cross wallet at 0 or just above
+(FILL-8).
+
+Each aims by the model's own figures (AVB-1 from the view, COST-1 and COST-3 from
+:mod:`marginspec.margin`, a leverage change tried on a copy of the state by
+:func:`marginspec.exchange.apply`) and sends the action ON the boundary or one smallest
+amount (10^-8) beside it, so that an engine writing ``<=`` for ``<`` (or leaving a term
+out of the sum it compares) answers otherwise than the exchange.
+
+They join the aimed table (:data:`marginspec.conformance.moves.aimed.AIMED`) when this
+module is imported (by :mod:`marginspec.conformance.moves`).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from marginspec import margin
+from marginspec.account import MarginType, OrderSide
+from marginspec.conformance.moves.aimed import AIMED
+from marginspec.conformance.moves.aiming import (
+    ACCOUNTS,
+    BUY,
+    SELL,
+    Chooser,
+    Context,
+    account_figures,
+    decimal,
+    flat,
+    limit_order,
+    mark_of,
+    move,
+    on_step,
+    opening,
+    opposite,
+    pair,
+    round8,
+    send,
+    size_for,
+)
+from marginspec.exchange import apply
+from marginspec.exchange.actions import (
+    Deposit,
+    LastPrice,
+    MarkPrice,
+    PlaceOrder,
+    SetLeverage,
+    SetMarginType,
+    Withdraw,
+)
+from marginspec.exchange.view import figures
+from marginspec.numbers import Exact
+
+#: The smallest amount an action carries (8 places, TRACE-2): one step off a boundary.
+EPSILON = Exact(1, 10**8)
+
+
+def _flat_pair(ctx: Context, c: Chooser) -> tuple[str, str] | None:
+    """An (account, symbol) with no order and no position there, or None."""
+    free = [(a, s) for a in ACCOUNTS for s in sorted(ctx.model.ruleset.markets) if flat(ctx, a, s)]
+    return c.choice(free) if free else None
+
+
+def _available_to(ctx: Context, account: str, target: Exact, at_least: bool) -> Exact | None:
+    """Bring ``account``'s available balance (AVB-1) to ``target`` by a deposit or a
+    withdrawal: exactly when the difference is a decimal, else on 8 places at or above
+    the target (``at_least``) or below it. The amount withdrawn (0 after a deposit), for
+    :func:`_give_back`; None when a withdrawal would pass ``maxWithdrawAmount`` (XFER-1)
+    or the balance is held at AVB-1's floor of 0."""
+    f = account_figures(ctx, account)
+    have = f.available_balance
+    if have <= 0 and target > 0:
+        return None  # AVB-1's max(0, …) may hide a deficit a deposit would only fill
+    if have < target:
+        amount = target - have
+        sent = decimal(amount) if at_least else round8(amount)
+        if sent > 0:
+            send(ctx, Deposit(account, sent))
+        return Exact(0)
+    amount = have - target
+    sent = round8(amount) if at_least else decimal(amount)
+    if sent > f.max_withdraw:
+        return None
+    if sent > 0:
+        send(ctx, Withdraw(account, sent))
+    return sent
+
+
+def _give_back(ctx: Context, account: str, withdrawn: Exact | None) -> None:
+    """Deposit what :func:`_available_to` withdrew: the boundary is tried, and the
+    account goes on with its balance (a run of drained accounts refuses everything)."""
+    if withdrawn and ctx.caps.supports("deposit"):
+        send(ctx, Deposit(account, withdrawn))
+
+
+def _best(ctx: Context, symbol: str, side: OrderSide, skip: str) -> Exact | None:
+    """The best resting LIMIT price of ``side`` on ``symbol`` among the other accounts'
+    orders (COST-3's ask0 for SELL, bid0 for BUY), None on an empty side."""
+    prices = [
+        o.price
+        for name, acct in ctx.model.state.accounts.items()
+        if name != skip
+        for o in acct.orders
+        if o.symbol == symbol and o.side is side and o.order_type == "LIMIT"
+    ]
+    if not prices:
+        return None
+    return min(prices) if side is SELL else max(prices)
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder")
+def cost_at_available(ctx: Context, c: Chooser) -> None:
+    """An opening order whose COST-1 is exactly the available balance (AVB-1), or 10^-8
+    more: ACT-ORD-3 accepts the first (``cost > available`` is false) and refuses the
+    second (-2019). An engine comparing with ``>=`` refuses the first.
+
+    Half the time the order is a MARKET order, charged at COST-3's price: a buy at the
+    best ask plus 0.05 %, a sell at max(best bid, mark). Another account first rests an
+    order beside the mark on the other side (a bid ABOVE the mark for a sell, so that
+    max(bid0, mark) is the bid), or the book is left as it is (an empty side is priced
+    at the mark). The cost differs between those prices by a few cents only, so an
+    engine taking the mark for the best price, leaving the 0.05 % out, subtracting or
+    dividing it, or pricing a buy like a sell, accepts the order the exchange refuses
+    (or refuses the one it accepts)."""
+    found = _flat_pair(ctx, c)
+    if found is None:
+        return
+    account, symbol = found
+    market = ctx.model.ruleset.markets[symbol]
+    side = c.choice((BUY, SELL))
+    tick = market.tick_size
+    mark = mark_of(ctx, symbol)
+    near = on_step(mark, tick)
+    is_market = "MARKET" in ctx.caps.order_types and c.choice((True, True, False))
+    if is_market and c.choice((True, True, False)):
+        other = c.choice(tuple(a for a in ACCOUNTS if a != account))
+        offset = tick * c.choice((1, 3, 20))
+        # the other side of the book: an ask above the mark for a buy, a bid above it
+        # for a sell (the band allows either a few ticks off)
+        rest = near + offset
+        rest_side = opposite(side)
+        size = size_for(ctx, c, market, Exact(c.choice((500, 3000))))
+        held = opening(ctx, other, rest_side)
+        send(ctx, PlaceOrder(other, symbol, rest_side, held, rest, size))
+    if is_market:
+        ask = _best(ctx, symbol, SELL, account)
+        bid = _best(ctx, symbol, BUY, account)
+        price = Exact(
+            margin.market_order_price(
+                side.direction, mark if ask is None else ask, mark if bid is None else bid, mark
+            )
+        )
+    else:
+        price = near + tick * c.choice((0, 1, -1, 5))
+        if price <= 0:
+            return
+    leverage = Exact(ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage)
+    unit = Exact(margin.cost_to_open(Exact(1), Exact(side.direction), price, mark, leverage))
+    if unit <= 0:
+        return
+    quantity = size_for(ctx, c, market, Exact(c.choice((200, 1000, 5000))))
+    if quantity * mark < market.min_notional:
+        quantity = on_step(market.min_notional / mark, market.step_size, up=True)
+    cost = quantity * unit
+    over = c.choice((False, True))  # exactly the cost, or 10^-8 short of it
+    withdrawn = _available_to(ctx, account, cost - EPSILON if over else cost, not over)
+    if withdrawn is None:
+        return
+    order = PlaceOrder(account, symbol, side, opening(ctx, account, side), price, quantity)
+    if is_market:
+        order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
+    send(ctx, order)
+    _give_back(ctx, account, withdrawn)
+
+
+@move(AIMED, "setMarginType", "setLeverage", "placeOrder", "deposit", "withdraw")
+def leverage_rise_at_available(ctx: Context, c: Chooser) -> None:
+    """A leverage cut whose rise of initial margin is exactly the available balance, or
+    10^-8 more (ACT-LEV-3: accepted, then refused -2028). The account holds only open
+    orders on the symbol, mostly in ISOLATED mode: the rise is then all isolated
+    open-order IM (AVB-1's Σisolated openOrderIM), which an engine summing the cross
+    part alone (or subtracting the isolated part) does not see, and accepts the cut
+    the exchange refuses. On the boundary itself an engine comparing with ``>=``
+    refuses the cut the exchange accepts."""
+    found = _flat_pair(ctx, c)
+    if found is None:
+        return
+    account, symbol = found
+    market = ctx.model.ruleset.markets[symbol]
+    state = ctx.model.state
+    if c.choice((True, True, False)) and ctx.caps.supports("setMarginType"):
+        setting = state.accounts[account].setting(symbol, ctx.model.ruleset)
+        if setting.margin_type is not MarginType.ISOLATED:
+            send(ctx, SetMarginType(account, symbol, MarginType.ISOLATED))
+    now = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
+    if now < 4:
+        send(ctx, SetLeverage(account, symbol, min(20, market.max_leverage)))
+        now = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
+    side = c.choice((BUY, SELL))
+    near = on_step(mark_of(ctx, symbol), market.tick_size)
+    # a bid below the mark or an ask above it: no open loss, the IM is all there is
+    price = near - market.tick_size if side is BUY else near + market.tick_size
+    size = size_for(ctx, c, market, Exact(c.choice((300, 1000, 4000))))
+    made = send(ctx, limit_order(ctx, c, account, symbol, side, price, size))
+    if "orderId" not in made:
+        return
+    target = c.choice((1, 2, max(1, now // 2)))
+    if target >= now:
+        return
+    action = SetLeverage(account, symbol, target)
+    # The rise, tried on a copy with a large deposit (AVB-1's floor of 0 kept away).
+    rich, _ = apply(ctx.model.state, Deposit(account, Exact(10**9)), ctx.model.ruleset)
+    cut, _ = apply(rich, action, ctx.model.ruleset)
+    if cut is rich:
+        return  # refused for another reason (-2027 on the cap)
+    before = figures(rich, account, ctx.model.ruleset).available_balance
+    rise = before - figures(cut, account, ctx.model.ruleset).available_balance
+    if rise <= 0:
+        return
+    over = c.choice((False, True))
+    withdrawn = _available_to(ctx, account, rise - EPSILON if over else rise, not over)
+    if withdrawn is None:
+        return
+    send(ctx, action)
+    _give_back(ctx, account, withdrawn)
+
+
+@move(AIMED, "markPrice")
+def price_floor(ctx: Context, c: Chooser) -> None:
+    """A mark price (ACT-9), then a last price (ACT-16), of 1 or 0.5: positive, so both
+    are taken (only a price ``<= 0`` is refused, REF-44 and REF-67); an engine refusing
+    prices up to 1 (a floor of 1 for 0) refuses them. The old price is put back at once, and no sweep
+    follows, so nothing is liquidated on the way."""
+    symbol = c.choice(sorted(ctx.model.ruleset.markets))
+    low = c.choice((Exact(1), Exact(1, 2)))
+    before = mark_of(ctx, symbol)
+    send(ctx, MarkPrice(symbol, low))
+    send(ctx, MarkPrice(symbol, before))
+    if ctx.caps.supports("lastPrice"):
+        last = ctx.model.state.last_price(symbol)
+        send(ctx, LastPrice(symbol, low))
+        send(ctx, LastPrice(symbol, last))
+
+
+@move(AIMED, "setMarginType", "setLeverage", "placeOrder", "fill")
+def isolated_release(ctx: Context, c: Chooser) -> None:
+    """An isolated position partly closed at the price that leaves its isolated wallet,
+    after the closing part's PnL and fee, at 1/2 or 1 (FILL-6): positive, so the closed
+    share of it is released to the cross wallet. An engine releasing only a wallet above
+    1 (or some other floor above 0) keeps it isolated, and the cross wallet differs.
+
+    The account opens at the mark as the maker (the opening IM at the trade price is
+    the isolated wallet, IM-1), at a leverage of 10 or more so that the closing price
+    (about 1/L below the entry for a long) stays inside PERCENT_PRICE's band, then
+    sells all but one step as the maker at that price."""
+    found = _flat_pair(ctx, c)
+    if found is None or not ctx.caps.supports("setMarginType"):
+        return
+    account, symbol = found
+    market = ctx.model.ruleset.markets[symbol]
+    if ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).margin_type is not (
+        MarginType.ISOLATED
+    ):
+        send(ctx, SetMarginType(account, symbol, MarginType.ISOLATED))
+    if ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage < 10:
+        send(ctx, SetLeverage(account, symbol, min(20, market.max_leverage)))
+    side = c.choice((BUY, SELL))
+    held = opening(ctx, account, side)
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    quantity = size_for(ctx, c, market, Exact(c.choice((600, 2000))))
+    if quantity <= market.step_size:
+        quantity = market.step_size * 2
+    if not pair(ctx, c, account, symbol, side, quantity, price, position_side=held):
+        return
+    pos = ctx.model.state.accounts[account].position(symbol, held)
+    if pos.position_amt == 0 or pos.isolated_wallet <= 1:
+        return
+    closing = abs(pos.position_amt) - market.step_size
+    keep = c.choice((Exact(1, 2), Exact(1)))
+    sign = 1 if pos.position_amt > 0 else -1
+    # iw + sign × closing × (p − entry) − fee(p) = keep, the fee the maker's
+    rate = market.maker_fee
+    exact = (keep - pos.isolated_wallet + sign * closing * pos.entry_price) / (
+        closing * (sign - rate)
+    )
+    # rounded toward the side that leaves a little more than ``keep`` (a long: up)
+    close_at = on_step(exact, market.tick_size, up=sign > 0)
+    left = pos.isolated_wallet + sign * closing * (close_at - pos.entry_price)
+    left -= closing * close_at * rate
+    if not 0 < left <= 1:
+        return
+    pair(ctx, c, account, symbol, opposite(side), closing, close_at, position_side=held)
+
+
+@move(AIMED, "setMarginType", "placeOrder", "fill", "deposit", "withdraw")
+def isolated_open_drains_cross(ctx: Context, c: Chooser) -> None:
+    """An isolated opening fill that moves the cross wallet's last cent into the isolated
+    wallet (FILL-8): the account holds nothing else, its cross wallet is set to the
+    order's initial margin exactly (or that plus 1/2), the order rests at a price
+    that costs exactly that (COST-1, no open loss) and fills as the maker (no fee).
+    The cross wallet ends at 0 (or 1/2): not negative, so the fill stands; an engine
+    refusing at 0 (``<= 0``) or below 1 refuses it."""
+    account = c.choice(ACCOUNTS)
+    state = ctx.model.state
+    acct = state.accounts[account]
+    if acct.orders or acct.has_position() or not ctx.caps.supports("setMarginType"):
+        return
+    symbol = c.choice(sorted(ctx.model.ruleset.markets))
+    market = ctx.model.ruleset.markets[symbol]
+    if market.maker_fee != 0 or not flat(ctx, account, symbol):
+        return
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is not MarginType.ISOLATED:
+        send(ctx, SetMarginType(account, symbol, MarginType.ISOLATED))
+    side = c.choice((BUY, SELL))
+    near = on_step(mark_of(ctx, symbol), market.tick_size)
+    price = near - market.tick_size if side is BUY else near + market.tick_size
+    quantity = size_for(ctx, c, market, Exact(c.choice((300, 1500))))
+    leverage = Exact(ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage)
+    im = Exact(
+        margin.cost_to_open(quantity, Exact(side.direction), price, mark_of(ctx, symbol), leverage)
+    )
+    extra = c.choice((Exact(0), Exact(0), Exact(1, 2)))
+    withdrawn = _available_to(ctx, account, im + extra, True)
+    if withdrawn is None:
+        return
+    if ctx.model.state.accounts[account].cross_wallet == im + extra:  # else not a decimal
+        held = opening(ctx, account, side)
+        pair(ctx, c, account, symbol, side, quantity, price, position_side=held)
+    _give_back(ctx, account, withdrawn)
