@@ -21,7 +21,7 @@ from __future__ import annotations
 import attrs
 
 from marginspec import margin
-from marginspec.account import MarginType, OrderSide
+from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.conformance.moves.aimed import AIMED
 from marginspec.conformance.moves.aiming import (
     ACCOUNTS,
@@ -32,7 +32,6 @@ from marginspec.conformance.moves.aiming import (
     account_figures,
     decimal,
     flat,
-    limit_order,
     mark_of,
     move,
     on_step,
@@ -45,6 +44,7 @@ from marginspec.conformance.moves.aiming import (
 )
 from marginspec.exchange import apply
 from marginspec.exchange.actions import (
+    Action,
     Deposit,
     LastPrice,
     MarkPrice,
@@ -55,9 +55,12 @@ from marginspec.exchange.actions import (
 )
 from marginspec.exchange.view import figures
 from marginspec.numbers import Exact
+from marginspec.ruleset import OrderMarginCheck
 
 #: The smallest amount an action carries (8 places, TRACE-2): one step off a boundary.
 EPSILON = Exact(1, 10**8)
+ZERO = Exact(0)
+BOTH = PositionSide.BOTH
 
 
 def _flat_pair(ctx: Context, c: Chooser) -> tuple[str, str] | None:
@@ -127,12 +130,17 @@ def cost_at_available(ctx: Context, c: Chooser) -> None:
     engine taking the mark for the best price, leaving the 0.05 % out, subtracting or
     dividing it, or pricing a buy like a sell, accepts the order the exchange refuses
     (or refuses the one it accepts)."""
-    found = _flat_pair(ctx, c)
-    if found is None:
-        return
-    account, symbol = found
+    account = c.choice(ACCOUNTS)
+    symbol = c.choice(sorted(ctx.model.ruleset.markets))
     market = ctx.model.ruleset.markets[symbol]
-    side = c.choice((BUY, SELL))
+    acct = ctx.model.state.accounts[account]
+    held = ZERO if acct.dual_side_position else acct.position(symbol, BOTH).position_amt
+    opening_rule = ctx.model.ruleset.options.order_margin_check is OrderMarginCheck.OPENING
+    if not opening_rule and not flat(ctx, account, symbol):
+        return  # the earlier rule's cost depends on the open orders: a flat account only
+    # ACT-ORD-3: an order adding to the position (or opening one) opens in full, whatever
+    # rests: its cost is COST-1 of the whole quantity
+    side = c.choice((BUY, SELL)) if held == 0 else (BUY if held > 0 else SELL)
     tick = market.tick_size
     mark = mark_of(ctx, symbol)
     near = on_step(mark, tick)
@@ -147,6 +155,11 @@ def cost_at_available(ctx: Context, c: Chooser) -> None:
         size = size_for(ctx, c, market, Exact(c.choice((500, 3000))))
         held = opening(ctx, other, rest_side)
         send(ctx, PlaceOrder(other, symbol, rest_side, held, rest, size))
+        # and the order's own side beyond it (a bid under the ask, an ask over the bid):
+        # an engine reading one side of the book for the other prices the order there
+        beyond = rest - offset * 2 if side is BUY else rest + offset
+        held = opening(ctx, other, side)
+        send(ctx, PlaceOrder(other, symbol, side, held, beyond, size))
     if is_market:
         ask = _best(ctx, symbol, SELL, account)
         bid = _best(ctx, symbol, BUY, account)
@@ -167,14 +180,24 @@ def cost_at_available(ctx: Context, c: Chooser) -> None:
     if quantity * mark < market.min_notional:
         quantity = on_step(market.min_notional / mark, market.step_size, up=True)
     cost = quantity * unit
-    over = c.choice((False, True))  # exactly the cost, or 10^-8 short of it
-    withdrawn = _available_to(ctx, account, cost - EPSILON if over else cost, not over)
-    if withdrawn is None:
-        return
     order = PlaceOrder(account, symbol, side, opening(ctx, account, side), price, quantity)
     if is_market:
         order = attrs.evolve(order, order_type="MARKET", price=Exact(0))
-    send(ctx, order)
+    _short_then_exact(ctx, account, cost, order)
+
+
+def _short_then_exact(ctx: Context, account: str, edge: Exact, action: Action) -> None:
+    """Send ``action`` with the available balance 10^-8 short of ``edge`` (refused), then
+    exactly at it (accepted): both sides of ``edge > available`` in one call, the short
+    one first (a refusal leaves the state as it was)."""
+    withdrawn = _available_to(ctx, account, edge - EPSILON, at_least=False)
+    if withdrawn is None:
+        return
+    if send(ctx, action).get("status") == "refused":
+        have = account_figures(ctx, account).available_balance
+        if edge > have:
+            send(ctx, Deposit(account, decimal(edge - have)))
+        send(ctx, action)
     _give_back(ctx, account, withdrawn)
 
 
@@ -187,16 +210,20 @@ def leverage_rise_at_available(ctx: Context, c: Chooser) -> None:
     part alone (or subtracting the isolated part) does not see, and accepts the cut
     the exchange refuses. On the boundary itself an engine comparing with ``>=``
     refuses the cut the exchange accepts."""
-    found = _flat_pair(ctx, c)
-    if found is None:
-        return
-    account, symbol = found
+    account = c.choice(ACCOUNTS)
+    symbol = c.choice(sorted(ctx.model.ruleset.markets))
     market = ctx.model.ruleset.markets[symbol]
-    state = ctx.model.state
-    if c.choice((True, True, False)) and ctx.caps.supports("setMarginType"):
-        setting = state.accounts[account].setting(symbol, ctx.model.ruleset)
-        if setting.margin_type is not MarginType.ISOLATED:
-            send(ctx, SetMarginType(account, symbol, MarginType.ISOLATED))
+    acct = ctx.model.state.accounts[account]
+    if acct.has_position(symbol):
+        return  # an isolated cut with a position is -4161; a cross one is aimed elsewhere
+    setting = acct.setting(symbol, ctx.model.ruleset)
+    if (
+        setting.margin_type is not MarginType.ISOLATED
+        and not acct.has_orders(symbol)
+        and c.choice((True, True, False))
+        and ctx.caps.supports("setMarginType")
+    ):
+        send(ctx, SetMarginType(account, symbol, MarginType.ISOLATED))
     now = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage
     if now < 4:
         send(ctx, SetLeverage(account, symbol, min(20, market.max_leverage)))
@@ -206,7 +233,7 @@ def leverage_rise_at_available(ctx: Context, c: Chooser) -> None:
     # a bid below the mark or an ask above it: no open loss, the IM is all there is
     price = near - market.tick_size if side is BUY else near + market.tick_size
     size = size_for(ctx, c, market, Exact(c.choice((300, 1000, 4000))))
-    made = send(ctx, limit_order(ctx, c, account, symbol, side, price, size))
+    made = send(ctx, PlaceOrder(account, symbol, side, opening(ctx, account, side), price, size))
     if "orderId" not in made:
         return
     target = c.choice((1, 2, max(1, now // 2)))
@@ -222,12 +249,7 @@ def leverage_rise_at_available(ctx: Context, c: Chooser) -> None:
     rise = before - figures(cut, account, ctx.model.ruleset).available_balance
     if rise <= 0:
         return
-    over = c.choice((False, True))
-    withdrawn = _available_to(ctx, account, rise - EPSILON if over else rise, not over)
-    if withdrawn is None:
-        return
-    send(ctx, action)
-    _give_back(ctx, account, withdrawn)
+    _short_then_exact(ctx, account, rise, action)
 
 
 @move(AIMED, "markPrice")
@@ -332,3 +354,48 @@ def isolated_open_drains_cross(ctx: Context, c: Chooser) -> None:
         held = opening(ctx, account, side)
         pair(ctx, c, account, symbol, side, quantity, price, position_side=held)
     _give_back(ctx, account, withdrawn)
+
+
+@move(AIMED, "placeOrder", "fill", "markPrice", "withdraw")
+def negative_wallet_opening(ctx: Context, c: Chooser) -> None:
+    """An opening fill that leaves a NEGATIVE cross wallet as it was (FILL-8): it stands,
+    since the fill does not lower the wallet (``result < before`` is false); an engine
+    refusing an opening fill whenever the wallet is not above what it was (``<=``), or
+    whenever it is negative, refuses it.
+
+    A cross long is opened at the mark as the maker (no fee, A-FEE), the mark rises 10 %
+    (the unrealised profit keeps AVB-1 positive), the wallet is withdrawn to XFER-1's
+    maximum, and part of the long is sold 5 % under the entry: the realised loss puts the
+    wallet below 0. The account then buys a little more as the maker: the fee is 0, so
+    the cross wallet is unchanged."""
+    account = c.choice(ACCOUNTS)
+    symbol = c.choice(sorted(ctx.model.ruleset.markets))
+    market = ctx.model.ruleset.markets[symbol]
+    acct = ctx.model.state.accounts[account]
+    setting = acct.setting(symbol, ctx.model.ruleset)
+    if market.maker_fee != 0 or setting.margin_type is not MarginType.CROSS:
+        return
+    if not flat(ctx, account, symbol):
+        return
+    held = opening(ctx, account, BUY)
+    near = on_step(mark_of(ctx, symbol), market.tick_size)
+    quantity = size_for(ctx, c, market, Exact(c.choice((2000, 6000))))
+    if not pair(ctx, c, account, symbol, BUY, quantity, near, position_side=held):
+        return
+    high = on_step(near * Exact(11, 10), market.tick_size)
+    send(ctx, MarkPrice(symbol, high))
+    most = round8(account_figures(ctx, account).max_withdraw)
+    if most > 0:
+        send(ctx, Withdraw(account, most))
+    wallet = ctx.model.state.accounts[account].cross_wallet
+    low = on_step(near * Exact(95, 100), market.tick_size)
+    loss = near - low  # per unit sold, the entry being ``near``
+    sold = on_step(wallet / loss, market.step_size, up=True) + market.step_size
+    if sold >= quantity or loss <= 0:
+        return
+    if not pair(ctx, c, account, symbol, SELL, sold, low, position_side=held):
+        return
+    if ctx.model.state.accounts[account].cross_wallet >= 0:
+        return
+    more = on_step(market.min_notional * 2 / high, market.step_size, up=True)
+    pair(ctx, c, account, symbol, BUY, more, high - market.tick_size, position_side=held)

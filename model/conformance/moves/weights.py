@@ -92,12 +92,13 @@ WEIGHTS: dict[str, int] = {
     # issue 12, sixth round: rule boundaries reached from both sides (moves/boundaries.py):
     # an order's cost and a leverage cut's IM rise at the available balance (COST-3's
     # market price too), a price in (0, 1], an isolated wallet or cross wallet left at
-    # (or just above) 0 by a fill
+    # (or just above) 0 by a fill, a negative one an opening fill leaves as it was
     "cost_at_available": 1,
     "leverage_rise_at_available": 1,
     "price_floor": 1,
     "isolated_release": 1,
     "isolated_open_drains_cross": 1,
+    "negative_wallet_opening": 1,
 }
 
 
