@@ -144,7 +144,7 @@ def cost_at_available(ctx: Context, c: Chooser) -> None:
     tick = market.tick_size
     mark = mark_of(ctx, symbol)
     near = on_step(mark, tick)
-    is_market = "MARKET" in ctx.caps.order_types and c.choice((True, True, False))
+    is_market = "MARKET" in ctx.caps.order_types and c.choice((True, True, True, False))
     if is_market and c.choice((True, True, False)):
         other = c.choice(tuple(a for a in ACCOUNTS if a != account))
         offset = tick * c.choice((1, 3, 20))
@@ -322,7 +322,8 @@ def isolated_release(ctx: Context, c: Chooser) -> None:
 @move(AIMED, "setMarginType", "placeOrder", "fill", "deposit", "withdraw")
 def isolated_open_drains_cross(ctx: Context, c: Chooser) -> None:
     """An isolated opening fill that moves the cross wallet's last cent into the isolated
-    wallet (FILL-8): the account holds nothing else, its cross wallet is set to the
+    wallet (FILL-8): the account has no order and no cross position (so AVB-1 is its
+    cross wallet; isolated positions keep their margin apart), its cross wallet is set to the
     order's initial margin exactly (or that plus 1/2), the order rests at a price
     that costs exactly that (COST-1, no open loss) and fills as the maker (no fee).
     The cross wallet ends at 0 (or 1/2): not negative, so the fill stands; an engine
@@ -330,7 +331,13 @@ def isolated_open_drains_cross(ctx: Context, c: Chooser) -> None:
     account = c.choice(ACCOUNTS)
     state = ctx.model.state
     acct = state.accounts[account]
-    if acct.orders or acct.has_position() or not ctx.caps.supports("setMarginType"):
+    if acct.orders or not ctx.caps.supports("setMarginType"):
+        return
+    if any(
+        pos.position_amt != 0
+        and acct.setting(sym, ctx.model.ruleset).margin_type is MarginType.CROSS
+        for (sym, _), pos in acct.positions.items()
+    ):
         return
     symbol = c.choice(sorted(ctx.model.ruleset.markets))
     market = ctx.model.ruleset.markets[symbol]

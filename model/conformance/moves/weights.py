@@ -92,8 +92,10 @@ WEIGHTS: dict[str, int] = {
     # issue 12, sixth round: rule boundaries reached from both sides (moves/boundaries.py):
     # an order's cost and a leverage cut's IM rise at the available balance (COST-3's
     # market price too), a price in (0, 1], an isolated wallet or cross wallet left at
-    # (or just above) 0 by a fill, a negative one an opening fill leaves as it was
-    "cost_at_available": 1,
+    # (or just above) 0 by a fill, a negative one an opening fill leaves as it was.
+    # cost_at_available at 1 left COST-3's buy-price mutants alive on seed 1 (a market
+    # buy that met its edge was not drawn): 2
+    "cost_at_available": 2,
     "leverage_rise_at_available": 1,
     "price_floor": 1,
     "isolated_release": 1,
