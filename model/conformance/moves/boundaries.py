@@ -3,11 +3,12 @@ an order's cost exactly at the available balance, at COST-3's market-order price
 limit price (AVB-1, ACT-ORD-3); a leverage change whose initial-margin rise is exactly
 the available balance, with isolated open orders (ACT-LEV-3); a mark or last price in
 (0, 1] (ACT-9, ACT-16); an isolated partial close that leaves the isolated wallet in
-(0, 1] (FILL-6); an isolated opening fill that leaves the cross wallet at 0 or just above
-(FILL-8).
+(0, 1] (FILL-6); an isolated opening fill that leaves the cross wallet at 0 or just above,
+and an opening fill that leaves a negative one as it was (FILL-8); a takeover that puts
+the insurance fund's net notional exactly at its limit (IF-5).
 
 Each aims by the model's own figures (AVB-1 from the view, COST-1 and COST-3 from
-:mod:`marginspec.margin`, a leverage change tried on a copy of the state by
+:mod:`marginspec.margin`, a leverage change or a sweep tried on a copy of the state by
 :func:`marginspec.exchange.apply`) and sends the action ON the boundary or one smallest
 amount (10^-8) beside it, so that an engine writing ``<=`` for ``<`` (or leaving a term
 out of the sum it compares) answers otherwise than the exchange.
@@ -42,17 +43,22 @@ from marginspec.conformance.moves.aiming import (
     send,
     size_for,
 )
-from marginspec.exchange import apply
+from marginspec.exchange import INSURANCE_FUND, apply
 from marginspec.exchange.actions import (
     Action,
     Deposit,
     LastPrice,
+    LiquidationSweep,
     MarkPrice,
     PlaceOrder,
     SetLeverage,
     SetMarginType,
     Withdraw,
 )
+from marginspec.exchange.events import Event
+from marginspec.exchange.fills import trade
+from marginspec.exchange.state import evolve
+from marginspec.exchange.view import account_figures as view_account_figures
 from marginspec.exchange.view import figures
 from marginspec.numbers import Exact
 from marginspec.ruleset import OrderMarginCheck
@@ -406,3 +412,84 @@ def negative_wallet_opening(ctx: Context, c: Chooser) -> None:
         return
     more = on_step(market.min_notional * 2 / high, market.step_size, up=True)
     pair(ctx, c, account, symbol, BUY, more, high - market.tick_size, position_side=held)
+
+
+def _sweep_events(ctx: Context, fund_deposit: Exact) -> tuple[Event, ...]:
+    """The events of a sweep tried on a copy of the state, the fund seeded first."""
+    state, ruleset = ctx.model.state, ctx.model.ruleset
+    if fund_deposit > 0:
+        state, _ = apply(state, Deposit(INSURANCE_FUND, fund_deposit), ruleset)
+    _, outcome = apply(state, LiquidationSweep(), ruleset)
+    return outcome.events
+
+
+@move(AIMED, "placeOrder", "fill", "withdraw", "markPrice", "deposit", "liquidationSweep")
+def fund_at_limit(ctx: Context, c: Chooser) -> None:
+    """A liquidated position the insurance fund takes over with its net notional exactly
+    at IF-5's limit (``net <= limit × margin balance``): it may hold it, so it takes it
+    over; 10^-8 less in the fund and it may not, and ADL closes it against the
+    counterparty. An engine comparing with ``<`` auto-deleverages at the limit.
+
+    A flat cross account opens a position of 10 to 50 steps (a quantity whose
+    bankruptcy price is a finite decimal) as the maker, withdraws to XFER-1's maximum,
+    and the mark moves 5 % against it. The fund's margin balance right after the
+    takeover (LIQP-6, the clearance fee already in) is worked out with the model's own
+    fill and figures; the fund is seeded (ACT-1) to the balance at which the limit is
+    met exactly, checked on a copy of the state: with that seed the fund takes the
+    position, with 10^-8 less ADL does. Then the sweep."""
+    limit = ctx.model.ruleset.options.fund_max_net_notional
+    if limit is None or limit <= 0:
+        return
+    state = ctx.model.state
+    free = [
+        a for a in ACCOUNTS if not state.accounts[a].has_position() and not state.accounts[a].orders
+    ]
+    if not free:
+        return
+    account = c.choice(free)
+    symbol = c.choice(sorted(ctx.model.ruleset.markets))
+    market = ctx.model.ruleset.markets[symbol]
+    if state.accounts[account].setting(symbol, ctx.model.ruleset).margin_type is not (
+        MarginType.CROSS
+    ):
+        return
+    side = c.choice((BUY, SELL))
+    near = on_step(mark_of(ctx, symbol), market.tick_size)
+    quantity = market.step_size * c.choice((10, 20, 40, 50))
+    if quantity * near < market.min_notional:
+        return
+    held = opening(ctx, account, side)
+    if not pair(ctx, c, account, symbol, side, quantity, near, position_side=held):
+        return
+    most = round8(account_figures(ctx, account).max_withdraw)
+    if most > 0:
+        send(ctx, Withdraw(account, most))
+    against = Exact(95, 100) if side is BUY else Exact(105, 100)
+    send(ctx, MarkPrice(symbol, on_step(near * against, market.tick_size)))
+    # where the fund takes it over (a rich fund surely may): the price and the fee before
+    rich = _sweep_events(ctx, Exact(10**12))
+    taken = [e for e in rich if e.type == "TAKEOVER" and e.symbol == symbol]
+    if len(taken) != 1 or taken[0].price is None or taken[0].quantity != quantity:
+        return
+    fee = sum(
+        (e.amount or ZERO for e in rich if e.type == "INSURANCE_CLEAR" and e.account == account),
+        ZERO,
+    )
+    fund = ctx.model.state.accounts[INSURANCE_FUND]
+    fund = evolve(fund, cross_wallet=fund.cross_wallet + fee)
+    after = trade(
+        fund, symbol, BOTH, side.direction, quantity, taken[0].price, ZERO, ctx.model.ruleset
+    )
+    f = view_account_figures(after.account, ctx.model.state, ctx.model.ruleset)
+    net = sum((abs(p.notional) for p in f.positions), ZERO)
+    seed = net / limit - f.total_margin_balance
+    if seed <= EPSILON or decimal(seed) != seed:
+        return
+    at = _sweep_events(ctx, seed)
+    short = _sweep_events(ctx, seed - EPSILON)
+    if not any(e.type == "TAKEOVER" and e.quantity == quantity for e in at):
+        return
+    if not any(e.type == "ADL" for e in short):
+        return
+    send(ctx, Deposit(INSURANCE_FUND, seed))
+    send(ctx, LiquidationSweep())

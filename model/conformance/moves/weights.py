@@ -101,6 +101,7 @@ WEIGHTS: dict[str, int] = {
     "isolated_release": 1,
     "isolated_open_drains_cross": 1,
     "negative_wallet_opening": 1,
+    "fund_at_limit": 1,
 }
 
 
