@@ -430,9 +430,10 @@ def fund_at_limit(ctx: Context, c: Chooser) -> None:
     over; 10^-8 less in the fund and it may not, and ADL closes it against the
     counterparty. An engine comparing with ``<`` auto-deleverages at the limit.
 
-    A flat cross account opens a position of 10 to 50 steps (a quantity whose
-    bankruptcy price is a finite decimal) as the maker, withdraws to XFER-1's maximum,
-    and the mark moves 5 % against it. The fund's margin balance right after the
+    A cross account flat on the symbol opens a position of 10 to 50 steps (a quantity
+    whose bankruptcy price is a finite decimal when it holds nothing else) as the maker, withdraws to XFER-1's maximum,
+    and the mark moves 5 % against it (or a long's crashes to where its notional is
+    about 1/2, so that the limit is met at a fund balance under 1). The fund's margin balance right after the
     takeover (LIQP-6, the clearance fee already in) is worked out with the model's own
     fill and figures; the fund is seeded (ACT-1) to the balance at which the limit is
     met exactly, checked on a copy of the state: with that seed the fund takes the
@@ -441,13 +442,10 @@ def fund_at_limit(ctx: Context, c: Chooser) -> None:
     if limit is None or limit <= 0:
         return
     state = ctx.model.state
-    free = [
-        a for a in ACCOUNTS if not state.accounts[a].has_position() and not state.accounts[a].orders
-    ]
-    if not free:
+    found = _flat_pair(ctx, c)
+    if found is None:
         return
-    account = c.choice(free)
-    symbol = c.choice(sorted(ctx.model.ruleset.markets))
+    account, symbol = found
     market = ctx.model.ruleset.markets[symbol]
     if state.accounts[account].setting(symbol, ctx.model.ruleset).margin_type is not (
         MarginType.CROSS
@@ -465,7 +463,13 @@ def fund_at_limit(ctx: Context, c: Chooser) -> None:
     if most > 0:
         send(ctx, Withdraw(account, most))
     against = Exact(95, 100) if side is BUY else Exact(105, 100)
-    send(ctx, MarkPrice(symbol, on_step(near * against, market.tick_size)))
+    crashed = on_step(near * against, market.tick_size)
+    if side is BUY and c.choice((False, True)):
+        # a long's mark crashed so far that its notional is about 1/2: the fund's net
+        # notional and margin balance meet below 1, where a floor of 1 under the
+        # balance (instead of 0) refuses what IF-5 lets the fund hold
+        crashed = max(on_step(1 / (2 * quantity), market.tick_size), market.tick_size)
+    send(ctx, MarkPrice(symbol, crashed))
     # where the fund takes it over (a rich fund surely may): the price and the fee before
     rich = _sweep_events(ctx, Exact(10**12))
     taken = [e for e in rich if e.type == "TAKEOVER" and e.symbol == symbol]
