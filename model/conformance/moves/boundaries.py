@@ -46,6 +46,7 @@ from marginspec.conformance.moves.aiming import (
 from marginspec.exchange import INSURANCE_FUND, apply
 from marginspec.exchange.actions import (
     Action,
+    CancelAllOrders,
     Deposit,
     LastPrice,
     LiquidationSweep,
@@ -124,18 +125,19 @@ def _best(ctx: Context, symbol: str, side: OrderSide, skip: str) -> Exact | None
 
 @move(AIMED, "deposit", "withdraw", "placeOrder")
 def cost_at_available(ctx: Context, c: Chooser) -> None:
-    """An opening order whose COST-1 is exactly the available balance (AVB-1), or 10^-8
-    more: ACT-ORD-3 accepts the first (``cost > available`` is false) and refuses the
-    second (-2019). An engine comparing with ``>=`` refuses the first.
+    """An opening order sent with the available balance (AVB-1) 10^-8 short of its
+    COST-1 (ACT-ORD-3 refuses it, -2019), then exactly at it (accepted: ``cost >
+    available`` is false). An engine comparing with ``>=`` refuses the second.
 
-    Half the time the order is a MARKET order, charged at COST-3's price: a buy at the
-    best ask plus 0.05 %, a sell at max(best bid, mark). Another account first rests an
-    order beside the mark on the other side (a bid ABOVE the mark for a sell, so that
-    max(bid0, mark) is the bid), or the book is left as it is (an empty side is priced
-    at the mark). The cost differs between those prices by a few cents only, so an
-    engine taking the mark for the best price, leaving the 0.05 % out, subtracting or
+    Three times in four the order is a MARKET order, charged at COST-3's price: a buy
+    at the best ask plus 0.05 %, a sell at max(best bid, mark). Another account first
+    rests an order a few ticks above the mark on the other side (a bid ABOVE the mark
+    for a sell, so that max(bid0, mark) is the bid) and one beyond it on the order's
+    own side, or the book is left as it is (an empty side is priced at the mark). The
+    cost differs between those prices by cents, so an engine taking the mark or the
+    wrong side of the book for the best price, leaving the 0.05 % out, subtracting or
     dividing it, or pricing a buy like a sell, accepts the order the exchange refuses
-    (or refuses the one it accepts)."""
+    or refuses the one it accepts."""
     account = c.choice(ACCOUNTS)
     symbol = c.choice(sorted(ctx.model.ruleset.markets))
     market = ctx.model.ruleset.markets[symbol]
@@ -209,9 +211,10 @@ def _short_then_exact(ctx: Context, account: str, edge: Exact, action: Action) -
 
 @move(AIMED, "setMarginType", "setLeverage", "placeOrder", "deposit", "withdraw")
 def leverage_rise_at_available(ctx: Context, c: Chooser) -> None:
-    """A leverage cut whose rise of initial margin is exactly the available balance, or
-    10^-8 more (ACT-LEV-3: accepted, then refused -2028). The account holds only open
-    orders on the symbol, mostly in ISOLATED mode: the rise is then all isolated
+    """A leverage cut whose rise of initial margin is 10^-8 more than the available
+    balance (ACT-LEV-3 refuses it, -2028), then exactly the available balance (accepted);
+    the rise is tried on a copy of the state. The account holds only open orders on the
+    symbol (it rests one first), mostly in ISOLATED mode: the rise is then all isolated
     open-order IM (AVB-1's Σisolated openOrderIM), which an engine summing the cross
     part alone (or subtracting the isolated part) does not see, and accepts the cut
     the exchange refuses. On the boundary itself an engine comparing with ``>=``
@@ -328,8 +331,8 @@ def isolated_release(ctx: Context, c: Chooser) -> None:
 @move(AIMED, "setMarginType", "placeOrder", "fill", "deposit", "withdraw")
 def isolated_open_drains_cross(ctx: Context, c: Chooser) -> None:
     """An isolated opening fill that moves the cross wallet's last cent into the isolated
-    wallet (FILL-8): the account has no order and no cross position (so AVB-1 is its
-    cross wallet; isolated positions keep their margin apart), its cross wallet is set to the
+    wallet (FILL-8): the account has no cross position and its orders are cancelled (so
+    AVB-1 is its cross wallet; isolated positions keep their margin apart), its cross wallet is set to the
     order's initial margin exactly (or that plus 1/2), the order rests at a price
     that costs exactly that (COST-1, no open loss) and fills as the maker (no fee).
     The cross wallet ends at 0 (or 1/2): not negative, so the fill stands; an engine
@@ -337,7 +340,14 @@ def isolated_open_drains_cross(ctx: Context, c: Chooser) -> None:
     account = c.choice(ACCOUNTS)
     state = ctx.model.state
     acct = state.accounts[account]
-    if acct.orders or not ctx.caps.supports("setMarginType"):
+    if not ctx.caps.supports("setMarginType"):
+        return
+    if acct.orders and ctx.caps.supports("cancelAllOpenOrders"):
+        # open orders hold AVB-1 below the wallet: cancelled (ACT-14), the two are one
+        for sym in sorted({o.symbol for o in acct.orders}):
+            send(ctx, CancelAllOrders(account, sym))
+        acct = ctx.model.state.accounts[account]
+    if acct.orders:
         return
     if any(
         pos.position_amt != 0
@@ -377,9 +387,9 @@ def negative_wallet_opening(ctx: Context, c: Chooser) -> None:
     whenever it is negative, refuses it.
 
     A cross long is opened at the mark as the maker (no fee, A-FEE), the mark rises 10 %
-    (the unrealised profit keeps AVB-1 positive), the wallet is withdrawn to XFER-1's
-    maximum, and part of the long is sold 5 % under the entry: the realised loss puts the
-    wallet below 0. The account then buys a little more as the maker: the fee is 0, so
+    (the unrealised profit keeps AVB-1 positive), the wallet is withdrawn to a little
+    under the loss of selling half of it 5 % under the entry, and a part just large
+    enough is sold there: the realised loss puts the wallet below 0. The account then buys a little more as the maker: the fee is 0, so
     the cross wallet is unchanged."""
     account = c.choice(ACCOUNTS)
     symbol = c.choice(sorted(ctx.model.ruleset.markets))
@@ -390,6 +400,9 @@ def negative_wallet_opening(ctx: Context, c: Chooser) -> None:
         return
     if not flat(ctx, account, symbol):
         return
+    if setting.leverage < 20 <= market.max_leverage and ctx.caps.supports("setLeverage"):
+        # at 20x the profit left after the loss outweighs the IM: AVB-1 stays positive
+        send(ctx, SetLeverage(account, symbol, 20))
     held = opening(ctx, account, BUY)
     near = on_step(mark_of(ctx, symbol), market.tick_size)
     quantity = size_for(ctx, c, market, Exact(c.choice((2000, 6000))))
@@ -397,14 +410,21 @@ def negative_wallet_opening(ctx: Context, c: Chooser) -> None:
         return
     high = on_step(near * Exact(11, 10), market.tick_size)
     send(ctx, MarkPrice(symbol, high))
-    most = round8(account_figures(ctx, account).max_withdraw)
-    if most > 0:
-        send(ctx, Withdraw(account, most))
-    wallet = ctx.model.state.accounts[account].cross_wallet
     low = on_step(near * Exact(95, 100), market.tick_size)
     loss = near - low  # per unit sold, the entry being ``near``
+    if loss <= 0:
+        return
+    # The wallet is withdrawn to half the loss of selling half the long (or as far as
+    # XFER-1 allows): the sale then leaves it about that much below 0, and no more, so
+    # that the other positions' margin does not take AVB-1 to 0 first.
+    half = on_step(quantity / 2, market.step_size)
+    wallet = ctx.model.state.accounts[account].cross_wallet
+    out = round8(min(wallet - half * loss / 2, account_figures(ctx, account).max_withdraw))
+    if out > 0:
+        send(ctx, Withdraw(account, out))
+    wallet = ctx.model.state.accounts[account].cross_wallet
     sold = on_step(wallet / loss, market.step_size, up=True) + market.step_size
-    if sold >= quantity or loss <= 0:
+    if sold >= quantity:
         return
     if not pair(ctx, c, account, symbol, SELL, sold, low, position_side=held):
         return
