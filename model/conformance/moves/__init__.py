@@ -10,7 +10,9 @@
   (:mod:`~marginspec.conformance.moves.aimed_more`: issue 14's amendment, STP and filter
   scenarios and issue 12's discriminating ones; :mod:`~marginspec.conformance.moves.aimed_venue`:
   those aimed at issue 15's venue rules; :mod:`~marginspec.conformance.moves.refusals`:
-  the refusals only the mutation benchmark asked for);
+  the refusals only the mutation benchmark asked for;
+  :mod:`~marginspec.conformance.moves.boundaries`:
+  issue 12's rule boundaries reached from both sides);
 - :mod:`~marginspec.conformance.moves.conditional`: the conditional orders' moves (one
   ordinary table entry per move, the trigger story an aimed one), registered on import.
 """
@@ -18,6 +20,7 @@
 from marginspec.conformance.moves import (
     aimed_more,  # noqa: F401  (registers its moves)
     aimed_venue,  # noqa: F401  (registers its moves)
+    boundaries,  # noqa: F401  (registers its moves)
     conditional,  # noqa: F401  (registers its moves)
     refusals,  # noqa: F401  (registers its moves)
 )

@@ -96,6 +96,21 @@ WEIGHTS: dict[str, int] = {
     # vectors play it (ACT-ORD-10's target aims at it), generated runs do not.
     "misnamed": 1,
     "order_cap": 0,
+    # issue 12, sixth round: rule boundaries reached from both sides (moves/boundaries.py):
+    # an order's cost and a leverage cut's IM rise at the available balance (COST-3's
+    # market price too), a price in (0, 1], an isolated wallet or cross wallet left at
+    # (or just above) 0 by a fill, a negative one an opening fill leaves as it was.
+    # cost_at_available at 1 left COST-3's buy-price mutants alive on seed 1 (a market
+    # buy that met its edge was not drawn): 2
+    "cost_at_available": 2,
+    "leverage_rise_at_available": 1,
+    "price_floor": 1,
+    "isolated_release": 1,
+    # These three need an account flat on a symbol (rare late in a run) and left FILL-8's
+    # and IF-5's edges unmet on one seed of three at weight 1: 2
+    "isolated_open_drains_cross": 2,
+    "negative_wallet_opening": 2,
+    "fund_at_limit": 2,
 }
 
 
