@@ -20,6 +20,17 @@ from __future__ import annotations
 
 #: Why a group of mutants is equivalent (docs/performance.md quotes these).
 REASONS: dict[str, str] = {
+    "GUARDED": (
+        "the only case the mutant changes is returned from before it: an equal leverage at "
+        "ACT-LEV-2 (`transitions.py:134`), so `<` and `<=` agree at `transitions.py:138`; a "
+        "position of amount 0 with an isolated wallet of 0 is dropped by `with_position` "
+        "(`state.py:247`), so `iw < 0` and `iw <= 0` agree at `liquidation_engine.py:401`"
+    ),
+    "FLOORED": (
+        "AVB-1 floors the available balance at 0 (`transfers.available_balance`), so "
+        "`x > 0 and x > available` and `x >= 0 and x > available` agree at x = 0 (a leverage "
+        "change's IM rise at `transitions.py:149`, an order's cost at `transitions.py:359`)"
+    ),
     "OPTION": (
         'a branch of a rule-set option aster-pro does not take (the benchmark drives aster-pro): LIQP-8 bracket-step (`_step_down`, partial_liquidation = "none"), the `binance` ADL score (adl_ranking = "aster"), BRK-3\'s floor-inclusive comparisons (cap-inclusive), LIQ-1\'s `<=` (trigger "lt"), ORD-1\'s earlier order check (order_margin_check), IF-5 without a net-notional limit, LIQP-9 by bracket (aster-pro lists no per-bracket fee)'
     ),
@@ -63,6 +74,14 @@ REASONS: dict[str, str] = {
 
 #: (module, index) -> (reason, line, mutation) of every mutant argued equivalent.
 EQUIVALENT: dict[tuple[str, int], tuple[str, int, str]] = {
+    # argued in the sixth round (s4-bound's moves reached these points and killed none)
+    ("transitions", 28): ("GUARDED", 138, "Lt -> LtE"),
+    ("transitions", 38): ("FLOORED", 149, "Gt -> GtE"),
+    ("transitions", 164): ("FLOORED", 359, "Gt -> GtE"),
+    ("liquidation_engine", 133): ("GUARDED", 401, "Lt -> LtE"),
+    # IF-5's `balance < 0` guard: with a limit (aster-pro's 1) a negative balance already
+    # fails `net <= limit × balance`; only a rule set without a limit returns True
+    ("liquidation_engine", 113): ("OPTION", 349, "guard skipped"),
     ("adl", 3): ("TIE", 29, "Gt -> GtE"),
     ("adl", 6): ("TIE", 30, "GtE -> Gt"),
     ("adl", 9): ("OPTION", 36, "Div -> Mult"),
