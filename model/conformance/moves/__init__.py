@@ -9,7 +9,8 @@
   use to reach the coverage targets the ordinary moves reach rarely
   (:mod:`~marginspec.conformance.moves.aimed_more`: issue 14's amendment, STP and filter
   scenarios and issue 12's discriminating ones; :mod:`~marginspec.conformance.moves.aimed_venue`:
-  those aimed at issue 15's venue rules);
+  those aimed at issue 15's venue rules; :mod:`~marginspec.conformance.moves.liquidation_edges`:
+  issue 12's sixth round, the liquidation price's and the sweep's edges);
 - :mod:`~marginspec.conformance.moves.conditional`: the conditional orders' moves (one
   ordinary table entry per move, the trigger story an aimed one), registered on import.
 """
@@ -18,6 +19,7 @@ from marginspec.conformance.moves import (
     aimed_more,  # noqa: F401  (registers its moves)
     aimed_venue,  # noqa: F401  (registers its moves)
     conditional,  # noqa: F401  (registers its moves)
+    liquidation_edges,  # noqa: F401  (registers its moves)
 )
 from marginspec.conformance.moves.aimed import AIMED, EMPTY_FUND
 from marginspec.conformance.moves.aiming import (

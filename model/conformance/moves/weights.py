@@ -89,6 +89,9 @@ WEIGHTS: dict[str, int] = {
     # issue 12: LIQ-1's trigger from both sides in a story of four actions, so that a
     # strict/inclusive trigger mistake is found on a short run first
     "on_trigger": 2,
+    # issue 12, sixth round: the liquidation price's and the sweep's edges (LIQ-4's
+    # choice between two consistent prices, ADL-2/ADL-3's ranking, one-unit positions)
+    "two_liquidation_prices": 1,
 }
 
 

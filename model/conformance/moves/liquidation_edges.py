@@ -1,0 +1,229 @@
+"""Aimed scenarios for issue 12's sixth round: the edges of the liquidation price and
+of the liquidation sweep that the other moves leave unobserved (LIQ-4's choice between
+two consistent prices, ADL-2/ADL-3's ranking details, positions of exactly one unit).
+
+They join the aimed table (:data:`marginspec.conformance.moves.aimed.AIMED`) when this
+module is imported (by :mod:`marginspec.conformance.moves`), after the other aimed
+modules, so the table's order is unchanged.
+"""
+
+from __future__ import annotations
+
+from marginspec.account import MarginType, OrderSide, PositionSide
+from marginspec.conformance.moves.aimed import AIMED
+from marginspec.conformance.moves.aiming import (
+    ACCOUNTS,
+    BUY,
+    SELL,
+    Chooser,
+    Context,
+    account_figures,
+    decimal,
+    mark_of,
+    move,
+    on_step,
+    opening,
+    opposite,
+    round8,
+    send,
+)
+from marginspec.exchange.actions import (
+    Deposit,
+    Fill,
+    MarkPrice,
+    PlaceOrder,
+    SetLeverage,
+    SetMarginType,
+    SetPositionMode,
+    Withdraw,
+)
+from marginspec.liquidation import Leg, prices
+from marginspec.numbers import Exact
+
+_EIGHTH = Exact(1, 10**8)
+
+
+def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
+    """Bring ``account``'s cross wallet to ``amount`` by a deposit, or by a withdrawal
+    as far as ``maxWithdrawAmount`` allows (XFER-1)."""
+    have = ctx.model.state.accounts[account].cross_wallet
+    if have < amount:
+        send(ctx, Deposit(account, decimal(amount - have)))
+    elif have > amount:
+        most = round8(min(have - amount, account_figures(ctx, account).max_withdraw))
+        if most > 0:
+            send(ctx, Withdraw(account, most))
+
+
+def _trade(
+    ctx: Context,
+    maker: str,
+    taker: str,
+    symbol: str,
+    side: OrderSide,
+    position_side: PositionSide,
+    quantity: Exact,
+    price: Exact,
+) -> bool:
+    """``maker`` rests ``side`` on ``position_side``, ``taker`` rests the opposite order
+    (opening) and an explicit fill pairs them: an IOC order could meet older resting
+    orders at a better price when the mark has just moved far. True if it filled."""
+    made = send(ctx, PlaceOrder(maker, symbol, side, position_side, price, quantity))
+    if "orderId" not in made:
+        return False
+    other = opposite(side)
+    taken = send(ctx, PlaceOrder(taker, symbol, other, opening(ctx, taker, other), price, quantity))
+    if "orderId" not in taken:
+        return False
+    return send(ctx, Fill(made["orderId"], taken["orderId"])).get("status") == "accepted"
+
+
+# ------------------------------------------------------------------ LIQ-4: two prices
+
+
+def _hedged_account(ctx: Context, c: Chooser, symbol: str) -> str | None:
+    """An account in hedge mode, cross and without a position on ``symbol`` (switched to
+    hedge mode first if it holds nothing), or None."""
+    state, ruleset = ctx.model.state, ctx.model.ruleset
+    for name in ACCOUNTS[c.choice((0, 1, 2)) :] + ACCOUNTS:
+        acct = state.accounts[name]
+        if any(k[0] == symbol and p.position_amt != 0 for k, p in acct.positions.items()):
+            continue
+        if not acct.dual_side_position:
+            if acct.orders or acct.has_position() or not ctx.caps.supports("setPositionMode"):
+                continue
+            send(ctx, SetPositionMode(name, True))
+        if acct.setting(symbol, ruleset).margin_type is MarginType.ISOLATED:
+            if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
+                continue
+            if not ctx.caps.supports("setMarginType"):
+                continue
+            send(ctx, SetMarginType(name, symbol, MarginType.CROSS))
+        return name
+    return None
+
+
+def _others(ctx: Context, account: str, symbol: str) -> tuple[Exact, Exact]:
+    """LIQ-2's TMM1 and UPNL1 of ``account`` for ``symbol``: the MM and uPnL of its cross
+    positions on other symbols."""
+    f = account_figures(ctx, account)
+    other_mm, other_upnl = f.cross_maint_margin, f.total_cross_unrealized_pnl
+    for p in f.positions:
+        if p.position.symbol == symbol and p.isolated_margin is None:
+            other_mm -= p.maint_margin
+            other_upnl -= p.unrealized_pnl
+    return other_mm, other_upnl
+
+
+def _roots(ctx: Context, account: str, symbol: str, wallet: Exact) -> tuple[Exact, Exact] | None:
+    """The lowest and the highest consistent liquidation price of ``account``'s hedged
+    pair on ``symbol`` with its cross wallet at ``wallet`` (LIQ-2, LIQ-3 by the model's own
+    :func:`~marginspec.liquidation.prices`: LIQ-4 seen from a mark near 0 and from one far
+    above), or None unless both exist and differ."""
+    acct = ctx.model.state.accounts[account]
+    table = ctx.model.ruleset.markets[symbol].brackets
+    legs = []
+    for side in (PositionSide.LONG, PositionSide.SHORT):
+        pos = acct.position(symbol, side)
+        if pos.position_amt == 0:
+            return None
+        legs.append(Leg(pos.position_amt, pos.entry_price, table))
+    other_mm, other_upnl = _others(ctx, account, symbol)
+    boundary = ctx.model.ruleset.options.bracket_boundary
+    low = prices(legs, wallet, other_mm, other_upnl, _EIGHTH, boundary, ())[0]
+    high = prices(legs, wallet, other_mm, other_upnl, Exact(10**15), boundary, ())[0]
+    if not (low.exists and high.exists) or low.price == high.price:
+        return None
+    return Exact(low.price), Exact(high.price)
+
+
+def _tie_wallet(ctx: Context, account: str, symbol: str, wallet: Exact) -> tuple[Exact, Exact] | None:
+    """A wallet on 8 decimals near ``wallet`` whose two consistent prices have a mark on 8
+    decimals exactly halfway between them (LIQ-4's tie), and that mark; or None.
+
+    Each price is affine in the wallet while its brackets stay (LIQ-2: the wallet is in
+    the numerator only), so two evaluations give both lines; their sum barely moves with
+    the wallet (the roots move in opposite directions), so the mark is searched on the
+    finest grid, next to the midpoint, and each candidate checked against the model."""
+    near = _roots(ctx, account, symbol, wallet)
+    moved = _roots(ctx, account, symbol, wallet + 1)
+    if near is None or moved is None:
+        return None
+    slope = (moved[0] - near[0]) + (moved[1] - near[1])  # of the sum of the two prices
+    if slope == 0:
+        return None
+    base = round8((near[0] + near[1]) / 2)
+    for k in range(200):
+        for mark in (base + k * _EIGHTH, base - k * _EIGHTH):
+            candidate = wallet + (2 * mark - near[0] - near[1]) / slope
+            if candidate <= 0 or round8(candidate) != candidate:
+                continue
+            found = _roots(ctx, account, symbol, candidate)
+            if found is not None and found[0] + found[1] == 2 * mark:
+                return candidate, mark
+    return None
+
+
+@move(AIMED, "setPositionMode", "deposit", "withdraw", "placeOrder", "fill", "markPrice")
+def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
+    """A hedged pair with two consistent liquidation prices (LIQ-3, LIQ-4), and the mark
+    just below, exactly on and just above the midpoint between them.
+
+    A LONG ``q`` and a SHORT ``0.9 q`` at one entry, cross, behind a wallet below the net
+    exposure: the net long loses below the entry (the low root) and the maintenance
+    margin of both legs, whose rate grows with the notional, overtakes its gain far above
+    (the high root). The mark is first moved to 1 and ``q`` sized to twice the first
+    bracket's cap, so the low root lies where both legs are in the first bracket and that
+    bracket's price range ends below 1 (a search that prunes bracket combinations from
+    the price 1, not 0, loses it). The observed liquidation price is the nearer root: an
+    engine measuring the distance to the wrong point, or taking the higher root (or the
+    later one) on the exact tie, shows the other root. The wallet is searched (by the
+    model's own prices) so that the midpoint is a price on the tick."""
+    if not ctx.caps.hedge_mode:
+        return
+    symbol = c.choice(tuple(ctx.model.ruleset.markets))
+    market = ctx.model.ruleset.markets[symbol]
+    account = _hedged_account(ctx, c, symbol)
+    if account is None:
+        return
+    other = c.choice(tuple(a for a in ACCOUNTS if a != account))
+    start = Exact(1)
+    tick = market.tick_size
+    first = market.brackets[0]
+    if start < market.min_price or first.notional_cap <= 0:
+        return
+    long_size = on_step(first.notional_cap * 2 / start, market.step_size)
+    short_size = on_step(long_size * Exact(9, 10), market.step_size)
+    if long_size > market.max_qty:
+        return
+    if ctx.caps.supports("setLeverage"):
+        send(ctx, SetLeverage(account, symbol, min(50, int(market.max_leverage))))
+    if ctx.caps.supports("setLeverage"):
+        send(ctx, SetLeverage(other, symbol, min(20, int(market.max_leverage))))
+    send(ctx, MarkPrice(symbol, start))
+    # the counterparty pays margin for the whole long at whatever leverage it has
+    need = long_size * start * 2 - account_figures(ctx, other).available_balance
+    if need > 0:
+        send(ctx, Deposit(other, decimal(need)))
+    if not _trade(ctx, account, other, symbol, BUY, PositionSide.LONG, long_size, start):
+        return
+    if not _trade(ctx, account, other, symbol, SELL, PositionSide.SHORT, short_size, start):
+        return
+    # the low root near a quarter of the entry: V = 3/4 of the net exposure + 1/4 of MM
+    net = (long_size - short_size) * start
+    maint = (long_size + short_size) * start * first.maint_margin_ratio
+    other_mm, other_upnl = _others(ctx, account, symbol)
+    target = round8(net * 3 / 4 + maint / 4 + other_mm - other_upnl)
+    tie = _tie_wallet(ctx, account, symbol, target)
+    if tie is not None:
+        target = tie[0]
+    _wallet_to(ctx, account, target)
+    roots = _roots(ctx, account, symbol, ctx.model.state.accounts[account].cross_wallet)
+    if roots is None:
+        return
+    low, high = roots
+    middle = tie[1] if tie is not None and tie[0] == target else round8((low + high) / 2)
+    near = round8(low / 4)
+    for mark in (middle - near, middle, middle + near, start):
+        if mark > low:
+            send(ctx, MarkPrice(symbol, mark))
