@@ -19,7 +19,6 @@ from marginspec.conformance.moves.aiming import (
     Context,
     account_figures,
     decimal,
-    mark_of,
     move,
     on_step,
     opening,
@@ -137,7 +136,9 @@ def _roots(ctx: Context, account: str, symbol: str, wallet: Exact) -> tuple[Exac
     return Exact(low.price), Exact(high.price)
 
 
-def _tie_wallet(ctx: Context, account: str, symbol: str, wallet: Exact) -> tuple[Exact, Exact] | None:
+def _tie_wallet(
+    ctx: Context, account: str, symbol: str, wallet: Exact
+) -> tuple[Exact, Exact] | None:
     """A wallet on 8 decimals near ``wallet`` whose two consistent prices have a mark on 8
     decimals exactly halfway between them (LIQ-4's tie), and that mark; or None.
 
@@ -178,7 +179,7 @@ def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
     the price 1, not 0, loses it). The observed liquidation price is the nearer root: an
     engine measuring the distance to the wrong point, or taking the higher root (or the
     later one) on the exact tie, shows the other root. The wallet is searched (by the
-    model's own prices) so that the midpoint is a price on the tick."""
+    model's own prices) so that the midpoint is a price on 8 decimals."""
     if not ctx.caps.hedge_mode:
         return
     symbol = c.choice(tuple(ctx.model.ruleset.markets))
@@ -188,7 +189,6 @@ def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
         return
     other = c.choice(tuple(a for a in ACCOUNTS if a != account))
     start = Exact(1)
-    tick = market.tick_size
     first = market.brackets[0]
     if start < market.min_price or first.notional_cap <= 0:
         return
