@@ -19,6 +19,7 @@ from marginspec.conformance.moves.aiming import (
     Context,
     account_figures,
     decimal,
+    mark_of,
     move,
     on_step,
     opening,
@@ -29,6 +30,8 @@ from marginspec.conformance.moves.aiming import (
 from marginspec.exchange.actions import (
     Deposit,
     Fill,
+    Funding,
+    LiquidationSweep,
     MarkPrice,
     PlaceOrder,
     SetLeverage,
@@ -227,3 +230,90 @@ def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
     for mark in (middle - near, middle, middle + near, start):
         if mark > low:
             send(ctx, MarkPrice(symbol, mark))
+
+
+# ------------------------------------------------------------------ one unit
+
+
+def _one_unit_margin(ctx: Context, account: str, symbol: str, side: OrderSide) -> bool | None:
+    """Whether ``account`` can hold :func:`one_unit`'s position on ``symbol`` isolated
+    (True: it is isolated there, or untouched and the engine can switch it) or only cross
+    (False); None if it already holds a position on that side."""
+    acct = ctx.model.state.accounts[account]
+    if acct.position(symbol, opening(ctx, account, side)).position_amt != 0:
+        return None
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is MarginType.ISOLATED:
+        return True
+    untouched = not acct.has_orders(symbol) and not any(k[0] == symbol for k in acct.positions)
+    return untouched and ctx.caps.supports("setMarginType")
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
+def one_unit(ctx: Context, c: Chooser) -> None:
+    """A position of exactly one unit (1 BTC, 1 ETH), cross or isolated, funded (FUND-3),
+    then taken past its liquidation price and swept (LIQ-1, LIQP-1), or, isolated, closed
+    by a fill past its bankruptcy price and swept (IF-3).
+
+    Every rule that skips empty positions tests ``position_amt == 0``; an engine testing
+    the amount against 1 (or truthiness of ``amount - 1``) skips this position instead:
+    no funding fee, no maintenance check in the sweep, no place in the cross scope that
+    is liquidated, and the flat isolated side's negative wallet left uncovered."""
+    side = c.choice((BUY, SELL))
+    want_isolated = c.choice((True, True, False))
+    places = [
+        (name, symbol, _one_unit_margin(ctx, name, symbol, side))
+        for name in ACCOUNTS
+        for symbol in ctx.model.ruleset.markets
+    ]
+    places = [p for p in places if p[2] is not None]
+    preferred = [p for p in places if p[2] is want_isolated] or places
+    if not preferred:
+        return
+    account, symbol, kind = c.choice(preferred)
+    market = ctx.model.ruleset.markets[symbol]
+    position_side = opening(ctx, account, side)
+    isolated = kind is True
+    setting = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset)
+    if isolated and setting.margin_type is not MarginType.ISOLATED:
+        made = send(ctx, SetMarginType(account, symbol, MarginType.ISOLATED))
+        isolated = made.get("status") == "accepted"
+    if ctx.caps.supports("setLeverage"):
+        send(ctx, SetLeverage(account, symbol, min(20, int(market.max_leverage))))
+    other = c.choice(tuple(a for a in ACCOUNTS if a != account))
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    unit = Exact(1)
+    # a wallet of a fifth of the notional: the position's liquidation price is near
+    _wallet_to(ctx, account, round8(price / 5))
+    need = price * 2 - account_figures(ctx, other).available_balance
+    if need > 0:
+        send(ctx, Deposit(other, decimal(need)))
+    if not _trade(ctx, account, other, symbol, side, position_side, unit, price):
+        return
+    if ctx.caps.supports("funding"):
+        send(ctx, Funding(symbol, c.choice((Exact(1, 1000), Exact(-1, 1000)))))
+    figures = [
+        p
+        for p in account_figures(ctx, account, prices=True).positions
+        if p.position.symbol == symbol and p.position.position_side is position_side
+    ]
+    if not figures:
+        return
+    held = figures[0]
+    tick = market.tick_size
+    if isolated and held.bankruptcy_price is not None:
+        # past the bankruptcy price, closed by a fill: the flat side's wallet is negative
+        beyond = held.bankruptcy_price * (Exact(9, 10) if side is BUY else Exact(11, 10))
+        mark = on_step(beyond, tick)
+        if mark <= 0:
+            return
+        send(ctx, MarkPrice(symbol, mark))
+        _trade(ctx, account, other, symbol, opposite(side), position_side, unit, mark)
+    elif held.liquidation_price is not None:
+        lp = held.liquidation_price
+        mark = on_step(lp, tick) - tick if side is BUY else on_step(lp, tick, up=True) + tick
+        if mark <= 0:
+            return
+        send(ctx, MarkPrice(symbol, mark))
+    else:
+        return
+    send(ctx, LiquidationSweep())

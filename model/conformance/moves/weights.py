@@ -92,6 +92,7 @@ WEIGHTS: dict[str, int] = {
     # issue 12, sixth round: the liquidation price's and the sweep's edges (LIQ-4's
     # choice between two consistent prices, ADL-2/ADL-3's ranking, one-unit positions)
     "two_liquidation_prices": 1,
+    "one_unit": 1,
 }
 
 
