@@ -27,6 +27,7 @@ from marginspec.conformance.moves.aiming import (
     round8,
     send,
 )
+from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
     Deposit,
     Fill,
@@ -316,4 +317,97 @@ def one_unit(ctx: Context, c: Chooser) -> None:
         send(ctx, MarkPrice(symbol, mark))
     else:
         return
+    send(ctx, LiquidationSweep())
+
+
+# ------------------------------------------------------------------ ADL's ranking
+
+
+def _mode(ctx: Context, account: str, hedge: bool) -> bool:
+    """Put ``account`` in hedge (or one-way) mode if it is not; False if it cannot
+    (it holds something, or the engine cannot switch)."""
+    acct = ctx.model.state.accounts[account]
+    if acct.dual_side_position == hedge:
+        return True
+    if acct.orders or acct.has_position() or not ctx.caps.supports("setPositionMode"):
+        return False
+    send(ctx, SetPositionMode(account, hedge))
+    return ctx.model.state.accounts[account].dual_side_position == hedge
+
+
+def _cross_flat(ctx: Context, account: str, symbol: str) -> bool:
+    """``account`` holds nothing on ``symbol`` and is cross there (switched if needed)."""
+    acct = ctx.model.state.accounts[account]
+    if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
+        return False
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is MarginType.CROSS:
+        return True
+    if not ctx.caps.supports("setMarginType"):
+        return False
+    send(ctx, SetMarginType(account, symbol, MarginType.CROSS))
+    return True
+
+
+def _past_liquidation(ctx: Context, account: str, symbol: str, side: OrderSide) -> Exact | None:
+    """A mark 2 % past ``account``'s liquidation price on ``symbol`` (its position opened
+    by ``side``), on the tick; None without one."""
+    market = ctx.model.ruleset.markets[symbol]
+    for p in account_figures(ctx, account, prices=True).positions:
+        if p.position.symbol == symbol and p.position.position_amt != 0:
+            if p.liquidation_price is None:
+                return None
+            factor = Exact(98, 100) if side is BUY else Exact(102, 100)
+            mark = on_step(p.liquidation_price * factor, market.tick_size)
+            return mark if mark > 0 else None
+    return None
+
+
+def _fund_refuses(ctx: Context, symbol: str) -> Exact:
+    """A notional on ``symbol`` the fund cannot take over (IF-5): beyond its margin
+    balance times its limit (at least 20,000)."""
+    fund = account_figures(ctx, INSURANCE_FUND).total_margin_balance
+    limit = ctx.model.ruleset.options.fund_max_net_notional or Exact(1)
+    return max(Exact(20000), fund * limit * Exact(3, 2))
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
+def adl_tie(ctx: Context, c: Chooser) -> None:
+    """ADL between two counterparties of equal score (ADL-3): the same size, entry and
+    cross wallet, so ADL-2's score ties exactly; the one first by account name holds a
+    hedge side (LONG/SHORT), the other the one-way side BOTH, so ordering the tie by
+    position side instead of by account name reverses the order in which they are
+    deleveraged (the ADL events' order). The victim's notional is beyond what the fund
+    may take over (IF-5), and the mark goes past its liquidation price."""
+    if not ctx.caps.hedge_mode:
+        return
+    symbol = c.choice(tuple(ctx.model.ruleset.markets))
+    market = ctx.model.ruleset.markets[symbol]
+    victim = c.choice(ACCOUNTS)
+    first, second = (a for a in ACCOUNTS if a != victim)
+    if not (_mode(ctx, first, True) and _mode(ctx, second, False)):
+        return
+    if not all(_cross_flat(ctx, a, symbol) for a in (victim, first, second)):
+        return
+    side = c.choice((BUY, SELL))  # the victim's
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    notional = _fund_refuses(ctx, symbol)
+    half = max(on_step(notional / 2 / price, market.step_size), market.step_size)
+    if ctx.caps.supports("setLeverage"):
+        for name in (victim, first, second):
+            send(ctx, SetLeverage(name, symbol, 10))
+    wallet = round8(half * price)  # equal wallets, each the whole notional at 1x
+    for name in (first, second):
+        _wallet_to(ctx, name, wallet)
+    _wallet_to(ctx, victim, round8(half * price / 2))
+    victim_side = opening(ctx, victim, side)
+    for name in (first, second):
+        if not _trade(ctx, victim, name, symbol, side, victim_side, half, price):
+            return
+    for name in (first, second):  # the fees were equal; the wallets must be too
+        if ctx.model.state.accounts[name].cross_wallet != wallet:
+            _wallet_to(ctx, name, wallet)
+    mark = _past_liquidation(ctx, victim, symbol, side)
+    if mark is None:
+        return
+    send(ctx, MarkPrice(symbol, mark))
     send(ctx, LiquidationSweep())

@@ -93,6 +93,7 @@ WEIGHTS: dict[str, int] = {
     # choice between two consistent prices, ADL-2/ADL-3's ranking, one-unit positions)
     "two_liquidation_prices": 1,
     "one_unit": 1,
+    "adl_tie": 1,
 }
 
 
