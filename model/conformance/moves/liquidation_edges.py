@@ -411,3 +411,63 @@ def adl_tie(ctx: Context, c: Chooser) -> None:
         return
     send(ctx, MarkPrice(symbol, mark))
     send(ctx, LiquidationSweep())
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
+def adl_thin_equity(ctx: Context, c: Chooser) -> None:
+    """ADL whose best-ranked counterparty has a margin balance in (0, 1] (ADL-2a, ADL-2c's
+    boundary): an isolated position of the smallest notional at the highest leverage,
+    opened after the mark has crashed and in a small profit at the final mark, so its
+    isolated wallet plus uPnL stays below 1 while its score (uPnL over that balance) beats
+    the big counterparty's, whose wallet is large. An engine that gives no effective
+    leverage to a balance up to 1 (``equity > 1`` for ``> 0``) scores it 0 and
+    deleverages the big counterparty first (the ADL events' order)."""
+    symbol = c.choice(tuple(ctx.model.ruleset.markets))
+    market = ctx.model.ruleset.markets[symbol]
+    victim, big, thin = c.choice((("A", "B", "C"), ("B", "C", "A"), ("C", "A", "B")))
+    if not all(_cross_flat(ctx, a, symbol) for a in (victim, big)):
+        return
+    acct = ctx.model.state.accounts[thin]
+    if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
+        return
+    if not ctx.caps.supports("setMarginType") or not ctx.caps.supports("setLeverage"):
+        return
+    side = c.choice((BUY, SELL))  # the victim's
+    tick, step = market.tick_size, market.step_size
+    price = on_step(mark_of(ctx, symbol), tick)
+    quantity = max(on_step(_fund_refuses(ctx, symbol) / price, step), step)
+    for name in (victim, big):
+        send(ctx, SetLeverage(name, symbol, 10))
+    _wallet_to(ctx, big, round8(quantity * price))
+    _wallet_to(ctx, victim, round8(quantity * price / 5))
+    if not _trade(ctx, victim, big, symbol, side, opening(ctx, victim, side), quantity, price):
+        return
+    crash = _past_liquidation(ctx, victim, symbol, side)
+    if crash is None:
+        return
+    send(ctx, MarkPrice(symbol, crash))
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is not MarginType.ISOLATED:
+        send(ctx, SetMarginType(thin, symbol, MarginType.ISOLATED))
+    send(ctx, SetLeverage(thin, symbol, int(market.max_leverage)))
+    small = on_step(market.min_notional / crash, step, up=True) or step
+    leverage = ctx.model.state.accounts[thin].setting(symbol, ctx.model.ruleset).leverage
+    wallet = small * crash / leverage
+    if wallet >= 1:
+        return
+    if account_figures(ctx, thin).available_balance < 1:
+        send(ctx, Deposit(thin, Exact(10)))
+    thin_side = opening(ctx, thin, opposite(side))
+    if not _trade(ctx, thin, big, symbol, opposite(side), thin_side, small, crash):
+        return
+    # a profit of half the room left below 1, on the tick
+    move_by = on_step((1 - wallet) / 2 / small, tick) or tick
+    final = crash - move_by if side is BUY else crash + move_by
+    profit = (crash - final) * side.direction * small
+    if final <= 0 or profit <= 0 or profit + wallet > 1:
+        return
+    send(ctx, MarkPrice(symbol, final))
+    # the big counterparty's score, uPnL / (wallet + uPnL), a quarter of the thin one's
+    score = profit / (wallet + profit)
+    gain = abs(price - final) * quantity
+    _wallet_to(ctx, big, round8(gain * (4 / score - 1), up=True))
+    send(ctx, LiquidationSweep())

@@ -94,6 +94,7 @@ WEIGHTS: dict[str, int] = {
     "two_liquidation_prices": 1,
     "one_unit": 1,
     "adl_tie": 1,
+    "adl_thin_equity": 1,
 }
 
 
