@@ -9,6 +9,8 @@ modules, so the table's order is unchanged.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.conformance.moves.aimed import AIMED
 from marginspec.conformance.moves.aiming import (
@@ -413,25 +415,33 @@ def adl_tie(ctx: Context, c: Chooser) -> None:
     send(ctx, LiquidationSweep())
 
 
-@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
-def adl_thin_equity(ctx: Context, c: Chooser) -> None:
-    """ADL whose best-ranked counterparty has a margin balance in (0, 1] (ADL-2a, ADL-2c's
-    boundary): an isolated position of the smallest notional at the highest leverage,
-    opened after the mark has crashed and in a small profit at the final mark, so its
-    isolated wallet plus uPnL stays below 1 while its score (uPnL over that balance) beats
-    the big counterparty's, whose wallet is large. An engine that gives no effective
-    leverage to a balance up to 1 (``equity > 1`` for ``> 0``) scores it 0 and
-    deleverages the big counterparty first (the ADL events' order)."""
+class _Crash(NamedTuple):
+    """A victim's position against a big counterparty, the mark past its liquidation
+    price, and a third account isolated at the highest leverage on the symbol."""
+
+    symbol: str
+    victim: str
+    big: str
+    thin: str
+    side: OrderSide  # the victim's
+    entry: Exact
+    quantity: Exact
+    crash: Exact
+
+
+def _crashed(ctx: Context, c: Chooser) -> _Crash | None:
+    """:class:`_Crash`'s set-up: the victim's notional beyond what the fund may take over
+    (IF-5, so the sweep deleverages), or None."""
     symbol = c.choice(tuple(ctx.model.ruleset.markets))
     market = ctx.model.ruleset.markets[symbol]
     victim, big, thin = c.choice((("A", "B", "C"), ("B", "C", "A"), ("C", "A", "B")))
     if not all(_cross_flat(ctx, a, symbol) for a in (victim, big)):
-        return
+        return None
     acct = ctx.model.state.accounts[thin]
     if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
-        return
+        return None
     if not ctx.caps.supports("setMarginType") or not ctx.caps.supports("setLeverage"):
-        return
+        return None
     side = c.choice((BUY, SELL))  # the victim's
     tick, step = market.tick_size, market.step_size
     price = on_step(mark_of(ctx, symbol), tick)
@@ -441,14 +451,32 @@ def adl_thin_equity(ctx: Context, c: Chooser) -> None:
     _wallet_to(ctx, big, round8(quantity * price))
     _wallet_to(ctx, victim, round8(quantity * price / 5))
     if not _trade(ctx, victim, big, symbol, side, opening(ctx, victim, side), quantity, price):
-        return
+        return None
     crash = _past_liquidation(ctx, victim, symbol, side)
     if crash is None:
-        return
+        return None
     send(ctx, MarkPrice(symbol, crash))
     if acct.setting(symbol, ctx.model.ruleset).margin_type is not MarginType.ISOLATED:
         send(ctx, SetMarginType(thin, symbol, MarginType.ISOLATED))
     send(ctx, SetLeverage(thin, symbol, int(market.max_leverage)))
+    return _Crash(symbol, victim, big, thin, side, price, quantity, crash)
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
+def adl_thin_equity(ctx: Context, c: Chooser) -> None:
+    """ADL whose best-ranked counterparty has a margin balance in (0, 1] (ADL-2a, ADL-2c's
+    boundary): an isolated position of the smallest notional at the highest leverage,
+    opened after the mark has crashed and in a small profit at the final mark, so its
+    isolated wallet plus uPnL stays below 1 while its score (uPnL over that balance) beats
+    the big counterparty's, whose wallet is large. An engine that gives no effective
+    leverage to a balance up to 1 (``equity > 1`` for ``> 0``) scores it 0 and
+    deleverages the big counterparty first (the ADL events' order)."""
+    found = _crashed(ctx, c)
+    if found is None:
+        return
+    symbol, _, big, thin, side, price, quantity, crash = found
+    market = ctx.model.ruleset.markets[symbol]
+    tick, step = market.tick_size, market.step_size
     small = on_step(market.min_notional / crash, step, up=True) or step
     leverage = ctx.model.state.accounts[thin].setting(symbol, ctx.model.ruleset).leverage
     wallet = small * crash / leverage
@@ -470,4 +498,46 @@ def adl_thin_equity(ctx: Context, c: Chooser) -> None:
     score = profit / (wallet + profit)
     gain = abs(price - final) * quantity
     _wallet_to(ctx, big, round8(gain * (4 / score - 1), up=True))
+    send(ctx, LiquidationSweep())
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
+def adl_negative_wallet(ctx: Context, c: Chooser) -> None:
+    """ADL whose best-ranked counterparty has a negative isolated wallet and a larger
+    profit (ADL-2a's ``effLev = |notional| / (balance + uPnL)``): an isolated position of
+    two minimum lots, half of it closed at a loss larger than its wallet (FILL-6: the
+    loss stays in the isolated wallet, which nothing releases), the rest then in profit.
+    Its balance + uPnL is small and positive, so its score (uPnL over that) is above 1
+    and it is deleveraged first; an engine that leaves the uPnL out of the effective
+    leverage divides by the negative wallet, scores it 0 (ADL-2c) and deleverages the big
+    counterparty first (the ADL events' order)."""
+    found = _crashed(ctx, c)
+    if found is None:
+        return
+    symbol, _, big, thin, side, price, quantity, crash = found
+    market = ctx.model.ruleset.markets[symbol]
+    tick, step = market.tick_size, market.step_size
+    small = on_step(market.min_notional / crash, step, up=True) or step
+    leverage = ctx.model.state.accounts[thin].setting(symbol, ctx.model.ruleset).leverage
+    if account_figures(ctx, thin).available_balance < 10:
+        send(ctx, Deposit(thin, Exact(10)))
+    thin_side = opening(ctx, thin, opposite(side))
+    if not _trade(ctx, thin, big, symbol, opposite(side), thin_side, small * 2, crash):
+        return
+    # against the thin position by three times its margin rate: closing half loses 1.5x
+    # its wallet
+    against = on_step(crash * (1 + side.direction * Exact(3) / leverage), tick)
+    send(ctx, MarkPrice(symbol, against))
+    if not _trade(ctx, thin, big, symbol, side, thin_side, small, against):
+        return
+    wallet = ctx.model.state.accounts[thin].position(symbol, thin_side).isolated_wallet
+    if wallet >= 0:
+        return
+    # then in its favour: a profit of four times the deficit plus the maintenance margin
+    room = (-wallet * 4 + small * crash * market.brackets[0].maint_margin_ratio) / small
+    final = on_step(crash - side.direction * room, tick, up=side is SELL)
+    if final <= 0:
+        return
+    send(ctx, MarkPrice(symbol, final))
+    _wallet_to(ctx, big, round8(abs(price - final) * quantity * 3))
     send(ctx, LiquidationSweep())

@@ -95,6 +95,7 @@ WEIGHTS: dict[str, int] = {
     "one_unit": 1,
     "adl_tie": 1,
     "adl_thin_equity": 1,
+    "adl_negative_wallet": 1,
 }
 
 
