@@ -541,3 +541,29 @@ def adl_negative_wallet(ctx: Context, c: Chooser) -> None:
     send(ctx, MarkPrice(symbol, final))
     _wallet_to(ctx, big, round8(abs(price - final) * quantity * 3))
     send(ctx, LiquidationSweep())
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
+def adl_same_side(ctx: Context, c: Chooser) -> None:
+    """ADL with a small position on the victim's own side in profit (ADL-2: only the
+    opposite positions are ranked): an isolated position of the minimum lot (less than
+    one unit) at the highest leverage, opened with the victim's direction after the
+    crash, the mark then a little back, still past the victim's liquidation price. Its
+    score is the best of all; an engine that ranks positions whose signed amount is below
+    1 (``>= 1`` for ``>= 0``) deleverages it, on the victim's side, first."""
+    found = _crashed(ctx, c)
+    if found is None:
+        return
+    symbol, _, big, thin, side, price, quantity, crash = found
+    market = ctx.model.ruleset.markets[symbol]
+    small = on_step(market.min_notional / crash, market.step_size, up=True) or market.step_size
+    if account_figures(ctx, thin).available_balance < 10:
+        send(ctx, Deposit(thin, Exact(10)))
+    if not _trade(ctx, thin, big, symbol, side, opening(ctx, thin, side), small, crash):
+        return
+    # a hundredth back: the victim stays past its liquidation price (2 % past), the thin
+    # position gains about its whole margin
+    final = on_step(crash * (1 + side.direction * Exact(1, 100)), market.tick_size)
+    send(ctx, MarkPrice(symbol, final))
+    _wallet_to(ctx, big, round8(abs(price - final) * quantity * 3))
+    send(ctx, LiquidationSweep())

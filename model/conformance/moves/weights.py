@@ -96,6 +96,7 @@ WEIGHTS: dict[str, int] = {
     "adl_tie": 1,
     "adl_thin_equity": 1,
     "adl_negative_wallet": 1,
+    "adl_same_side": 1,
 }
 
 
