@@ -567,3 +567,66 @@ def adl_same_side(ctx: Context, c: Chooser) -> None:
     send(ctx, MarkPrice(symbol, final))
     _wallet_to(ctx, big, round8(abs(price - final) * quantity * 3))
     send(ctx, LiquidationSweep())
+
+
+@move(
+    AIMED,
+    "setPositionMode",
+    "setMarginType",
+    "setLeverage",
+    "deposit",
+    "withdraw",
+    "placeOrder",
+    "fill",
+    "markPrice",
+    "liquidationSweep",
+)
+def adl_flat_side(ctx: Context, c: Chooser) -> None:
+    """ADL in a sweep where a counterparty also has an empty position side with a negative
+    isolated wallet on the symbol (closed past its bankruptcy price by a fill; IF-3 resets
+    it only after the passes): a hedge account, isolated, whose LONG was closed that way
+    and whose SHORT, opened at the crash mark against a counterparty that closes, is the
+    victim's only counterparty. Both score 0 (no uPnL; no margin balance), so the tie goes
+    by position side (ADL-3): an engine that ranks the empty side too (``> 0`` for
+    ``>= 0``) reaches it first and deleverages nothing there (an ADL of quantity 0)."""
+    if not ctx.caps.hedge_mode:
+        return
+    symbol = c.choice(tuple(ctx.model.ruleset.markets))
+    market = ctx.model.ruleset.markets[symbol]
+    victim, hedged, helper = c.choice((("A", "B", "C"), ("B", "C", "A"), ("C", "A", "B")))
+    if not (_mode(ctx, hedged, True) and _mode(ctx, helper, False)):
+        return
+    if not all(_cross_flat(ctx, a, symbol) for a in (victim, hedged, helper)):
+        return
+    send(ctx, SetMarginType(hedged, symbol, MarginType.ISOLATED))
+    send(ctx, SetLeverage(hedged, symbol, 20))
+    send(ctx, SetLeverage(helper, symbol, 10))
+    tick, step = market.tick_size, market.step_size
+    price = on_step(mark_of(ctx, symbol), tick)
+    small = on_step(market.min_notional / price * 2, step, up=True) or step
+    quantity = max(on_step(_fund_refuses(ctx, symbol) / price, step), step)
+    _wallet_to(ctx, helper, round8(quantity * price * 2))
+    _wallet_to(ctx, hedged, round8(quantity * price))
+    long = PositionSide.LONG
+    if not _trade(ctx, hedged, helper, symbol, BUY, long, small, price):
+        return
+    # closed 10 % lower: twice its margin at 20x lost, the empty side's wallet negative
+    below = on_step(price * Exact(9, 10), tick)
+    if not _trade(ctx, hedged, helper, symbol, SELL, long, small, below):
+        return
+    if ctx.model.state.accounts[hedged].position(symbol, long).isolated_wallet >= 0:
+        return
+    send(ctx, SetLeverage(hedged, symbol, 10))
+    send(ctx, SetLeverage(victim, symbol, 10))
+    _wallet_to(ctx, victim, round8(quantity * price / 5))
+    victim_side = opening(ctx, victim, BUY)
+    if not _trade(ctx, victim, helper, symbol, BUY, victim_side, quantity, price):
+        return
+    crash = _past_liquidation(ctx, victim, symbol, BUY)
+    if crash is None:
+        return
+    send(ctx, MarkPrice(symbol, crash))
+    # the helper closes its short against the hedge account's new SHORT, at the mark
+    if not _trade(ctx, hedged, helper, symbol, SELL, PositionSide.SHORT, quantity, crash):
+        return
+    send(ctx, LiquidationSweep())

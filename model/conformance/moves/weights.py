@@ -97,6 +97,7 @@ WEIGHTS: dict[str, int] = {
     "adl_thin_equity": 1,
     "adl_negative_wallet": 1,
     "adl_same_side": 1,
+    "adl_flat_side": 1,
 }
 
 
