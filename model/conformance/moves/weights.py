@@ -82,7 +82,7 @@ WEIGHTS: dict[str, int] = {
     # the liquidation and bankruptcy prices, so the fee no longer hangs on the draws.)
     "modify_order": 2,
     "amend_adds": 1,
-    "amend_cancels": 1,
+    "amend_cancels": 2,
     "self_trade": 2,
     "filter_bounds": 1,
     "lot_bounds": 1,
@@ -90,7 +90,8 @@ WEIGHTS: dict[str, int] = {
     # strict/inclusive trigger mistake is found on a short run first
     "on_trigger": 2,
     # issue 12, sixth round: the liquidation price's and the sweep's edges (LIQ-4's
-    # choice between two consistent prices, ADL-2/ADL-3's ranking, one-unit positions)
+    # choice between two consistent prices, ADL-2/ADL-3's ranking, one-unit positions);
+    # amend_cancels went from 1 to 2 with them: seed 0's quick run had stopped drawing it
     "two_liquidation_prices": 1,
     "one_unit": 1,
     "adl_tie": 1,
