@@ -9,6 +9,7 @@ modules, so the table's order is unchanged.
 
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple
 
 from marginspec.account import MarginType, OrderSide, PositionSide
@@ -83,29 +84,64 @@ def _trade(
     return send(ctx, Fill(made["orderId"], taken["orderId"])).get("status") == "accepted"
 
 
+def _can(
+    ctx: Context, account: str, symbol: str, margin: MarginType, hedge: bool | None = None
+) -> bool:
+    """Whether ``account`` holds no position on ``symbol`` and is, or can be switched to,
+    ``margin`` there and the position mode ``hedge`` (None: either), with no side effect
+    (ACT-4 and ACT-5 switch only what holds nothing)."""
+    acct = ctx.model.state.accounts[account]
+    if acct.has_position(symbol):
+        return False
+    if hedge is not None and acct.dual_side_position != hedge:
+        if acct.orders or acct.has_position() or not ctx.caps.supports("setPositionMode"):
+            return False
+        if hedge and not ctx.caps.hedge_mode:
+            return False
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is not margin:
+        if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
+            return False
+        return ctx.caps.supports("setMarginType")
+    return True
+
+
+def _ready(
+    ctx: Context, account: str, symbol: str, margin: MarginType, hedge: bool | None = None
+) -> None:
+    """Switch ``account`` to what :func:`_can` found it can be."""
+    acct = ctx.model.state.accounts[account]
+    if hedge is not None and acct.dual_side_position != hedge:
+        send(ctx, SetPositionMode(account, hedge))
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is not margin:
+        send(ctx, SetMarginType(account, symbol, margin))
+
+
+def _places(
+    ctx: Context,
+    c: Chooser,
+    needs: tuple[tuple[MarginType, bool | None], ...],
+    by_name: tuple[int, int] | None = None,
+) -> tuple[str, tuple[str, ...]] | None:
+    """A symbol and distinct accounts, one per need (margin type, mode), each of which
+    :func:`_can` be made so there; drawn among all that fit (a run's accounts soon hold
+    something somewhere, so one fixed draw would mostly find nothing), then readied.
+    ``by_name``: two positions in ``needs`` whose accounts must come in name order."""
+    found = []
+    for symbol in ctx.model.ruleset.markets:
+        for names in itertools.permutations(ACCOUNTS, len(needs)):
+            if by_name is not None and names[by_name[0]] > names[by_name[1]]:
+                continue
+            if all(_can(ctx, n, symbol, *need) for n, need in zip(names, needs, strict=True)):
+                found.append((symbol, names))
+    if not found:
+        return None
+    symbol, names = c.choice(found)
+    for name, need in zip(names, needs, strict=True):
+        _ready(ctx, name, symbol, *need)
+    return symbol, names
+
+
 # ------------------------------------------------------------------ LIQ-4: two prices
-
-
-def _hedged_account(ctx: Context, c: Chooser, symbol: str) -> str | None:
-    """An account in hedge mode, cross and without a position on ``symbol`` (switched to
-    hedge mode first if it holds nothing), or None."""
-    state, ruleset = ctx.model.state, ctx.model.ruleset
-    for name in ACCOUNTS[c.choice((0, 1, 2)) :] + ACCOUNTS:
-        acct = state.accounts[name]
-        if any(k[0] == symbol and p.position_amt != 0 for k, p in acct.positions.items()):
-            continue
-        if not acct.dual_side_position:
-            if acct.orders or acct.has_position() or not ctx.caps.supports("setPositionMode"):
-                continue
-            send(ctx, SetPositionMode(name, True))
-        if acct.setting(symbol, ruleset).margin_type is MarginType.ISOLATED:
-            if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
-                continue
-            if not ctx.caps.supports("setMarginType"):
-                continue
-            send(ctx, SetMarginType(name, symbol, MarginType.CROSS))
-        return name
-    return None
 
 
 def _others(ctx: Context, account: str, symbol: str) -> tuple[Exact, Exact]:
@@ -188,11 +224,11 @@ def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
     model's own prices) so that the midpoint is a price on 8 decimals."""
     if not ctx.caps.hedge_mode:
         return
-    symbol = c.choice(tuple(ctx.model.ruleset.markets))
-    market = ctx.model.ruleset.markets[symbol]
-    account = _hedged_account(ctx, c, symbol)
-    if account is None:
+    found = _places(ctx, c, ((MarginType.CROSS, True),))
+    if found is None:
         return
+    symbol, (account,) = found
+    market = ctx.model.ruleset.markets[symbol]
     other = c.choice(tuple(a for a in ACCOUNTS if a != account))
     start = Exact(1)
     first = market.brackets[0]
@@ -207,10 +243,12 @@ def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
     if ctx.caps.supports("setLeverage"):
         send(ctx, SetLeverage(other, symbol, min(20, int(market.max_leverage))))
     send(ctx, MarkPrice(symbol, start))
-    # the counterparty pays margin for the whole long at whatever leverage it has
-    need = long_size * start * 2 - account_figures(ctx, other).available_balance
-    if need > 0:
-        send(ctx, Deposit(other, decimal(need)))
+    # the counterparty pays margin for the whole long at whatever leverage it has; the
+    # account's own wallet is brought to its target after the trades
+    for name, cover in ((other, 2), (account, 1)):
+        need = long_size * start * cover - account_figures(ctx, name).available_balance
+        if need > 0:
+            send(ctx, Deposit(name, decimal(need)))
     if not _trade(ctx, account, other, symbol, BUY, PositionSide.LONG, long_size, start):
         return
     if not _trade(ctx, account, other, symbol, SELL, PositionSide.SHORT, short_size, start):
@@ -254,15 +292,13 @@ def _one_unit_margin(ctx: Context, account: str, symbol: str, side: OrderSide) -
 @move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
 def one_unit(ctx: Context, c: Chooser) -> None:
     """A position of exactly one unit (1 BTC, 1 ETH), cross or isolated, funded (FUND-3),
-    then taken past its liquidation price and swept (LIQ-1, LIQP-1), or, isolated, closed
-    by a fill past its bankruptcy price and swept (IF-3).
+    then taken one tick past its liquidation price and swept (LIQ-1, LIQP-1).
 
     Every rule that skips empty positions tests ``position_amt == 0``; an engine testing
-    the amount against 1 (or truthiness of ``amount - 1``) skips this position instead:
-    no funding fee, no maintenance check in the sweep, no place in the cross scope that
-    is liquidated, and the flat isolated side's negative wallet left uncovered."""
+    the amount against 1 skips this position instead: no funding fee, no maintenance
+    check before the sweep's liquidation, no place in the cross scope it liquidates."""
     side = c.choice((BUY, SELL))
-    want_isolated = c.choice((True, True, False))
+    want_isolated = c.choice((True, False))
     places = [
         (name, symbol, _one_unit_margin(ctx, name, symbol, side))
         for name in ACCOUNTS
@@ -303,51 +339,17 @@ def one_unit(ctx: Context, c: Chooser) -> None:
         return
     held = figures[0]
     tick = market.tick_size
-    if isolated and held.bankruptcy_price is not None:
-        # past the bankruptcy price, closed by a fill: the flat side's wallet is negative
-        beyond = held.bankruptcy_price * (Exact(9, 10) if side is BUY else Exact(11, 10))
-        mark = on_step(beyond, tick)
-        if mark <= 0:
-            return
-        send(ctx, MarkPrice(symbol, mark))
-        _trade(ctx, account, other, symbol, opposite(side), position_side, unit, mark)
-    elif held.liquidation_price is not None:
-        lp = held.liquidation_price
-        mark = on_step(lp, tick) - tick if side is BUY else on_step(lp, tick, up=True) + tick
-        if mark <= 0:
-            return
-        send(ctx, MarkPrice(symbol, mark))
-    else:
+    if held.liquidation_price is None:
         return
+    lp = held.liquidation_price
+    mark = on_step(lp, tick) - tick if side is BUY else on_step(lp, tick, up=True) + tick
+    if mark <= 0:
+        return
+    send(ctx, MarkPrice(symbol, mark))
     send(ctx, LiquidationSweep())
 
 
 # ------------------------------------------------------------------ ADL's ranking
-
-
-def _mode(ctx: Context, account: str, hedge: bool) -> bool:
-    """Put ``account`` in hedge (or one-way) mode if it is not; False if it cannot
-    (it holds something, or the engine cannot switch)."""
-    acct = ctx.model.state.accounts[account]
-    if acct.dual_side_position == hedge:
-        return True
-    if acct.orders or acct.has_position() or not ctx.caps.supports("setPositionMode"):
-        return False
-    send(ctx, SetPositionMode(account, hedge))
-    return ctx.model.state.accounts[account].dual_side_position == hedge
-
-
-def _cross_flat(ctx: Context, account: str, symbol: str) -> bool:
-    """``account`` holds nothing on ``symbol`` and is cross there (switched if needed)."""
-    acct = ctx.model.state.accounts[account]
-    if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
-        return False
-    if acct.setting(symbol, ctx.model.ruleset).margin_type is MarginType.CROSS:
-        return True
-    if not ctx.caps.supports("setMarginType"):
-        return False
-    send(ctx, SetMarginType(account, symbol, MarginType.CROSS))
-    return True
 
 
 def _past_liquidation(ctx: Context, account: str, symbol: str, side: OrderSide) -> Exact | None:
@@ -382,14 +384,13 @@ def adl_tie(ctx: Context, c: Chooser) -> None:
     may take over (IF-5), and the mark goes past its liquidation price."""
     if not ctx.caps.hedge_mode:
         return
-    symbol = c.choice(tuple(ctx.model.ruleset.markets))
+    cross = MarginType.CROSS
+    # the hedge account first by name
+    found = _places(ctx, c, ((cross, None), (cross, True), (cross, False)), by_name=(1, 2))
+    if found is None:
+        return
+    symbol, (victim, first, second) = found
     market = ctx.model.ruleset.markets[symbol]
-    victim = c.choice(ACCOUNTS)
-    first, second = (a for a in ACCOUNTS if a != victim)
-    if not (_mode(ctx, first, True) and _mode(ctx, second, False)):
-        return
-    if not all(_cross_flat(ctx, a, symbol) for a in (victim, first, second)):
-        return
     side = c.choice((BUY, SELL))  # the victim's
     price = on_step(mark_of(ctx, symbol), market.tick_size)
     notional = _fund_refuses(ctx, symbol)
@@ -432,16 +433,14 @@ class _Crash(NamedTuple):
 def _crashed(ctx: Context, c: Chooser) -> _Crash | None:
     """:class:`_Crash`'s set-up: the victim's notional beyond what the fund may take over
     (IF-5, so the sweep deleverages), or None."""
-    symbol = c.choice(tuple(ctx.model.ruleset.markets))
-    market = ctx.model.ruleset.markets[symbol]
-    victim, big, thin = c.choice((("A", "B", "C"), ("B", "C", "A"), ("C", "A", "B")))
-    if not all(_cross_flat(ctx, a, symbol) for a in (victim, big)):
-        return None
-    acct = ctx.model.state.accounts[thin]
-    if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
-        return None
     if not ctx.caps.supports("setMarginType") or not ctx.caps.supports("setLeverage"):
         return None
+    cross = MarginType.CROSS
+    found = _places(ctx, c, ((cross, None), (cross, None), (MarginType.ISOLATED, None)))
+    if found is None:
+        return None
+    symbol, (victim, big, thin) = found
+    market = ctx.model.ruleset.markets[symbol]
     side = c.choice((BUY, SELL))  # the victim's
     tick, step = market.tick_size, market.step_size
     price = on_step(mark_of(ctx, symbol), tick)
@@ -450,14 +449,15 @@ def _crashed(ctx: Context, c: Chooser) -> _Crash | None:
         send(ctx, SetLeverage(name, symbol, 10))
     _wallet_to(ctx, big, round8(quantity * price))
     _wallet_to(ctx, victim, round8(quantity * price / 5))
+    short = quantity * price / 5 - account_figures(ctx, victim).available_balance
+    if short > 0:  # other positions hold margin: the trade still needs a fifth
+        send(ctx, Deposit(victim, decimal(short)))
     if not _trade(ctx, victim, big, symbol, side, opening(ctx, victim, side), quantity, price):
         return None
     crash = _past_liquidation(ctx, victim, symbol, side)
     if crash is None:
         return None
     send(ctx, MarkPrice(symbol, crash))
-    if acct.setting(symbol, ctx.model.ruleset).margin_type is not MarginType.ISOLATED:
-        send(ctx, SetMarginType(thin, symbol, MarginType.ISOLATED))
     send(ctx, SetLeverage(thin, symbol, int(market.max_leverage)))
     return _Crash(symbol, victim, big, thin, side, price, quantity, crash)
 
@@ -591,14 +591,14 @@ def adl_flat_side(ctx: Context, c: Chooser) -> None:
     ``>= 0``) reaches it first and deleverages nothing there (an ADL of quantity 0)."""
     if not ctx.caps.hedge_mode:
         return
-    symbol = c.choice(tuple(ctx.model.ruleset.markets))
+    cross = MarginType.CROSS
+    found = _places(ctx, c, ((cross, None), (MarginType.ISOLATED, True), (cross, False)))
+    if found is None:
+        return
+    symbol, (victim, hedged, helper) = found
     market = ctx.model.ruleset.markets[symbol]
-    victim, hedged, helper = c.choice((("A", "B", "C"), ("B", "C", "A"), ("C", "A", "B")))
-    if not (_mode(ctx, hedged, True) and _mode(ctx, helper, False)):
-        return
-    if not all(_cross_flat(ctx, a, symbol) for a in (victim, hedged, helper)):
-        return
-    send(ctx, SetMarginType(hedged, symbol, MarginType.ISOLATED))
+    if any(k[0] == symbol for k in ctx.model.state.accounts[hedged].positions):
+        return  # an empty side already there: the LONG below would not start clean
     send(ctx, SetLeverage(hedged, symbol, 20))
     send(ctx, SetLeverage(helper, symbol, 10))
     tick, step = market.tick_size, market.step_size
