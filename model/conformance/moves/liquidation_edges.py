@@ -291,13 +291,13 @@ def _one_unit_margin(ctx: Context, account: str, symbol: str, side: OrderSide) -
 
 @move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
 def one_unit(ctx: Context, c: Chooser) -> None:
-    """A position of exactly one unit (1 BTC, 1 ETH), cross or isolated, funded (FUND-3),
+    """A long of exactly one unit (1 BTC, 1 ETH), cross or isolated, funded (FUND-3),
     then taken one tick past its liquidation price and swept (LIQ-1, LIQP-1).
 
     Every rule that skips empty positions tests ``position_amt == 0``; an engine testing
     the amount against 1 skips this position instead: no funding fee, no maintenance
     check before the sweep's liquidation, no place in the cross scope it liquidates."""
-    side = c.choice((BUY, SELL))
+    side = BUY  # +1: the amount an ``== 1`` test meets (a short is -1)
     want_isolated = c.choice((True, False))
     places = [
         (name, symbol, _one_unit_margin(ctx, name, symbol, side))
