@@ -88,10 +88,12 @@ WEIGHTS: dict[str, int] = {
     "lot_bounds": 1,
     # issue 12: LIQ-1's trigger from both sides in a story of four actions, so that a
     # strict/inclusive trigger mistake is found on a short run first
-    "on_trigger": 2,
+    "on_trigger": 3,
     # issue 12, sixth round: the liquidation price's and the sweep's edges (LIQ-4's
     # choice between two consistent prices, ADL-2/ADL-3's ranking, one-unit positions);
-    # amend_cancels went from 1 to 2 with them: seed 0's quick run had stopped drawing it
+    # amend_cancels went from 1 to 2 and on_trigger from 2 to 3 with them: seed 0's quick
+    # run had stopped drawing amend_cancels, and found the inclusive trigger first on a
+    # longer story (7 steps, tests/conformance/test_mutants.py)
     "two_liquidation_prices": 1,
     "one_unit": 1,
     "adl_tie": 1,
