@@ -26,6 +26,18 @@ REASONS: dict[str, str] = {
         "position of amount 0 with an isolated wallet of 0 is dropped by `with_position` "
         "(`state.py:247`), so `iw < 0` and `iw <= 0` agree at `liquidation_engine.py:401`"
     ),
+    "SORT_KEY": (
+        "ADL-3's third sort key (`liquidation_engine.py:387`) is compared only on an equal "
+        "score and an equal account, and one account has at most one side opposite the "
+        "victim on a symbol: the key is never compared"
+    ),
+    "EMPTY_SIDE": (
+        "an empty position side stays in `positions` only with a nonzero isolated wallet "
+        "(`state.py:247`), and that wallet is never positive: a close releases a positive "
+        "wallet whole (`fills.py:88`), LIQP-7 zeroes the isolated scope, funding skips empty "
+        "sides (`transitions.py:627`), positionMargin refuses them; so `iw < 1` and `iw < 0` "
+        "agree at `liquidation_engine.py:401`"
+    ),
     "FLOORED": (
         "AVB-1 floors the available balance at 0 (`transfers.available_balance`), so "
         "`x > 0 and x > available` and `x >= 0 and x > available` agree at x = 0 (a leverage "
@@ -82,6 +94,19 @@ EQUIVALENT: dict[tuple[str, int], tuple[str, int, str]] = {
     # IF-5's `balance < 0` guard: with a limit (aster-pro's 1) a negative balance already
     # fails `net <= limit × balance`; only a rule set without a limit returns True
     ("liquidation_engine", 113): ("OPTION", 349, "guard skipped"),
+    # argued in the sixth round (s4-liq's two_liquidation_prices and ADL moves reached
+    # these points and killed none): LIQ-3's pruning only widened (a superset of the
+    # combinations, the extra ones never consistent); LIQ-4 at a tie of equal prices;
+    # consistent prices come in ascending order (a price's bracket is unique and grows
+    # with the price, and combinations are taken in product order), so a later
+    # candidate is never lower and `==` -> `!=` in LIQ-4's tie-break never takes one
+    ("liquidation", 39): ("SEARCH_ORDER", 205, "1 -> 2"),
+    ("liquidation", 44): ("SEARCH_ORDER", 209, "branches swapped"),
+    ("liquidation", 46): ("SEARCH_ORDER", 210, "Lt -> Gt"),
+    ("liquidation", 83): ("TIE", 317, "Lt -> LtE"),
+    ("liquidation", 87): ("SEARCH_ORDER", 318, "Eq -> NotEq"),
+    ("liquidation_engine", 128): ("SORT_KEY", 387, "2 -> 3"),
+    ("liquidation_engine", 132): ("EMPTY_SIDE", 401, "0 -> 1"),
     ("adl", 3): ("TIE", 29, "Gt -> GtE"),
     ("adl", 6): ("TIE", 30, "GtE -> Gt"),
     ("adl", 9): ("OPTION", 36, "Div -> Mult"),

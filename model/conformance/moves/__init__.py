@@ -12,7 +12,9 @@
   those aimed at issue 15's venue rules; :mod:`~marginspec.conformance.moves.refusals`:
   the refusals only the mutation benchmark asked for;
   :mod:`~marginspec.conformance.moves.boundaries`:
-  issue 12's rule boundaries reached from both sides);
+  issue 12's rule boundaries reached from both sides;
+  :mod:`~marginspec.conformance.moves.liquidation_edges`: the liquidation price's and the
+  sweep's edges);
 - :mod:`~marginspec.conformance.moves.conditional`: the conditional orders' moves (one
   ordinary table entry per move, the trigger story an aimed one), registered on import.
 """
@@ -22,6 +24,7 @@ from marginspec.conformance.moves import (
     aimed_venue,  # noqa: F401  (registers its moves)
     boundaries,  # noqa: F401  (registers its moves)
     conditional,  # noqa: F401  (registers its moves)
+    liquidation_edges,  # noqa: F401  (registers its moves)
     refusals,  # noqa: F401  (registers its moves)
 )
 from marginspec.conformance.moves.aimed import AIMED, EMPTY_FUND

@@ -82,13 +82,13 @@ WEIGHTS: dict[str, int] = {
     # the liquidation and bankruptcy prices, so the fee no longer hangs on the draws.)
     "modify_order": 2,
     "amend_adds": 1,
-    "amend_cancels": 1,
+    "amend_cancels": 2,
     "self_trade": 2,
     "filter_bounds": 1,
     "lot_bounds": 1,
     # issue 12: LIQ-1's trigger from both sides in a story of four actions, so that a
     # strict/inclusive trigger mistake is found on a short run first
-    "on_trigger": 2,
+    "on_trigger": 3,
     # issue 12, sixth round: the guards the mutation benchmark found never tripped
     # (moves/refusals.py). order_cap sends about 200 actions: at weight 1 (and its turns
     # of the rotation) it took quick seed 0 from 13.5 s to 70 s of CPU, past quick's
@@ -111,6 +111,18 @@ WEIGHTS: dict[str, int] = {
     "isolated_open_drains_cross": 2,
     "negative_wallet_opening": 2,
     "fund_at_limit": 2,
+    # issue 12, sixth round: the liquidation price's and the sweep's edges (LIQ-4's
+    # choice between two consistent prices, ADL-2/ADL-3's ranking, one-unit positions);
+    # amend_cancels went from 1 to 2 and on_trigger from 2 to 3 with them: seed 0's quick
+    # run had stopped drawing amend_cancels, and found the inclusive trigger first on a
+    # longer story (7 steps, tests/conformance/test_mutants.py)
+    "two_liquidation_prices": 1,
+    "one_unit": 1,
+    "adl_tie": 1,
+    "adl_thin_equity": 1,
+    "adl_negative_wallet": 1,
+    "adl_same_side": 1,
+    "adl_flat_side": 1,
 }
 
 
