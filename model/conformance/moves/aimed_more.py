@@ -35,6 +35,7 @@ from marginspec.conformance.moves.aiming import (
     round8,
     send,
     size_for,
+    wallet_to,
 )
 from marginspec.evaluate import PositionFigures
 from marginspec.exchange import INSURANCE_FUND, filters
@@ -48,7 +49,6 @@ from marginspec.exchange.actions import (
     PositionMargin,
     SetLeverage,
     SetMarginType,
-    Withdraw,
 )
 from marginspec.numbers import Exact
 
@@ -265,18 +265,6 @@ def lot_bounds(ctx: Context, c: Chooser) -> None:
             send(ctx, sent)
 
 
-def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
-    """Bring ``account``'s cross wallet to ``amount`` by a deposit, or by a withdrawal
-    as far as ``maxWithdrawAmount`` allows (XFER-1)."""
-    have = ctx.model.state.accounts[account].cross_wallet
-    if have < amount:
-        send(ctx, Deposit(account, decimal(amount - have)))
-    elif have > amount:
-        most = round8(min(have - amount, account_figures(ctx, account).max_withdraw))
-        if most > 0:
-            send(ctx, Withdraw(account, most))
-
-
 def _opening_trade(
     ctx: Context,
     maker: str,
@@ -339,13 +327,13 @@ def crash_ranked(ctx: Context, c: Chooser) -> None:
         if setting.margin_type is MarginType.ISOLATED and flat(ctx, name, symbol):
             send(ctx, SetMarginType(name, symbol, MarginType.CROSS))
     for name in (early, late):
-        _wallet_to(ctx, name, wallet)
+        wallet_to(ctx, name, wallet)
         send(ctx, SetLeverage(name, symbol, 10))
     send(ctx, SetLeverage(victim, symbol, min(50, int(market.max_leverage))))
     held = q_early - q_fund + q_late
     loss = abs((q_early - q_fund) * (first - final) + q_late * (second - final))
     rate = market.brackets[0].maint_margin_ratio
-    _wallet_to(ctx, victim, round8(loss + held * final * rate / 2))
+    wallet_to(ctx, victim, round8(loss + held * final * rate / 2))
     fund = account_figures(ctx, INSURANCE_FUND).available_balance
     if fund < q_fund * first / 10:
         send(ctx, Deposit(INSURANCE_FUND, round8(q_fund * first / 10 - fund, up=True)))
@@ -424,11 +412,11 @@ def crash_with_fee(ctx: Context, c: Chooser) -> None:
         send(ctx, SetLeverage(name, symbol, leverage))
     need = quantity * first / leverage * 2
     if ctx.model.state.accounts[other].cross_wallet < need:
-        _wallet_to(ctx, other, decimal(need))
+        wallet_to(ctx, other, decimal(need))
     maint = brackets.maint_margin(table, quantity * final, boundary)
     fee = fee_rate * quantity * final
     left = (fee + maint) / 2 if maint > fee and c.choice((True, False)) else min(fee, maint) / 2
-    _wallet_to(ctx, victim, decimal(quantity * abs(first - final) + left))
+    wallet_to(ctx, victim, decimal(quantity * abs(first - final) + left))
     _opening_trade(ctx, victim, other, symbol, side, quantity, first)
     send(ctx, MarkPrice(symbol, final))
     send(ctx, LiquidationSweep())
@@ -499,7 +487,7 @@ def on_trigger(ctx: Context, c: Chooser) -> None:
     tick = market.tick_size
     if ctx.caps.supports("setLeverage"):
         send(ctx, SetLeverage(account, symbol, min(20, int(market.max_leverage))))
-    _wallet_to(ctx, account, Exact(c.choice((2000, 1000))))
+    wallet_to(ctx, account, Exact(c.choice((2000, 1000))))
     size = size_for(ctx, c, market, Exact(c.choice((5000, 10000))))
     price = on_step(mark_of(ctx, symbol), tick)
     position_side = opening(ctx, account, side)

@@ -21,7 +21,15 @@ from marginspec.account import OrderSide, PositionSide
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.evaluate import AccountFigures
 from marginspec.exchange import INSURANCE_FUND, Model
-from marginspec.exchange.actions import Action, CancelOrder, Fill, PlaceOrder, action_json
+from marginspec.exchange.actions import (
+    Action,
+    CancelOrder,
+    Deposit,
+    Fill,
+    PlaceOrder,
+    Withdraw,
+    action_json,
+)
 from marginspec.exchange.view import figures
 from marginspec.numbers import Exact, Rounding, round_to, to_plain
 from marginspec.ruleset import Market
@@ -125,6 +133,18 @@ def opposite(side: OrderSide) -> OrderSide:
 
 def account_figures(ctx: Context, account: str, prices: bool = False) -> AccountFigures:
     return figures(ctx.model.state, account, ctx.model.ruleset, prices)
+
+
+def wallet_to(ctx: Context, account: str, amount: Exact) -> None:
+    """Bring ``account``'s cross wallet to ``amount`` by a deposit, or by a withdrawal
+    as far as ``maxWithdrawAmount`` allows (XFER-1)."""
+    have = ctx.model.state.accounts[account].cross_wallet
+    if have < amount:
+        send(ctx, Deposit(account, decimal(amount - have)))
+    elif have > amount:
+        most = round8(min(have - amount, account_figures(ctx, account).max_withdraw))
+        if most > 0:
+            send(ctx, Withdraw(account, most))
 
 
 def mark_of(ctx: Context, symbol: str) -> Exact:

@@ -29,6 +29,7 @@ from marginspec.conformance.moves.aiming import (
     opposite,
     round8,
     send,
+    wallet_to,
 )
 from marginspec.exchange import INSURANCE_FUND
 from marginspec.exchange.actions import (
@@ -41,24 +42,11 @@ from marginspec.exchange.actions import (
     SetLeverage,
     SetMarginType,
     SetPositionMode,
-    Withdraw,
 )
 from marginspec.liquidation import Leg, prices
 from marginspec.numbers import Exact
 
 _EIGHTH = Exact(1, 10**8)
-
-
-def _wallet_to(ctx: Context, account: str, amount: Exact) -> None:
-    """Bring ``account``'s cross wallet to ``amount`` by a deposit, or by a withdrawal
-    as far as ``maxWithdrawAmount`` allows (XFER-1)."""
-    have = ctx.model.state.accounts[account].cross_wallet
-    if have < amount:
-        send(ctx, Deposit(account, decimal(amount - have)))
-    elif have > amount:
-        most = round8(min(have - amount, account_figures(ctx, account).max_withdraw))
-        if most > 0:
-            send(ctx, Withdraw(account, most))
 
 
 def _trade(
@@ -261,7 +249,7 @@ def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
     tie = _tie_wallet(ctx, account, symbol, target)
     if tie is not None:
         target = tie[0]
-    _wallet_to(ctx, account, target)
+    wallet_to(ctx, account, target)
     roots = _roots(ctx, account, symbol, ctx.model.state.accounts[account].cross_wallet)
     if roots is None:
         return
@@ -322,7 +310,7 @@ def one_unit(ctx: Context, c: Chooser) -> None:
     price = on_step(mark_of(ctx, symbol), market.tick_size)
     unit = Exact(1)
     # a wallet of a fifth of the notional: the position's liquidation price is near
-    _wallet_to(ctx, account, round8(price / 5))
+    wallet_to(ctx, account, round8(price / 5))
     need = price * 2 - account_figures(ctx, other).available_balance
     if need > 0:
         send(ctx, Deposit(other, decimal(need)))
@@ -400,15 +388,15 @@ def adl_tie(ctx: Context, c: Chooser) -> None:
             send(ctx, SetLeverage(name, symbol, 10))
     wallet = round8(half * price)  # equal wallets, each the whole notional at 1x
     for name in (first, second):
-        _wallet_to(ctx, name, wallet)
-    _wallet_to(ctx, victim, round8(half * price / 2))
+        wallet_to(ctx, name, wallet)
+    wallet_to(ctx, victim, round8(half * price / 2))
     victim_side = opening(ctx, victim, side)
     for name in (first, second):
         if not _trade(ctx, victim, name, symbol, side, victim_side, half, price):
             return
     for name in (first, second):  # the fees were equal; the wallets must be too
         if ctx.model.state.accounts[name].cross_wallet != wallet:
-            _wallet_to(ctx, name, wallet)
+            wallet_to(ctx, name, wallet)
     mark = _past_liquidation(ctx, victim, symbol, side)
     if mark is None:
         return
@@ -447,8 +435,8 @@ def _crashed(ctx: Context, c: Chooser) -> _Crash | None:
     quantity = max(on_step(_fund_refuses(ctx, symbol) / price, step), step)
     for name in (victim, big):
         send(ctx, SetLeverage(name, symbol, 10))
-    _wallet_to(ctx, big, round8(quantity * price))
-    _wallet_to(ctx, victim, round8(quantity * price / 5))
+    wallet_to(ctx, big, round8(quantity * price))
+    wallet_to(ctx, victim, round8(quantity * price / 5))
     short = quantity * price / 5 - account_figures(ctx, victim).available_balance
     if short > 0:  # other positions hold margin: the trade still needs a fifth
         send(ctx, Deposit(victim, decimal(short)))
@@ -497,7 +485,7 @@ def adl_thin_equity(ctx: Context, c: Chooser) -> None:
     # the big counterparty's score, uPnL / (wallet + uPnL), a quarter of the thin one's
     score = profit / (wallet + profit)
     gain = abs(price - final) * quantity
-    _wallet_to(ctx, big, round8(gain * (4 / score - 1), up=True))
+    wallet_to(ctx, big, round8(gain * (4 / score - 1), up=True))
     send(ctx, LiquidationSweep())
 
 
@@ -539,7 +527,7 @@ def adl_negative_wallet(ctx: Context, c: Chooser) -> None:
     if final <= 0:
         return
     send(ctx, MarkPrice(symbol, final))
-    _wallet_to(ctx, big, round8(abs(price - final) * quantity * 3))
+    wallet_to(ctx, big, round8(abs(price - final) * quantity * 3))
     send(ctx, LiquidationSweep())
 
 
@@ -565,7 +553,7 @@ def adl_same_side(ctx: Context, c: Chooser) -> None:
     # position gains about its whole margin
     final = on_step(crash * (1 + side.direction * Exact(1, 100)), market.tick_size)
     send(ctx, MarkPrice(symbol, final))
-    _wallet_to(ctx, big, round8(abs(price - final) * quantity * 3))
+    wallet_to(ctx, big, round8(abs(price - final) * quantity * 3))
     send(ctx, LiquidationSweep())
 
 
@@ -605,8 +593,8 @@ def adl_flat_side(ctx: Context, c: Chooser) -> None:
     price = on_step(mark_of(ctx, symbol), tick)
     small = on_step(market.min_notional / price * 2, step, up=True) or step
     quantity = max(on_step(_fund_refuses(ctx, symbol) / price, step), step)
-    _wallet_to(ctx, helper, round8(quantity * price * 2))
-    _wallet_to(ctx, hedged, round8(quantity * price))
+    wallet_to(ctx, helper, round8(quantity * price * 2))
+    wallet_to(ctx, hedged, round8(quantity * price))
     long = PositionSide.LONG
     if not _trade(ctx, hedged, helper, symbol, BUY, long, small, price):
         return
@@ -618,7 +606,7 @@ def adl_flat_side(ctx: Context, c: Chooser) -> None:
         return
     send(ctx, SetLeverage(hedged, symbol, 10))
     send(ctx, SetLeverage(victim, symbol, 10))
-    _wallet_to(ctx, victim, round8(quantity * price / 5))
+    wallet_to(ctx, victim, round8(quantity * price / 5))
     victim_side = opening(ctx, victim, BUY)
     if not _trade(ctx, victim, helper, symbol, BUY, victim_side, quantity, price):
         return
