@@ -342,7 +342,7 @@ def order_then_leverage(ctx: Context, c: Chooser) -> None:
 @move(AIMED, "placeOrder", "fill", "setLeverage")
 def leverage(ctx: Context, c: Chooser) -> None:
     """Leverage at the market maximum (LEV-1), unchanged (ACT-LEV-2), or at the limit of a
-    position's bracket beyond the first (LEV-2)."""
+    position's bracket beyond the first (LEV-2) after one above it (LEV-3, -2027)."""
     kind = c.choice(("max", "same", "limit", "limit"))
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
@@ -363,6 +363,9 @@ def leverage(ctx: Context, c: Chooser) -> None:
         ]
         exposure = max(amts, default=Exact(0)) * mark_of(ctx, symbol)
         value = int(brackets.max_leverage(market.brackets, exposure, boundary))
+        if value < market.max_leverage:
+            # LEV-3 from both sides: one above the limit is refused (-2027), then the limit
+            send(ctx, SetLeverage(account, symbol, value + 1))
     send(ctx, SetLeverage(account, symbol, value))
 
 

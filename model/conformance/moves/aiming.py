@@ -10,6 +10,7 @@ mark; the accounts, symbols and sides that hold something.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
@@ -17,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from marginspec import brackets
-from marginspec.account import OrderSide, PositionSide
+from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.evaluate import AccountFigures
 from marginspec.exchange import INSURANCE_FUND, Model
@@ -27,6 +28,8 @@ from marginspec.exchange.actions import (
     Deposit,
     Fill,
     PlaceOrder,
+    SetMarginType,
+    SetPositionMode,
     Withdraw,
     action_json,
 )
@@ -382,3 +385,63 @@ def aimed_again(ctx: Context, action: dict[str, Any]) -> dict[str, Any] | None:
     if amount <= 0:
         return None
     return {**action, "amount": to_plain(decimal(amount))}
+
+
+# ------------------------------------------------------------------ accounts that fit
+
+
+def can_be(
+    ctx: Context, account: str, symbol: str, margin: MarginType, hedge: bool | None = None
+) -> bool:
+    """Whether ``account`` holds no position on ``symbol`` and is, or can be switched to,
+    ``margin`` there and the position mode ``hedge`` (None: either), with no side effect
+    (ACT-4 and ACT-5 switch only what holds nothing)."""
+    acct = ctx.model.state.accounts[account]
+    if acct.has_position(symbol):
+        return False
+    if hedge is not None and acct.dual_side_position != hedge:
+        if acct.orders or acct.has_position() or not ctx.caps.supports("setPositionMode"):
+            return False
+        if hedge and not ctx.caps.hedge_mode:
+            return False
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is not margin:
+        if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
+            return False
+        return ctx.caps.supports("setMarginType")
+    return True
+
+
+def ready(
+    ctx: Context, account: str, symbol: str, margin: MarginType, hedge: bool | None = None
+) -> None:
+    """Switch ``account`` to what :func:`can_be` found it can be."""
+    acct = ctx.model.state.accounts[account]
+    if hedge is not None and acct.dual_side_position != hedge:
+        send(ctx, SetPositionMode(account, hedge))
+    if acct.setting(symbol, ctx.model.ruleset).margin_type is not margin:
+        send(ctx, SetMarginType(account, symbol, margin))
+
+
+def places(
+    ctx: Context,
+    c: Chooser,
+    needs: tuple[tuple[MarginType, bool | None], ...],
+    by_name: tuple[int, int] | None = None,
+) -> tuple[str, tuple[str, ...]] | None:
+    """A symbol and distinct accounts, one per need (margin type, mode), each of which
+    :func:`can_be` be made so there; drawn among all that fit (a run's accounts soon hold
+    something somewhere, so one fixed draw would mostly find nothing), then readied.
+    ``by_name``: two positions in ``needs`` whose accounts must come in name order."""
+    found = []
+    for symbol in ctx.model.ruleset.markets:
+        for names in itertools.permutations(ACCOUNTS, len(needs)):
+            if by_name is not None and names[by_name[0]] > names[by_name[1]]:
+                continue
+            if all(can_be(ctx, n, symbol, *need) for n, need in zip(names, needs, strict=True)):
+                found.append((symbol, names))
+    if not found:
+        return None
+    symbol, names = c.choice(found)
+    for name, need in zip(names, needs, strict=True):
+        ready(ctx, name, symbol, *need)
+    return symbol, names

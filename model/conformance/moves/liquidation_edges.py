@@ -9,7 +9,6 @@ modules, so the table's order is unchanged.
 
 from __future__ import annotations
 
-import itertools
 from typing import NamedTuple
 
 from marginspec.account import MarginType, OrderSide, PositionSide
@@ -27,6 +26,7 @@ from marginspec.conformance.moves.aiming import (
     on_step,
     opening,
     opposite,
+    places,
     round8,
     send,
     wallet_to,
@@ -41,7 +41,6 @@ from marginspec.exchange.actions import (
     PlaceOrder,
     SetLeverage,
     SetMarginType,
-    SetPositionMode,
 )
 from marginspec.liquidation import Leg, prices
 from marginspec.numbers import Exact
@@ -70,63 +69,6 @@ def _trade(
     if "orderId" not in taken:
         return False
     return send(ctx, Fill(made["orderId"], taken["orderId"])).get("status") == "accepted"
-
-
-def _can(
-    ctx: Context, account: str, symbol: str, margin: MarginType, hedge: bool | None = None
-) -> bool:
-    """Whether ``account`` holds no position on ``symbol`` and is, or can be switched to,
-    ``margin`` there and the position mode ``hedge`` (None: either), with no side effect
-    (ACT-4 and ACT-5 switch only what holds nothing)."""
-    acct = ctx.model.state.accounts[account]
-    if acct.has_position(symbol):
-        return False
-    if hedge is not None and acct.dual_side_position != hedge:
-        if acct.orders or acct.has_position() or not ctx.caps.supports("setPositionMode"):
-            return False
-        if hedge and not ctx.caps.hedge_mode:
-            return False
-    if acct.setting(symbol, ctx.model.ruleset).margin_type is not margin:
-        if acct.has_orders(symbol) or any(k[0] == symbol for k in acct.positions):
-            return False
-        return ctx.caps.supports("setMarginType")
-    return True
-
-
-def _ready(
-    ctx: Context, account: str, symbol: str, margin: MarginType, hedge: bool | None = None
-) -> None:
-    """Switch ``account`` to what :func:`_can` found it can be."""
-    acct = ctx.model.state.accounts[account]
-    if hedge is not None and acct.dual_side_position != hedge:
-        send(ctx, SetPositionMode(account, hedge))
-    if acct.setting(symbol, ctx.model.ruleset).margin_type is not margin:
-        send(ctx, SetMarginType(account, symbol, margin))
-
-
-def _places(
-    ctx: Context,
-    c: Chooser,
-    needs: tuple[tuple[MarginType, bool | None], ...],
-    by_name: tuple[int, int] | None = None,
-) -> tuple[str, tuple[str, ...]] | None:
-    """A symbol and distinct accounts, one per need (margin type, mode), each of which
-    :func:`_can` be made so there; drawn among all that fit (a run's accounts soon hold
-    something somewhere, so one fixed draw would mostly find nothing), then readied.
-    ``by_name``: two positions in ``needs`` whose accounts must come in name order."""
-    found = []
-    for symbol in ctx.model.ruleset.markets:
-        for names in itertools.permutations(ACCOUNTS, len(needs)):
-            if by_name is not None and names[by_name[0]] > names[by_name[1]]:
-                continue
-            if all(_can(ctx, n, symbol, *need) for n, need in zip(names, needs, strict=True)):
-                found.append((symbol, names))
-    if not found:
-        return None
-    symbol, names = c.choice(found)
-    for name, need in zip(names, needs, strict=True):
-        _ready(ctx, name, symbol, *need)
-    return symbol, names
 
 
 # ------------------------------------------------------------------ LIQ-4: two prices
@@ -212,7 +154,7 @@ def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
     model's own prices) so that the midpoint is a price on 8 decimals."""
     if not ctx.caps.hedge_mode:
         return
-    found = _places(ctx, c, ((MarginType.CROSS, True),))
+    found = places(ctx, c, ((MarginType.CROSS, True),))
     if found is None:
         return
     symbol, (account,) = found
@@ -287,13 +229,13 @@ def one_unit(ctx: Context, c: Chooser) -> None:
     check before the sweep's liquidation, no place in the cross scope it liquidates."""
     side = BUY  # +1: the amount an ``== 1`` test meets (a short is -1)
     want_isolated = c.choice((True, False))
-    places = [
+    spots = [
         (name, symbol, _one_unit_margin(ctx, name, symbol, side))
         for name in ACCOUNTS
         for symbol in ctx.model.ruleset.markets
     ]
-    places = [p for p in places if p[2] is not None]
-    preferred = [p for p in places if p[2] is want_isolated] or places
+    spots = [p for p in spots if p[2] is not None]
+    preferred = [p for p in spots if p[2] is want_isolated] or spots
     if not preferred:
         return
     account, symbol, kind = c.choice(preferred)
@@ -374,7 +316,7 @@ def adl_tie(ctx: Context, c: Chooser) -> None:
         return
     cross = MarginType.CROSS
     # the hedge account first by name
-    found = _places(ctx, c, ((cross, None), (cross, True), (cross, False)), by_name=(1, 2))
+    found = places(ctx, c, ((cross, None), (cross, True), (cross, False)), by_name=(1, 2))
     if found is None:
         return
     symbol, (victim, first, second) = found
@@ -424,7 +366,7 @@ def _crashed(ctx: Context, c: Chooser) -> _Crash | None:
     if not ctx.caps.supports("setMarginType") or not ctx.caps.supports("setLeverage"):
         return None
     cross = MarginType.CROSS
-    found = _places(ctx, c, ((cross, None), (cross, None), (MarginType.ISOLATED, None)))
+    found = places(ctx, c, ((cross, None), (cross, None), (MarginType.ISOLATED, None)))
     if found is None:
         return None
     symbol, (victim, big, thin) = found
@@ -580,7 +522,7 @@ def adl_flat_side(ctx: Context, c: Chooser) -> None:
     if not ctx.caps.hedge_mode:
         return
     cross = MarginType.CROSS
-    found = _places(ctx, c, ((cross, None), (MarginType.ISOLATED, True), (cross, False)))
+    found = places(ctx, c, ((cross, None), (MarginType.ISOLATED, True), (cross, False)))
     if found is None:
         return
     symbol, (victim, hedged, helper) = found
