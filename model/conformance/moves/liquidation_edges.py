@@ -358,6 +358,8 @@ class _Crash(NamedTuple):
     entry: Exact
     quantity: Exact
     crash: Exact
+    #: the smallest quantity of the minimum notional at the crash mark (the thin position)
+    small: Exact
 
 
 def _crashed(ctx: Context, c: Chooser) -> _Crash | None:
@@ -389,7 +391,8 @@ def _crashed(ctx: Context, c: Chooser) -> _Crash | None:
         return None
     send(ctx, MarkPrice(symbol, crash))
     send(ctx, SetLeverage(thin, symbol, int(market.max_leverage)))
-    return _Crash(symbol, victim, big, thin, side, price, quantity, crash)
+    small = on_step(market.min_notional / crash, step, up=True) or step
+    return _Crash(symbol, victim, big, thin, side, price, quantity, crash, small)
 
 
 @move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
@@ -404,10 +407,9 @@ def adl_thin_equity(ctx: Context, c: Chooser) -> None:
     found = _crashed(ctx, c)
     if found is None:
         return
-    symbol, _, big, thin, side, price, quantity, crash = found
+    symbol, _, big, thin, side, price, quantity, crash, small = found
     market = ctx.model.ruleset.markets[symbol]
-    tick, step = market.tick_size, market.step_size
-    small = on_step(market.min_notional / crash, step, up=True) or step
+    tick = market.tick_size
     leverage = ctx.model.state.accounts[thin].setting(symbol, ctx.model.ruleset).leverage
     wallet = small * crash / leverage
     if wallet >= 1:
@@ -444,10 +446,9 @@ def adl_negative_wallet(ctx: Context, c: Chooser) -> None:
     found = _crashed(ctx, c)
     if found is None:
         return
-    symbol, _, big, thin, side, price, quantity, crash = found
+    symbol, _, big, thin, side, price, quantity, crash, small = found
     market = ctx.model.ruleset.markets[symbol]
-    tick, step = market.tick_size, market.step_size
-    small = on_step(market.min_notional / crash, step, up=True) or step
+    tick = market.tick_size
     leverage = ctx.model.state.accounts[thin].setting(symbol, ctx.model.ruleset).leverage
     if account_figures(ctx, thin).available_balance < 10:
         send(ctx, Deposit(thin, Exact(10)))
@@ -484,9 +485,8 @@ def adl_same_side(ctx: Context, c: Chooser) -> None:
     found = _crashed(ctx, c)
     if found is None:
         return
-    symbol, _, big, thin, side, price, quantity, crash = found
+    symbol, _, big, thin, side, price, quantity, crash, small = found
     market = ctx.model.ruleset.markets[symbol]
-    small = on_step(market.min_notional / crash, market.step_size, up=True) or market.step_size
     if account_figures(ctx, thin).available_balance < 10:
         send(ctx, Deposit(thin, Exact(10)))
     if not _trade(ctx, thin, big, symbol, side, opening(ctx, thin, side), small, crash):
