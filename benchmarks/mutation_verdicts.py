@@ -24,10 +24,10 @@ REASONS: dict[str, str] = {
         "the only case the mutant changes is returned from before it: an equal leverage at "
         "ACT-LEV-2 (`transitions.py:134`), so `<` and `<=` agree at `transitions.py:138`; a "
         "position of amount 0 with an isolated wallet of 0 is dropped by `with_position` "
-        "(`state.py:247`), so `iw < 0` and `iw <= 0` agree at `liquidation_engine.py:401`"
+        "(`state.py:247`), so `iw < 0` and `iw <= 0` agree at `liquidation_engine.py:406`"
     ),
     "SORT_KEY": (
-        "ADL-3's third sort key (`liquidation_engine.py:387`) is compared only on an equal "
+        "ADL-3's third sort key (`liquidation_engine.py:392`) is compared only on an equal "
         "score and an equal account, and one account has at most one side opposite the "
         "victim on a symbol: the key is never compared"
     ),
@@ -36,7 +36,7 @@ REASONS: dict[str, str] = {
         "(`state.py:247`), and that wallet is never positive: a close releases a positive "
         "wallet whole (`fills.py:88`), LIQP-7 zeroes the isolated scope, funding skips empty "
         "sides (`transitions.py:627`), positionMargin refuses them; so `iw < 1` and `iw < 0` "
-        "agree at `liquidation_engine.py:401`"
+        "agree at `liquidation_engine.py:406`"
     ),
     "FULL_CLOSE": (
         "on a full close the isolated wallet's released share `iw × closing / size` "
@@ -84,9 +84,6 @@ REASONS: dict[str, str] = {
     "UNREACHABLE": (
         "unreachable through the engine API: a MARKET order never rests (ORD-3), so no fill names one as maker; a no-op cancel-all returns an equal state either way"
     ),
-    "EXTRA_PASS": (
-        "one more pass of the sweep (ACT-12): the loop stops at the first pass that liquidates nothing"
-    ),
 }
 
 #: (module, index) -> (reason, line, mutation) of every mutant argued equivalent.
@@ -95,10 +92,10 @@ EQUIVALENT: dict[tuple[str, int], tuple[str, int, str]] = {
     ("transitions", 28): ("GUARDED", 138, "Lt -> LtE"),
     ("transitions", 38): ("FLOORED", 149, "Gt -> GtE"),
     ("transitions", 164): ("FLOORED", 359, "Gt -> GtE"),
-    ("liquidation_engine", 133): ("GUARDED", 401, "Lt -> LtE"),
+    ("liquidation_engine", 130): ("GUARDED", 406, "Lt -> LtE"),
     # IF-5's `balance < 0` guard: with a limit (aster-pro's 1) a negative balance already
     # fails `net <= limit × balance`; only a rule set without a limit returns True
-    ("liquidation_engine", 113): ("OPTION", 349, "guard skipped"),
+    ("liquidation_engine", 110): ("OPTION", 354, "guard skipped"),
     # argued in the sixth round (s4-liq's two_liquidation_prices and ADL moves reached
     # these points and killed none): LIQ-3's pruning only widened (a superset of the
     # combinations, the extra ones never consistent); LIQ-4 at a tie of equal prices;
@@ -110,8 +107,8 @@ EQUIVALENT: dict[tuple[str, int], tuple[str, int, str]] = {
     ("liquidation", 46): ("SEARCH_ORDER", 210, "Lt -> Gt"),
     ("liquidation", 83): ("TIE", 317, "Lt -> LtE"),
     ("liquidation", 87): ("SEARCH_ORDER", 318, "Eq -> NotEq"),
-    ("liquidation_engine", 128): ("SORT_KEY", 387, "2 -> 3"),
-    ("liquidation_engine", 132): ("EMPTY_SIDE", 401, "0 -> 1"),
+    ("liquidation_engine", 125): ("SORT_KEY", 392, "2 -> 3"),
+    ("liquidation_engine", 129): ("EMPTY_SIDE", 406, "0 -> 1"),
     # argued from the sixth round's benchmark (survived every seed, infected on each)
     ("fills", 37): ("FULL_CLOSE", 89, "0 -> 1"),
     ("adl", 3): ("TIE", 29, "Gt -> GtE"),
@@ -191,61 +188,60 @@ EQUIVALENT: dict[tuple[str, int], tuple[str, int, str]] = {
     ("liquidation", 75): ("SEARCH_ORDER", 297, "guard skipped"),
     ("liquidation", 76): ("SEARCH_ORDER", 288, "guard skipped"),
     ("liquidation", 92): ("FALLBACK", 346, "0 -> 1"),
-    ("liquidation_engine", 1): ("EXTRA_PASS", 62, "1 -> 2"),
-    ("liquidation_engine", 8): ("OPTION", 114, "1 -> 2"),
-    ("liquidation_engine", 9): ("OPTION", 114, "NotEq -> Eq"),
-    ("liquidation_engine", 10): ("OPTION", 114, "guard skipped"),
-    ("liquidation_engine", 11): ("OPTION", 116, "0 -> 1"),
-    ("liquidation_engine", 12): ("OPTION", 117, "0 -> 1"),
-    ("liquidation_engine", 13): ("OPTION", 123, "branches swapped"),
-    ("liquidation_engine", 14): ("OPTION", 123, "1 -> 2"),
-    ("liquidation_engine", 15): ("OPTION", 123, "LtE -> Lt"),
-    ("liquidation_engine", 16): ("OPTION", 123, "LtE -> GtE"),
-    ("liquidation_engine", 17): ("OPTION", 126, "1 -> 2"),
-    ("liquidation_engine", 18): ("OPTION", 126, "Sub -> Add"),
-    ("liquidation_engine", 19): ("OPTION", 126, "term dropped"),
-    ("liquidation_engine", 20): ("OPTION", 127, "Div -> Mult"),
-    ("liquidation_engine", 21): ("OPTION", 127, "Div -> Mult"),
-    ("liquidation_engine", 22): ("OPTION", 127, "Mult -> Div"),
-    ("liquidation_engine", 23): ("OPTION", 129, "Sub -> Add"),
-    ("liquidation_engine", 24): ("OPTION", 129, "term dropped"),
-    ("liquidation_engine", 25): ("OPTION", 130, "0 -> 1"),
-    ("liquidation_engine", 26): ("OPTION", 130, "LtE -> Lt"),
-    ("liquidation_engine", 27): ("OPTION", 130, "LtE -> GtE"),
-    ("liquidation_engine", 28): ("OPTION", 130, "0 -> 1"),
-    ("liquidation_engine", 29): ("OPTION", 130, "LtE -> Lt"),
-    ("liquidation_engine", 30): ("OPTION", 130, "LtE -> GtE"),
-    ("liquidation_engine", 31): ("OPTION", 133, "0 -> 1"),
-    ("liquidation_engine", 32): ("OPTION", 133, "Gt -> GtE"),
-    ("liquidation_engine", 33): ("OPTION", 133, "Gt -> Lt"),
-    ("liquidation_engine", 34): ("OPTION", 133, "1 -> 2"),
-    ("liquidation_engine", 35): ("OPTION", 133, "1 -> 2"),
-    ("liquidation_engine", 36): ("OPTION", 133, "branches swapped"),
-    ("liquidation_engine", 37): ("OPTION", 134, "1 -> 2"),
-    ("liquidation_engine", 38): ("OPTION", 151, ".isolated_wallet -> .cross_wallet"),
-    ("liquidation_engine", 39): ("OPTION", 151, "Sub -> Add"),
-    ("liquidation_engine", 40): ("OPTION", 151, "term dropped"),
-    ("liquidation_engine", 41): ("OPTION", 154, ".cross_wallet -> .isolated_wallet"),
-    ("liquidation_engine", 42): ("OPTION", 154, "Sub -> Add"),
-    ("liquidation_engine", 43): ("OPTION", 154, "term dropped"),
-    ("liquidation_engine", 44): ("OPTION", 156, ".cross_wallet -> .isolated_wallet"),
-    ("liquidation_engine", 45): ("OPTION", 156, "Add -> Sub"),
-    ("liquidation_engine", 46): ("OPTION", 156, "term dropped"),
-    ("liquidation_engine", 47): ("OPTION", 162, "1 -> 2"),
-    ("liquidation_engine", 48): ("OPTION", 163, "0 -> 1"),
-    ("liquidation_engine", 49): ("OPTION", 163, "Gt -> GtE"),
-    ("liquidation_engine", 50): ("OPTION", 163, "Gt -> Lt"),
-    ("liquidation_engine", 51): ("OPTION", 163, "branches swapped"),
-    ("liquidation_engine", 52): ("OPTION", 172, "Mult -> Div"),
-    ("liquidation_engine", 53): ("OPTION", 179, "1 -> 2"),
-    ("liquidation_engine", 54): ("OPTION", 179, "branches swapped"),
-    ("liquidation_engine", 78): ("TIE", 259, "Gt -> GtE"),
-    ("liquidation_engine", 91): ("TIE", 296, "Gt -> GtE"),
-    ("liquidation_engine", 99): ("TIE", 316, "Gt -> GtE"),
-    ("liquidation_engine", 105): ("TIE", 326, "Mult -> Div"),
-    ("liquidation_engine", 107): ("TIE", 333, "Gt -> GtE"),
-    ("liquidation_engine", 114): ("OPTION", 352, "guard skipped"),
-    ("liquidation_engine", 119): ("DIRECTION", 370, "Mult -> Div"),
+    ("liquidation_engine", 5): ("OPTION", 119, "1 -> 2"),
+    ("liquidation_engine", 6): ("OPTION", 119, "NotEq -> Eq"),
+    ("liquidation_engine", 7): ("OPTION", 119, "guard skipped"),
+    ("liquidation_engine", 8): ("OPTION", 121, "0 -> 1"),
+    ("liquidation_engine", 9): ("OPTION", 122, "0 -> 1"),
+    ("liquidation_engine", 10): ("OPTION", 128, "branches swapped"),
+    ("liquidation_engine", 11): ("OPTION", 128, "1 -> 2"),
+    ("liquidation_engine", 12): ("OPTION", 128, "LtE -> Lt"),
+    ("liquidation_engine", 13): ("OPTION", 128, "LtE -> GtE"),
+    ("liquidation_engine", 14): ("OPTION", 131, "1 -> 2"),
+    ("liquidation_engine", 15): ("OPTION", 131, "Sub -> Add"),
+    ("liquidation_engine", 16): ("OPTION", 131, "term dropped"),
+    ("liquidation_engine", 17): ("OPTION", 132, "Div -> Mult"),
+    ("liquidation_engine", 18): ("OPTION", 132, "Div -> Mult"),
+    ("liquidation_engine", 19): ("OPTION", 132, "Mult -> Div"),
+    ("liquidation_engine", 20): ("OPTION", 134, "Sub -> Add"),
+    ("liquidation_engine", 21): ("OPTION", 134, "term dropped"),
+    ("liquidation_engine", 22): ("OPTION", 135, "0 -> 1"),
+    ("liquidation_engine", 23): ("OPTION", 135, "LtE -> Lt"),
+    ("liquidation_engine", 24): ("OPTION", 135, "LtE -> GtE"),
+    ("liquidation_engine", 25): ("OPTION", 135, "0 -> 1"),
+    ("liquidation_engine", 26): ("OPTION", 135, "LtE -> Lt"),
+    ("liquidation_engine", 27): ("OPTION", 135, "LtE -> GtE"),
+    ("liquidation_engine", 28): ("OPTION", 138, "0 -> 1"),
+    ("liquidation_engine", 29): ("OPTION", 138, "Gt -> GtE"),
+    ("liquidation_engine", 30): ("OPTION", 138, "Gt -> Lt"),
+    ("liquidation_engine", 31): ("OPTION", 138, "1 -> 2"),
+    ("liquidation_engine", 32): ("OPTION", 138, "1 -> 2"),
+    ("liquidation_engine", 33): ("OPTION", 138, "branches swapped"),
+    ("liquidation_engine", 34): ("OPTION", 139, "1 -> 2"),
+    ("liquidation_engine", 35): ("OPTION", 156, ".isolated_wallet -> .cross_wallet"),
+    ("liquidation_engine", 36): ("OPTION", 156, "Sub -> Add"),
+    ("liquidation_engine", 37): ("OPTION", 156, "term dropped"),
+    ("liquidation_engine", 38): ("OPTION", 159, ".cross_wallet -> .isolated_wallet"),
+    ("liquidation_engine", 39): ("OPTION", 159, "Sub -> Add"),
+    ("liquidation_engine", 40): ("OPTION", 159, "term dropped"),
+    ("liquidation_engine", 41): ("OPTION", 161, ".cross_wallet -> .isolated_wallet"),
+    ("liquidation_engine", 42): ("OPTION", 161, "Add -> Sub"),
+    ("liquidation_engine", 43): ("OPTION", 161, "term dropped"),
+    ("liquidation_engine", 44): ("OPTION", 167, "1 -> 2"),
+    ("liquidation_engine", 45): ("OPTION", 168, "0 -> 1"),
+    ("liquidation_engine", 46): ("OPTION", 168, "Gt -> GtE"),
+    ("liquidation_engine", 47): ("OPTION", 168, "Gt -> Lt"),
+    ("liquidation_engine", 48): ("OPTION", 168, "branches swapped"),
+    ("liquidation_engine", 49): ("OPTION", 177, "Mult -> Div"),
+    ("liquidation_engine", 50): ("OPTION", 184, "1 -> 2"),
+    ("liquidation_engine", 51): ("OPTION", 184, "branches swapped"),
+    ("liquidation_engine", 75): ("TIE", 264, "Gt -> GtE"),
+    ("liquidation_engine", 88): ("TIE", 301, "Gt -> GtE"),
+    ("liquidation_engine", 96): ("TIE", 321, "Gt -> GtE"),
+    ("liquidation_engine", 102): ("TIE", 331, "Mult -> Div"),
+    ("liquidation_engine", 104): ("TIE", 338, "Gt -> GtE"),
+    ("liquidation_engine", 111): ("OPTION", 357, "guard skipped"),
+    ("liquidation_engine", 116): ("DIRECTION", 375, "Mult -> Div"),
     ("margin", 12): ("OPTION", 39, "LtE -> Lt"),
     ("margin", 13): ("OPTION", 39, "LtE -> GtE"),
     ("margin", 22): ("DIRECTION", 50, "Gt -> GtE"),

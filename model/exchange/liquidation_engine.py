@@ -56,10 +56,17 @@ from marginspec.ruleset import PartialLiquidation, RuleSet
 
 
 def sweep(state: ExchangeState, ruleset: RuleSet) -> tuple[ExchangeState, tuple[Event, ...]]:
-    """ACT-12, LIQP-1: liquidate each scope below maintenance until none is left, then IF-3."""
+    """ACT-12, LIQP-1: liquidate each scope below maintenance until none is left, then IF-3.
+
+    Passes over the accounts by name repeat until one liquidates nothing (LIQP-1's decision): an
+    ADL at a bankruptcy price can put an account already passed below maintenance. The
+    loop ends: every productive pass closes a position or steps one down a bracket, and
+    a sweep opens no position except the fund's, which it never liquidates.
+    """
     events: list[Event] = []
     names = sorted(n for n in state.accounts if n != INSURANCE_FUND)
-    for _ in range(len(names) + 1):
+    progress = True
+    while progress:
         progress = False
         for name in names:
             if not below_maintenance(state.accounts[name], state, ruleset):
@@ -88,8 +95,6 @@ def sweep(state: ExchangeState, ruleset: RuleSet) -> tuple[ExchangeState, tuple[
                     if still is not None and still.liquidatable:
                         state = _liquidate(state, name, [key], key, f, ruleset, events)
                     progress = True
-        if not progress:
-            break
     state = _cover_negative(state, names, ruleset, events)
     return state, tuple(events)
 

@@ -121,3 +121,27 @@ def test_a_replay_tells_an_engine_that_answers_otherwise() -> None:
             return super().apply(action)
 
     assert bench.replay_differs(DepositsTwice(), log)
+
+
+def test_every_verdict_names_the_point_it_was_argued_for() -> None:
+    """A rule-code edit shifts mutation points; ``benchmarks/rebase_verdicts.py`` carries
+    the verdicts over. A verdict left on another point would count a live mutant as
+    equivalent."""
+    spec = importlib.util.spec_from_file_location(
+        "mutation_verdicts", REPO / "benchmarks" / "mutation_verdicts.py"
+    )
+    assert spec is not None and spec.loader is not None
+    verdicts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(verdicts)
+    points = {
+        name: bench.catalogue((REPO / "model" / path).read_text(encoding="utf-8"))
+        for name, path in bench.MODULES.items()
+    }
+    stale = [
+        (key, line, what)
+        for key, (reason, line, what) in verdicts.EQUIVALENT.items()
+        if reason not in verdicts.REASONS
+        or key[1] >= len(points[key[0]])
+        or points[key[0]][key[1]][:2] != (what, line)
+    ]
+    assert stale == []
