@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -25,13 +25,14 @@ from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.compare import Comparer
 from marginspec.conformance.engine import Engine, EngineFailure, ModelEngine
 from marginspec.conformance.folding import compensated, folded, prefix_folded, simpler
-from marginspec.conformance.moves.aiming import aimed_again
+from marginspec.conformance.moves.aiming import aim_offset, aimed_again
 from marginspec.conformance.moves.weights import weighted
 from marginspec.conformance.report import CRASH, DIVERGENCE, TIMEOUT, FailureReport, Step
 from marginspec.conformance.reproducible import seed_alone
 from marginspec.conformance.runner import handshake
 from marginspec.conformance.stats import Stats
 from marginspec.exchange import INSURANCE_FUND, Model
+from marginspec.numbers import Exact
 from marginspec.ruleset import RuleSet
 
 
@@ -469,20 +470,21 @@ def _replay_steps(
     initial: dict[str, Any],
     steps: list[Step],
     fresh: bool = False,
-    reaim: bool = False,
+    aims: Mapping[int, Exact] | None = None,
 ) -> FailureReport | None:
     """Replay recorded steps (on a fresh engine if ``fresh``), renumbering order ids: a
     removed ``placeOrder`` shifts the ids the exchange assigns, so later fills and
     cancels are rewritten to the new ids (an id whose order was removed points nowhere).
-    ``reaim``: the last action aimed again at its boundary (``moves.aiming.aimed_again``)."""
+    ``aims``: the steps (by index) whose amount is aimed again at its boundary, at the
+    same offset from it (``moves.aiming.aimed_again``)."""
     placed = {s.model["orderId"] for s in steps if "orderId" in s.model}
     ids: dict[int, int] = {}
     try:
         ctx = RunContext(session, initial, fresh)
-        for number, step in enumerate(steps, start=1):
+        for index, step in enumerate(steps):
             action = step.action
-            if reaim and number == len(steps):
-                action = aimed_again(ctx, action) or action
+            if aims and index in aims:
+                action = aimed_again(ctx.model, action, aims[index]) or action
             fields = _ID_FIELDS.get(str(action.get("action")), ())
             if fields:
                 action = dict(action)
@@ -533,6 +535,7 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
         budget = min(budget, 60)  # a crashed process restarts on every replay: keep it short
     best = report
     steps = list(report.steps)
+    aims = _aims(session, report.initial, steps)
     replays = 0
     chunk = max(1, len(steps) // 2)
     while chunk >= 1 and replays < budget:
@@ -546,14 +549,21 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
             replays += 1
             session.tick("shrinking", replays, budget)
             found = _replay_steps(session, report.initial, candidate, fresh)
-            aimed = candidate[-1].action.get("action") in ("deposit", "withdraw")
-            if aimed and (found is None or not _same(found, report)) and replays < budget:
-                # the boundary moved with the removed actions: aim the last one again
+            kept = {
+                i - (chunk if i >= start else 0): offset
+                for i, offset in aims.items()
+                if not start <= i < start + chunk
+            }
+            if candidate[-1].action.get("action") in ("deposit", "withdraw"):
+                kept.setdefault(len(candidate) - 1, Exact(0))  # the failing step: on its edge
+            if kept and (found is None or not _same(found, report)) and replays < budget:
+                # the boundaries moved with the removed actions: aim those amounts again
                 replays += 1
-                found = _replay_steps(session, report.initial, candidate, fresh, reaim=True)
+                found = _replay_steps(session, report.initial, candidate, fresh, kept)
             if found is not None and _same(found, report):
                 best = found
                 steps = list(found.steps)  # drops what follows the failure
+                aims = _aims(session, report.initial, steps)
                 removed = True
             else:
                 start += chunk
@@ -567,6 +577,23 @@ def shrink_trace(session: Session, report: FailureReport, budget: int = 400) -> 
     if simpler is not best:
         return shrink_trace(session, simpler, max(0, budget - replays - used))
     return best
+
+
+def _aims(session: Session, initial: dict[str, Any], steps: list[Step]) -> dict[int, Exact]:
+    """CONF-6: the deposits and withdrawals of ``steps`` (by index) whose amount sits on a
+    boundary of the state they met (the shortfall to maintenance, ``maxWithdrawAmount``),
+    or one of ``AIM_OFFSETS`` off it, with that offset: found on the model alone. Removing
+    an earlier action moves the boundary; the shrinker aims them again (CONF-6)."""
+    reference = ModelEngine(session.ruleset)
+    reference.reset(initial)
+    assert reference.model is not None
+    out: dict[int, Exact] = {}
+    for index, step in enumerate(steps):
+        offset = aim_offset(reference.model, step.action)
+        if offset is not None:
+            out[index] = offset
+        reference.apply(step.action)
+    return out
 
 
 def _shrink_initial(

@@ -7,8 +7,10 @@ import attrs
 from marginspec.conformance.capabilities import ACTION_NAMES, Capabilities
 from marginspec.conformance.engine import ModelEngine
 from marginspec.conformance.folding import compensated, folded, prefix_folded, simpler
+from marginspec.conformance.moves.aiming import aim_offset, aimed_again, round8
 from marginspec.exchange.state import INSURANCE_FUND
-from marginspec.numbers import Exact
+from marginspec.exchange.view import figures
+from marginspec.numbers import Exact, exact, to_plain
 from tests.conformance.helpers import RULESET, initial
 
 ALL = Capabilities()
@@ -120,3 +122,38 @@ def test_a_wallet_that_is_no_decimal_never_goes_into_an_initial_state() -> None:
     odd = state.with_account("A", attrs.evolve(state.accounts["A"], cross_wallet=third))
     assert prefix_folded(odd, RULESET) is None
     assert compensated(initial(A="10000"), state, odd) is None
+
+
+def test_amounts_on_a_boundary_are_found_and_aimed_again_at_the_same_offset() -> None:
+    """CONF-6: a withdrawal of ``maxWithdrawAmount`` one cent over, and a deposit of the
+    shortfall to maintenance, are told apart from other amounts and re-derived in
+    another state at the same offset."""
+    engine = ModelEngine(RULESET)
+    engine.reset(initial(A="1000", B="100000"))
+    model = engine.model
+    assert model is not None
+    order = {"action": "placeOrder", "account": "A", "symbol": "ETHUSDT", "side": "BUY"}
+    engine.apply({**order, "type": "LIMIT", "quantity": "3", "price": "3000"})
+    engine.apply(
+        {
+            **order,
+            "account": "B",
+            "side": "SELL",
+            "timeInForce": "IOC",
+            "type": "LIMIT",
+            "quantity": "3",
+            "price": "3000",
+        }
+    )
+    most = figures(model.state, "A", RULESET).max_withdraw
+    over = {"action": "withdraw", "account": "A", "amount": to_plain(round8(most) + Exact(1, 100))}
+    assert aim_offset(model, over) == Exact(1, 100)
+    assert aim_offset(model, {**over, "amount": "1"}) is None
+    engine.apply({"action": "markPrice", "symbol": "ETHUSDT", "markPrice": "2670"})
+    f = figures(model.state, "A", RULESET)
+    short = f.cross_maint_margin - f.total_cross_wallet_balance - f.total_cross_unrealized_pnl
+    deposit = {"action": "deposit", "account": "A", "amount": to_plain(short)}
+    assert short > 0 and aim_offset(model, deposit) == 0
+    engine.apply({"action": "deposit", "account": "A", "amount": "10"})
+    again = aimed_again(model, deposit, Exact(1, 10**8))
+    assert again is not None and exact(again["amount"]) == short - 10 + Exact(1, 10**8)

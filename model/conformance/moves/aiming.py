@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -20,6 +20,7 @@ import attrs
 from marginspec import brackets
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.conformance.capabilities import Capabilities
+from marginspec.errors import InputError
 from marginspec.evaluate import AccountFigures
 from marginspec.exchange import INSURANCE_FUND, Model
 from marginspec.exchange.actions import (
@@ -34,7 +35,7 @@ from marginspec.exchange.actions import (
     action_json,
 )
 from marginspec.exchange.view import figures
-from marginspec.numbers import Exact, Rounding, round_to, to_plain
+from marginspec.numbers import Exact, Rounding, exact, round_to, to_plain
 from marginspec.ruleset import Market
 
 T = TypeVar("T")
@@ -366,25 +367,52 @@ def pair(
 # ------------------------------------------------------------------ shrinking
 
 
-def aimed_again(ctx: Context, action: dict[str, Any]) -> dict[str, Any] | None:
-    """``action`` re-aimed at the boundary it was aimed at, in the current state: a
-    deposit of exactly the shortfall to maintenance (LIQ-1's edge), a withdrawal of
-    exactly ``maxWithdrawAmount`` (XFER-1). Shrinking (CONF-6) uses it on the last action
-    of a candidate: removing earlier actions moves the boundary, and an amount aimed at
-    the old one no longer shows the failure. None if the action is not of that kind."""
+#: How far from its boundary an aimed amount may sit (the moves aim on it, one unit of
+#: the 8th decimal and one cent either side): :func:`aim_offset`.
+AIM_OFFSETS = (Exact(0), Exact(1, 10**8), Exact(-1, 10**8), Exact(1, 100), Exact(-1, 100))
+
+
+def boundary(model: Model, action: Mapping[str, Any]) -> Exact | None:
+    """The amount a deposit or withdrawal is aimed at in the model's current state: the
+    shortfall to maintenance (LIQ-1's edge) for a deposit, ``maxWithdrawAmount`` (XFER-1)
+    for a withdrawal, as a decimal; None for another action, an unknown account, or no
+    positive boundary."""
     name, account = action.get("action"), action.get("account")
-    if account not in ctx.model.state.accounts or name not in ("deposit", "withdraw"):
+    if account not in model.state.accounts or name not in ("deposit", "withdraw"):
         return None
-    f = account_figures(ctx, str(account))
+    f = figures(model.state, str(account), model.ruleset)
     if name == "deposit":
-        amount = f.cross_maint_margin - (
-            f.total_cross_wallet_balance + f.total_cross_unrealized_pnl
+        amount = decimal(
+            f.cross_maint_margin - (f.total_cross_wallet_balance + f.total_cross_unrealized_pnl)
         )
     else:
         amount = round8(f.max_withdraw)
-    if amount <= 0:
+    return amount if amount > 0 else None
+
+
+def aim_offset(model: Model, action: Mapping[str, Any]) -> Exact | None:
+    """How far ``action``'s amount sits from its :func:`boundary` (one of
+    :data:`AIM_OFFSETS`), or None if it is not aimed at one."""
+    at = boundary(model, action)
+    if at is None:
         return None
-    return {**action, "amount": to_plain(decimal(amount))}
+    try:
+        offset = exact(action.get("amount", ""))
+    except InputError:
+        return None
+    offset -= at
+    return offset if offset in AIM_OFFSETS else None
+
+
+def aimed_again(model: Model, action: dict[str, Any], offset: Exact) -> dict[str, Any] | None:
+    """``action`` re-aimed at its :func:`boundary` in the model's current state, ``offset``
+    from it. Shrinking (CONF-6) uses it: removing earlier actions moves the boundary, and
+    an amount aimed at the old one no longer shows the failure. None where the action has
+    no boundary now."""
+    at = boundary(model, action)
+    if at is None or at + offset <= 0:
+        return None
+    return {**action, "amount": to_plain(at + offset)}
 
 
 # ------------------------------------------------------------------ accounts that fit
