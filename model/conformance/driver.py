@@ -18,6 +18,7 @@ import attrs
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from marginspec.conformance import moves
@@ -79,6 +80,14 @@ class _Stop(Exception):
 Progress = Callable[[str, int, int], None]
 #: Generated runs at most when a failure is searched again with a fresh engine per run.
 ISOLATED_RUNS = 100
+#: A shrunk trace longer than this is searched on for a shorter one (CONF-6) ...
+SHORT_TRACE = 6
+#: ... among at most this many more failing runs, the shortest few of them shrunk.
+WITNESS_RUNS = 20
+WITNESS_SHRINKS = 3
+#: Searching on starts from another seed (fixed by the first): other runs than the first
+#: search's, not the same ones again up to its failure.
+WITNESS_SEED = 7919
 
 
 class Session:
@@ -118,6 +127,10 @@ class Session:
         #: resets, a crash or hang that comes and goes) makes Hypothesis's final
         #: re-run raise a FlakyFailure, and the report must not depend on it.
         self.failure: FailureReport | None = None
+        #: While searching on for a shorter run (:func:`_shorter_witness`): the failures
+        #: of the runs, each ending its run (``dead``) instead of the search.
+        self.witnesses: list[FailureReport] | None = None
+        self.dead = False
         accounts = [*moves.ACCOUNTS]
         if caps.liquidation_sweep:
             accounts.append(INSURANCE_FUND)
@@ -226,8 +239,11 @@ def machine_class(session: Session) -> type[RuleBasedStateMachine]:
 
         @initialize(data=st.data())
         def start(self, data: st.DataObject) -> None:
-            if session.failure is not None:
+            if session.witnesses is None and session.failure is not None:
                 raise _Stop  # one failure is enough: Hypothesis's re-run of it ends here
+            if session.witnesses is not None and len(session.witnesses) >= WITNESS_RUNS:
+                raise _Stop  # enough failing runs to look for a shorter one among
+            session.dead = False
             chooser = _DataChooser(data)
             self.rotation = data.draw(st.integers(0, 2**32 - 1))
             self.played = 0
@@ -269,6 +285,8 @@ def _rule(table: tuple[tuple[str, moves.Move, int], ...]) -> Any:
 
     @rule(data=st.data())
     def play(self: Any, data: st.DataObject) -> None:
+        if self.ctx is None or self.ctx.session.dead:
+            return  # the run failed while searching on for a shorter one: it is over
         name, move = slots[data.draw(st.integers(0, len(slots) - 1))]
         self.played += 1
         if self.played % ROTATION == 0:
@@ -288,6 +306,10 @@ def _keep_first(session: Session) -> Iterator[None]:
     try:
         yield
     except ConformanceFailure as failure:
+        if session.witnesses is not None:
+            session.witnesses.append(failure.report)
+            session.dead = True
+            return  # searching on (:func:`_shorter_witness`): the run ends, not the search
         if session.failure is None:
             session.failure = failure.report
         raise
@@ -417,7 +439,7 @@ def settle(
     ``fresh=False`` (it does not repeat: nondeterministic, or history beyond reach).
     Also returns the extra sessions used (for their counts; the caller releases them).
     """
-    shrunk = shrink_trace(session, first)
+    shrunk = _shorter_witness(session, shrink_trace(session, first), stages, seed)
     if session.fresh is None:
         return shrunk, []
     again = _recheck(session, shrunk, first)
@@ -443,6 +465,58 @@ def settle(
             )
             return attrs.evolve(again, note=note), [isolated]
     return attrs.evolve(first, fresh=False), [isolated]
+
+
+def _shorter_witness(
+    session: Session, shrunk: FailureReport, stages: tuple[tuple[int, int], ...], seed: int
+) -> FailureReport:
+    """CONF-6: a shorter run failing the same way, where the shrunk one is longer than
+    :data:`SHORT_TRACE` steps.
+
+    Delta debugging removes actions but cannot re-derive what a removal moves: a
+    position built by several trades, then an amount computed from it (a deposit of the
+    exact shortfall). Another generated run often reaches the same failure by a shorter
+    route (an aimed move). So the search goes on from another seed (derived from the
+    first: the report stays reproducible), each failing run ending itself rather than
+    the search, until :data:`WITNESS_RUNS` have failed. Of those failing the same way
+    (kind, field, cause), :data:`WITNESS_SHRINKS` are shrunk, the shortest of each route
+    first (a route: the kind of the failing action), and the shortest result wins.
+    """
+    if shrunk.kind != DIVERGENCE or len(shrunk.steps) <= SHORT_TRACE:
+        return shrunk
+    session.witnesses = []
+    machine = hypothesis_seed(seed + WITNESS_SEED)(machine_class(session))
+    session.total = sum(examples for examples, _ in stages)
+    session.generated = 0
+    try:
+        for examples, steps in stages:
+            # the stop after WITNESS_RUNS failures depends on what was found, which
+            # Hypothesis may report as generation depending on outside state (Flaky)
+            with contextlib.suppress(_Stop, Flaky), seed_alone():
+                run_state_machine_as_test(machine, settings=_settings(examples, steps))
+            if len(session.witnesses) >= WITNESS_RUNS:
+                break
+    finally:
+        found, session.witnesses = session.witnesses, None
+    best = shrunk
+    alike = sorted((r for r in found if _same(r, shrunk)), key=lambda r: len(r.steps))
+    # one per route first: runs failing on another kind of action than the shrunk one
+    # took another route to the failure, and the same route shrinks to the same length
+    last = {shrunk.steps[-1].action.get("action")}
+    routes: list[FailureReport] = []
+    for report in alike:
+        kind = report.steps[-1].action.get("action")
+        if kind not in last:
+            last.add(kind)
+            routes.append(report)
+    routes += [r for r in alike if r not in routes]
+    for report in routes[:WITNESS_SHRINKS]:
+        candidate = shrink_trace(session, report)
+        if _same(candidate, shrunk) and len(candidate.steps) < len(best.steps):
+            best = candidate
+        if len(best.steps) <= SHORT_TRACE:
+            break
+    return best
 
 
 def _recheck(session: Session, shrunk: FailureReport, first: FailureReport) -> FailureReport | None:

@@ -53,6 +53,18 @@ def test_quick_profile_catches_the_mutant_with_a_short_trace(mutant: type, tmp_p
     assert again.difference is not None and again.difference.field == found["field"]
 
 
+def test_a_long_shrunk_trace_is_replaced_by_a_shorter_route_to_the_same_failure() -> None:
+    """CONF-6: on seed 3 the first run to catch TriggerInclusive builds three positions
+    with trades, a sweep and a withdrawal, then deposits the exact shortfall (14 steps
+    after delta debugging, which cannot fold positions). Searching on finds another run
+    failing the same way whose shrunk trace is within MAX_STEPS."""
+    found = driver.run(mutants.TriggerInclusive(), "aster-pro", RULESET, "quick", seed=3).report
+    assert found is not None and found.difference is not None
+    assert found.difference.field.endswith("liquidatable")
+    assert "LIQ-1" in found.rules
+    assert len(found.steps) <= MAX_STEPS, found.text()
+
+
 def _quick(name: str, path: Path) -> dict[str, Any] | None:
     """The quick run of one mutant on seed 0; its report saved to ``path``."""
     mutant = getattr(mutants, name)
