@@ -14,7 +14,8 @@
   :mod:`~marginspec.conformance.moves.boundaries`:
   issue 12's rule boundaries reached from both sides;
   :mod:`~marginspec.conformance.moves.liquidation_edges`: the liquidation price's and the
-  sweep's edges);
+  sweep's edges; :mod:`~marginspec.conformance.moves.figure_edges`: account figures at
+  the inputs where a wrong engine's answer differs);
 - :mod:`~marginspec.conformance.moves.conditional`: the conditional orders' moves (one
   ordinary table entry per move, the trigger story an aimed one), registered on import.
 """
@@ -24,6 +25,7 @@ from marginspec.conformance.moves import (
     aimed_venue,  # noqa: F401  (registers its moves)
     boundaries,  # noqa: F401  (registers its moves)
     conditional,  # noqa: F401  (registers its moves)
+    figure_edges,  # noqa: F401  (registers its moves)
     liquidation_edges,  # noqa: F401  (registers its moves)
     refusals,  # noqa: F401  (registers its moves)
 )
