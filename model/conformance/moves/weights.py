@@ -123,6 +123,9 @@ WEIGHTS: dict[str, int] = {
     "adl_negative_wallet": 1,
     "adl_same_side": 1,
     "adl_flat_side": 1,
+    # issue 12, seventh round: the insurance fund's IF-5 at a zero margin balance (a
+    # takeover that leaves it flat at exactly 0, moves/liquidation_edges.py)
+    "fund_emptied": 1,
 }
 
 
