@@ -103,3 +103,22 @@ def test_fund_at_limit_seeds_the_fund_then_it_takes_the_position_over() -> None:
     ]
     assert sweeps
     assert all(any(e["type"] == "TAKEOVER" for e in s["events"]) for s in sweeps)
+
+
+def test_fund_emptied_takes_over_at_a_fund_balance_of_exactly_0() -> None:
+    log = _played("fund_emptied", seeds=6, calls=2)
+    sweeps = [
+        log[i + 1][1]
+        for i in range(len(log) - 1)
+        if log[i][0].get("action") == "deposit"
+        and log[i][0].get("account") == "insuranceFund"
+        and log[i + 1][0]["action"] == "liquidationSweep"
+    ]
+    assert sweeps
+    for s in sweeps:
+        # both takeovers on one symbol (an older position elsewhere may be swept too)
+        symbol = next(e["symbol"] for e in s["events"] if e["type"] == "TAKEOVER")
+        on = [e for e in s["events"] if e.get("symbol") == symbol]
+        assert [e["side"] for e in on if e["type"] == "TAKEOVER"] == ["SELL", "BUY"]
+        assert not any(e["type"] == "ADL" for e in on)
+        assert s["_wallets"]["insuranceFund"] == 0
