@@ -122,3 +122,20 @@ def test_fund_emptied_takes_over_at_a_fund_balance_of_exactly_0() -> None:
         assert [e["side"] for e in on if e["type"] == "TAKEOVER"] == ["SELL", "BUY"]
         assert not any(e["type"] == "ADL" for e in on)
         assert s["_wallets"]["insuranceFund"] == 0
+
+
+def test_one_unit_liquidates_a_cross_unit_long_and_an_isolated_one() -> None:
+    kinds = set()
+    for seed in range(8):
+        chooser = moves.RandomChooser(random.Random(seed))
+        ctx = _Recorder(moves.initial(chooser, Capabilities(), RULESET))
+        for _ in range(3):
+            moves.AIMED["one_unit"][0](ctx, chooser)
+            action, outcome = ctx.log[-1]
+            if action["action"] != "liquidationSweep":
+                continue
+            for e in outcome["events"]:
+                if e["type"] == "LIQUIDATION" and Decimal(e["quantity"]) == 1:
+                    acct = ctx.model.state.accounts[e["account"]]
+                    kinds.add(acct.setting(e["symbol"], RULESET).margin_type.value)
+    assert kinds == {"cross", "isolated"}
