@@ -41,6 +41,7 @@ from marginspec.exchange.actions import (
     PlaceOrder,
     SetLeverage,
     SetMarginType,
+    Withdraw,
 )
 from marginspec.exchange.events import Event
 from marginspec.exchange.state import ExchangeState
@@ -664,4 +665,60 @@ def fund_emptied(ctx: Context, c: Chooser) -> None:
     if _takeovers(events, symbol) != both or left.has_position() or left.cross_wallet != 0:
         return
     send(ctx, Deposit(INSURANCE_FUND, seed))
+    send(ctx, LiquidationSweep())
+
+
+# ------------------------------------------------------------------ a negative rest
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
+def negative_rest(ctx: Context, c: Chooser) -> None:
+    """A cross wallet pushed below 0 by a closing fill's realised loss, then a sweep; the
+    insurance fund pays the deficit either way, and an engine adding it to the fund
+    (or not at all), or reporting it only when positive, shows another fund wallet or
+    no INSURANCE_COVER event:
+
+    - one-way, the whole long closed: no position stands behind the negative wallet, so
+      IF-3 resets it after the passes;
+    - hedged (in hedge mode, half the time): a LONG of ``2q`` and a SHORT of ``q`` at one
+      entry, half the LONG closed: the account keeps a pair whose net amount is 0, so it
+      has no bankruptcy price (BKR-1), the sweep closes it at the mark with no PnL and
+      the scope's wallet is left negative: LIQP-7's rest, paid by the fund.
+
+    The account (holding nothing else, at 20x) opens at the mark as the maker,
+    withdraws to XFER-1's maximum, the mark falls 30 % (no sweep), and it sells at the
+    new mark."""
+    hedged = ctx.caps.hedge_mode and c.choice((False, True))
+    cross = MarginType.CROSS
+    found = places(ctx, c, ((cross, True if hedged else None), (cross, None)))
+    if found is None:
+        return
+    symbol, (account, other) = found
+    if ctx.model.state.accounts[account].has_position():
+        return  # other positions would stand behind the wallet
+    market = ctx.model.ruleset.markets[symbol]
+    if ctx.caps.supports("setLeverage") and market.max_leverage >= 20:
+        send(ctx, SetLeverage(account, symbol, 20))
+    tick, step = market.tick_size, market.step_size
+    price = on_step(mark_of(ctx, symbol), tick)
+    half = on_step(market.min_notional * 400 / price, step, up=True) or step
+    held = opening(ctx, account, BUY)
+    for name, need in ((account, half * price), (other, half * price * 2)):
+        short_by = need - account_figures(ctx, name).available_balance
+        if short_by > 0:
+            send(ctx, Deposit(name, decimal(short_by)))
+    if not _trade(ctx, account, other, symbol, BUY, held, half * 2, price):
+        return
+    short = PositionSide.SHORT
+    if hedged and not _trade(ctx, account, other, symbol, SELL, short, half, price):
+        return
+    most = round8(account_figures(ctx, account).max_withdraw)
+    if most > 0:
+        send(ctx, Withdraw(account, most))
+    low = on_step(price * Exact(7, 10), tick)
+    send(ctx, MarkPrice(symbol, low))
+    if not _trade(ctx, account, other, symbol, SELL, held, half if hedged else half * 2, low):
+        return
+    if ctx.model.state.accounts[account].cross_wallet >= 0:
+        return
     send(ctx, LiquidationSweep())

@@ -123,9 +123,11 @@ WEIGHTS: dict[str, int] = {
     "adl_negative_wallet": 1,
     "adl_same_side": 1,
     "adl_flat_side": 1,
-    # issue 12, seventh round: the insurance fund's IF-5 at a zero margin balance (a
-    # takeover that leaves it flat at exactly 0, moves/liquidation_edges.py)
+    # issue 12, seventh round (moves/liquidation_edges.py): the insurance fund's IF-5 at
+    # a zero margin balance (a takeover that leaves it flat at exactly 0)
     "fund_emptied": 1,
+    # and a cross wallet left negative by a closing loss, paid by the fund (IF-3, LIQP-7)
+    "negative_rest": 1,
 }
 
 
