@@ -139,3 +139,17 @@ def test_one_unit_liquidates_a_cross_unit_long_and_an_isolated_one() -> None:
                     acct = ctx.model.state.accounts[e["account"]]
                     kinds.add(acct.setting(e["symbol"], RULESET).margin_type.value)
     assert kinds == {"cross", "isolated"}
+
+
+def test_negative_rest_has_the_fund_cover_a_wallet_after_a_close_and_after_a_liquidation() -> None:
+    covered = {"after a close": 0, "after a liquidation": 0}
+    for action, outcome in _played("negative_rest", seeds=8, calls=2):
+        if action["action"] != "liquidationSweep":
+            continue
+        events = outcome["events"]
+        cover = [e for e in events if e["type"] == "INSURANCE_COVER"]
+        assert len(cover) == 1 and Decimal(cover[0]["amount"]) > 0
+        liquidated = any(e["type"] == "LIQUIDATION" for e in events)
+        covered["after a liquidation" if liquidated else "after a close"] += 1
+        assert outcome["_wallets"][cover[0]["account"]] == 0
+    assert all(covered.values())

@@ -1,6 +1,8 @@
 """Aimed scenarios for issue 12's sixth round: the edges of the liquidation price and
 of the liquidation sweep that the other moves leave unobserved (LIQ-4's choice between
-two consistent prices, ADL-2/ADL-3's ranking details, positions of exactly one unit).
+two consistent prices, ADL-2/ADL-3's ranking details, positions of exactly one unit),
+and (seventh round) the insurance fund's edges: IF-5 at a margin balance of exactly 0,
+a negative wallet left to the fund (IF-3, LIQP-7).
 
 They join the aimed table (:data:`marginspec.conformance.moves.aimed.AIMED`) when this
 module is imported (by :mod:`marginspec.conformance.moves`), after the other aimed
