@@ -103,3 +103,53 @@ def test_fund_at_limit_seeds_the_fund_then_it_takes_the_position_over() -> None:
     ]
     assert sweeps
     assert all(any(e["type"] == "TAKEOVER" for e in s["events"]) for s in sweeps)
+
+
+def test_fund_emptied_takes_over_at_a_fund_balance_of_exactly_0() -> None:
+    log = _played("fund_emptied", seeds=6, calls=2)
+    sweeps = [
+        log[i + 1][1]
+        for i in range(len(log) - 1)
+        if log[i][0].get("action") == "deposit"
+        and log[i][0].get("account") == "insuranceFund"
+        and log[i + 1][0]["action"] == "liquidationSweep"
+    ]
+    assert sweeps
+    for s in sweeps:
+        # both takeovers on one symbol (an older position elsewhere may be swept too)
+        symbol = next(e["symbol"] for e in s["events"] if e["type"] == "TAKEOVER")
+        on = [e for e in s["events"] if e.get("symbol") == symbol]
+        assert [e["side"] for e in on if e["type"] == "TAKEOVER"] == ["SELL", "BUY"]
+        assert not any(e["type"] == "ADL" for e in on)
+        assert s["_wallets"]["insuranceFund"] == 0
+
+
+def test_one_unit_liquidates_a_cross_unit_long_and_an_isolated_one() -> None:
+    kinds = set()
+    for seed in range(8):
+        chooser = moves.RandomChooser(random.Random(seed))
+        ctx = _Recorder(moves.initial(chooser, Capabilities(), RULESET))
+        for _ in range(3):
+            moves.AIMED["one_unit"][0](ctx, chooser)
+            action, outcome = ctx.log[-1]
+            if action["action"] != "liquidationSweep":
+                continue
+            for e in outcome["events"]:
+                if e["type"] == "LIQUIDATION" and Decimal(e["quantity"]) == 1:
+                    acct = ctx.model.state.accounts[e["account"]]
+                    kinds.add(acct.setting(e["symbol"], RULESET).margin_type.value)
+    assert kinds == {"cross", "isolated"}
+
+
+def test_negative_rest_has_the_fund_cover_a_wallet_after_a_close_and_after_a_liquidation() -> None:
+    covered = {"after a close": 0, "after a liquidation": 0}
+    for action, outcome in _played("negative_rest", seeds=8, calls=2):
+        if action["action"] != "liquidationSweep":
+            continue
+        events = outcome["events"]
+        cover = [e for e in events if e["type"] == "INSURANCE_COVER"]
+        assert len(cover) == 1 and Decimal(cover[0]["amount"]) > 0
+        liquidated = any(e["type"] == "LIQUIDATION" for e in events)
+        covered["after a liquidation" if liquidated else "after a close"] += 1
+        assert outcome["_wallets"][cover[0]["account"]] == 0
+    assert all(covered.values())

@@ -1,6 +1,8 @@
 """Aimed scenarios for issue 12's sixth round: the edges of the liquidation price and
 of the liquidation sweep that the other moves leave unobserved (LIQ-4's choice between
-two consistent prices, ADL-2/ADL-3's ranking details, positions of exactly one unit).
+two consistent prices, ADL-2/ADL-3's ranking details, positions of exactly one unit),
+and (seventh round) the insurance fund's edges: IF-5 at a margin balance of exactly 0,
+a negative wallet left to the fund (IF-3, LIQP-7).
 
 They join the aimed table (:data:`marginspec.conformance.moves.aimed.AIMED`) when this
 module is imported (by :mod:`marginspec.conformance.moves`), after the other aimed
@@ -31,7 +33,7 @@ from marginspec.conformance.moves.aiming import (
     send,
     wallet_to,
 )
-from marginspec.exchange import INSURANCE_FUND
+from marginspec.exchange import INSURANCE_FUND, apply
 from marginspec.exchange.actions import (
     Deposit,
     Fill,
@@ -41,7 +43,10 @@ from marginspec.exchange.actions import (
     PlaceOrder,
     SetLeverage,
     SetMarginType,
+    Withdraw,
 )
+from marginspec.exchange.events import Event
+from marginspec.exchange.state import ExchangeState
 from marginspec.liquidation import Leg, prices
 from marginspec.numbers import Exact
 
@@ -206,46 +211,51 @@ def two_liquidation_prices(ctx: Context, c: Chooser) -> None:
 # ------------------------------------------------------------------ one unit
 
 
-def _one_unit_margin(ctx: Context, account: str, symbol: str, side: OrderSide) -> bool | None:
-    """Whether ``account`` can hold :func:`one_unit`'s position on ``symbol`` isolated
-    (True: it is isolated there, or untouched and the engine can switch it) or only cross
-    (False); None if it already holds a position on that side."""
+def _one_unit_margin(
+    ctx: Context, account: str, symbol: str, side: OrderSide
+) -> tuple[MarginType, ...] | None:
+    """The margin types ``account`` can hold :func:`one_unit`'s position on ``symbol`` in:
+    the one it is in, and the other one if the symbol is untouched and the engine can
+    switch it (ACT-4); None if it already holds a position on that side."""
     acct = ctx.model.state.accounts[account]
     if acct.position(symbol, opening(ctx, account, side)).position_amt != 0:
         return None
-    if acct.setting(symbol, ctx.model.ruleset).margin_type is MarginType.ISOLATED:
-        return True
+    now = acct.setting(symbol, ctx.model.ruleset).margin_type
     untouched = not acct.has_orders(symbol) and not any(k[0] == symbol for k in acct.positions)
-    return untouched and ctx.caps.supports("setMarginType")
+    if not untouched or not ctx.caps.supports("setMarginType"):
+        return (now,)
+    return (now, MarginType.CROSS if now is MarginType.ISOLATED else MarginType.ISOLATED)
 
 
 @move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
 def one_unit(ctx: Context, c: Chooser) -> None:
-    """A long of exactly one unit (1 BTC, 1 ETH), cross or isolated, funded (FUND-3),
-    then taken one tick past its liquidation price and swept (LIQ-1, LIQP-1).
+    """A long of exactly one unit (1 BTC, 1 ETH), cross or isolated (each half the time,
+    wherever the account can be switched to it), funded (FUND-3), then taken one tick
+    past its liquidation price and swept (LIQ-1, LIQP-1).
 
     Every rule that skips empty positions tests ``position_amt == 0``; an engine testing
     the amount against 1 skips this position instead: no funding fee, no maintenance
-    check before the sweep's liquidation, no place in the cross scope it liquidates."""
+    check before the sweep's liquidation, no place in the cross scope it liquidates (a
+    cross account's unit long left open by its liquidation)."""
     side = BUY  # +1: the amount an ``== 1`` test meets (a short is -1)
-    want_isolated = c.choice((True, False))
+    want = c.choice((MarginType.ISOLATED, MarginType.CROSS))
     spots = [
         (name, symbol, _one_unit_margin(ctx, name, symbol, side))
         for name in ACCOUNTS
         for symbol in ctx.model.ruleset.markets
     ]
-    spots = [p for p in spots if p[2] is not None]
-    preferred = [p for p in spots if p[2] is want_isolated] or spots
+    usable = [(n, s, kinds) for n, s, kinds in spots if kinds is not None]
+    preferred = [p for p in usable if want in p[2]] or usable
     if not preferred:
         return
-    account, symbol, kind = c.choice(preferred)
+    account, symbol, kinds = c.choice(preferred)
     market = ctx.model.ruleset.markets[symbol]
     position_side = opening(ctx, account, side)
-    isolated = kind is True
-    setting = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset)
-    if isolated and setting.margin_type is not MarginType.ISOLATED:
-        made = send(ctx, SetMarginType(account, symbol, MarginType.ISOLATED))
-        isolated = made.get("status") == "accepted"
+    target = want if want in kinds else kinds[0]
+    if target is not kinds[0]:
+        made = send(ctx, SetMarginType(account, symbol, target))
+        if made.get("status") != "accepted":
+            return
     if ctx.caps.supports("setLeverage"):
         send(ctx, SetLeverage(account, symbol, min(20, int(market.max_leverage))))
     other = c.choice(tuple(a for a in ACCOUNTS if a != account))
@@ -558,5 +568,159 @@ def adl_flat_side(ctx: Context, c: Chooser) -> None:
     send(ctx, MarkPrice(symbol, crash))
     # the helper closes its short against the hedge account's new SHORT, at the mark
     if not _trade(ctx, hedged, helper, symbol, SELL, PositionSide.SHORT, quantity, crash):
+        return
+    send(ctx, LiquidationSweep())
+
+
+# ------------------------------------------------------------------ IF-5 at a zero balance
+
+
+def _swept(ctx: Context, fund_deposit: Exact) -> tuple[ExchangeState, tuple[Event, ...]]:
+    """A sweep tried on a copy of the state, the fund seeded by ``fund_deposit`` first:
+    the state after it and its events."""
+    state, ruleset = ctx.model.state, ctx.model.ruleset
+    if fund_deposit > 0:
+        state, _ = apply(state, Deposit(INSURANCE_FUND, fund_deposit), ruleset)
+    after, outcome = apply(state, LiquidationSweep(), ruleset)
+    return after, outcome.events
+
+
+def _takeovers(events: tuple[Event, ...], symbol: str) -> list[tuple[str | None, Exact | None]]:
+    """(side, quantity) of each TAKEOVER on ``symbol``, in order."""
+    return [(e.side, e.quantity) for e in events if e.type == "TAKEOVER" and e.symbol == symbol]
+
+
+@move(
+    AIMED,
+    "setPositionMode",
+    "setMarginType",
+    "setLeverage",
+    "deposit",
+    "withdraw",
+    "placeOrder",
+    "fill",
+    "markPrice",
+    "liquidationSweep",
+)
+def fund_emptied(ctx: Context, c: Chooser) -> None:
+    """A takeover (LIQP-6) after which the insurance fund is flat and its margin balance
+    exactly 0 (IF-5's ``MB_fund >= 0`` met with equality, the net notional 0 within any
+    limit): it may hold it, so it takes the position over. An engine refusing a zero
+    balance (``<= 0``) or one below 1 auto-deleverages it instead (ADL-1: an ADL event
+    against the hedged counterparty's short, where the exchange reports a TAKEOVER).
+
+    Two isolated positions of one size on one symbol, a short opened at the mark ``P``
+    and a long opened with the mark moved to ``3P``, both at 10x against one hedged
+    counterparty; the mark then goes to ``1.12 P``, past both liquidation prices (no
+    sweep in between). In one sweep the short (first by account name) is taken over at
+    its bankruptcy price near ``1.1 P``, then the long at near ``2.7 P``: closing the
+    fund's short there loses about 1.6 P per unit, which the fund (seeded with that
+    loss less what it holds) pays to the last cent. The seed is worked out from the
+    same sweep tried on a copy with a rich fund, and checked on a copy: with it the
+    fund takes both and ends flat at 0 (10^-8 less and it may not hold the long: ADL
+    closes it against the counterparty's hedged short, which is there for that). A fund
+    holding any other position is skipped (its net notional would need a positive
+    balance)."""
+    if not ctx.caps.hedge_mode:
+        return
+    if ctx.model.state.accounts[INSURANCE_FUND].has_position():
+        return
+    iso = MarginType.ISOLATED
+    found = places(ctx, c, ((iso, None), (iso, None), (MarginType.CROSS, True)), by_name=(0, 1))
+    if found is None:
+        return
+    symbol, (short, long, other) = found
+    market = ctx.model.ruleset.markets[symbol]
+    if market.max_leverage < 10:
+        return
+    tick, step = market.tick_size, market.step_size
+    for name in (short, long, other):
+        send(ctx, SetLeverage(name, symbol, 10))
+    low = on_step(mark_of(ctx, symbol), tick)
+    high = on_step(low * 3, tick)
+    crash = on_step(low * Exact(112, 100), tick)
+    # the fund's loss (about 1.6 times the notional at ``low``) must outgrow its wallet
+    fund = ctx.model.state.accounts[INSURANCE_FUND].cross_wallet
+    quantity = on_step(max(fund, market.min_notional * 2) / low, step, up=True) or step
+    if quantity > market.max_qty:
+        return
+    for name, need in ((short, low / 5), (long, high / 5), (other, (low + high) / 2)):
+        short_by = quantity * need - account_figures(ctx, name).available_balance
+        if short_by > 0:
+            send(ctx, Deposit(name, decimal(short_by)))
+    if not _trade(ctx, short, other, symbol, SELL, opening(ctx, short, SELL), quantity, low):
+        return
+    send(ctx, MarkPrice(symbol, high))
+    if not _trade(ctx, long, other, symbol, BUY, opening(ctx, long, BUY), quantity, high):
+        return
+    send(ctx, MarkPrice(symbol, crash))
+    both = [("SELL", quantity), ("BUY", quantity)]
+    rich = Exact(10**12)
+    after, events = _swept(ctx, rich)
+    if _takeovers(events, symbol) != both or any(e.type == "ADL" for e in events):
+        return
+    seed = rich - after.accounts[INSURANCE_FUND].cross_wallet
+    if seed <= 0 or decimal(seed) != seed:
+        return
+    after, events = _swept(ctx, seed)
+    left = after.accounts[INSURANCE_FUND]
+    if _takeovers(events, symbol) != both or left.has_position() or left.cross_wallet != 0:
+        return
+    send(ctx, Deposit(INSURANCE_FUND, seed))
+    send(ctx, LiquidationSweep())
+
+
+# ------------------------------------------------------------------ a negative rest
+
+
+@move(AIMED, "deposit", "withdraw", "placeOrder", "fill", "markPrice", "liquidationSweep")
+def negative_rest(ctx: Context, c: Chooser) -> None:
+    """A cross wallet pushed below 0 by a closing fill's realised loss, then a sweep; the
+    insurance fund pays the deficit either way, and an engine adding it to the fund
+    (or not at all), or reporting it only when positive, shows another fund wallet or
+    no INSURANCE_COVER event:
+
+    - one-way, the whole long closed: no position stands behind the negative wallet, so
+      IF-3 resets it after the passes;
+    - hedged (in hedge mode, half the time): a LONG of ``2q`` and a SHORT of ``q`` at one
+      entry, half the LONG closed: the account keeps a pair whose net amount is 0, so it
+      has no bankruptcy price (BKR-1), the sweep closes it at the mark with no PnL and
+      the scope's wallet is left negative: LIQP-7's rest, paid by the fund.
+
+    The account (holding nothing else, at 20x) opens at the mark as the maker,
+    withdraws to XFER-1's maximum, the mark falls 30 % (no sweep), and it sells at the
+    new mark."""
+    hedged = ctx.caps.hedge_mode and c.choice((False, True))
+    cross = MarginType.CROSS
+    found = places(ctx, c, ((cross, True if hedged else None), (cross, None)))
+    if found is None:
+        return
+    symbol, (account, other) = found
+    if ctx.model.state.accounts[account].has_position():
+        return  # other positions would stand behind the wallet
+    market = ctx.model.ruleset.markets[symbol]
+    if ctx.caps.supports("setLeverage") and market.max_leverage >= 20:
+        send(ctx, SetLeverage(account, symbol, 20))
+    tick, step = market.tick_size, market.step_size
+    price = on_step(mark_of(ctx, symbol), tick)
+    half = on_step(market.min_notional * 400 / price, step, up=True) or step
+    held = opening(ctx, account, BUY)
+    for name, need in ((account, half * price), (other, half * price * 2)):
+        short_by = need - account_figures(ctx, name).available_balance
+        if short_by > 0:
+            send(ctx, Deposit(name, decimal(short_by)))
+    if not _trade(ctx, account, other, symbol, BUY, held, half * 2, price):
+        return
+    short = PositionSide.SHORT
+    if hedged and not _trade(ctx, account, other, symbol, SELL, short, half, price):
+        return
+    most = round8(account_figures(ctx, account).max_withdraw)
+    if most > 0:
+        send(ctx, Withdraw(account, most))
+    low = on_step(price * Exact(7, 10), tick)
+    send(ctx, MarkPrice(symbol, low))
+    if not _trade(ctx, account, other, symbol, SELL, held, half if hedged else half * 2, low):
+        return
+    if ctx.model.state.accounts[account].cross_wallet >= 0:
         return
     send(ctx, LiquidationSweep())

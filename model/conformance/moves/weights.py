@@ -128,6 +128,11 @@ WEIGHTS: dict[str, int] = {
     # cross MM binding maxWithdrawAmount; LIQ-3's bracket floors past the liquidation price
     "unit_then_profit": 1,
     "hedge_past_liquidation": 1,
+    # issue 12, seventh round (moves/liquidation_edges.py): the insurance fund's IF-5 at
+    # a zero margin balance (a takeover that leaves it flat at exactly 0)
+    "fund_emptied": 1,
+    # and a cross wallet left negative by a closing loss, paid by the fund (IF-3, LIQP-7)
+    "negative_rest": 1,
 }
 
 
