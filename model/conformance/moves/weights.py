@@ -123,6 +123,12 @@ WEIGHTS: dict[str, int] = {
     "adl_negative_wallet": 1,
     "adl_same_side": 1,
     "adl_flat_side": 1,
+    # issue 12, seventh round: a leverage cut whose margin rise is in (0, 1] (and
+    # leverage 1), an exposure exactly at the new leverage's cap (ACT-LEV-3), a fill
+    # between two orders of one account (REF-13)
+    "small_leverage_rise": 1,
+    "exposure_at_cap": 1,
+    "self_trade_fill": 1,
 }
 
 
