@@ -5,7 +5,9 @@ the available balance, with isolated open orders (ACT-LEV-3); a mark or last pri
 (0, 1] (ACT-9, ACT-16); an isolated partial close that leaves the isolated wallet in
 (0, 1] (FILL-6); an isolated opening fill that leaves the cross wallet at 0 or just above,
 and an opening fill that leaves a negative one as it was (FILL-8); a takeover that puts
-the insurance fund's net notional exactly at its limit (IF-5).
+the insurance fund's net notional exactly at its limit (IF-5). Seventh round: a leverage
+cut whose rise is in (0, 1] after leverage 1 (LEV-1's floor), and a leverage rise with the
+exposure exactly at the new leverage's cap (ACT-LEV-3).
 
 Each aims by the model's own figures (AVB-1 from the view, COST-1 and COST-3 from
 :mod:`marginspec.margin`, a leverage change or a sweep tried on a copy of the state by
