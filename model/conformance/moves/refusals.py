@@ -17,8 +17,6 @@ among them went unplayed on some seeds (issue 14's coverage round).
 
 from __future__ import annotations
 
-import attrs
-
 from marginspec.account import MarginType, PositionSide
 from marginspec.conformance.moves.aimed import AIMED
 from marginspec.conformance.moves.aiming import (
@@ -139,9 +137,7 @@ def self_trade_fill(ctx: Context, c: Chooser) -> None:
     The ordinary moves never send this fill: ``trade`` names a maker and a taker of two
     accounts, and ``fill_resting`` draws among the orders left on the book, where an
     account's own bid and ask almost never cross (its asks rest above its bids, or the
-    fill meets NO_CROSS first). Then another account rests a bid crossing the same ask and the pair is
-    filled for 0 (REF-14: refused; an engine testing ``quantity < 0`` trades nothing
-    and answers accepted). The orders are cancelled afterwards when the engine can."""
+    fill meets NO_CROSS first). The orders are cancelled afterwards when the engine can."""
     account = c.choice(ACCOUNTS)
     symbol = any_symbol(ctx, c)
     market = ctx.model.ruleset.markets[symbol]
@@ -157,39 +153,7 @@ def self_trade_fill(ctx: Context, c: Chooser) -> None:
     taken = send(ctx, PlaceOrder(account, symbol, BUY, opening(ctx, account, BUY), price, quantity))
     if "orderId" in made and "orderId" in taken:
         send(ctx, Fill(made["orderId"], taken["orderId"]))
-    # REF-14's zero: another account's bid crossing the same ask, filled for 0 (refused;
-    # an engine checking ``quantity < 0`` trades nothing and answers accepted)
-    other = c.choice(tuple(a for a in ACCOUNTS if a != account))
-    bid = send(ctx, PlaceOrder(other, symbol, BUY, opening(ctx, other, BUY), price, quantity))
-    if "orderId" in made and "orderId" in bid:
-        send(ctx, Fill(made["orderId"], bid["orderId"], Exact(0)))
     if ctx.caps.supports("cancelOrder"):
-        for name, outcome in ((account, made), (account, taken), (other, bid)):
+        for outcome in (made, taken):
             if "orderId" in outcome:
-                send(ctx, CancelOrder(name, outcome["orderId"]))
-
-
-@move(AIMED, "placeOrder")
-def reduce_only_same_way(ctx: Context, c: Chooser) -> None:
-    """A reduce-only order in the direction of a one-way position of less than one unit,
-    for at most its size (ACT-ORD-4: refused, -2022, since it would add to the position,
-    ``held × direction >= 0``). An engine testing ``>= 1`` (or comparing notional with
-    a whole unit) lets a small position's same-way order through, as the claimed
-    quantity is within the position. Refused, it leaves the state as it was."""
-    found = [
-        (name, symbol, pos.position_amt)
-        for name in ACCOUNTS
-        if not (acct := ctx.model.state.accounts[name]).dual_side_position
-        for (symbol, side), pos in acct.positions.items()
-        if side is PositionSide.BOTH and 0 < abs(pos.position_amt) < 1
-    ]
-    if not found:
-        return
-    account, symbol, held = c.choice(found)
-    market = ctx.model.ruleset.markets[symbol]
-    side = BUY if held > 0 else SELL
-    quantity = max(on_step(abs(held) / 2, market.step_size), market.step_size)
-    price = on_step(mark_of(ctx, symbol), market.tick_size)
-    if price > 0:
-        order = PlaceOrder(account, symbol, side, PositionSide.BOTH, price, quantity)
-        send(ctx, attrs.evolve(order, reduce_only=True))
+                send(ctx, CancelOrder(account, outcome["orderId"]))

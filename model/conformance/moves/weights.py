@@ -125,12 +125,10 @@ WEIGHTS: dict[str, int] = {
     "adl_flat_side": 1,
     # issue 12, seventh round: a leverage cut whose margin rise is in (0, 1] (and
     # leverage 1), an exposure exactly at the new leverage's cap (ACT-LEV-3), a fill
-    # between two orders of one account (REF-13) and one of 0 (REF-14), a reduce-only
-    # order adding to a position under one unit (ACT-ORD-4)
+    # between two orders of one account (REF-13)
     "small_leverage_rise": 1,
     "exposure_at_cap": 1,
     "self_trade_fill": 1,
-    "reduce_only_same_way": 1,
 }
 
 
