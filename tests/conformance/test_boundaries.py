@@ -7,10 +7,13 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from marginspec import brackets
 from marginspec.conformance import moves
 from marginspec.conformance.capabilities import Capabilities
 from marginspec.conformance.engine import ModelEngine
-from marginspec.numbers import Exact
+from marginspec.conformance.moves.boundaries import exact_bids
+from marginspec.exchange.view import figures
+from marginspec.numbers import Exact, to_plain
 from tests.conformance.helpers import RULESET
 
 
@@ -26,10 +29,15 @@ class _Recorder:
         self.log: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
     def step(self, action: dict[str, Any]) -> dict[str, Any]:
+        # the acting account's available balance (AVB-1) before the step
+        name = action.get("account")
+        before = None
+        if name in self.model.state.accounts:
+            before = figures(self.model.state, name, RULESET).available_balance
         outcome = self.engine.apply(action)
         # the accounts' cross wallets after the step ride along in the outcome copy
         wallets = {n: a.cross_wallet for n, a in self.model.state.accounts.items()}
-        self.log.append((action, {**outcome, "_wallets": wallets}))
+        self.log.append((action, {**outcome, "_wallets": wallets, "_available": before}))
         return outcome
 
 
@@ -73,6 +81,63 @@ def test_leverage_rise_at_available_is_refused_1e_8_short_and_accepted_on_the_ed
     ups = _edges(_played("leverage_rise_at_available"), "setLeverage")
     assert len(ups) >= 3
     assert all(0 < up <= Decimal("2e-8") for up in ups)
+
+
+def test_small_leverage_rise_meets_a_rise_under_1_after_leverage_1() -> None:
+    log = _played("small_leverage_rise")
+    ups = _edges(log, "setLeverage")
+    assert len(ups) >= 3
+    assert all(0 < up <= Decimal("2e-8") for up in ups)
+    # refused (-2028) with an available balance in (0, 1): the rise is in (0, 1]
+    short = [
+        o["_available"] for a, o in log if a["action"] == "setLeverage" and o.get("code") == -2028
+    ]
+    assert len(short) >= 3
+    assert all(0 < have < 1 for have in short)
+    ones = [o for a, o in log if a["action"] == "setLeverage" and a["leverage"] == 1]
+    assert ones and all(o["status"] == "accepted" for o in ones)
+
+
+def test_exact_bids_add_up_to_the_total_on_tick_and_step() -> None:
+    market = RULESET.markets["ETHUSDT"]
+    for mark in ("3000", "2450.33", "77.7", "4100.99"):
+        bids = exact_bids(Exact(10000), Exact(mark), market)
+        assert bids, mark
+        assert sum((p * q for p, q in bids), Exact(0)) == 10000
+        for price, quantity in bids:
+            assert Exact(mark) * Exact(99, 100) < price <= Exact(mark)
+            assert (price / market.tick_size).denominator == 1
+            assert (quantity / market.step_size).denominator == 1
+            assert price * quantity >= market.min_notional
+    assert exact_bids(Exact(10000), Exact("123456.78"), market) == ()  # 2000 ticks: none
+
+
+def test_exposure_at_cap_raises_the_leverage_with_the_exposure_on_the_cap() -> None:
+    log = _played("exposure_at_cap")
+    raised = 0
+    for i, (action, outcome) in enumerate(log):
+        if action["action"] != "setLeverage" or outcome["status"] != "accepted":
+            continue
+        market = RULESET.markets[action["symbol"]]
+        if action["leverage"] != market.max_leverage:
+            continue
+        bids = []
+        for earlier, said in reversed(log[:i]):
+            if earlier["action"] != "placeOrder" or "orderId" not in said:
+                break
+            bids.append(Decimal(earlier["price"]) * Decimal(earlier["quantity"]))
+        cap = Exact(brackets.max_notional(market.brackets, Exact(market.max_leverage)))
+        assert sum(bids) == Decimal(to_plain(cap))
+        raised += 1
+    assert raised >= 3
+
+
+def test_self_trade_fill_names_two_crossing_orders_of_one_account() -> None:
+    log = _played("self_trade_fill")
+    fills = [(a, o) for a, o in log if a["action"] == "fill"]
+    assert all(o["status"] == "refused" for _, o in fills)
+    assert len(fills) >= 10
+    assert all(o["rule"] == "REF-13" for _, o in fills)
 
 
 def test_price_floor_takes_a_mark_and_a_last_price_of_at_most_1() -> None:

@@ -5,7 +5,9 @@ the available balance, with isolated open orders (ACT-LEV-3); a mark or last pri
 (0, 1] (ACT-9, ACT-16); an isolated partial close that leaves the isolated wallet in
 (0, 1] (FILL-6); an isolated opening fill that leaves the cross wallet at 0 or just above,
 and an opening fill that leaves a negative one as it was (FILL-8); a takeover that puts
-the insurance fund's net notional exactly at its limit (IF-5).
+the insurance fund's net notional exactly at its limit (IF-5). Seventh round: a leverage
+cut whose rise is in (0, 1] after leverage 1 (LEV-1's floor), and a leverage rise with the
+exposure exactly at the new leverage's cap (ACT-LEV-3).
 
 Each aims by the model's own figures (AVB-1 from the view, COST-1 and COST-3 from
 :mod:`marginspec.margin`, a leverage change or a sweep tried on a copy of the state by
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import attrs
 
-from marginspec import margin
+from marginspec import brackets, margin
 from marginspec.account import MarginType, OrderSide, PositionSide
 from marginspec.conformance.moves.aimed import AIMED
 from marginspec.conformance.moves.aiming import (
@@ -62,7 +64,7 @@ from marginspec.exchange.state import evolve
 from marginspec.exchange.view import account_figures as view_account_figures
 from marginspec.exchange.view import figures
 from marginspec.numbers import Exact
-from marginspec.ruleset import OrderMarginCheck
+from marginspec.ruleset import Market, OrderMarginCheck
 
 #: The smallest amount an action carries (8 places, TRACE-2): one step off a boundary.
 EPSILON = Exact(1, 10**8)
@@ -259,6 +261,145 @@ def leverage_rise_at_available(ctx: Context, c: Chooser) -> None:
     if rise <= 0:
         return
     _short_then_exact(ctx, account, rise, action)
+
+
+@move(AIMED, "setLeverage", "placeOrder", "deposit", "withdraw")
+def small_leverage_rise(ctx: Context, c: Chooser) -> None:
+    """A leverage cut whose rise of initial margin is small, in (0, 1], sent with the
+    available balance 10^-8 under the rise (ACT-LEV-3 refuses it, -2028), then exactly at
+    it (accepted). The refusal needs ``increase > 0`` and ``increase > available``: an
+    engine guarding with ``increase > 1`` (or rounding the rise down to a whole unit)
+    accepts the first cut. :func:`leverage_rise_at_available` tries rises of tens or
+    hundreds, where the two guards agree.
+
+    An account holding nothing on the symbol first sets leverage 1, the bottom of LEV-1's
+    range (accepted: nothing is held, so no margin rises; an engine whose range starts at
+    2 refuses it), then min(20, the market's maximum) L, rests one order of one to two
+    times the minimum notional a tick off the mark (no open loss), and cuts to L − 1:
+    the rise is the order's value / (L·(L − 1)), a fraction of 1 on the bundled markets."""
+    markets = sorted(ctx.model.ruleset.markets)
+    free = [(a, s) for a in ACCOUNTS for s in markets if flat(ctx, a, s)]
+    if not free:
+        return
+    account, symbol = c.choice(free)
+    market = ctx.model.ruleset.markets[symbol]
+    send(ctx, SetLeverage(account, symbol, 1))
+    high = min(20, market.max_leverage)
+    if high < 2:
+        return
+    send(ctx, SetLeverage(account, symbol, high))
+    side = c.choice((BUY, SELL))
+    near = on_step(mark_of(ctx, symbol), market.tick_size)
+    price = near - market.tick_size if side is BUY else near + market.tick_size
+    if price <= 0:
+        return
+    notional = market.min_notional * c.choice((1, 2))
+    quantity = max(on_step(notional / price, market.step_size, up=True), market.step_size)
+    placed = PlaceOrder(account, symbol, side, opening(ctx, account, side), price, quantity)
+    if "orderId" not in send(ctx, placed):
+        return
+    action = SetLeverage(account, symbol, high - 1)
+    rich, _ = apply(ctx.model.state, Deposit(account, Exact(10**9)), ctx.model.ruleset)
+    cut, _ = apply(rich, action, ctx.model.ruleset)
+    if cut is rich:
+        return
+    before = figures(rich, account, ctx.model.ruleset).available_balance
+    rise = before - figures(cut, account, ctx.model.ruleset).available_balance
+    if not 0 < rise <= 1:
+        return
+    _short_then_exact(ctx, account, rise, action)
+
+
+def exact_bids(total: Exact, mark: Exact, market: Market) -> tuple[tuple[Exact, Exact], ...]:
+    """One or two (price, quantity) pairs whose values ``price × quantity`` add up to
+    ``total`` exactly: prices on the tick within 1 % (and 2000 ticks) under ``mark``, quantities on the
+    step and inside LOT_SIZE, each value at least the minimum notional. Empty when none
+    is found (``total`` not a whole number of tick × step, or no split in the window)."""
+    unit = market.tick_size * market.step_size
+    whole = total / unit
+    if whole.denominator != 1 or total <= 0:
+        return ()
+    n = int(whole)
+    top = int(mark / market.tick_size)
+    # at most 2000 ticks: a mark of many ticks (a market moved far) would make it long
+    bottom = max(1, int(mark * Exact(99, 100) / market.tick_size) + 1, top - 2000)
+    if top < bottom:
+        return ()
+    largest = market.max_qty / market.step_size if market.max_qty > 0 else None
+
+    def fits(ticks: int, steps: int) -> bool:
+        return (
+            steps >= 1
+            and ticks * steps * unit >= market.min_notional
+            and (largest is None or steps <= largest)
+        )
+
+    ticks_range = range(top, bottom - 1, -1)
+    for ticks in ticks_range:  # one order: a divisor of n in the window
+        if n % ticks == 0 and fits(ticks, n // ticks):
+            return ((ticks * market.tick_size, n // ticks * market.step_size),)
+    # two orders: a·m1 + b·m2 = n with a few steps b at a second price m2 in the window
+    least = int(market.min_notional / (bottom * unit)) + 1
+    for m1 in ticks_range:
+        for b in range(least, least + 4):
+            low_a = (n - b * top + m1 - 1) // m1
+            for a in range(max(1, low_a), (n - b * bottom) // m1 + 1):
+                rest = n - a * m1
+                if rest % b == 0 and bottom <= rest // b <= top and fits(m1, a):
+                    m2 = rest // b
+                    if fits(m2, b):
+                        return (
+                            (m1 * market.tick_size, a * market.step_size),
+                            (m2 * market.tick_size, b * market.step_size),
+                        )
+    return ()
+
+
+@move(AIMED, "setLeverage", "placeOrder")
+def exposure_at_cap(ctx: Context, c: Chooser) -> None:
+    """A leverage rise to the market's maximum L with the exposure (ORD-1 × the old
+    leverage, LEV-3) exactly at the new leverage's cap: accepted, since ACT-LEV-3 refuses
+    only an exposure ``> cap`` (-2027); an engine comparing with ``>=`` refuses it.
+
+    An account holding nothing on the symbol takes the leverage of the next bracket down
+    (the highest whose cap is larger, so the bids fit under ACT-ORD-5 and cost least),
+    rests one or two bids within 1 % under the mark whose values add up to the cap
+    exactly (:func:`exact_bids`), funded by a deposit when the available balance falls
+    short, then asks for L."""
+    markets = sorted(ctx.model.ruleset.markets)
+    free = [(a, s) for a in ACCOUNTS for s in markets if flat(ctx, a, s)]
+    if not free:
+        return
+    account, symbol = c.choice(free)
+    market = ctx.model.ruleset.markets[symbol]
+    table = market.brackets
+    top = market.max_leverage
+    cap = Exact(brackets.max_notional(table, Exact(top)))
+    lower = [
+        int(b.initial_leverage)
+        for b in table
+        if Exact(brackets.max_notional(table, b.initial_leverage)) > cap
+    ]
+    if not lower or cap <= 0:
+        return
+    low = max(lower)
+    bids = exact_bids(cap, mark_of(ctx, symbol), market)
+    if not bids:
+        return
+    if ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage != low:
+        send(ctx, SetLeverage(account, symbol, low))
+    if ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage != low:
+        return
+    short = cap / low - account_figures(ctx, account).available_balance
+    if short > 0:
+        if not ctx.caps.supports("deposit"):
+            return
+        send(ctx, Deposit(account, decimal(short + 1)))
+    held = opening(ctx, account, BUY)
+    for price, quantity in bids:
+        if "orderId" not in send(ctx, PlaceOrder(account, symbol, BUY, held, price, quantity)):
+            return
+    send(ctx, SetLeverage(account, symbol, top))
 
 
 @move(AIMED, "markPrice")

@@ -22,6 +22,7 @@ from marginspec.conformance.moves.aimed import AIMED
 from marginspec.conformance.moves.aiming import (
     ACCOUNTS,
     BUY,
+    SELL,
     Chooser,
     Context,
     any_symbol,
@@ -36,6 +37,7 @@ from marginspec.exchange.actions import (
     CancelAllOrders,
     CancelOrder,
     Deposit,
+    Fill,
     Funding,
     LastPrice,
     MarkPrice,
@@ -120,3 +122,38 @@ def order_cap(ctx: Context, c: Chooser) -> None:
     for _ in range(market.max_num_orders - held + 1):
         send(ctx, order)
     send(ctx, CancelAllOrders(account, symbol))
+
+
+@move(AIMED, "placeOrder", "fill")
+def self_trade_fill(ctx: Context, c: Chooser) -> None:
+    """A fill naming two resting orders of ONE account (REF-13): refused, an account
+    does not trade with itself. The pair is an ask and a bid at one price (the mark on the
+    tick, or a tick under it): GTC orders rest without matching
+    (ACT-ORD-8), so both are on the book and they cross; every other check of the fill
+    passes (same symbol, opposite sides, crossing, the full remaining quantity). An
+    engine without the guard trades the pair: it answers accepted with two TRADE events,
+    charges the taker's fee and closes the account's own resting orders.
+
+    The ordinary moves never send this fill: ``trade`` names a maker and a taker of two
+    accounts, and ``fill_resting`` draws among the orders left on the book, where an
+    account's own bid and ask almost never cross (its asks rest above its bids, or the
+    fill meets NO_CROSS first). The orders are cancelled afterwards when the engine can."""
+    account = c.choice(ACCOUNTS)
+    symbol = any_symbol(ctx, c)
+    market = ctx.model.ruleset.markets[symbol]
+    price = on_step(mark_of(ctx, symbol), market.tick_size) - market.tick_size * c.choice((0, 1))
+    if price <= 0:
+        return
+    quantity = max(
+        on_step(market.min_notional * 2 / price, market.step_size, up=True), market.step_size
+    )
+    made = send(
+        ctx, PlaceOrder(account, symbol, SELL, opening(ctx, account, SELL), price, quantity)
+    )
+    taken = send(ctx, PlaceOrder(account, symbol, BUY, opening(ctx, account, BUY), price, quantity))
+    if "orderId" in made and "orderId" in taken:
+        send(ctx, Fill(made["orderId"], taken["orderId"]))
+    if ctx.caps.supports("cancelOrder"):
+        for outcome in (made, taken):
+            if "orderId" in outcome:
+                send(ctx, CancelOrder(account, outcome["orderId"]))

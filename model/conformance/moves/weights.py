@@ -133,6 +133,12 @@ WEIGHTS: dict[str, int] = {
     "fund_emptied": 1,
     # and a cross wallet left negative by a closing loss, paid by the fund (IF-3, LIQP-7)
     "negative_rest": 1,
+    # issue 12, seventh round: a leverage cut whose margin rise is in (0, 1] (and
+    # leverage 1), an exposure exactly at the new leverage's cap (ACT-LEV-3), a fill
+    # between two orders of one account (REF-13)
+    "small_leverage_rise": 1,
+    "exposure_at_cap": 1,
+    "self_trade_fill": 1,
 }
 
 
