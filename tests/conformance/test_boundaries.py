@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from decimal import Decimal
 from typing import Any
@@ -157,28 +158,29 @@ def test_isolated_open_drains_cross_leaves_the_cross_wallet_at_0() -> None:
     assert set(left) <= {Exact(0), Exact(1, 2)}
 
 
-def test_fund_at_limit_seeds_the_fund_then_it_takes_the_position_over() -> None:
-    log = _played("fund_at_limit", seeds=10)
-    sweeps = [
+def _sweeps_after_seeding_the_fund(
+    log: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """The outcomes of the sweeps sent right after a deposit into the insurance fund."""
+    return [
         log[i + 1][1]
         for i in range(len(log) - 1)
         if log[i][0].get("action") == "deposit"
         and log[i][0].get("account") == "insuranceFund"
         and log[i + 1][0]["action"] == "liquidationSweep"
     ]
+
+
+def test_fund_at_limit_seeds_the_fund_then_it_takes_the_position_over() -> None:
+    log = _played("fund_at_limit", seeds=10)
+    sweeps = _sweeps_after_seeding_the_fund(log)
     assert sweeps
     assert all(any(e["type"] == "TAKEOVER" for e in s["events"]) for s in sweeps)
 
 
 def test_fund_emptied_takes_over_at_a_fund_balance_of_exactly_0() -> None:
     log = _played("fund_emptied", seeds=6, calls=2)
-    sweeps = [
-        log[i + 1][1]
-        for i in range(len(log) - 1)
-        if log[i][0].get("action") == "deposit"
-        and log[i][0].get("account") == "insuranceFund"
-        and log[i + 1][0]["action"] == "liquidationSweep"
-    ]
+    sweeps = _sweeps_after_seeding_the_fund(log)
     assert sweeps
     for s in sweeps:
         # both takeovers on one symbol (an older position elsewhere may be swept too)
@@ -218,3 +220,33 @@ def test_negative_rest_has_the_fund_cover_a_wallet_after_a_close_and_after_a_liq
         covered["after a liquidation" if liquidated else "after a close"] += 1
         assert outcome["_wallets"][cover[0]["account"]] == 0
     assert all(covered.values())
+
+
+def test_unit_then_profit_weights_the_entry_and_meets_max_withdraw_from_both_sides() -> None:
+    """PNL-3 on a position of exactly one unit; XFER-1 bound by the cross MM: 1e-8 past
+    ``maxWithdrawAmount`` refused (REF-36), exactly it accepted."""
+    log = _played("unit_then_profit", seeds=8, calls=2)
+    withdrawals = [(a, o) for a, o in log if a["action"] == "withdraw"]
+    pairs = [
+        (first, second)
+        for first, second in itertools.pairwise(withdrawals)
+        if Decimal(first[0]["amount"]) - Decimal(second[0]["amount"]) == Decimal("1e-8")
+    ]
+    assert pairs
+    for (_, said), (_, then) in pairs:
+        assert said["status"] == "refused" and said["rule"] == "REF-36"
+        assert then["status"] == "accepted"
+    fills = [o for a, o in log if a["action"] == "fill" and o["status"] == "accepted"]
+    assert any(
+        e["type"] == "TRADE" and Decimal(e["quantity"]) == 1 for o in fills for e in o["events"]
+    )
+
+
+def test_hedge_past_liquidation_moves_the_mark_past_a_hedged_pair_unswept() -> None:
+    """LIQ-3/LIQ-4 with BRK-3's floors: a hedged pair's mark goes past its liquidation
+    price with no sweep, then back."""
+    engine_log = _played("hedge_past_liquidation", seeds=8, calls=2)
+    actions = [a["action"] for a, _ in engine_log]
+    assert "liquidationSweep" not in actions
+    marks = [a for a in actions if a == "markPrice"]
+    assert len(marks) >= 4 and len(marks) % 2 == 0  # each past is followed by its return

@@ -277,11 +277,10 @@ def small_leverage_rise(ctx: Context, c: Chooser) -> None:
     2 refuses it), then min(20, the market's maximum) L, rests one order of one to two
     times the minimum notional a tick off the mark (no open loss), and cuts to L − 1:
     the rise is the order's value / (L·(L − 1)), a fraction of 1 on the bundled markets."""
-    markets = sorted(ctx.model.ruleset.markets)
-    free = [(a, s) for a in ACCOUNTS for s in markets if flat(ctx, a, s)]
-    if not free:
+    found = _flat_pair(ctx, c)
+    if found is None:
         return
-    account, symbol = c.choice(free)
+    account, symbol = found
     market = ctx.model.ruleset.markets[symbol]
     send(ctx, SetLeverage(account, symbol, 1))
     high = min(20, market.max_leverage)
@@ -366,11 +365,10 @@ def exposure_at_cap(ctx: Context, c: Chooser) -> None:
     rests one or two bids within 1 % under the mark whose values add up to the cap
     exactly (:func:`exact_bids`), funded by a deposit when the available balance falls
     short, then asks for L."""
-    markets = sorted(ctx.model.ruleset.markets)
-    free = [(a, s) for a in ACCOUNTS for s in markets if flat(ctx, a, s)]
-    if not free:
+    found = _flat_pair(ctx, c)
+    if found is None:
         return
-    account, symbol = c.choice(free)
+    account, symbol = found
     market = ctx.model.ruleset.markets[symbol]
     table = market.brackets
     top = market.max_leverage

@@ -43,6 +43,15 @@ from marginspec.numbers import Exact
 _EIGHTH = Exact(1, 10**8)
 
 
+def _fund_both(ctx: Context, names: tuple[str, str], notional: Exact) -> None:
+    """Both sides of the trades funded for twice ``notional``: the trades must fill,
+    whatever the leverage."""
+    for name in names:
+        need = notional * 2 - account_figures(ctx, name).available_balance
+        if need > 0:
+            send(ctx, Deposit(name, decimal(need)))
+
+
 def _trade(
     ctx: Context,
     maker: str,
@@ -93,11 +102,7 @@ def unit_then_profit(ctx: Context, c: Chooser) -> None:
     price = on_step(before, market.tick_size)
     added = market.step_size * c.choice((1, 3, 7))
     higher = price + market.tick_size * c.choice((1, 10, 100))
-    # both sides funded for twice the notional: the trades must fill, whatever leverage
-    for name in (account, other):
-        need = (unit + added) * higher * 2 - account_figures(ctx, name).available_balance
-        if need > 0:
-            send(ctx, Deposit(name, decimal(need)))
+    _fund_both(ctx, (account, other), (unit + added) * higher)
     if not _trade(ctx, account, other, symbol, unit, price):
         return
     if higher > before * market.multiplier_up or not _trade(
@@ -148,10 +153,7 @@ def hedge_past_liquidation(ctx: Context, c: Chooser) -> None:
         return
     if ctx.caps.supports("setLeverage"):  # LEV-3: room for both legs (-2027 otherwise)
         send(ctx, SetLeverage(account, symbol, min(10, int(market.max_leverage))))
-    for name in (account, other):
-        need = (long_size + short_size) * price * 2 - account_figures(ctx, name).available_balance
-        if need > 0:
-            send(ctx, Deposit(name, decimal(need)))
+    _fund_both(ctx, (account, other), (long_size + short_size) * price)
     if not _trade(ctx, account, other, symbol, long_size, price):
         return
     if not _trade(ctx, account, other, symbol, short_size, price, SELL):
