@@ -25,7 +25,9 @@ copy and a digest of each answer.
 that imports the copy once, wraps its model engine as an
 :class:`~marginspec.conformance.engine.Engine`, runs the static vectors once, then quick
 for every seed (stopping at its first failure, shrunk), then thorough on the
-``--thorough`` seeds that quick and the vectors missed. Before a campaign it replays the
+``--thorough`` seeds that quick and the vectors missed (not for a mutant argued
+equivalent in ``mutation_verdicts.py``: about 40 s of CPU a seed that would only confirm
+the argument). Before a campaign it replays the
 recorded calls: a mutant that answers every one as the copy did survives it (same
 argument), and only one that answers otherwise is run through the kit, which gives the
 time to kill and the shrunk trace. A single engine call that takes more than
@@ -791,6 +793,10 @@ def main() -> None:
                 "quick": [s for s, v in probe["quick"].items() if v == "infected"],
                 "thorough": [s for s, v in probe["thorough"].items() if v == "infected"],
             }
+            if verdict({"module": name, "index": index, "line": line, "what": what}).startswith(
+                "equivalent"
+            ):
+                job["thorough"] = []  # argued equivalent: thorough would only confirm it
             if job["vectors"] is None and not job["quick"] and not job["thorough"]:
                 result: dict[str, Any] = {"quick": {}, "thorough": {}}  # infected nowhere
             else:
