@@ -250,3 +250,35 @@ def test_hedge_past_liquidation_moves_the_mark_past_a_hedged_pair_unswept() -> N
     assert "liquidationSweep" not in actions
     marks = [a for a in actions if a == "markPrice"]
     assert len(marks) >= 4 and len(marks) % 2 == 0  # each past is followed by its return
+
+
+def test_remove_at_cap_is_refused_1e_8_above_the_cap_and_accepted_on_it() -> None:
+    log = _played("remove_at_cap")
+    pairs = 0
+    for (first, said), (second, then) in itertools.pairwise(log):
+        if first["action"] != "positionMargin" or second["action"] != "positionMargin":
+            continue
+        if first.get("type") != 2 or second.get("type") != 2:
+            continue
+        assert said.get("code") == -4051  # REF-32: above maxRemovableMargin
+        assert then["status"] == "accepted"
+        assert Decimal(first["amount"]) - Decimal(second["amount"]) == Decimal("1e-8")
+        pairs += 1
+    assert pairs >= 3
+
+
+def test_same_leverage_over_cap_asks_again_with_the_exposure_above_the_cap() -> None:
+    log = _played("same_leverage_over_cap")
+    asked = 0
+    for i, (action, outcome) in enumerate(log):
+        if action["action"] != "setLeverage" or log[i - 1][0]["action"] != "markPrice":
+            continue
+        market = RULESET.markets[action["symbol"]]
+        assert action["leverage"] == market.max_leverage
+        assert outcome["status"] == "accepted"  # ACT-LEV-2: nothing to change
+        fill = next(a for a, _ in reversed(log[:i]) if a["action"] == "placeOrder")
+        notional = Decimal(fill["quantity"]) * Decimal(log[i - 1][0]["markPrice"])
+        cap = Exact(brackets.max_notional(market.brackets, Exact(market.max_leverage)))
+        assert notional > Decimal(to_plain(cap))
+        asked += 1
+    assert asked >= 3

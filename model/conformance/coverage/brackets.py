@@ -8,6 +8,7 @@ from marginspec.conformance.coverage.step import Predicate, Step
 from marginspec.conformance.coverage.target import ISOLATED, Area, Section
 from marginspec.evaluate import PositionFigures
 from marginspec.exchange import INSURANCE_FUND
+from marginspec.exchange.fast_figures import side_requirement
 from marginspec.exchange.state import AccountState
 from marginspec.numbers import Exact
 
@@ -48,11 +49,25 @@ def _leverage_change(s: Step) -> tuple[AccountState, int, int] | None:
 
 
 @BRACKETS.target(
-    "ACT-LEV-2", "setting the leverage already in force", ("leverage",), section=Section.ACTION
+    "ACT-LEV-2",
+    "setting the leverage already in force while the exposure is above its cap",
+    ("leverage", "same_leverage_over_cap"),
+    section=Section.ACTION,
 )
 def _same_leverage(s: Step) -> bool:
+    """Accepted at once: an engine running ACT-LEV-3's checks on an unchanged leverage
+    refuses it (-2027) only where the exposure (LEV-3, at the mark) is above the cap."""
     change = _leverage_change(s)
-    return s.accepted and change is not None and change[1] == change[2]
+    if not s.accepted or change is None or change[1] != change[2]:
+        return False
+    acct, leverage, _ = change
+    symbol = s.action["symbol"]
+    market = s.ruleset.markets[symbol]
+    cap = Exact(brackets.max_notional(market.brackets, Exact(leverage)))
+    return any(
+        side_requirement(acct, s.before, s.ruleset, symbol, side) * leverage > cap
+        for side in acct.sides()
+    )
 
 
 @BRACKETS.target(

@@ -56,16 +56,19 @@ def _add_at_cap(s: Step) -> bool:
     return bool(cap > 0 and exact(s.action["amount"]) == cap)
 
 
-@TRANSFERS.target("XFER-3", "an isolated removal where the IM term binds (below iw - MM)", ISOLATED)
+@TRANSFERS.target(
+    "XFER-3",
+    "an isolated removal of exactly maxRemovableMargin (8 places) where the IM term binds",
+    (*ISOLATED, "remove_at_cap"),
+)
 def _remove_capped_by_im(s: Step) -> bool:
-    """XFER-3: a removal where the initial-margin term binds (below the MM-based cap)."""
+    """XFER-3: a removal of exactly the cap, accepted, where the initial-margin term binds
+    (below the MM-based cap). Only where the cap is a decimal of 8 places can an engine
+    comparing with ``>=`` (or capping by MM) answer otherwise; ``remove_at_cap`` sends
+    10^-8 more first, which an engine capping by MM accepts."""
     p = _before_position(s) if s.name == "positionMargin" else None
     if p is None or p.max_remove_margin is None or s.action.get("type") != 2:
         return False
-    mm_cap = p.position.isolated_wallet - p.maint_margin
-    if not p.max_remove_margin < mm_cap:
+    if not p.max_remove_margin < p.position.isolated_wallet - p.maint_margin:
         return False
-    amount = exact(s.action["amount"])
-    if s.refused("REF-32"):
-        return bool(amount <= mm_cap)
-    return s.accepted and amount == round_to(p.max_remove_margin, 8, Rounding.DOWN)
+    return s.accepted and exact(s.action["amount"]) == p.max_remove_margin

@@ -54,6 +54,7 @@ from marginspec.exchange.actions import (
     LiquidationSweep,
     MarkPrice,
     PlaceOrder,
+    PositionMargin,
     SetLeverage,
     SetMarginType,
     Withdraw,
@@ -656,3 +657,108 @@ def fund_at_limit(ctx: Context, c: Chooser) -> None:
         return
     send(ctx, Deposit(INSURANCE_FUND, seed))
     send(ctx, LiquidationSweep())
+
+
+def _isolated_at(ctx: Context, account: str, symbol: str, leverage: int) -> bool:
+    """Make ``account``'s ``symbol`` isolated at ``leverage`` (it holds nothing there)."""
+    setting = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset)
+    if setting.margin_type is not MarginType.ISOLATED:
+        send(ctx, SetMarginType(account, symbol, MarginType.ISOLATED))
+    if setting.leverage != leverage:
+        send(ctx, SetLeverage(account, symbol, leverage))
+    setting = ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset)
+    return setting.margin_type is MarginType.ISOLATED and setting.leverage == leverage
+
+
+#: Leverages whose initial margin (notional / L) of a decimal notional is a decimal.
+DECIMAL_LEVERAGES = (2, 4, 5, 10, 20, 25)
+
+
+@move(AIMED, "setMarginType", "setLeverage", "placeOrder", "fill", "positionMargin", "markPrice")
+def remove_at_cap(ctx: Context, c: Chooser) -> None:
+    """A removal of isolated margin of exactly ``maxRemovableMargin`` (XFER-3): accepted,
+    since ACT-11 refuses only an amount ``> max`` (-4051); one 10^-8 above it first,
+    refused. An engine comparing with ``>=`` refuses the removal at the cap.
+
+    The cap is a decimal of 8 places only when every term of XFER-3 is: an account flat
+    on a symbol opens an isolated position at the mark as the maker, at a leverage whose
+    IM terminates (:data:`DECIMAL_LEVERAGES`), so that its isolated wallet is the opening
+    IM and nothing can be removed; it adds 1 or 10 (XFER-2), and the mark stays or moves
+    a few ticks (the IM term then carries uPnL and the IM at the new mark). Elsewhere the
+    cap has more places, a removal rounded to 8 sits under it, and the two comparisons
+    answer alike."""
+    found = _flat_pair(ctx, c)
+    if found is None or not ctx.caps.supports("setMarginType"):
+        return
+    account, symbol = found
+    market = ctx.model.ruleset.markets[symbol]
+    choices = [lev for lev in DECIMAL_LEVERAGES if lev <= market.max_leverage]
+    if not choices or not _isolated_at(ctx, account, symbol, c.choice(choices)):
+        return
+    side = c.choice((BUY, SELL))
+    held = opening(ctx, account, side)
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    quantity = size_for(ctx, c, market, Exact(c.choice((200, 1000))))
+    if not pair(ctx, c, account, symbol, side, quantity, price, position_side=held):
+        return
+    send(ctx, PositionMargin(account, symbol, held, Exact(c.choice((1, 10))), 1))
+    ticks = c.choice((0, 0, 3, -3))
+    if ticks:
+        send(ctx, MarkPrice(symbol, price + market.tick_size * ticks))
+    pos = next(
+        (
+            p
+            for p in account_figures(ctx, account).positions
+            if p.position.symbol == symbol and p.position.position_side is held
+        ),
+        None,
+    )
+    if pos is None or pos.max_remove_margin is None or pos.max_remove_margin <= 0:
+        return
+    cap = pos.max_remove_margin
+    if round8(cap) != cap:
+        return  # not a decimal of 8 places: no action carries it
+    send(ctx, PositionMargin(account, symbol, held, cap + EPSILON, 2))
+    send(ctx, PositionMargin(account, symbol, held, cap, 2))
+
+
+@move(AIMED, "setLeverage", "placeOrder", "fill", "markPrice")
+def same_leverage_over_cap(ctx: Context, c: Chooser) -> None:
+    """The leverage already in force asked for again while the exposure is above that
+    leverage's cap (LEV-3): accepted at once, ACT-LEV-2 (nothing changes). An engine
+    that runs ACT-LEV-3's checks on an unchanged leverage refuses it (-2027).
+
+    An account flat on a symbol takes the market's maximum leverage, opens a position of
+    about 90 % of that leverage's cap at the mark (under ACT-ORD-5's cap), the mark rises
+    15 % so that the position's notional passes the cap (a short is then under water:
+    the same-leverage answer does not look at its margin), and the account asks for the
+    same leverage."""
+    found = _flat_pair(ctx, c)
+    if found is None:
+        return
+    account, symbol = found
+    market = ctx.model.ruleset.markets[symbol]
+    top = market.max_leverage
+    cap = Exact(brackets.max_notional(market.brackets, Exact(top)))
+    if cap <= 0:
+        return
+    if ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage != top:
+        send(ctx, SetLeverage(account, symbol, top))
+    if ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage != top:
+        return
+    side = c.choice((BUY, SELL))
+    held = opening(ctx, account, side)
+    price = on_step(mark_of(ctx, symbol), market.tick_size)
+    quantity = on_step(cap * Exact(9, 10) / price, market.step_size)
+    if quantity <= 0 or quantity * price < market.min_notional:
+        return
+    short = quantity * price / top - account_figures(ctx, account).available_balance
+    if short > 0:
+        if not ctx.caps.supports("deposit"):
+            return
+        send(ctx, Deposit(account, decimal(short + 1)))
+    if not pair(ctx, c, account, symbol, side, quantity, price, position_side=held):
+        return
+    # the exposure is |amount| × mark for a short too: the mark rises either way
+    send(ctx, MarkPrice(symbol, on_step(price * Exact(115, 100), market.tick_size)))
+    send(ctx, SetLeverage(account, symbol, top))

@@ -139,6 +139,13 @@ WEIGHTS: dict[str, int] = {
     "small_leverage_rise": 1,
     "exposure_at_cap": 1,
     "self_trade_fill": 1,
+    # issue 12, eighth round: the last two survivors the vectors missed, a removal of
+    # exactly maxRemovableMargin (XFER-3) and the leverage in force asked again above
+    # its cap (ACT-LEV-2). Weight 0 for now: the static vectors play them (the targets of
+    # XFER-3 and ACT-LEV-2 aim at them); drawing them in quick and thorough changes every
+    # seed's runs, and the measurements of this round were taken on those runs.
+    "remove_at_cap": 0,
+    "same_leverage_over_cap": 0,
 }
 
 
