@@ -79,6 +79,22 @@ def _flat_pair(ctx: Context, c: Chooser) -> tuple[str, str] | None:
     return c.choice(free) if free else None
 
 
+def _flat_at_top(ctx: Context, c: Chooser) -> tuple[str, str, Market, Exact] | None:
+    """A flat (account, symbol) as :func:`_flat_pair`, its market and the cap of LEV-3 at
+    the market's maximum leverage, or None."""
+    found = _flat_pair(ctx, c)
+    if found is None:
+        return None
+    account, symbol = found
+    market = ctx.model.ruleset.markets[symbol]
+    return (
+        account,
+        symbol,
+        market,
+        Exact(brackets.max_notional(market.brackets, Exact(market.max_leverage))),
+    )
+
+
 def _available_to(ctx: Context, account: str, target: Exact, at_least: bool) -> Exact | None:
     """Bring ``account``'s available balance (AVB-1) to ``target`` by a deposit or a
     withdrawal: exactly when the difference is a decimal, else on 8 places at or above
@@ -366,14 +382,12 @@ def exposure_at_cap(ctx: Context, c: Chooser) -> None:
     rests one or two bids within 1 % under the mark whose values add up to the cap
     exactly (:func:`exact_bids`), funded by a deposit when the available balance falls
     short, then asks for L."""
-    found = _flat_pair(ctx, c)
+    found = _flat_at_top(ctx, c)
     if found is None:
         return
-    account, symbol = found
-    market = ctx.model.ruleset.markets[symbol]
+    account, symbol, market, cap = found
     table = market.brackets
     top = market.max_leverage
-    cap = Exact(brackets.max_notional(table, Exact(top)))
     lower = [
         int(b.initial_leverage)
         for b in table
@@ -733,13 +747,11 @@ def same_leverage_over_cap(ctx: Context, c: Chooser) -> None:
     15 % so that the position's notional passes the cap (a short is then under water:
     the same-leverage answer does not look at its margin), and the account asks for the
     same leverage."""
-    found = _flat_pair(ctx, c)
+    found = _flat_at_top(ctx, c)
     if found is None:
         return
-    account, symbol = found
-    market = ctx.model.ruleset.markets[symbol]
+    account, symbol, market, cap = found
     top = market.max_leverage
-    cap = Exact(brackets.max_notional(market.brackets, Exact(top)))
     if cap <= 0:
         return
     if ctx.model.state.accounts[account].setting(symbol, ctx.model.ruleset).leverage != top:
