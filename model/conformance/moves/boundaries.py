@@ -63,7 +63,7 @@ from marginspec.exchange.events import Event
 from marginspec.exchange.fills import trade
 from marginspec.exchange.state import evolve
 from marginspec.exchange.view import account_figures as view_account_figures
-from marginspec.exchange.view import figures
+from marginspec.exchange.view import figures, position_figures
 from marginspec.numbers import Exact
 from marginspec.ruleset import Market, OrderMarginCheck
 
@@ -719,14 +719,7 @@ def remove_at_cap(ctx: Context, c: Chooser) -> None:
     ticks = c.choice((0, 0, 3, -3))
     if ticks:
         send(ctx, MarkPrice(symbol, price + market.tick_size * ticks))
-    pos = next(
-        (
-            p
-            for p in account_figures(ctx, account).positions
-            if p.position.symbol == symbol and p.position.position_side is held
-        ),
-        None,
-    )
+    pos = position_figures(account_figures(ctx, account), symbol, held)
     if pos is None or pos.max_remove_margin is None or pos.max_remove_margin <= 0:
         return
     cap = pos.max_remove_margin
